@@ -1,0 +1,9 @@
+//! `gateway match` (being written).
+
+use std::process::ExitCode;
+
+/// Runs the subcommand.
+pub fn run(_args: &[String]) -> ExitCode {
+    eprintln!("gateway: this command is not built yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,1 @@
+//! The routing tree (being written).
