@@ -5,4 +5,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod import;
+pub mod model;
 pub mod routing;
