@@ -1,0 +1,146 @@
+//! The errors a policy document can produce when it is loaded.
+//!
+//! Every error names where it happened: the statement (index and `Sid`) and the element, so that
+//! a user can find the line to fix, much as IAM's `MalformedPolicyDocument` messages do.
+
+use std::fmt;
+
+/// Where in a policy document an error sits: a statement, by index and `Sid` when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementLocation {
+    /// Zero-based index of the statement in the `Statement` array (0 when it is a lone object).
+    pub index: usize,
+    /// The statement's `Sid`, when it has one.
+    pub sid: Option<String>,
+}
+
+impl fmt::Display for StatementLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sid {
+            Some(sid) => write!(f, "statement {} (Sid {sid:?})", self.index),
+            None => write!(f, "statement {}", self.index),
+        }
+    }
+}
+
+/// Why a policy document was rejected, naming the statement and element at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The document is not valid JSON.
+    #[error("policy is not valid JSON: {0}")]
+    Json(String),
+    /// The document is larger than [`crate::MAX_POLICY_BYTES`].
+    #[error("policy is {len} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The document's size in bytes.
+        len: usize,
+        /// The limit it exceeded.
+        limit: usize,
+    },
+    /// The top level is not a JSON object.
+    #[error("policy must be a JSON object")]
+    NotAnObject,
+    /// A top-level element other than `Version`, `Id` and `Statement`.
+    #[error("policy has an unknown element {0:?} (expected Version, Id or Statement)")]
+    UnknownTopLevelElement(String),
+    /// `Version` is not one of the two IAM policy language versions.
+    #[error("policy Version {0:?} is not supported (expected \"2012-10-17\" or \"2008-10-17\")")]
+    InvalidVersion(String),
+    /// There is no `Statement`, or it is empty.
+    #[error("policy has no Statement")]
+    MissingStatement,
+    /// `Statement` is neither an object nor an array of objects.
+    #[error("policy Statement must be an object or an array of objects")]
+    StatementNotObject,
+    /// A statement element that the IAM grammar does not have.
+    #[error("{at}: unknown element {element:?}")]
+    UnknownElement {
+        /// The statement.
+        at: StatementLocation,
+        /// The element's name as written.
+        element: String,
+    },
+    /// A required element is absent.
+    #[error("{at}: missing {element}")]
+    MissingElement {
+        /// The statement.
+        at: StatementLocation,
+        /// The element (or pair of alternatives) that is required.
+        element: &'static str,
+    },
+    /// Two elements that exclude each other, such as `Action` and `NotAction`.
+    #[error("{at}: {first} and {second} cannot both be present")]
+    ConflictingElements {
+        /// The statement.
+        at: StatementLocation,
+        /// The first element.
+        first: &'static str,
+        /// The element it excludes.
+        second: &'static str,
+    },
+    /// An element whose JSON type is wrong, such as a number where a string is expected.
+    #[error("{at}: {element} must be {expected}")]
+    WrongType {
+        /// The statement.
+        at: StatementLocation,
+        /// The element.
+        element: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// `Effect` is not exactly `Allow` or `Deny`.
+    #[error("{at}: Effect {value:?} is invalid (expected \"Allow\" or \"Deny\")")]
+    InvalidEffect {
+        /// The statement.
+        at: StatementLocation,
+        /// The value given.
+        value: String,
+    },
+    /// A value of `Action`, `Resource`, `Principal` and so on that cannot be used.
+    #[error("{at}: {element} value {value:?} is invalid: {reason}")]
+    InvalidValue {
+        /// The statement.
+        at: StatementLocation,
+        /// The element.
+        element: &'static str,
+        /// The value given.
+        value: String,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+    /// A condition operator IAM does not have.
+    #[error("{at}: Condition operator {operator:?} is invalid")]
+    InvalidConditionOperator {
+        /// The statement.
+        at: StatementLocation,
+        /// The operator as written.
+        operator: String,
+    },
+    /// A condition value the operator cannot use (a bad number, date, CIDR, base64...).
+    #[error("{at}: Condition {operator} on key {key:?}: value {value:?} is invalid: {reason}")]
+    InvalidConditionValue {
+        /// The statement.
+        at: StatementLocation,
+        /// The operator.
+        operator: String,
+        /// The condition key.
+        key: String,
+        /// The value given.
+        value: String,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+    /// A limit on the size of a value was exceeded.
+    #[error("{at}: {element} value is {len} characters, more than the limit of {limit}")]
+    ValueTooLong {
+        /// The statement.
+        at: StatementLocation,
+        /// The element.
+        element: &'static str,
+        /// The value's length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+}

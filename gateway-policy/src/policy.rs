@@ -1,0 +1,208 @@
+//! [`Policy`]: a policy document compiled for evaluation.
+
+use crate::ast::{self, StatementEffect, Version};
+use crate::condition::{Condition, ConditionError};
+use crate::decision::Decision;
+use crate::error::{PolicyError, StatementLocation};
+use crate::execute_api::ApiScope;
+use crate::parse::parse;
+use crate::pattern::{ArnParts, ArnPattern, Pattern, Syntax};
+use crate::principal::PrincipalMatcher;
+use crate::request::Request;
+
+/// An IAM policy, parsed, validated and compiled once, then evaluated per request.
+///
+/// Identity policies, resource policies and the policies Lambda authorizers return are all
+/// `Policy` values; [`crate::evaluate`] and [`crate::authorize`] combine several.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    id: Option<String>,
+    statements: Box<[Statement]>,
+}
+
+/// One compiled statement.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    pub(crate) sid: Option<Box<str>>,
+    pub(crate) effect: StatementEffect,
+    /// `(negated, matcher)`: `NotPrincipal` when negated; `None` in identity policies.
+    principal: Option<(bool, PrincipalMatcher)>,
+    not_action: bool,
+    actions: Box<[Pattern]>,
+    not_resource: bool,
+    resources: Box<[ArnPattern]>,
+    conditions: Box<[Condition]>,
+}
+
+impl Statement {
+    /// Whether the statement applies to the request (its effect then counts).
+    #[inline]
+    pub(crate) fn applies(&self, request: &Request, resource: &ArnParts<'_>) -> bool {
+        let keys = request.keys();
+        let action = self
+            .actions
+            .iter()
+            .any(|p| p.matches(request.action(), keys));
+        if action == self.not_action {
+            return false;
+        }
+        let resource = self.resources.iter().any(|p| p.matches(resource, keys));
+        if resource == self.not_resource {
+            return false;
+        }
+        if let Some((negated, principal)) = &self.principal
+            && principal.matches(request.principal()) == *negated
+        {
+            return false;
+        }
+        self.conditions.iter().all(|c| c.holds(keys))
+    }
+}
+
+impl Policy {
+    /// Parses, validates and compiles a policy document.
+    ///
+    /// Errors name the statement (index and `Sid`) and element at fault.
+    pub fn parse(json: &str) -> Result<Policy, PolicyError> {
+        Policy::compile(parse(json)?, None)
+    }
+
+    /// Like [`Policy::parse`], for an API Gateway resource policy of the API `scope`: resources
+    /// written `execute-api:/stage/METHOD/path` expand to the API's full ARN, as API Gateway
+    /// does when it saves the policy.
+    pub fn parse_for_api(json: &str, scope: &ApiScope) -> Result<Policy, PolicyError> {
+        Policy::compile(parse(json)?, Some(scope))
+    }
+
+    /// Evaluates this policy alone (see [`crate::evaluate`] for several).
+    pub fn evaluate(&self, request: &Request) -> Decision<'_> {
+        crate::decision::evaluate([self], request)
+    }
+
+    /// The policy's `Id`, when it has one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// How many statements the policy has.
+    pub fn statement_count(&self) -> usize {
+        self.statements.len()
+    }
+
+    pub(crate) fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    fn compile(doc: ast::Document, scope: Option<&ApiScope>) -> Result<Policy, PolicyError> {
+        let variables = doc.version == Version::V2012;
+        let statements = doc
+            .statements
+            .into_iter()
+            .map(|s| compile_statement(s, variables, scope))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy {
+            id: doc.id,
+            statements: statements.into_boxed_slice(),
+        })
+    }
+}
+
+impl std::str::FromStr for Policy {
+    type Err = PolicyError;
+
+    fn from_str(json: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(json)
+    }
+}
+
+fn compile_statement(
+    s: ast::Statement,
+    variables: bool,
+    scope: Option<&ApiScope>,
+) -> Result<Statement, PolicyError> {
+    let at = s.at;
+    let invalid =
+        |at: &StatementLocation, element, value: &str, reason| PolicyError::InvalidValue {
+            at: at.clone(),
+            element,
+            value: value.to_string(),
+            reason,
+        };
+    let action_element = if s.action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
+    // Actions are case-insensitive and take no policy variables.
+    let action_syntax = Syntax {
+        wildcards: true,
+        variables: false,
+        ignore_case: true,
+    };
+    let actions = s
+        .action
+        .value
+        .iter()
+        .map(|a| Pattern::compile(a, action_syntax).map_err(|r| invalid(&at, action_element, a, r)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let resource_element = if s.resource.negated {
+        "NotResource"
+    } else {
+        "Resource"
+    };
+    let resources = s
+        .resource
+        .value
+        .iter()
+        .map(|r| {
+            let expanded = match scope {
+                Some(scope) => scope.expand(r),
+                None => r.clone(),
+            };
+            ArnPattern::compile(&expanded, variables)
+                .map_err(|reason| invalid(&at, resource_element, r, reason))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let principal = match &s.principal {
+        None => None,
+        Some(p) => {
+            let element = if p.negated {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            };
+            let matcher = PrincipalMatcher::compile(&p.value)
+                .map_err(|(value, reason)| invalid(&at, element, &value, reason))?;
+            Some((p.negated, matcher))
+        }
+    };
+    let conditions = s
+        .conditions
+        .iter()
+        .map(|c| {
+            Condition::compile(&c.operator, &c.key, &c.values, variables).map_err(|e| match e {
+                ConditionError::UnknownOperator => PolicyError::InvalidConditionOperator {
+                    at: at.clone(),
+                    operator: c.operator.clone(),
+                },
+                ConditionError::BadValue { value, reason } => PolicyError::InvalidConditionValue {
+                    at: at.clone(),
+                    operator: c.operator.clone(),
+                    key: c.key.clone(),
+                    value,
+                    reason,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Statement {
+        sid: at.sid.map(String::into_boxed_str),
+        effect: s.effect,
+        principal,
+        not_action: s.action.negated,
+        actions: actions.into_boxed_slice(),
+        not_resource: s.resource.negated,
+        resources: resources.into_boxed_slice(),
+        conditions: conditions.into_boxed_slice(),
+    })
+}

@@ -1,0 +1,198 @@
+//! `Principal` / `NotPrincipal` matching.
+//!
+//! Facts from the IAM User Guide, "AWS JSON policy elements: Principal":
+//! - `"*"` and `{"AWS": "*"}` both mean everyone, anonymous callers included;
+//! - an account is named by its 12-digit ID or `arn:aws:iam::ID:root`, and then covers every
+//!   principal of that account;
+//! - a role ARN covers that role's sessions (`arn:aws:sts::ID:assumed-role/NAME/SESSION`);
+//! - wildcards are not allowed inside a principal ARN.
+
+use crate::ast::{PrincipalKind, PrincipalSpec};
+use crate::request::Principal;
+
+/// A role named in a policy, kept in the parts its sessions' ARNs carry.
+#[derive(Debug, Clone)]
+struct Role {
+    partition: Box<str>,
+    account: Box<str>,
+    name: Box<str>,
+}
+
+/// A compiled `Principal` value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PrincipalMatcher {
+    any: bool,
+    accounts: Vec<Box<str>>,
+    arns: Vec<Box<str>>,
+    roles: Vec<Role>,
+    services: Vec<Box<str>>,
+    federated: Vec<Box<str>>,
+    canonical: Vec<Box<str>>,
+}
+
+impl PrincipalMatcher {
+    /// Compiles a `Principal` value; the error is the reason a value is refused.
+    pub(crate) fn compile(
+        spec: &PrincipalSpec,
+    ) -> Result<PrincipalMatcher, (String, &'static str)> {
+        let mut m = PrincipalMatcher::default();
+        let PrincipalSpec::Map(kinds) = spec else {
+            m.any = true;
+            return Ok(m);
+        };
+        for (kind, values) in kinds {
+            for v in values {
+                if v != "*" && v.contains(['*', '?']) {
+                    return Err((
+                        v.clone(),
+                        "wildcards are not allowed in a principal (only \"*\" alone)",
+                    ));
+                }
+                let v: Box<str> = v.as_str().into();
+                match kind {
+                    PrincipalKind::Aws => m.add_aws(v),
+                    PrincipalKind::Service => m.services.push(v),
+                    PrincipalKind::Federated => m.federated.push(v),
+                    PrincipalKind::CanonicalUser => m.canonical.push(v),
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    fn add_aws(&mut self, v: Box<str>) {
+        if &*v == "*" {
+            self.any = true;
+        } else if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+            self.accounts.push(v);
+        } else if let Some(account) = account_root(&v) {
+            self.accounts.push(account.into());
+        } else {
+            if let Some(role) = role_of(&v) {
+                self.roles.push(role);
+            }
+            self.arns.push(v);
+        }
+    }
+
+    /// Whether `principal` is one of the principals named.
+    pub(crate) fn matches(&self, principal: &Principal) -> bool {
+        if self.any {
+            return true;
+        }
+        match principal {
+            Principal::Anonymous => false,
+            Principal::Aws { arn, account } => {
+                self.accounts.iter().any(|a| **a == **account)
+                    || self.arns.iter().any(|a| **a == **arn)
+                    || session_of(arn).is_some_and(|(partition, acct, name)| {
+                        self.roles.iter().any(|r| {
+                            *r.partition == *partition && *r.account == *acct && *r.name == *name
+                        })
+                    })
+            }
+            Principal::Service(s) => self.services.iter().any(|x| **x == **s),
+            Principal::Federated(s) => self.federated.iter().any(|x| **x == **s),
+            Principal::CanonicalUser(s) => self.canonical.iter().any(|x| **x == **s),
+        }
+    }
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:root` -> `ACCOUNT`.
+fn account_root(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) => Some(account),
+        _ => None,
+    }
+}
+
+/// `arn:P:iam::A:role/path/NAME` -> the parts its sessions carry (sessions drop the path).
+fn role_of(arn: &str) -> Option<Role> {
+    let mut parts = arn.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
+            let path = resource.strip_prefix("role/")?;
+            let name = path.rsplit('/').next()?;
+            Some(Role {
+                partition: partition.into(),
+                account: account.into(),
+                name: name.into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `arn:P:sts::A:assumed-role/NAME/SESSION` -> (P, A, NAME).
+fn session_of(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) => {
+            let rest = resource.strip_prefix("assumed-role/")?;
+            let (name, _session) = rest.split_once('/')?;
+            Some((partition, account, name))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aws(values: &[&str]) -> PrincipalMatcher {
+        PrincipalMatcher::compile(&PrincipalSpec::Map(vec![(
+            PrincipalKind::Aws,
+            values.iter().map(|s| s.to_string()).collect(),
+        )]))
+        .unwrap()
+    }
+
+    #[test]
+    fn account_forms_cover_every_principal_of_the_account() {
+        let user = Principal::aws("arn:aws:iam::111122223333:user/alice");
+        assert!(aws(&["111122223333"]).matches(&user));
+        assert!(aws(&["arn:aws:iam::111122223333:root"]).matches(&user));
+        assert!(!aws(&["444455556666"]).matches(&user));
+        assert!(!aws(&["111122223333"]).matches(&Principal::Anonymous));
+    }
+
+    #[test]
+    fn a_role_arn_covers_its_sessions() {
+        let session = Principal::aws("arn:aws:sts::111122223333:assumed-role/dev/s1");
+        assert!(aws(&["arn:aws:iam::111122223333:role/team/dev"]).matches(&session));
+        assert!(!aws(&["arn:aws:iam::111122223333:role/ops"]).matches(&session));
+    }
+
+    #[test]
+    fn wildcards_inside_a_principal_are_refused() {
+        let spec = PrincipalSpec::Map(vec![(
+            PrincipalKind::Aws,
+            vec!["arn:aws:iam::111122223333:user/*".into()],
+        )]);
+        assert!(PrincipalMatcher::compile(&spec).is_err());
+        assert!(aws(&["*"]).matches(&Principal::Anonymous));
+    }
+}

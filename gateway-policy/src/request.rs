@@ -1,0 +1,338 @@
+//! The request context a policy is evaluated against: action, resource, principal and condition
+//! keys, supplied by the host.
+
+use std::net::IpAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Who is making the request, as a policy's `Principal` element sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Principal {
+    /// An unauthenticated caller (API Gateway's "anonymous"): only `"Principal": "*"` (or
+    /// `{"AWS": "*"}`) matches it.
+    #[default]
+    Anonymous,
+    /// An AWS principal: an IAM user, role session, or account root.
+    Aws {
+        /// Its ARN, such as `arn:aws:iam::123456789012:user/alice` or
+        /// `arn:aws:sts::123456789012:assumed-role/role-name/session`.
+        arn: String,
+        /// Its 12-digit account ID.
+        account: String,
+    },
+    /// An AWS service principal, such as `lambda.amazonaws.com`.
+    Service(String),
+    /// A federated identity provider, such as `cognito-identity.amazonaws.com`.
+    Federated(String),
+    /// An S3 canonical user ID.
+    CanonicalUser(String),
+}
+
+impl Principal {
+    /// An AWS principal from its ARN; the account is read from the ARN's fifth field.
+    pub fn aws(arn: &str) -> Principal {
+        let account = arn.split(':').nth(4).unwrap_or_default().to_string();
+        Principal::Aws {
+            arn: arn.to_string(),
+            account,
+        }
+    }
+
+    /// The principal's account, for AWS principals.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Principal::Aws { account, .. } => Some(account),
+            _ => None,
+        }
+    }
+}
+
+/// The condition keys of a request: case-insensitive names, each with one or more values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConditionKeys {
+    // Few keys per request: a vector scanned linearly beats hashing. Names are lowercased.
+    entries: Vec<(Box<str>, Vec<String>)>,
+}
+
+impl ConditionKeys {
+    /// Adds a value to `name` (a name given several times is multi-valued).
+    pub fn add(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.position(name) {
+            Some(i) => self.entries[i].1.push(value),
+            None => self
+                .entries
+                .push((name.to_ascii_lowercase().into_boxed_str(), vec![value])),
+        }
+    }
+
+    /// Sets `name` to exactly `values` (an empty list is a present key with an empty set).
+    pub fn set<I, S>(&mut self, name: &str, values: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        match self.position(name) {
+            Some(i) => self.entries[i].1 = values,
+            None => self
+                .entries
+                .push((name.to_ascii_lowercase().into_boxed_str(), values)),
+        }
+    }
+
+    /// Removes `name`.
+    pub fn remove(&mut self, name: &str) {
+        if let Some(i) = self.position(name) {
+            self.entries.swap_remove(i);
+        }
+    }
+
+    /// The values of `name`, matched case-insensitively.
+    pub fn get(&self, name: &str) -> Option<&[String]> {
+        self.position(name).map(|i| &*self.entries[i].1)
+    }
+
+    /// The value of `name` when it has exactly one (what a policy variable can use).
+    pub(crate) fn single(&self, lower_name: &str) -> Option<&str> {
+        match self.get_lower(lower_name) {
+            Some([one]) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Like [`ConditionKeys::get`] for a name already lowercased (compiled policies).
+    pub(crate) fn get_lower(&self, lower_name: &str) -> Option<&[String]> {
+        self.entries
+            .iter()
+            .find(|(k, _)| **k == *lower_name)
+            .map(|(_, v)| &**v)
+    }
+
+    /// Every key and its values, in insertion order (names lowercased).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One request to authorize: what the policy's `Action`, `Resource`, `Principal` and
+/// `Condition` elements are matched against.
+///
+/// ```
+/// use gateway_policy::{Principal, Request};
+/// let request = Request::new("execute-api:Invoke", "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets")
+///     .with_principal(Principal::aws("arn:aws:iam::123456789012:user/alice"))
+///     .with_key("aws:SourceIp", "203.0.113.7");
+/// assert_eq!(request.keys().get("AWS:PRINCIPALACCOUNT"), Some(&["123456789012".to_string()][..]));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    action: String,
+    resource: String,
+    principal: Principal,
+    keys: ConditionKeys,
+}
+
+impl Request {
+    /// A request for `action` (such as `execute-api:Invoke`) on `resource` (an ARN), made by an
+    /// anonymous principal with no condition keys.
+    pub fn new(action: impl Into<String>, resource: impl Into<String>) -> Request {
+        Request {
+            action: action.into(),
+            resource: resource.into(),
+            principal: Principal::Anonymous,
+            keys: ConditionKeys::default(),
+        }
+    }
+
+    /// Sets the principal; for an AWS principal this also sets `aws:PrincipalArn` and
+    /// `aws:PrincipalAccount`, as IAM does.
+    pub fn with_principal(mut self, principal: Principal) -> Request {
+        self.set_principal(principal);
+        self
+    }
+
+    /// Adds a condition-key value (call again with the same key for a multi-valued key).
+    pub fn with_key(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.keys.add(name, value);
+        self
+    }
+
+    /// Adds the condition keys a gateway knows about the request.
+    pub fn with_gateway_keys(mut self, facts: &GatewayKeys) -> Request {
+        facts.apply(&mut self.keys);
+        self
+    }
+
+    /// Sets the principal in place (see [`Request::with_principal`]).
+    pub fn set_principal(&mut self, principal: Principal) {
+        if let Principal::Aws { arn, account } = &principal {
+            self.keys.set("aws:PrincipalArn", [arn.as_str()]);
+            self.keys.set("aws:PrincipalAccount", [account.as_str()]);
+        }
+        self.principal = principal;
+    }
+
+    /// The condition keys, to add or change keys in place.
+    pub fn keys_mut(&mut self) -> &mut ConditionKeys {
+        &mut self.keys
+    }
+
+    /// The action.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The resource ARN.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The principal.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The condition keys.
+    pub fn keys(&self) -> &ConditionKeys {
+        &self.keys
+    }
+}
+
+/// The global condition keys an API gateway knows about each request; `None` fields are left
+/// out of the context (a policy then sees the key as missing).
+///
+/// Key names and formats follow IAM's "AWS global condition context keys" page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GatewayKeys {
+    /// `aws:SourceIp`: the caller's address.
+    pub source_ip: Option<IpAddr>,
+    /// `aws:SourceVpc`: the VPC a private API call came through.
+    pub source_vpc: Option<String>,
+    /// `aws:SourceVpce`: the VPC endpoint a private API call came through.
+    pub source_vpce: Option<String>,
+    /// `aws:CurrentTime` (ISO 8601, UTC) and `aws:EpochTime` (seconds).
+    pub current_time: Option<SystemTime>,
+    /// `aws:SecureTransport`: whether the request came over TLS.
+    pub secure_transport: Option<bool>,
+    /// `aws:UserAgent`.
+    pub user_agent: Option<String>,
+    /// `aws:Referer`.
+    pub referer: Option<String>,
+    /// `aws:PrincipalArn`.
+    pub principal_arn: Option<String>,
+    /// `aws:PrincipalAccount`.
+    pub principal_account: Option<String>,
+    /// `aws:PrincipalOrgID`, when the host knows the caller's organization.
+    pub principal_org_id: Option<String>,
+    /// `aws:username`: the IAM user's friendly name (IAM users only).
+    pub username: Option<String>,
+    /// `aws:userid`: the principal's unique ID.
+    pub userid: Option<String>,
+}
+
+impl GatewayKeys {
+    fn apply(&self, keys: &mut ConditionKeys) {
+        let strings = [
+            ("aws:SourceVpc", &self.source_vpc),
+            ("aws:SourceVpce", &self.source_vpce),
+            ("aws:UserAgent", &self.user_agent),
+            ("aws:Referer", &self.referer),
+            ("aws:PrincipalArn", &self.principal_arn),
+            ("aws:PrincipalAccount", &self.principal_account),
+            ("aws:PrincipalOrgID", &self.principal_org_id),
+            ("aws:username", &self.username),
+            ("aws:userid", &self.userid),
+        ];
+        for (name, value) in strings {
+            if let Some(value) = value {
+                keys.set(name, [value.as_str()]);
+            }
+        }
+        if let Some(ip) = self.source_ip {
+            keys.set("aws:SourceIp", [ip.to_string()]);
+        }
+        if let Some(secure) = self.secure_transport {
+            keys.set(
+                "aws:SecureTransport",
+                [if secure { "true" } else { "false" }],
+            );
+        }
+        if let Some(now) = self.current_time {
+            let (secs, iso) = format_time(now);
+            keys.set("aws:CurrentTime", [iso]);
+            keys.set("aws:EpochTime", [secs.to_string()]);
+        }
+    }
+}
+
+/// Seconds since the epoch and the ISO 8601 UTC form (`2019-07-16T12:00:00Z`) of `t`.
+fn format_time(t: SystemTime) -> (i64, String) {
+    let secs = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    let iso = time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|d| {
+            d.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_default();
+    (secs, iso)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn condition_key_names_are_case_insensitive_and_values_accumulate() {
+        let mut keys = ConditionKeys::default();
+        keys.add("aws:TagKeys", "a");
+        keys.add("AWS:tagkeys", "b");
+        assert_eq!(keys.get("Aws:TagKeys").unwrap(), ["a", "b"]);
+        keys.set("aws:tagkeys", Vec::<String>::new());
+        assert_eq!(keys.get("aws:TagKeys").unwrap().len(), 0);
+        keys.remove("AWS:TAGKEYS");
+        assert!(keys.get("aws:TagKeys").is_none());
+    }
+
+    #[test]
+    fn gateway_keys_fill_the_documented_names_and_formats() {
+        let facts = GatewayKeys {
+            source_ip: Some("2001:db8::1".parse().unwrap()),
+            current_time: Some(UNIX_EPOCH + Duration::from_secs(1_563_278_400)),
+            secure_transport: Some(true),
+            ..GatewayKeys::default()
+        };
+        let r = Request::new("execute-api:Invoke", "arn").with_gateway_keys(&facts);
+        assert_eq!(r.keys().get("aws:SourceIp").unwrap(), ["2001:db8::1"]);
+        assert_eq!(
+            r.keys().get("aws:CurrentTime").unwrap(),
+            ["2019-07-16T12:00:00Z"]
+        );
+        assert_eq!(r.keys().get("aws:EpochTime").unwrap(), ["1563278400"]);
+        assert_eq!(r.keys().get("aws:SecureTransport").unwrap(), ["true"]);
+        assert!(r.keys().get("aws:SourceVpce").is_none());
+    }
+
+    #[test]
+    fn an_aws_principal_sets_principal_arn_and_account() {
+        let r = Request::new("a:b", "c")
+            .with_principal(Principal::aws("arn:aws:iam::111122223333:user/bob"));
+        assert_eq!(
+            r.keys().get("aws:principalarn").unwrap(),
+            ["arn:aws:iam::111122223333:user/bob"]
+        );
+        assert_eq!(r.principal().account(), Some("111122223333"));
+    }
+}

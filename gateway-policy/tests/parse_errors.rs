@@ -1,0 +1,115 @@
+//! Invalid policies are refused with errors naming the statement and element.
+//!
+//! The rules are IAM's grammar (IAM User Guide, "Grammar of the IAM JSON policy language" and
+//! "IAM JSON policy element reference"): Effect is "Allow" or "Deny"; a statement has Action or
+//! NotAction (not both), Resource or NotResource (not both), at most one of Principal and
+//! NotPrincipal; Version is 2012-10-17 or 2008-10-17; condition operators are the documented
+//! ones.
+
+use gateway_policy::{MAX_POLICY_BYTES, Policy, PolicyError};
+
+fn statement(body: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"First","Effect":"Allow","Action":"*","Resource":"*"}},{body}]}}"#
+    )
+}
+
+fn error(json: &str) -> PolicyError {
+    match Policy::parse(json) {
+        Ok(_) => panic!("accepted: {json}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+#[rustfmt::skip]
+fn each_grammar_error_names_the_statement_and_element() {
+    let cases: &[(&str, &str)] = &[
+        (r#"{"Sid":"S","Effects":"Allow","Action":"*","Resource":"*"}"#, r#"statement 1 (Sid "S"): unknown element "Effects""#),
+        (r#"{"Effect":"allow","Action":"*","Resource":"*"}"#, r#"statement 1: Effect "allow" is invalid"#),
+        (r#"{"Effect":"Allow","Resource":"*"}"#, "statement 1: missing Action or NotAction"),
+        (r#"{"Effect":"Allow","Action":"*"}"#, "statement 1: missing Resource or NotResource"),
+        (r#"{"Action":"*","Resource":"*"}"#, "statement 1: missing Effect"),
+        (r#"{"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*"}"#, "statement 1: Action and NotAction cannot both be present"),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","NotResource":"x"}"#, "statement 1: Resource and NotResource cannot both be present"),
+        (r#"{"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"*","Resource":"*"}"#, "statement 1: Principal and NotPrincipal cannot both be present"),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"k":"v"}}}"#, r#"statement 1: Condition operator "StringEqualz" is invalid"#),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NullIfExists":{"k":"true"}}}"#, r#"Condition operator "NullIfExists" is invalid"#),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"n":"ten"}}}"#, r#"Condition NumericLessThan on key "n": value "ten" is invalid: not a number"#),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"300.1.2.3/8"}}}"#, "not an IPv4 or IPv6 address or CIDR"),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"soon"}}}"#, "not an ISO 8601 date or epoch seconds"),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"yes"}}}"#, "not \"true\" or \"false\""),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k":[]}}}"#, "statement 1: Condition must be"),
+        (r#"{"Effect":"Allow","Action":"invoke","Resource":"*"}"#, r#"statement 1: Action value "invoke" is invalid"#),
+        (r#"{"Effect":"Allow","Action":[],"Resource":"*"}"#, "statement 1: Action must be a string or a non-empty array of strings"),
+        (r#"{"Effect":"Allow","Action":"*","Resource":7}"#, "statement 1: Resource must be a string"),
+        (r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:user/*"},"Action":"*","Resource":"*"}"#, "wildcards are not allowed in a principal"),
+        (r#"{"Effect":"Allow","Principal":{"Amazon":"x"},"Action":"*","Resource":"*"}"#, "a principal type must be AWS, Service, Federated or CanonicalUser"),
+        (r#"{"Effect":"Allow","Principal":"someone","Action":"*","Resource":"*"}"#, r#"Principal value "someone" is invalid"#),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${aws:username"}"#, "is not closed"),
+        (r#"{"Sid":5,"Effect":"Allow","Action":"*","Resource":"*"}"#, "statement 1: Sid must be a string"),
+    ];
+    for (body, want) in cases {
+        let e = error(&statement(body)).to_string();
+        assert!(e.contains(want), "{body}\n  got:  {e}\n  want: {want}");
+    }
+}
+
+#[test]
+fn document_level_errors_are_named() {
+    assert!(matches!(error("[1]"), PolicyError::NotAnObject));
+    assert!(matches!(error("{"), PolicyError::Json(_)));
+    assert_eq!(
+        error(r#"{"Version":"2012-10-18","Statement":[]}"#),
+        PolicyError::InvalidVersion("2012-10-18".into())
+    );
+    assert_eq!(
+        error(r#"{"Version":"2012-10-17"}"#),
+        PolicyError::MissingStatement
+    );
+    assert_eq!(
+        error(r#"{"Version":"2012-10-17","Statement":[]}"#),
+        PolicyError::MissingStatement
+    );
+    assert_eq!(
+        error(r#"{"Statements":[]}"#),
+        PolicyError::UnknownTopLevelElement("Statements".into())
+    );
+    assert_eq!(
+        error(r#"{"Statement":["x"]}"#),
+        PolicyError::StatementNotObject
+    );
+}
+
+#[test]
+fn oversized_documents_and_values_are_refused_before_work() {
+    let huge = format!(
+        r#"{{"Statement":{{"Sid":"{}"}}}}"#,
+        "a".repeat(MAX_POLICY_BYTES)
+    );
+    assert!(matches!(error(&huge), PolicyError::TooLarge { .. }));
+    let long = statement(&format!(
+        r#"{{"Effect":"Allow","Action":"*","Resource":"{}"}}"#,
+        "*a".repeat(gateway_policy::MAX_VALUE_CHARS)
+    ));
+    assert!(matches!(
+        error(&long),
+        PolicyError::ValueTooLong {
+            element: "Resource",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn statement_may_be_a_single_object_and_values_may_be_numbers_or_booleans() {
+    // IAM grammar: "Statement" is a statement or an array of statements; condition values are
+    // strings, numbers or booleans.
+    let p = Policy::parse(
+        r#"{"Version":"2012-10-17","Id":"p1","Statement":{"Effect":"Deny","Action":"*","Resource":"*",
+            "Condition":{"Bool":{"aws:SecureTransport":false},"NumericGreaterThan":{"n":[1,2.5]}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(p.statement_count(), 1);
+    assert_eq!(p.id(), Some("p1"));
+}
