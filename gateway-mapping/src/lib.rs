@@ -12,7 +12,7 @@
 //! ([`Template::render`]) with a [`Scope`] holding the root variables. Host objects such as
 //! `$input`, `$util` and `$context` implement [`HostObject`].
 //!
-//! ```ignore
+//! ```
 //! use gateway_mapping::{EngineOptions, Scope, Template, Value};
 //!
 //! let template = Template::compile(
@@ -30,10 +30,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 // The language: Velocity as API Gateway runs it.
+mod ast;
 mod error;
 mod java;
+mod lexer;
 pub mod limits;
+mod ops;
 mod options;
+mod parser;
+mod render;
 mod template;
 mod value;
 

@@ -27,3 +27,8 @@ pub const MAX_RANGE_LEN: usize = 100_000;
 /// Most elements a list or characters a string may grow to through method calls
 /// (`add`, `put`, `concat`, `replace`, ...), so a loop cannot grow a value without bound.
 pub const MAX_VALUE_LEN: usize = 10 * 1024 * 1024;
+
+/// Most nodes and loop iterations one render may evaluate. Loops nest (1,000 iterations
+/// each), so without this bound a short template could run for hours; ten million steps is
+/// well under a second and far beyond any real mapping template.
+pub const MAX_RENDER_STEPS: u64 = 10_000_000;

@@ -34,6 +34,8 @@ pub struct EngineOptions {
     pub max_output_bytes: usize,
     /// Deepest nesting of blocks, expressions and macro calls.
     pub max_nesting_depth: usize,
+    /// Most nodes and loop iterations one render may evaluate.
+    pub max_render_steps: u64,
 }
 
 impl Default for EngineOptions {
@@ -47,6 +49,7 @@ impl Default for EngineOptions {
             max_template_bytes: limits::MAX_TEMPLATE_BYTES,
             max_output_bytes: limits::MAX_OUTPUT_BYTES,
             max_nesting_depth: limits::MAX_NESTING_DEPTH,
+            max_render_steps: limits::MAX_RENDER_STEPS,
         }
     }
 }

@@ -1,22 +1,34 @@
 //! [`Template`]: compile once, render many.
 
-use crate::error::TemplateError;
+use crate::ast::Program;
+use crate::error::{ErrorKind, TemplateError};
 use crate::options::EngineOptions;
 use crate::value::Scope;
+use crate::{parser, render};
 
 /// A compiled template: compile once when the API is loaded, render for each request.
 /// `Send + Sync`: share it between threads freely.
+///
+/// ```
+/// use gateway_mapping::{EngineOptions, Scope, Template, Value};
+/// let t = Template::compile("#foreach($i in [1..3])$i#if($foreach.hasNext),#end#end", &EngineOptions::default())?;
+/// assert_eq!(t.render(&Scope::new())?, "1,2,3");
+/// # Ok::<(), gateway_mapping::TemplateError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Template {
-    source: String,
+    program: Program,
+    options: EngineOptions,
 }
 
 impl Template {
-    /// Parses and compiles `source` under `options`.
+    /// Parses and compiles `source` under `options`. Fails with a [`TemplateError`] of kind
+    /// `Syntax` (with line and column), `Unsupported` (`#include`, `#parse`) or `Limit`
+    /// (template size, nesting).
     pub fn compile(source: &str, options: &EngineOptions) -> Result<Template, TemplateError> {
         if source.len() > options.max_template_bytes {
             return Err(TemplateError::new(
-                crate::error::ErrorKind::Limit,
+                ErrorKind::Limit,
                 format!(
                     "template is {} bytes, more than the limit of {}",
                     source.len(),
@@ -26,14 +38,31 @@ impl Template {
                 1,
             ));
         }
+        let program = parser::parse(source, options.max_nesting_depth)?;
         Ok(Template {
-            source: source.to_owned(),
+            program,
+            options: options.clone(),
         })
     }
 
-    /// Renders with these root variables.
+    /// Renders with these root variables. `#set` never changes `scope`.
     pub fn render(&self, scope: &Scope) -> Result<String, TemplateError> {
-        let _ = scope;
-        Ok(self.source.clone())
+        render::render(&self.program, &self.options, scope)
+    }
+
+    /// The options this template was compiled with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Template>();
     }
 }

@@ -54,6 +54,12 @@ pub trait HostObject {
     fn iterate(&self) -> Option<Vec<Value>> {
         None
     }
+    /// `#set($obj.name = value)`; ignored unless the host makes the property writable.
+    /// (A property that returns a shared [`Value::Map`] is writable through the map.)
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        let _ = (name, value);
+        Ok(())
+    }
 }
 
 impl Value {
