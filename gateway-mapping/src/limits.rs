@@ -1,0 +1,34 @@
+//! Named limits: each bounds time or memory spent on an untrusted template or input.
+
+/// Iterations allowed per `#foreach` loop. API Gateway stops each loop after 1,000 items:
+/// "The #foreach loop is limited to 1000 iterations" (Amazon API Gateway developer guide,
+/// "Amazon API Gateway important notes" / VTL reference). A loop over more items ends quietly.
+pub const MAX_FOREACH_ITERATIONS: usize = 1_000;
+
+/// Largest template source accepted, in bytes. API Gateway caps a mapping template at
+/// 300 KB ("Mapping template size: 300 KB", API Gateway quotas); we allow a little more so
+/// any template API Gateway accepts compiles here too.
+pub const MAX_TEMPLATE_BYTES: usize = 512 * 1024;
+
+/// Largest rendered output, in bytes. API Gateway payloads are at most 10 MB; a template
+/// that writes more (for example through nested loops) is stopped here instead of
+/// exhausting memory.
+pub const MAX_OUTPUT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Deepest nesting of blocks, expressions and macro calls, checked while parsing and while
+/// rendering. Real templates nest a handful of levels; this bound keeps recursion far from
+/// the thread's stack limit on hostile input.
+pub const MAX_NESTING_DEPTH: usize = 64;
+
+/// Most elements a range literal `[a..b]` may produce. A range is built eagerly as a list,
+/// so an unbounded one (`[0..2147483647]`) would exhaust memory.
+pub const MAX_RANGE_LEN: usize = 100_000;
+
+/// Most elements a list or characters a string may grow to through method calls
+/// (`add`, `put`, `concat`, `replace`, ...), so a loop cannot grow a value without bound.
+pub const MAX_VALUE_LEN: usize = 10 * 1024 * 1024;
+
+/// Most nodes and loop iterations one render may evaluate. Loops nest (1,000 iterations
+/// each), so without this bound a short template could run for hours; ten million steps is
+/// well under a second and far beyond any real mapping template.
+pub const MAX_RENDER_STEPS: u64 = 10_000_000;

@@ -1,0 +1,169 @@
+//! Velocity 1.7's operators on values: truth (`#if`), equality (ASTEQNode), ordering
+//! (ASTGTNode and friends) and arithmetic (ASTAddNode and MathUtils).
+
+use std::cmp::Ordering;
+
+use crate::ast::BinOp;
+use crate::value::Value;
+
+/// `#if($v)`: false for null and `false`, true for everything else (Velocity 1.7 does not
+/// treat empty strings or empty lists as false).
+pub(crate) fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        _ => true,
+    }
+}
+
+pub(crate) fn to_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+pub(crate) fn to_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(*f as i64),
+        _ => None,
+    }
+}
+
+/// `==`: numbers by value; both null equal; one null unequal; same kinds by value; other
+/// kinds by their string forms (Velocity 1.7 compares `toString()` when classes differ).
+pub(crate) fn equals(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Null, _) | (_, Value::Null) => false,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+            to_f64(a) == to_f64(b)
+        }
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::List(_), Value::List(_)) | (Value::Map(_), Value::Map(_)) => a == b,
+        _ => a.to_java_string() == b.to_java_string(),
+    }
+}
+
+/// Ordering for `<`, `>`, `<=`, `>=`: numbers only in Velocity 1.7 (anything else logs an
+/// error and the comparison is false); strings compare too, as Comparable objects do.
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        _ => to_f64(a)?.partial_cmp(&to_f64(b)?),
+    }
+}
+
+/// `+ - * / %`: integers stay integers (division truncates, as Java's); a double makes the
+/// result a double; `+` with a string concatenates; null operands, other types and division
+/// by zero give null (Velocity logs and returns null).
+pub(crate) fn arith(op: BinOp, a: &Value, b: &Value) -> Value {
+    if op == BinOp::Add
+        && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
+        && !a.is_null()
+        && !b.is_null()
+    {
+        let mut s = a.to_java_string();
+        b.write_java(&mut s);
+        return Value::string(s);
+    }
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            let r = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                BinOp::Div => {
+                    if y == 0 {
+                        return Value::Null;
+                    }
+                    x.checked_div(y)
+                }
+                BinOp::Mod => {
+                    if y == 0 {
+                        return Value::Null;
+                    }
+                    x.checked_rem(y)
+                }
+                _ => return Value::Null,
+            };
+            match r {
+                Some(r) => Value::Int(r),
+                // Java widens to BigInteger; a double keeps the magnitude.
+                None => float_op(op, x as f64, y as f64),
+            }
+        }
+        _ => match (to_f64(a), to_f64(b)) {
+            (Some(x), Some(y)) => {
+                if matches!(op, BinOp::Div | BinOp::Mod) && y == 0.0 {
+                    return Value::Null;
+                }
+                float_op(op, x, y)
+            }
+            _ => Value::Null,
+        },
+    }
+}
+
+fn float_op(op: BinOp, x: f64, y: f64) -> Value {
+    Value::Float(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => x / y,
+        BinOp::Mod => x % y,
+        _ => return Value::Null,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_division_truncates_like_java() {
+        assert_eq!(
+            arith(BinOp::Div, &Value::Int(7), &Value::Int(2)),
+            Value::Int(3)
+        );
+        assert_eq!(
+            arith(BinOp::Div, &Value::Int(-7), &Value::Int(2)),
+            Value::Int(-3)
+        );
+        assert_eq!(
+            arith(BinOp::Mod, &Value::Int(-7), &Value::Int(2)),
+            Value::Int(-1)
+        );
+        assert!(arith(BinOp::Div, &Value::Int(1), &Value::Int(0)).is_null());
+    }
+
+    #[test]
+    fn plus_with_a_string_concatenates_java_forms() {
+        assert_eq!(
+            arith(BinOp::Add, &Value::from("n="), &Value::Float(2.0)),
+            Value::from("n=2.0")
+        );
+    }
+
+    #[test]
+    fn only_null_and_false_are_false() {
+        assert!(!truthy(&Value::Null));
+        assert!(!truthy(&Value::Bool(false)));
+        assert!(truthy(&Value::from("")));
+        assert!(truthy(&Value::Int(0)));
+        assert!(truthy(&Value::list(vec![])));
+    }
+
+    #[test]
+    fn equality_across_kinds_compares_string_forms() {
+        assert!(equals(&Value::Int(1), &Value::from("1")));
+        assert!(equals(&Value::Int(1), &Value::Float(1.0)));
+        assert!(!equals(&Value::Null, &Value::from("")));
+    }
+}

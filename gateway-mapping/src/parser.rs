@@ -1,0 +1,1108 @@
+//! The parser: template text to [`Program`](crate::ast::Program), following the grammar
+//! and token rules of Apache Velocity 1.7 (`Parser.jj`): text, references with their
+//! escapes, directives with the whitespace each one swallows, and directive expressions.
+//!
+//! Variable names are resolved to slots here, so the tree is ready to render.
+
+use std::collections::HashMap;
+
+use crate::ast::{Access, BinOp, Block, Expr, MacroDef, Node, Pos, Program, Reference, Root, Slot};
+use crate::error::{ErrorKind, TemplateError};
+use crate::lexer::{Cursor, is_ident_char, is_ident_start, is_word_char, is_word_start};
+
+/// Directive names Velocity 1.7 knows; an escaped `\#name` of one of these drops a backslash.
+const DIRECTIVES: &[&str] = &[
+    "if", "else", "elseif", "end", "set", "foreach", "include", "parse", "macro", "literal",
+    "evaluate", "break", "define", "stop",
+];
+
+/// Parses a whole template.
+pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateError> {
+    let mut ctx = Ctx {
+        max_depth,
+        ..Ctx::default()
+    };
+    let root = {
+        let mut p = Parser {
+            cur: Cursor::new(src, Pos { line: 1, col: 1 }),
+            ctx: &mut ctx,
+        };
+        let (block, end) = p.block()?;
+        match end {
+            End::Eof => block,
+            End::End(pos) => {
+                return Err(syntax(
+                    pos,
+                    "#end without a matching #if, #foreach, #define or #macro",
+                ));
+            }
+            End::Else(pos) => return Err(syntax(pos, "#else without a matching #if")),
+            End::ElseIf(_, pos) => return Err(syntax(pos, "#elseif without a matching #if")),
+        }
+    };
+    Ok(Program {
+        root,
+        names: ctx.names,
+        defines: ctx.defines,
+        macros: ctx.macros,
+    })
+}
+
+fn syntax(pos: Pos, msg: impl Into<String>) -> TemplateError {
+    TemplateError::new(ErrorKind::Syntax, msg, pos.line, pos.col)
+}
+
+/// What is shared by the parser of a template and those of the strings inside it.
+#[derive(Default)]
+struct Ctx {
+    names: Vec<Box<str>>,
+    index: HashMap<Box<str>, Slot>,
+    defines: Vec<Block>,
+    macros: Vec<MacroDef>,
+    depth: usize,
+    max_depth: usize,
+}
+
+/// How a block ended.
+#[allow(clippy::enum_variant_names)]
+enum End {
+    Eof,
+    End(Pos),
+    Else(Pos),
+    ElseIf(Expr, Pos),
+}
+
+struct Parser<'s, 'c> {
+    cur: Cursor<'s>,
+    ctx: &'c mut Ctx,
+}
+
+/// Text collected between nodes, merged into one `Node::Text`.
+#[derive(Default)]
+struct Out {
+    block: Block,
+    text: String,
+}
+
+impl Out {
+    fn text(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+    fn node(&mut self, n: Node) {
+        self.flush();
+        self.block.push(n);
+    }
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            let t = std::mem::take(&mut self.text);
+            self.block.push(Node::Text(t.into_boxed_str()));
+        }
+    }
+    fn finish(mut self) -> Block {
+        self.flush();
+        self.block
+    }
+}
+
+impl<'s> Parser<'s, '_> {
+    fn err(&self, msg: impl Into<String>) -> TemplateError {
+        syntax(self.cur.here(), msg)
+    }
+
+    fn enter(&mut self) -> Result<(), TemplateError> {
+        self.ctx.depth += 1;
+        if self.ctx.depth > self.ctx.max_depth {
+            let pos = self.cur.here();
+            return Err(TemplateError::new(
+                ErrorKind::Limit,
+                format!("nesting deeper than the limit of {}", self.ctx.max_depth),
+                pos.line,
+                pos.col,
+            ));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.ctx.depth = self.ctx.depth.saturating_sub(1);
+    }
+
+    fn slot(&mut self, name: &str) -> Slot {
+        if let Some(&s) = self.ctx.index.get(name) {
+            return s;
+        }
+        let s = self.ctx.names.len() as Slot;
+        self.ctx.names.push(name.into());
+        self.ctx.index.insert(name.into(), s);
+        s
+    }
+
+    fn is_macro(&self, name: &str) -> bool {
+        self.ctx.macros.iter().any(|m| &*m.name == name)
+    }
+
+    /// Statements up to the end of input or a `#end` / `#else` / `#elseif`.
+    fn block(&mut self) -> Result<(Block, End), TemplateError> {
+        self.enter()?;
+        let r = self.block_inner();
+        self.leave();
+        r
+    }
+
+    fn block_inner(&mut self) -> Result<(Block, End), TemplateError> {
+        let mut out = Out::default();
+        loop {
+            let Some(b) = self.cur.peek_byte() else {
+                return Ok((out.finish(), End::Eof));
+            };
+            match b {
+                b' ' | b'\t' => {
+                    if let Some(n) = self.cur.set_directive_len() {
+                        let pos = self.here_after_blanks();
+                        self.cur.advance(n);
+                        let node = self.set_directive(pos)?;
+                        out.node(node);
+                    } else {
+                        let t = self.cur.take_text();
+                        out.text(t);
+                    }
+                }
+                b'$' => self.dollar(0, &mut out)?,
+                b'\\' => self.backslashes(&mut out)?,
+                b'#' => {
+                    if let Some(end) = self.hash(&mut out)? {
+                        return Ok((out.finish(), end));
+                    }
+                }
+                _ => {
+                    let t = self.cur.take_text();
+                    out.text(t);
+                }
+            }
+        }
+    }
+
+    fn here_after_blanks(&self) -> Pos {
+        let mut c = self.cur.clone();
+        c.take_while(|b| b == b' ' || b == b'\t');
+        c.here()
+    }
+
+    /// Backslashes before `$`, `#` or anything else.
+    fn backslashes(&mut self, out: &mut Out) -> Result<(), TemplateError> {
+        let start = self.cur.offset();
+        let k = self.cur.take_while(|b| b == b'\\').len();
+        match self.cur.peek_byte() {
+            Some(b'$') => self.dollar(k as u32, out),
+            Some(b'#') => {
+                let word = self.word_after_hash();
+                match word {
+                    Some((name, len)) if k % 2 == 1 => {
+                        // ESCAPE_DIRECTIVE: `\#if` prints `#if` for a known directive or
+                        // macro, and itself otherwise.
+                        let known = DIRECTIVES.contains(&name) || self.is_macro(name);
+                        self.cur.advance(len);
+                        let image = self.cur.slice(start, self.cur.offset());
+                        if known {
+                            for _ in 0..(k - 1) / 2 {
+                                out.text("\\");
+                            }
+                            out.text(&image[k..]);
+                        } else {
+                            out.text(image);
+                        }
+                    }
+                    Some((name, _)) => {
+                        // Pairs of backslashes before a directive: each pair prints one.
+                        let control =
+                            DIRECTIVES.contains(&name) && name != "set" || self.is_macro(name);
+                        let n = if control { k / 2 } else { k };
+                        for _ in 0..n {
+                            out.text("\\");
+                        }
+                    }
+                    None => {
+                        for _ in 0..k {
+                            out.text("\\");
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                for _ in 0..k {
+                    out.text("\\");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The directive word after a `#` here (`#word` or `#{word}`), and the byte length of
+    /// `#word` / `#{word}`.
+    fn word_after_hash(&self) -> Option<(&'s str, usize)> {
+        let rest = self.cur.rest();
+        let b = rest.as_bytes();
+        if b.len() < 2 || b[0] != b'#' {
+            return None;
+        }
+        if is_word_start(b[1]) {
+            let mut i = 2;
+            while i < b.len() && is_word_char(b[i]) {
+                i += 1;
+            }
+            return Some((&rest[1..i], i));
+        }
+        if b[1] == b'{' && b.len() > 2 && (b[2].is_ascii_alphabetic() || b[2] == b'_') {
+            let mut i = 3;
+            while i < b.len() && is_word_char(b[i]) {
+                i += 1;
+            }
+            if i < b.len() && b[i] == b'}' {
+                return Some((&rest[2..i], i + 1));
+            }
+        }
+        None
+    }
+
+    /// A `$` in text, after `backslashes` backslashes.
+    fn dollar(&mut self, backslashes: u32, out: &mut Out) -> Result<(), TemplateError> {
+        match self.reference()? {
+            Some(r) => {
+                if backslashes == 0 {
+                    out.node(Node::Ref(Box::new(r)));
+                } else {
+                    out.node(Node::EscapedRef {
+                        backslashes,
+                        reference: Box::new(r),
+                    });
+                }
+            }
+            None => {
+                for _ in 0..backslashes {
+                    out.text("\\");
+                }
+                self.cur.bump();
+                out.text("$");
+            }
+        }
+        Ok(())
+    }
+
+    /// A reference at `$`; `None` (nothing consumed) when `$` does not start one.
+    fn reference(&mut self) -> Result<Option<Reference>, TemplateError> {
+        let pos = self.cur.here();
+        let start = self.cur.offset();
+        let save = self.cur.clone();
+        self.cur.bump(); // $
+        let silent = self.cur.eat("!");
+        let formal = self.cur.eat("{");
+        if !self.cur.peek_byte().is_some_and(is_ident_start) {
+            self.cur = save;
+            return Ok(None);
+        }
+        let name = self.cur.take_while(is_ident_char);
+        let slot = self.slot(name);
+        let root = match name {
+            "foreach" => Root::Foreach(slot),
+            "velocityCount" => Root::VelocityCount(slot),
+            "velocityHasNext" => Root::VelocityHasNext(slot),
+            _ => Root::Var(slot),
+        };
+        let chain = self.chain()?;
+        if formal && !self.cur.eat("}") {
+            return Err(self.err(format!(
+                "expected `}}` to close the reference `${{{name}` started at line {}, column {}",
+                pos.line, pos.col
+            )));
+        }
+        let source = self.cur.slice(start, self.cur.offset()).into();
+        Ok(Some(Reference {
+            root,
+            chain,
+            silent,
+            source,
+            pos,
+        }))
+    }
+
+    /// `.prop`, `.method(args)` and `[index]` links after a reference's root.
+    fn chain(&mut self) -> Result<Vec<Access>, TemplateError> {
+        let mut chain = Vec::new();
+        loop {
+            match self.cur.peek_byte() {
+                Some(b'[') => {
+                    let save = self.cur.clone();
+                    let depth = self.ctx.depth;
+                    self.cur.bump();
+                    self.cur.skip_ws();
+                    match self.expr() {
+                        Ok(e) => {
+                            self.cur.skip_ws();
+                            if self.cur.eat("]") {
+                                chain.push(Access::Index(e));
+                                continue;
+                            }
+                        }
+                        Err(e) if e.kind() == ErrorKind::Limit => return Err(e),
+                        Err(_) => {}
+                    }
+                    // Not an index: the `[` is text.
+                    self.cur = save;
+                    self.ctx.depth = depth;
+                    break;
+                }
+                Some(b'.')
+                    if self
+                        .cur
+                        .peek_byte_at(1)
+                        .is_some_and(|b| b.is_ascii_alphabetic()) =>
+                {
+                    self.cur.bump();
+                    let name = self.cur.take_while(is_ident_char);
+                    if self.cur.peek_byte() == Some(b'(') {
+                        let args = self.args(name)?;
+                        chain.push(Access::Method(name.into(), args));
+                    } else {
+                        chain.push(Access::Property(name.into()));
+                    }
+                }
+                _ => break,
+            }
+        }
+        Ok(chain)
+    }
+
+    /// `(arg, arg)` of a method call.
+    fn args(&mut self, name: &str) -> Result<Vec<Expr>, TemplateError> {
+        let open = self.cur.here();
+        self.cur.bump(); // (
+        let mut args = Vec::new();
+        self.cur.skip_ws();
+        if self.cur.eat(")") {
+            return Ok(args);
+        }
+        loop {
+            self.cur.skip_ws();
+            args.push(self.expr()?);
+            self.cur.skip_ws();
+            if self.cur.eat(",") {
+                continue;
+            }
+            if self.cur.eat(")") {
+                return Ok(args);
+            }
+            return Err(self.err(format!(
+                "expected `,` or `)` in the arguments of `.{name}(` opened at line {}, column {}",
+                open.line, open.col
+            )));
+        }
+    }
+
+    /// At `#`: a comment, an unparsed block, a directive, or plain `#`. Returns how the
+    /// enclosing block ends when this is `#end`, `#else` or `#elseif`.
+    fn hash(&mut self, out: &mut Out) -> Result<Option<End>, TemplateError> {
+        let pos = self.cur.here();
+        let start = self.cur.offset();
+        if self.cur.starts_with("##") {
+            // Line comment: everything up to and including the line break.
+            while let Some(c) = self.cur.bump() {
+                if c == '\n' {
+                    break;
+                }
+                if c == '\r' {
+                    self.cur.eat("\n");
+                    break;
+                }
+            }
+            return Ok(None);
+        }
+        if self.cur.starts_with("#*") {
+            self.cur.advance(2);
+            return match self.cur.rest().find("*#") {
+                Some(i) => {
+                    self.cur.advance(i + 2);
+                    Ok(None)
+                }
+                None => Err(syntax(pos, "unterminated comment: `#*` without `*#`")),
+            };
+        }
+        if self.cur.starts_with("#[[") {
+            self.cur.advance(3);
+            return match self.cur.rest().find("]]#") {
+                Some(i) => {
+                    out.text(&self.cur.rest()[..i]);
+                    self.cur.advance(i + 3);
+                    Ok(None)
+                }
+                None => Err(syntax(
+                    pos,
+                    "unterminated unparsed block: `#[[` without `]]#`",
+                )),
+            };
+        }
+        if let Some(n) = self.cur.set_directive_len() {
+            self.cur.advance(n);
+            let node = self.set_directive(pos)?;
+            out.node(node);
+            return Ok(None);
+        }
+        let Some((name, len)) = self.word_after_hash() else {
+            self.cur.bump();
+            out.text("#");
+            return Ok(None);
+        };
+        self.cur.advance(len);
+        match name {
+            "end" => {
+                self.cur.eat_line_end();
+                Ok(Some(End::End(pos)))
+            }
+            "else" => {
+                self.cur.eat_line_end();
+                Ok(Some(End::Else(pos)))
+            }
+            "elseif" => {
+                let cond = self.paren_expr("#elseif")?;
+                Ok(Some(End::ElseIf(cond, pos)))
+            }
+            "if" => {
+                let node = self.if_directive(pos)?;
+                out.node(node);
+                Ok(None)
+            }
+            "foreach" => {
+                let node = self.foreach(pos)?;
+                out.node(node);
+                Ok(None)
+            }
+            "stop" | "break" => {
+                self.optional_empty_args()?;
+                out.node(if name == "stop" {
+                    Node::Stop
+                } else {
+                    Node::Break
+                });
+                Ok(None)
+            }
+            "define" => {
+                self.define(pos, out)?;
+                Ok(None)
+            }
+            "macro" => {
+                self.macro_def(pos)?;
+                Ok(None)
+            }
+            "evaluate" => {
+                let arg = self.paren_expr("#evaluate")?;
+                let source = self.source_from(start);
+                out.node(Node::Evaluate { arg, source, pos });
+                Ok(None)
+            }
+            "include" | "parse" => Err(TemplateError::new(
+                ErrorKind::Unsupported,
+                format!("#{name} is not supported: API Gateway templates cannot load other files"),
+                pos.line,
+                pos.col,
+            )),
+            _ => {
+                self.macro_call(name, start, pos, out)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Source text from `start` to here, without the whitespace a `)` swallowed.
+    fn source_from(&self, start: usize) -> Box<str> {
+        let s = self.cur.slice(start, self.cur.offset());
+        let trimmed = match s.rfind(')') {
+            Some(i) => &s[..=i],
+            None => s,
+        };
+        trimmed.into()
+    }
+
+    /// `(expr)` after a directive name, and the line end the `)` swallows.
+    fn paren_expr(&mut self, what: &str) -> Result<Expr, TemplateError> {
+        self.cur.skip_ws();
+        if !self.cur.eat("(") {
+            return Err(self.err(format!("expected `(` after {what}")));
+        }
+        self.cur.skip_ws();
+        let e = self.expr()?;
+        self.cur.skip_ws();
+        if !self.cur.eat(")") {
+            return Err(self.err(format!("expected `)` to close {what}(")));
+        }
+        self.cur.eat_line_end();
+        Ok(e)
+    }
+
+    /// `#break` / `#stop` may take parentheses (`#break($foreach)`); the argument only names
+    /// the scope, which is always the innermost loop here.
+    fn optional_empty_args(&mut self) -> Result<(), TemplateError> {
+        let save = self.cur.clone();
+        self.cur.take_while(|b| b == b' ' || b == b'\t');
+        if self.cur.eat("(") {
+            self.cur.skip_ws();
+            if self.cur.peek_byte() == Some(b'$') {
+                let _ = self.reference()?;
+            }
+            self.cur.skip_ws();
+            if self.cur.eat(")") {
+                self.cur.eat_line_end();
+                return Ok(());
+            }
+        }
+        self.cur = save;
+        Ok(())
+    }
+
+    /// After `#set(`: `$target = expr)`.
+    fn set_directive(&mut self, pos: Pos) -> Result<Node, TemplateError> {
+        self.cur.skip_ws();
+        if self.cur.peek_byte() != Some(b'$') {
+            return Err(self.err("expected a reference (`$name`) after #set("));
+        }
+        let Some(target) = self.reference()? else {
+            return Err(self.err("expected a reference (`$name`) after #set("));
+        };
+        self.cur.skip_ws();
+        if !self.cur.eat("=") {
+            return Err(self.err("expected `=` in #set"));
+        }
+        self.cur.skip_ws();
+        let value = self.expr()?;
+        self.cur.skip_ws();
+        if !self.cur.eat(")") {
+            return Err(self.err("expected `)` to close #set("));
+        }
+        self.cur.eat_line_end();
+        Ok(Node::Set {
+            target: Box::new(target),
+            value,
+            pos,
+        })
+    }
+
+    fn if_directive(&mut self, pos: Pos) -> Result<Node, TemplateError> {
+        let cond = self.paren_expr("#if")?;
+        let mut branches = Vec::new();
+        let mut cond = cond;
+        loop {
+            let (body, end) = self.block()?;
+            branches.push((cond, body));
+            match end {
+                End::End(_) => {
+                    return Ok(Node::If {
+                        branches,
+                        otherwise: None,
+                    });
+                }
+                End::ElseIf(c, _) => cond = c,
+                End::Else(_) => {
+                    let (body, end) = self.block()?;
+                    return match end {
+                        End::End(_) => Ok(Node::If {
+                            branches,
+                            otherwise: Some(body),
+                        }),
+                        End::Eof => Err(syntax(pos, "#if without #end")),
+                        End::Else(p) => Err(syntax(p, "a second #else in the same #if")),
+                        End::ElseIf(_, p) => Err(syntax(p, "#elseif after #else")),
+                    };
+                }
+                End::Eof => return Err(syntax(pos, "#if without #end")),
+            }
+        }
+    }
+
+    /// The body of a block directive, which must end with `#end`.
+    fn body_to_end(&mut self, what: &str, pos: Pos) -> Result<Block, TemplateError> {
+        let (body, end) = self.block()?;
+        match end {
+            End::End(_) => Ok(body),
+            End::Eof => Err(syntax(pos, format!("{what} without #end"))),
+            End::Else(p) => Err(syntax(p, format!("#else inside {what}"))),
+            End::ElseIf(_, p) => Err(syntax(p, format!("#elseif inside {what}"))),
+        }
+    }
+
+    /// A plain `$name` (no chain), as `#foreach`, `#define` and `#macro` take.
+    fn simple_var(&mut self, what: &str) -> Result<Slot, TemplateError> {
+        if !self.cur.eat("$") {
+            return Err(self.err(format!("expected `$name` in {what}")));
+        }
+        let formal = self.cur.eat("{");
+        if !self.cur.peek_byte().is_some_and(is_ident_start) {
+            return Err(self.err(format!("expected a variable name in {what}")));
+        }
+        let name = self.cur.take_while(is_ident_char);
+        if formal && !self.cur.eat("}") {
+            return Err(self.err(format!("expected `}}` in {what}")));
+        }
+        Ok(self.slot(name))
+    }
+
+    fn foreach(&mut self, pos: Pos) -> Result<Node, TemplateError> {
+        self.cur.skip_ws();
+        if !self.cur.eat("(") {
+            return Err(self.err("expected `(` after #foreach"));
+        }
+        self.cur.skip_ws();
+        let var = self.simple_var("#foreach")?;
+        self.cur.skip_ws();
+        let word = self.cur.take_while(is_word_char);
+        if word != "in" {
+            return Err(self.err("expected `in` in #foreach($item in ...)"));
+        }
+        self.cur.skip_ws();
+        let iterable = self.expr()?;
+        self.cur.skip_ws();
+        if !self.cur.eat(")") {
+            return Err(self.err("expected `)` to close #foreach("));
+        }
+        self.cur.eat_line_end();
+        let body = self.body_to_end("#foreach", pos)?;
+        Ok(Node::Foreach {
+            var,
+            iterable,
+            body,
+            pos,
+        })
+    }
+
+    fn define(&mut self, pos: Pos, out: &mut Out) -> Result<(), TemplateError> {
+        self.cur.skip_ws();
+        if !self.cur.eat("(") {
+            return Err(self.err("expected `(` after #define"));
+        }
+        self.cur.skip_ws();
+        let slot = self.simple_var("#define")?;
+        self.cur.skip_ws();
+        if !self.cur.eat(")") {
+            return Err(self.err("expected `)` to close #define("));
+        }
+        self.cur.eat_line_end();
+        let body = self.body_to_end("#define", pos)?;
+        let idx = self.ctx.defines.len() as u32;
+        self.ctx.defines.push(body);
+        out.node(Node::Define { slot, body: idx });
+        Ok(())
+    }
+
+    fn macro_def(&mut self, pos: Pos) -> Result<(), TemplateError> {
+        self.cur.skip_ws();
+        if !self.cur.eat("(") {
+            return Err(self.err("expected `(` after #macro: a macro declaration needs a name"));
+        }
+        self.cur.skip_ws();
+        let name = self.cur.take_while(is_word_char);
+        if name.is_empty() || !name.as_bytes().first().is_some_and(|&b| is_word_start(b)) {
+            return Err(self.err("expected the macro's name as the first argument of #macro"));
+        }
+        if DIRECTIVES.contains(&name) {
+            return Err(syntax(
+                pos,
+                format!("#{name} is a directive and cannot be a macro name"),
+            ));
+        }
+        let name: Box<str> = name.into();
+        let mut params = Vec::new();
+        loop {
+            self.cur.skip_ws();
+            if self.cur.eat(",") {
+                continue;
+            }
+            if self.cur.eat(")") {
+                break;
+            }
+            if self.cur.peek_byte() == Some(b'$') {
+                params.push(self.simple_var("#macro")?);
+                continue;
+            }
+            return Err(self.err(format!("expected `$param` or `)` in #macro({name} ...)")));
+        }
+        self.cur.eat_line_end();
+        let body = self.body_to_end("#macro", pos)?;
+        if self.is_macro(&name) {
+            return Err(syntax(pos, format!("macro #{name} is defined twice")));
+        }
+        self.ctx.macros.push(MacroDef { name, params, body });
+        Ok(())
+    }
+
+    /// `#name(args)`: a macro call (printed as source unless macros run); `#name` alone,
+    /// or with arguments that do not parse, is text.
+    fn macro_call(
+        &mut self,
+        name: &str,
+        start: usize,
+        pos: Pos,
+        out: &mut Out,
+    ) -> Result<(), TemplateError> {
+        let save = self.cur.clone();
+        let depth = self.ctx.depth;
+        self.cur.skip_ws();
+        if self.cur.eat("(") {
+            let mut args = Vec::new();
+            let ok = loop {
+                self.cur.skip_ws();
+                if self.cur.eat(")") {
+                    break true;
+                }
+                if self.cur.eat(",") {
+                    continue;
+                }
+                match self.expr() {
+                    Ok(e) => args.push(e),
+                    Err(e) if e.kind() == ErrorKind::Limit => return Err(e),
+                    Err(_) => break false,
+                }
+            };
+            if ok {
+                let source = self.source_from(start);
+                self.cur.eat_line_end();
+                out.node(Node::MacroCall {
+                    name: name.into(),
+                    args,
+                    source,
+                    pos,
+                });
+                return Ok(());
+            }
+        }
+        self.cur = save;
+        self.ctx.depth = depth;
+        out.text(self.cur.slice(start, self.cur.offset()));
+        Ok(())
+    }
+
+    // ----- expressions -----
+
+    fn expr(&mut self) -> Result<Expr, TemplateError> {
+        self.enter()?;
+        let r = self.or();
+        self.leave();
+        r
+    }
+
+    /// Matches an operator (symbol or word form) after whitespace; consumes it if found.
+    fn op(&mut self, symbols: &[&str], word: &str) -> bool {
+        let save = self.cur.clone();
+        self.cur.skip_ws();
+        for s in symbols {
+            if self.cur.starts_with(s) {
+                // `=` alone is not `==`; `<` is not `<=` when `<=` is asked separately.
+                self.cur.advance(s.len());
+                return true;
+            }
+        }
+        if !word.is_empty() && self.cur.starts_with(word) {
+            let after = self.cur.rest().as_bytes().get(word.len()).copied();
+            if !after.is_some_and(is_word_char) {
+                self.cur.advance(word.len());
+                return true;
+            }
+        }
+        self.cur = save;
+        false
+    }
+
+    fn or(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.and()?;
+        loop {
+            let pos = self.cur.here();
+            if self.op(&["||"], "or") {
+                let r = self.and()?;
+                l = Expr::Binary(BinOp::Or, Box::new(l), Box::new(r), pos);
+            } else {
+                return Ok(l);
+            }
+        }
+    }
+
+    fn and(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.equality()?;
+        loop {
+            let pos = self.cur.here();
+            if self.op(&["&&"], "and") {
+                let r = self.equality()?;
+                l = Expr::Binary(BinOp::And, Box::new(l), Box::new(r), pos);
+            } else {
+                return Ok(l);
+            }
+        }
+    }
+
+    fn equality(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.relational()?;
+        loop {
+            let pos = self.cur.here();
+            let op = if self.op(&["=="], "eq") {
+                BinOp::Eq
+            } else if self.op(&["!="], "ne") {
+                BinOp::Ne
+            } else {
+                return Ok(l);
+            };
+            let r = self.relational()?;
+            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+        }
+    }
+
+    fn relational(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.additive()?;
+        loop {
+            let pos = self.cur.here();
+            let op = if self.op(&["<="], "le") {
+                BinOp::Le
+            } else if self.op(&[">="], "ge") {
+                BinOp::Ge
+            } else if self.op(&["<"], "lt") {
+                BinOp::Lt
+            } else if self.op(&[">"], "gt") {
+                BinOp::Gt
+            } else {
+                return Ok(l);
+            };
+            let r = self.additive()?;
+            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+        }
+    }
+
+    fn additive(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.multiplicative()?;
+        loop {
+            let pos = self.cur.here();
+            let op = if self.op(&["+"], "") {
+                BinOp::Add
+            } else if self.op(&["-"], "") {
+                BinOp::Sub
+            } else {
+                return Ok(l);
+            };
+            let r = self.multiplicative()?;
+            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+        }
+    }
+
+    fn multiplicative(&mut self) -> Result<Expr, TemplateError> {
+        let mut l = self.unary()?;
+        loop {
+            let pos = self.cur.here();
+            let op = if self.op(&["*"], "") {
+                BinOp::Mul
+            } else if self.op(&["/"], "") {
+                BinOp::Div
+            } else if self.op(&["%"], "") {
+                BinOp::Mod
+            } else {
+                return Ok(l);
+            };
+            let r = self.unary()?;
+            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, TemplateError> {
+        self.cur.skip_ws();
+        let is_not = (self.cur.starts_with("!") && !self.cur.starts_with("!="))
+            || (self.cur.starts_with("not")
+                && !self
+                    .cur
+                    .rest()
+                    .as_bytes()
+                    .get(3)
+                    .copied()
+                    .is_some_and(is_word_char));
+        if is_not {
+            let n = if self.cur.starts_with("!") { 1 } else { 3 };
+            self.cur.advance(n);
+            self.enter()?;
+            let inner = self.unary();
+            self.leave();
+            return Ok(Expr::Not(Box::new(inner?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, TemplateError> {
+        self.cur.skip_ws();
+        let pos = self.cur.here();
+        let Some(b) = self.cur.peek_byte() else {
+            return Err(self.err("expected an expression, found the end of the template"));
+        };
+        match b {
+            b'(' => {
+                self.cur.bump();
+                let e = self.expr()?;
+                self.cur.skip_ws();
+                if !self.cur.eat(")") {
+                    return Err(self.err("expected `)`"));
+                }
+                Ok(e)
+            }
+            b'[' => self.list_or_range(pos),
+            b'{' => self.map_literal(),
+            b'"' | b'\'' => self.string_literal(),
+            b'$' => match self.reference()? {
+                Some(r) => Ok(Expr::Ref(Box::new(r))),
+                None => Err(self.err("expected a reference name after `$`")),
+            },
+            b'0'..=b'9' | b'-' | b'.' => self.number(),
+            _ if is_word_start(b) => {
+                let save = self.cur.clone();
+                let w = self.cur.take_while(is_word_char);
+                match w {
+                    "true" => Ok(Expr::Bool(true)),
+                    "false" => Ok(Expr::Bool(false)),
+                    "null" => Ok(Expr::Null),
+                    _ => {
+                        self.cur = save;
+                        Err(self.err(format!("unexpected word `{w}` in an expression")))
+                    }
+                }
+            }
+            _ => Err(self.err(format!(
+                "unexpected `{}` in an expression",
+                self.cur.peek().unwrap_or(' ')
+            ))),
+        }
+    }
+
+    fn number(&mut self) -> Result<Expr, TemplateError> {
+        let pos = self.cur.here();
+        let start = self.cur.offset();
+        self.cur.eat("-");
+        let int_part = self.cur.take_while(|b| b.is_ascii_digit());
+        let mut is_float = false;
+        if self.cur.peek_byte() == Some(b'.')
+            && self.cur.peek_byte_at(1).is_some_and(|b| b.is_ascii_digit())
+        {
+            self.cur.bump();
+            self.cur.take_while(|b| b.is_ascii_digit());
+            is_float = true;
+        } else if int_part.is_empty() {
+            return Err(syntax(pos, "expected a number"));
+        }
+        if matches!(self.cur.peek_byte(), Some(b'e' | b'E')) {
+            let save = self.cur.clone();
+            self.cur.bump();
+            if matches!(self.cur.peek_byte(), Some(b'+' | b'-')) {
+                self.cur.bump();
+            }
+            if self.cur.take_while(|b| b.is_ascii_digit()).is_empty() {
+                self.cur = save;
+            } else {
+                is_float = true;
+            }
+        }
+        let text = self.cur.slice(start, self.cur.offset());
+        if let (false, Ok(i)) = (is_float, text.parse::<i64>()) {
+            return Ok(Expr::Int(i));
+        }
+        text.parse::<f64>()
+            .map(Expr::Float)
+            .map_err(|_| syntax(pos, format!("invalid number `{text}`")))
+    }
+
+    fn list_or_range(&mut self, pos: Pos) -> Result<Expr, TemplateError> {
+        self.cur.bump(); // [
+        self.cur.skip_ws();
+        if self.cur.eat("]") {
+            return Ok(Expr::List(Vec::new()));
+        }
+        let first = self.expr()?;
+        self.cur.skip_ws();
+        if self.cur.eat("..") {
+            self.cur.skip_ws();
+            let last = self.expr()?;
+            self.cur.skip_ws();
+            if !self.cur.eat("]") {
+                return Err(self.err("expected `]` to close the range"));
+            }
+            return Ok(Expr::Range(Box::new(first), Box::new(last), pos));
+        }
+        let mut items = vec![first];
+        loop {
+            self.cur.skip_ws();
+            if self.cur.eat("]") {
+                return Ok(Expr::List(items));
+            }
+            if !self.cur.eat(",") {
+                return Err(self.err("expected `,` or `]` in the list"));
+            }
+            self.cur.skip_ws();
+            items.push(self.expr()?);
+        }
+    }
+
+    fn map_literal(&mut self) -> Result<Expr, TemplateError> {
+        self.cur.bump(); // {
+        let mut entries = Vec::new();
+        self.cur.skip_ws();
+        if self.cur.eat("}") {
+            return Ok(Expr::Map(entries));
+        }
+        loop {
+            self.cur.skip_ws();
+            let k = self.expr()?;
+            self.cur.skip_ws();
+            if !self.cur.eat(":") {
+                return Err(self.err("expected `:` after a map key"));
+            }
+            self.cur.skip_ws();
+            let v = self.expr()?;
+            entries.push((k, v));
+            self.cur.skip_ws();
+            if self.cur.eat("}") {
+                return Ok(Expr::Map(entries));
+            }
+            if !self.cur.eat(",") {
+                return Err(self.err("expected `,` or `}` in the map"));
+            }
+        }
+    }
+
+    /// `"..."` (interpolated when it holds `$` or `#`) or `'...'` (never); a quote is written
+    /// twice inside, and backslashes are plain characters.
+    fn string_literal(&mut self) -> Result<Expr, TemplateError> {
+        let pos = self.cur.here();
+        let Some(quote) = self.cur.bump() else {
+            return Err(self.err("expected a string"));
+        };
+        let content_pos = self.cur.here();
+        let mut content = String::new();
+        loop {
+            match self.cur.bump() {
+                None => return Err(syntax(pos, "unterminated string literal")),
+                Some(c) if c == quote => {
+                    if self.cur.peek() == Some(quote) {
+                        self.cur.bump();
+                        content.push(quote);
+                    } else {
+                        break;
+                    }
+                }
+                Some(c) => content.push(c),
+            }
+        }
+        if quote == '"' && (content.contains('$') || content.contains('#')) {
+            let (block, end) = {
+                let mut sub = Parser {
+                    cur: Cursor::new(&content, content_pos),
+                    ctx: &mut *self.ctx,
+                };
+                sub.block()?
+            };
+            return match end {
+                End::Eof => Ok(Expr::Interpolated(block)),
+                End::End(p) | End::Else(p) | End::ElseIf(_, p) => {
+                    Err(syntax(p, "unbalanced directive inside a string literal"))
+                }
+            };
+        }
+        Ok(Expr::Str(content.into_boxed_str()))
+    }
+}

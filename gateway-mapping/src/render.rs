@@ -1,0 +1,713 @@
+//! The renderer: walks a compiled [`Program`] with one render's variables and writes the
+//! output into one `String`. Evaluation follows Velocity 1.7, with API Gateway's null
+//! handling when [`EngineOptions::null_renders_empty`] is set.
+
+use std::rc::Rc;
+
+use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
+use crate::error::{ErrorKind, EvalError, TemplateError};
+use crate::java::methods;
+use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_LEN};
+use crate::ops;
+use crate::options::EngineOptions;
+use crate::parser;
+use crate::value::{HostObject, Scope, Value};
+
+thread_local! {
+    static EMPTY: Rc<str> = Rc::from("");
+}
+
+/// The empty string, shared.
+fn empty() -> Value {
+    EMPTY.with(|e| Value::String(e.clone()))
+}
+
+/// How rendering a block ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break,
+    Stop,
+}
+
+/// One `#foreach` in progress.
+#[derive(Debug, Clone, Copy)]
+struct Loop {
+    index: usize,
+    len: usize,
+}
+
+/// Renders `prog` with the variables in `scope`.
+pub(crate) fn render(
+    prog: &Program,
+    opts: &EngineOptions,
+    scope: &Scope,
+) -> Result<String, TemplateError> {
+    let vars = prog
+        .names
+        .iter()
+        .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
+        .collect();
+    let mut r = Renderer::new(prog, opts, vars);
+    r.block(&prog.root)?;
+    Ok(r.out)
+}
+
+struct Renderer<'p> {
+    prog: &'p Program,
+    opts: &'p EngineOptions,
+    vars: Vec<Value>,
+    /// Per slot: 1 + the `#define` body it holds, or 0.
+    defined: Vec<u32>,
+    out: String,
+    loops: Vec<Loop>,
+    depth: usize,
+    steps: u64,
+    /// The position of the construct being rendered, for errors.
+    at: Pos,
+}
+
+impl<'p> Renderer<'p> {
+    fn new(prog: &'p Program, opts: &'p EngineOptions, vars: Vec<Value>) -> Self {
+        let n = vars.len();
+        Renderer {
+            prog,
+            opts,
+            vars,
+            defined: vec![0; n],
+            out: String::new(),
+            loops: Vec::new(),
+            depth: 0,
+            steps: 0,
+            at: Pos { line: 1, col: 1 },
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, msg: impl Into<String>, pos: Pos) -> TemplateError {
+        TemplateError::new(kind, msg, pos.line, pos.col)
+    }
+
+    fn eval_err(&self, e: EvalError, pos: Pos) -> TemplateError {
+        self.error(ErrorKind::Eval, e.message(), pos)
+    }
+
+    fn write(&mut self, s: &str) -> Result<(), TemplateError> {
+        self.out.push_str(s);
+        self.check_out()
+    }
+
+    fn check_out(&self) -> Result<(), TemplateError> {
+        if self.out.len() > self.opts.max_output_bytes {
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!(
+                    "output exceeds the limit of {} bytes",
+                    self.opts.max_output_bytes
+                ),
+                self.at,
+            ));
+        }
+        Ok(())
+    }
+
+    fn step(&mut self) -> Result<(), TemplateError> {
+        self.steps += 1;
+        if self.steps > self.opts.max_render_steps {
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!(
+                    "rendering took more than {} steps",
+                    self.opts.max_render_steps
+                ),
+                self.at,
+            ));
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, pos: Pos) -> Result<(), TemplateError> {
+        self.depth += 1;
+        if self.depth > self.opts.max_nesting_depth {
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!(
+                    "macro, #define or #evaluate nesting deeper than the limit of {}",
+                    self.opts.max_nesting_depth
+                ),
+                pos,
+            ));
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, block: &'p [Node]) -> Result<Flow, TemplateError> {
+        for node in block {
+            let flow = self.node(node)?;
+            if flow != Flow::Normal {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn node(&mut self, node: &'p Node) -> Result<Flow, TemplateError> {
+        self.step()?;
+        match node {
+            Node::Text(t) => self.write(t)?,
+            Node::Ref(r) => {
+                self.at = r.pos;
+                let v = self.eval_ref(r)?;
+                self.print(&v, r)?;
+            }
+            Node::EscapedRef {
+                backslashes,
+                reference,
+            } => {
+                self.at = reference.pos;
+                let v = self.eval_ref(reference)?;
+                for _ in 0..backslashes / 2 {
+                    self.out.push('\\');
+                }
+                if backslashes % 2 == 1 {
+                    // `\$x` prints the reference's text: as is when it has a value, with
+                    // its backslash when it has none (Velocity 1.7 ASTReference).
+                    if v.is_null() {
+                        self.out.push('\\');
+                    }
+                    self.write(&reference.source)?;
+                } else {
+                    self.print(&v, reference)?;
+                }
+            }
+            Node::Set { target, value, pos } => {
+                self.at = *pos;
+                let v = self.eval(value)?;
+                self.assign(target, v)?;
+            }
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    let v = self.eval(cond)?;
+                    if ops::truthy(&v) {
+                        return self.block(body);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.block(body);
+                }
+            }
+            Node::Foreach {
+                var,
+                iterable,
+                body,
+                pos,
+            } => return self.foreach(*var, iterable, body, *pos),
+            Node::Break => return Ok(Flow::Break),
+            Node::Stop => return Ok(Flow::Stop),
+            Node::Define { slot, body } => {
+                let s = *slot as usize;
+                self.vars[s] = Value::Null;
+                self.defined[s] = body + 1;
+            }
+            Node::MacroCall {
+                name,
+                args,
+                source,
+                pos,
+            } => return self.macro_call(name, args, source, *pos),
+            Node::Evaluate { arg, source, pos } => {
+                if self.opts.run_evaluate {
+                    return self.evaluate(arg, *pos);
+                }
+                self.at = *pos;
+                self.write(source)?;
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Prints a reference's value: a null prints nothing (API Gateway, or `$!`) or the
+    /// reference's own text (plain Velocity).
+    fn print(&mut self, v: &Value, r: &Reference) -> Result<(), TemplateError> {
+        match v {
+            Value::Null => {
+                if !(r.silent || self.opts.null_renders_empty) {
+                    self.write(&r.source)?;
+                }
+                Ok(())
+            }
+            Value::String(s) => self.write(s),
+            v => {
+                v.write_java(&mut self.out);
+                self.check_out()
+            }
+        }
+    }
+
+    /// A variable's value; a `#define` block renders now, in the current context.
+    fn var(&mut self, slot: Slot) -> Result<Value, TemplateError> {
+        let s = slot as usize;
+        let d = self.defined[s];
+        if d == 0 {
+            return Ok(self.vars[s].clone());
+        }
+        let Some(body) = self.prog.defines.get(d as usize - 1) else {
+            return Ok(Value::Null);
+        };
+        let pos = self.at;
+        self.enter(pos)?;
+        let r = self.render_to_string(body);
+        self.depth -= 1;
+        Ok(Value::string(r?))
+    }
+
+    fn render_to_string(&mut self, block: &'p Block) -> Result<String, TemplateError> {
+        let saved = std::mem::take(&mut self.out);
+        let r = self.block(block);
+        let s = std::mem::replace(&mut self.out, saved);
+        r?;
+        Ok(s)
+    }
+
+    fn eval_ref(&mut self, r: &'p Reference) -> Result<Value, TemplateError> {
+        self.eval_chain(r, &r.chain)
+    }
+
+    /// The reference's root followed by `chain` (all or part of its own chain).
+    fn eval_chain(
+        &mut self,
+        r: &'p Reference,
+        chain: &'p [Access],
+    ) -> Result<Value, TemplateError> {
+        let mut chain = chain;
+        let lp = self.loops.last().copied();
+        let mut v = match (r.root, lp) {
+            (Root::Var(s), _) => self.var(s)?,
+            (Root::Foreach(_), Some(lp)) => {
+                let quick = match chain.first() {
+                    Some(Access::Property(p)) => loop_property(lp, p),
+                    _ => None,
+                };
+                match quick {
+                    Some(v) => {
+                        chain = &chain[1..];
+                        v
+                    }
+                    None => self.foreach_object(),
+                }
+            }
+            (Root::VelocityCount(_), Some(lp)) => Value::Int(lp.index as i64 + 1),
+            (Root::VelocityHasNext(_), Some(lp)) => Value::Bool(lp.index + 1 < lp.len),
+            (root, None) => self.var(root.slot())?,
+        };
+        for access in chain {
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let next = match access {
+                Access::Property(name) => methods::property(&v, name),
+                Access::Method(name, args) => {
+                    let args = self.eval_args(args)?;
+                    methods::call(&v, name, &args)
+                }
+                Access::Index(e) => {
+                    let i = self.eval(e)?;
+                    methods::index(&v, &i)
+                }
+            };
+            v = next.map_err(|e| self.eval_err(e, r.pos))?;
+        }
+        Ok(v)
+    }
+
+    fn eval_args(&mut self, args: &'p [Expr]) -> Result<Vec<Value>, TemplateError> {
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            out.push(self.eval(a)?);
+        }
+        Ok(out)
+    }
+
+    /// `$foreach` as an object (for `$foreach.parent` and printing).
+    fn foreach_object(&self) -> Value {
+        let mut obj: Option<Rc<ForeachScope>> = None;
+        for lp in &self.loops {
+            obj = Some(Rc::new(ForeachScope {
+                lp: *lp,
+                parent: obj.take(),
+            }));
+        }
+        match obj {
+            Some(o) => Value::Object(o),
+            None => Value::Null,
+        }
+    }
+
+    fn eval(&mut self, e: &'p Expr) -> Result<Value, TemplateError> {
+        Ok(match e {
+            Expr::Null => Value::Null,
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Int(i) => Value::Int(*i),
+            Expr::Float(f) => Value::Float(*f),
+            Expr::Str(s) => Value::string(&**s),
+            Expr::Interpolated(block) => Value::string(self.render_to_string(block)?),
+            Expr::Ref(r) => {
+                self.at = r.pos;
+                let v = self.eval_ref(r)?;
+                if v.is_null() && self.opts.null_renders_empty {
+                    empty()
+                } else {
+                    v
+                }
+            }
+            Expr::List(items) => Value::list(self.eval_args(items)?),
+            Expr::Map(entries) => {
+                let mut m = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let k = self.eval(k)?;
+                    let v = self.eval(v)?;
+                    m.push((methods::key(&k), v));
+                }
+                methods::map_from(m)
+            }
+            Expr::Range(a, b, pos) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                let (Some(x), Some(y)) = (ops::to_int(&a), ops::to_int(&b)) else {
+                    return Ok(Value::Null);
+                };
+                let n = x.abs_diff(y).saturating_add(1);
+                if n > MAX_RANGE_LEN as u64 {
+                    return Err(self.error(
+                        ErrorKind::Limit,
+                        format!("range [{x}..{y}] has more than {MAX_RANGE_LEN} items"),
+                        *pos,
+                    ));
+                }
+                let items = if x <= y {
+                    (x..=y).map(Value::Int).collect()
+                } else {
+                    (y..=x).rev().map(Value::Int).collect()
+                };
+                Value::list(items)
+            }
+            Expr::Not(x) => {
+                let v = self.eval(x)?;
+                Value::Bool(!ops::truthy(&v))
+            }
+            Expr::Binary(op, l, r, pos) => {
+                let a = self.eval(l)?;
+                match op {
+                    BinOp::And => {
+                        if !ops::truthy(&a) {
+                            return Ok(Value::Bool(false));
+                        }
+                        let b = self.eval(r)?;
+                        return Ok(Value::Bool(ops::truthy(&b)));
+                    }
+                    BinOp::Or => {
+                        if ops::truthy(&a) {
+                            return Ok(Value::Bool(true));
+                        }
+                        let b = self.eval(r)?;
+                        return Ok(Value::Bool(ops::truthy(&b)));
+                    }
+                    _ => {}
+                }
+                let b = self.eval(r)?;
+                match op {
+                    BinOp::Eq => Value::Bool(ops::equals(&a, &b)),
+                    BinOp::Ne => Value::Bool(!ops::equals(&a, &b)),
+                    BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
+                    BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
+                    BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
+                    BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
+                    _ => {
+                        let v = ops::arith(*op, &a, &b);
+                        if let Value::String(s) = &v
+                            && s.len() > MAX_VALUE_LEN
+                        {
+                            {
+                                return Err(self.error(
+                                    ErrorKind::Limit,
+                                    format!(
+                                        "string longer than the limit of {MAX_VALUE_LEN} bytes"
+                                    ),
+                                    *pos,
+                                ));
+                            }
+                        }
+                        v
+                    }
+                }
+            }
+        })
+    }
+
+    /// `#set`: a null value assigns `''` (API Gateway) or leaves the target unchanged
+    /// (plain Velocity).
+    fn assign(&mut self, target: &'p Reference, v: Value) -> Result<(), TemplateError> {
+        let v = if v.is_null() {
+            if self.opts.null_renders_empty {
+                empty()
+            } else {
+                return Ok(());
+            }
+        } else {
+            v
+        };
+        let Some((last, init)) = target.chain.split_last() else {
+            let s = target.root.slot() as usize;
+            self.vars[s] = v;
+            self.defined[s] = 0;
+            return Ok(());
+        };
+        let base = self.eval_chain(target, init)?;
+        match (last, &base) {
+            (Access::Property(name), Value::Map(m)) => {
+                m.borrow_mut().insert(name.to_string(), v);
+            }
+            (Access::Property(name), Value::Object(o)) => {
+                o.set_property(name, v)
+                    .map_err(|e| self.eval_err(e, target.pos))?;
+            }
+            (Access::Index(e), _) => {
+                let i = self.eval(e)?;
+                match &base {
+                    Value::List(l) => {
+                        let mut l = l.borrow_mut();
+                        let len = l.len() as i64;
+                        let idx = ops::to_int(&i).map(|i| if i < 0 { i + len } else { i });
+                        match idx {
+                            Some(j) if (0..len).contains(&j) => l[j as usize] = v,
+                            _ => {
+                                return Err(self.error(
+                                    ErrorKind::Eval,
+                                    format!("index {i} out of bounds for a list of {len} items"),
+                                    target.pos,
+                                ));
+                            }
+                        }
+                    }
+                    Value::Map(m) => {
+                        m.borrow_mut().insert(methods::key(&i).to_string(), v);
+                    }
+                    Value::Object(o) => {
+                        o.set_property(&methods::key(&i), v)
+                            .map_err(|e| self.eval_err(e, target.pos))?;
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn foreach(
+        &mut self,
+        var: Slot,
+        iterable: &'p Expr,
+        body: &'p Block,
+        pos: Pos,
+    ) -> Result<Flow, TemplateError> {
+        self.at = pos;
+        let it = self.eval(iterable)?;
+        let items: Vec<Value> = match &it {
+            Value::List(l) => l.borrow().clone(),
+            Value::Map(m) => m.borrow().values().cloned().collect(),
+            Value::Object(o) => match o.iterate() {
+                Some(items) => items,
+                None => return Ok(Flow::Normal),
+            },
+            _ => return Ok(Flow::Normal),
+        };
+        let s = var as usize;
+        let saved = (self.vars[s].clone(), self.defined[s]);
+        let len = items.len();
+        self.loops.push(Loop { index: 0, len });
+        let mut flow = Flow::Normal;
+        for (i, item) in items.into_iter().enumerate() {
+            if i >= self.opts.max_foreach_iterations {
+                break;
+            }
+            self.vars[s] = item;
+            self.defined[s] = 0;
+            if let Some(lp) = self.loops.last_mut() {
+                lp.index = i;
+            }
+            self.step()?;
+            match self.block(body)? {
+                Flow::Normal => {}
+                Flow::Break => break,
+                Flow::Stop => {
+                    flow = Flow::Stop;
+                    break;
+                }
+            }
+        }
+        self.loops.pop();
+        self.vars[s] = saved.0;
+        self.defined[s] = saved.1;
+        Ok(flow)
+    }
+
+    fn macro_call(
+        &mut self,
+        name: &str,
+        args: &'p [Expr],
+        source: &str,
+        pos: Pos,
+    ) -> Result<Flow, TemplateError> {
+        self.at = pos;
+        let prog = self.prog;
+        let found = if self.opts.run_macros {
+            prog.macros.iter().find(|m| &*m.name == name)
+        } else {
+            None
+        };
+        let Some(m) = found else {
+            self.write(source)?;
+            return Ok(Flow::Normal);
+        };
+        self.enter(pos)?;
+        let values = self.eval_args(args)?;
+        let saved: Vec<(usize, Value, u32)> = m
+            .params
+            .iter()
+            .map(|&p| {
+                (
+                    p as usize,
+                    self.vars[p as usize].clone(),
+                    self.defined[p as usize],
+                )
+            })
+            .collect();
+        for (i, &p) in m.params.iter().enumerate() {
+            self.vars[p as usize] = values.get(i).cloned().unwrap_or(Value::Null);
+            self.defined[p as usize] = 0;
+        }
+        let flow = self.block(&m.body);
+        for (p, v, d) in saved.into_iter().rev() {
+            self.vars[p] = v;
+            self.defined[p] = d;
+        }
+        self.depth -= 1;
+        Ok(match flow? {
+            Flow::Stop => Flow::Stop,
+            _ => Flow::Normal,
+        })
+    }
+
+    /// `#evaluate($s)` when enabled: `$s` is parsed and rendered with the current variables;
+    /// variables it sets that the template knows are kept.
+    fn evaluate(&mut self, arg: &'p Expr, pos: Pos) -> Result<Flow, TemplateError> {
+        self.at = pos;
+        let v = self.eval(arg)?;
+        if v.is_null() {
+            return Ok(Flow::Normal);
+        }
+        let src = v.to_java_string();
+        self.enter(pos)?;
+        let wrap = |e: TemplateError| {
+            TemplateError::new(e.kind(), format!("in #evaluate, {e}"), pos.line, pos.col)
+        };
+        let sub_prog = parser::parse(&src, self.opts.max_nesting_depth).map_err(wrap)?;
+        let slots: Vec<Option<usize>> = sub_prog
+            .names
+            .iter()
+            .map(|n| self.prog.names.iter().position(|m| m == n))
+            .collect();
+        let mut vars = Vec::with_capacity(slots.len());
+        for s in &slots {
+            vars.push(match s {
+                Some(s) => self.var(*s as Slot)?,
+                None => Value::Null,
+            });
+        }
+        let mut sub = Renderer::new(&sub_prog, self.opts, vars);
+        sub.depth = self.depth;
+        sub.steps = self.steps;
+        sub.loops = self.loops.clone();
+        sub.opts = self.opts;
+        let flow = sub.block(&sub_prog.root).map_err(wrap)?;
+        self.steps = sub.steps;
+        for (i, s) in slots.iter().enumerate() {
+            if let Some(s) = s {
+                self.vars[*s] = sub.vars[i].clone();
+                self.defined[*s] = 0;
+            }
+        }
+        let out = std::mem::take(&mut sub.out);
+        self.depth -= 1;
+        self.write(&out)?;
+        Ok(if flow == Flow::Stop {
+            Flow::Stop
+        } else {
+            Flow::Normal
+        })
+    }
+}
+
+/// `$foreach.index` and friends without building an object.
+fn loop_property(lp: Loop, name: &str) -> Option<Value> {
+    Some(match name {
+        "index" => Value::Int(lp.index as i64),
+        "count" => Value::Int(lp.index as i64 + 1),
+        "hasNext" => Value::Bool(lp.index + 1 < lp.len),
+        "first" => Value::Bool(lp.index == 0),
+        "last" => Value::Bool(lp.index + 1 == lp.len),
+        _ => return None,
+    })
+}
+
+/// `$foreach` as an object: Velocity 1.7's ForeachScope.
+struct ForeachScope {
+    lp: Loop,
+    parent: Option<Rc<ForeachScope>>,
+}
+
+impl HostObject for ForeachScope {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        if let Some(v) = loop_property(self.lp, name) {
+            return Ok(v);
+        }
+        Ok(match name {
+            "parent" => match &self.parent {
+                Some(p) => Value::Object(p.clone()),
+                None => Value::Null,
+            },
+            "topmost" => {
+                let mut top = self;
+                while let Some(p) = &top.parent {
+                    top = p;
+                }
+                Value::Object(Rc::new(ForeachScope {
+                    lp: top.lp,
+                    parent: None,
+                }))
+            }
+            _ => Value::Null,
+        })
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        match (method, args) {
+            ("hasNext", []) | ("isFirst", []) | ("isLast", []) => {
+                let p = match method {
+                    "hasNext" => "hasNext",
+                    "isFirst" => "first",
+                    _ => "last",
+                };
+                self.property(p)
+            }
+            _ => Ok(Value::Null),
+        }
+    }
+
+    fn render(&self) -> String {
+        format!("$foreach(index {} of {})", self.lp.index, self.lp.len)
+    }
+}

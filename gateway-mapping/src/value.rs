@@ -1,0 +1,315 @@
+//! Values a template works with, shaped like the Java objects Velocity templates see:
+//! strings, integers, doubles, booleans, lists, insertion-ordered maps, and host objects.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::error::EvalError;
+
+/// A shared, mutable list (a Java `ArrayList`): copies of a `Value::List` see each other's
+/// changes, as Java references do.
+pub type List = Rc<RefCell<Vec<Value>>>;
+
+/// A shared, mutable, insertion-ordered map (a Java `LinkedHashMap` with string keys).
+pub type Map = Rc<RefCell<IndexMap<String, Value>>>;
+
+/// What a template variable can hold.
+///
+/// Cloning is cheap: strings, lists, maps and objects are reference-counted; lists and maps
+/// are shared (mutating one clone is seen through the others), as in Java.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Java `null`: an undefined variable, a missing key, a method returning nothing.
+    #[default]
+    Null,
+    /// A `Boolean`.
+    Bool(bool),
+    /// An `Integer` or `Long`.
+    Int(i64),
+    /// A `Double`.
+    Float(f64),
+    /// A `String`.
+    String(Rc<str>),
+    /// An `ArrayList`.
+    List(List),
+    /// A `LinkedHashMap`.
+    Map(Map),
+    /// An object provided by the host (`$input`, `$util`, `$context`, ...).
+    Object(Rc<dyn HostObject>),
+}
+
+/// An object provided by the host (API Gateway's `$input`, `$util`, `$context`, ...).
+pub trait HostObject {
+    /// `$obj.name` (and `$obj.getName()`); `Ok(Value::Null)` when absent.
+    fn property(&self, name: &str) -> Result<Value, EvalError>;
+    /// `$obj.method(args)`; an unknown method is an error or Null, as the host decides.
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError>;
+    /// How `$obj` prints.
+    fn render(&self) -> String;
+    /// Items when used in `#foreach`; None if not iterable.
+    fn iterate(&self) -> Option<Vec<Value>> {
+        None
+    }
+    /// `#set($obj.name = value)`; ignored unless the host makes the property writable.
+    /// (A property that returns a shared [`Value::Map`] is writable through the map.)
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        let _ = (name, value);
+        Ok(())
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn string(s: impl Into<Rc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// A new list holding these items.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    /// A new map holding these entries, in this order.
+    pub fn map(entries: IndexMap<String, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// A host object.
+    pub fn object(obj: impl HostObject + 'static) -> Value {
+        Value::Object(Rc::new(obj))
+    }
+
+    /// Converts JSON as Java's JSON libraries would hand it to a template: objects become
+    /// maps (order kept), arrays lists, integers `Int` (beyond `i64`, `Float`), other numbers
+    /// `Float`.
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::string(s.as_str()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Converts to JSON: lists to arrays, maps to objects, host objects to their rendering
+    /// as a string, non-finite doubles to null.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::List(l) => {
+                serde_json::Value::Array(l.borrow().iter().map(Value::to_json).collect())
+            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Object(o) => serde_json::Value::String(o.render()),
+        }
+    }
+
+    /// True for `Value::Null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The string, if this is a `String`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is an `Int`.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is a `Bool`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The list, if this is a `List`.
+    pub fn as_list(&self) -> Option<&List> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The map, if this is a `Map`.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The Java type name, for error messages (`String`, `Integer`, `ArrayList`, ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "Boolean",
+            Value::Int(_) => "Integer",
+            Value::Float(_) => "Double",
+            Value::String(_) => "String",
+            Value::List(_) => "ArrayList",
+            Value::Map(_) => "LinkedHashMap",
+            Value::Object(_) => "Object",
+        }
+    }
+
+    /// Appends the value as Java's `toString()` prints it: `[a, b]` for lists, `{k=v}` for
+    /// maps, `1.0` / `1.0E10` for doubles, `null` for null.
+    pub fn write_java(&self, out: &mut String) {
+        crate::java::format::write_value(self, out);
+    }
+
+    /// The value as Java's `toString()` prints it (see [`Value::write_java`]).
+    pub fn to_java_string(&self) -> String {
+        let mut s = String::new();
+        self.write_java(&mut s);
+        s
+    }
+}
+
+impl fmt::Display for Value {
+    /// As Java's `toString()` (see [`Value::write_java`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_java_string())
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("Null"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Float(x) => write!(f, "Float({x:?})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::List(l) => f.debug_tuple("List").field(&*l.borrow()).finish(),
+            Value::Map(m) => f.debug_tuple("Map").field(&*m.borrow()).finish(),
+            Value::Object(o) => write!(f, "Object({:?})", o.render()),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// Structural equality for data; identity for host objects; `Int(1) == Float(1.0)`.
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                (*a as f64) == *b
+            }
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
+            (Value::Map(a), Value::Map(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
+            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int(i64::from(i))
+    }
+}
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::string(s)
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::string(s)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Value {
+        Value::list(items)
+    }
+}
+impl From<IndexMap<String, Value>> for Value {
+    fn from(entries: IndexMap<String, Value>) -> Value {
+        Value::map(entries)
+    }
+}
+impl From<&serde_json::Value> for Value {
+    fn from(v: &serde_json::Value) -> Value {
+        Value::from_json(v)
+    }
+}
+
+/// The root variables of one render: name -> value (`$input`, `$util`, `$context`, ...).
+///
+/// `#set` in a template never changes the scope: each render starts from it afresh.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    vars: HashMap<String, Value>,
+}
+
+impl Scope {
+    /// An empty scope.
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// Sets (or replaces) a root variable; `name` is without the `$`.
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.vars.insert(name.to_owned(), value);
+    }
+
+    /// The variable's value, if set.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+}
