@@ -91,11 +91,7 @@ impl<T> Router<T> {
     /// Does not allocate. Returns [`NoRoute`] when no resource and method match.
     pub fn at<'k, 'p>(&'k self, method: &str, path: &'p str) -> Result<Match<'k, 'p, T>, NoRoute> {
         let verb = Method::of_request(method).ok_or(NoRoute)?;
-        let path = path
-            .strip_prefix('/')
-            .ok_or(NoRoute)?
-            .trim_start_matches('/')
-            .trim_end_matches('/');
+        let path = trim_slashes(path).ok_or(NoRoute)?;
         let found = self.tree.find(verb, path).ok_or(NoRoute)?;
         let node = self.tree.node(found.node).ok_or(NoRoute)?;
         let value = self.tree.value(found.value).ok_or(NoRoute)?;
@@ -116,6 +112,22 @@ impl<T> Router<T> {
     pub fn is_empty(&self) -> bool {
         self.tree.len() == 0
     }
+}
+
+/// The request path without its leading and trailing slashes, or `None` if it does not start
+/// with `/`. Byte loops: this runs on every request.
+#[inline]
+fn trim_slashes(path: &str) -> Option<&str> {
+    let bytes = path.as_bytes();
+    if bytes.first() != Some(&b'/') {
+        return None;
+    }
+    let start = bytes.iter().position(|&b| b != b'/').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b'/')
+        .map_or(start, |i| i + 1);
+    path.get(start..end)
 }
 
 impl<T> Default for Router<T> {
@@ -202,17 +214,22 @@ impl<'k, 'p> Iterator for Params<'k, 'p> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let variable = self.variables.next()?;
+        // Skip to the variable's segment, counting bytes so the value is sliced only once.
+        let mut rest = self.rest.as_bytes();
+        let mut start = 0;
         while self.position < variable.position {
-            self.rest = self.rest.split_once('/').map_or("", |(_, after)| after);
+            let (segment, after) = tree::split_segment(rest);
+            start += segment.len() + 1;
+            rest = after;
             self.position += 1;
         }
-        let value = if variable.greedy {
-            self.rest
+        let end = if variable.greedy {
+            self.rest.len()
         } else {
-            self.rest
-                .split_once('/')
-                .map_or(self.rest, |(segment, _)| segment)
+            start + tree::split_segment(rest).0.len()
         };
+        let value = self.rest.get(start..end).unwrap_or_default();
+        self.rest = self.rest.get(start..).unwrap_or_default();
         Some((&variable.name, value))
     }
 

@@ -127,7 +127,7 @@ impl<T> Tree<T> {
             let existing = {
                 let node = self.node_ref(id, template)?;
                 match part {
-                    Part::Literal(segment) => node.literals.get(segment),
+                    Part::Literal(segment) => node.literals.get(segment.as_bytes()),
                     Part::Param(_) | Part::Greedy(_) => match &node.variable {
                         None => None,
                         Some(child) if same_variable(child, part) => Some(child.node),
@@ -237,12 +237,12 @@ impl<T> Tree<T> {
     /// the empty string).
     #[inline]
     pub(crate) fn find(&self, verb: Method, path: &str) -> Option<Found> {
-        self.find_from(0, path, verb)
+        self.find_from(0, path.as_bytes(), verb)
     }
 
     /// Depth-first search in priority order: the literal child, then the variable child; a
     /// branch that ends without the method backtracks to the next alternative.
-    fn find_from(&self, id: u32, rest: &str, verb: Method) -> Option<Found> {
+    fn find_from(&self, id: u32, rest: &[u8], verb: Method) -> Option<Found> {
         let node = self.nodes.get(id as usize)?;
         if rest.is_empty() {
             let (method, value) = node.serve(verb)?;
@@ -252,7 +252,7 @@ impl<T> Tree<T> {
                 value,
             });
         }
-        let (segment, after) = rest.split_once('/').unwrap_or((rest, ""));
+        let (segment, after) = split_segment(rest);
         if let Some(child) = node.literals.get(segment)
             && let Some(found) = self.find_from(child, after, verb)
         {
@@ -271,6 +271,20 @@ impl<T> Tree<T> {
         } else {
             self.find_from(variable.node, after, verb)
         }
+    }
+}
+
+/// Splits `path` at its first `/` into the first segment and the rest (empty if none).
+///
+/// Works on bytes: segments are short, and a `/` is never inside a UTF-8 sequence.
+#[inline]
+pub(crate) fn split_segment(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().position(|&b| b == b'/') {
+        Some(i) => {
+            let (segment, after) = path.split_at(i);
+            (segment, after.get(1..).unwrap_or_default())
+        }
+        None => (path, &[]),
     }
 }
 
