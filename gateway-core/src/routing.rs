@@ -1,1 +1,0 @@
-//! The routing tree (being written).
