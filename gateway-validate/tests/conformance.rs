@@ -30,16 +30,18 @@ fn suite() -> Option<PathBuf> {
 }
 
 fn remotes(dir: &Path, prefix: &str, out: &mut Vec<(String, Value)>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
             remotes(&path, &format!("{prefix}{name}/"), out);
-        } else if let Ok(text) = fs::read_to_string(&path) {
-            if let Ok(doc) = serde_json::from_str(&text) {
-                out.push((format!("http://localhost:1234/{prefix}{name}"), doc));
-            }
+        } else if let Ok(text) = fs::read_to_string(&path)
+            && let Ok(doc) = serde_json::from_str(&text)
+        {
+            out.push((format!("http://localhost:1234/{prefix}{name}"), doc));
         }
     }
 }
@@ -67,7 +69,9 @@ fn run_file(path: &Path, docs: &[(String, Value)], tally: &mut Tally) {
             let expected = test["valid"].as_bool().unwrap();
             let name = format!("{file}: {description}: {}", test["description"]);
             let Ok(set) = &set else {
-                tally.failures.push(format!("{name}: schema rejected: {:?}", set.as_ref().err()));
+                tally
+                    .failures
+                    .push(format!("{name}: schema rejected: {:?}", set.as_ref().err()));
                 continue;
             };
             let model = set.get("schema").unwrap();
@@ -81,7 +85,9 @@ fn run_file(path: &Path, docs: &[(String, Value)], tally: &mut Tally) {
             if valid == expected && consistent {
                 tally.passed += 1;
             } else {
-                tally.failures.push(format!("{name}: expected {expected}, got {valid} / {explained:?}"));
+                tally.failures.push(format!(
+                    "{name}: expected {expected}, got {valid} / {explained:?}"
+                ));
             }
         }
     }
@@ -109,8 +115,15 @@ fn draft4_required_suite_passes_completely() {
     remotes(&root.join("remotes"), "", &mut docs);
     let tally = run_dir(&root.join("tests/draft4"), &docs);
     println!("draft4 required: {}/{} passed", tally.passed, tally.tests);
-    assert_eq!(tally.tests, REQUIRED_TESTS, "the README counts 618 required tests");
-    assert!(tally.failures.is_empty(), "failures:\n{}", tally.failures.join("\n"));
+    assert_eq!(
+        tally.tests, REQUIRED_TESTS,
+        "the README counts 618 required tests"
+    );
+    assert!(
+        tally.failures.is_empty(),
+        "failures:\n{}",
+        tally.failures.join("\n")
+    );
 }
 
 #[test]
@@ -120,11 +133,17 @@ fn draft4_optional_and_format_suites_are_reported() {
     remotes(&root.join("remotes"), "", &mut docs);
     let optional = run_dir(&root.join("tests/draft4/optional"), &docs);
     let format = run_dir(&root.join("tests/draft4/optional/format"), &docs);
-    println!("draft4 optional: {}/{} passed", optional.passed, optional.tests);
+    println!(
+        "draft4 optional: {}/{} passed",
+        optional.passed, optional.tests
+    );
     for f in &optional.failures {
         println!("  optional failure: {f}");
     }
-    println!("draft4 optional/format: {}/{} passed", format.passed, format.tests);
+    println!(
+        "draft4 optional/format: {}/{} passed",
+        format.passed, format.tests
+    );
     for f in &format.failures {
         println!("  format failure: {f}");
     }
