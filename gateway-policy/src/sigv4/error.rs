@@ -1,0 +1,185 @@
+//! Why a request failed SigV4 authentication, as API Gateway reports it.
+//!
+//! Every failure is an HTTP 403 whose JSON body is `{"message": "<Display of the error>"}`. The
+//! texts are the ones AWS's SigV4 front end (which API Gateway shares) returns; the source of each
+//! is cited in `tests/sigv4_errors.rs`.
+
+use thiserror::Error;
+
+/// The HTTP status API Gateway answers every SigV4 authentication failure with.
+pub const AUTH_FAILURE_STATUS: u16 = 403;
+
+/// A request that did not authenticate. The `Display` text is the exact `message` API Gateway puts
+/// in the 403 body.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Neither an `Authorization` header nor presigned query parameters were sent.
+    #[error("Missing Authentication Token")]
+    MissingAuthenticationToken,
+
+    /// The `Authorization` header or the presigned query parameters are incomplete or malformed
+    /// (a missing `Credential`, `SignedHeaders`, `Signature` or date, an unknown algorithm, a bad
+    /// date format, a malformed credential, a limit exceeded).
+    #[error("{message}")]
+    IncompleteSignature {
+        /// The full message, as API Gateway words it.
+        message: String,
+    },
+
+    /// The credential scope names another region, service, date or terminator than this gateway
+    /// accepts.
+    #[error("{message}")]
+    InvalidCredentialScope {
+        /// The full message, as API Gateway words it.
+        message: String,
+    },
+
+    /// The signature does not match the one computed from the request. Carries the canonical
+    /// request and string to sign the gateway computed, which API Gateway shows the caller.
+    #[error(
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{canonical_request}'\n\nThe String-to-Sign should have been\n'{string_to_sign}'\n"
+    )]
+    SignatureMismatch {
+        /// The canonical request computed from what arrived.
+        canonical_request: String,
+        /// The string to sign computed from what arrived.
+        string_to_sign: String,
+    },
+
+    /// The request's timestamp is older than the allowed clock skew (or, for a presigned URL,
+    /// older than its `X-Amz-Expires`).
+    #[error("Signature expired: {signed_at} is now earlier than {earliest} ({now} - {window}.)")]
+    SignatureExpired {
+        /// The request's timestamp, `YYYYMMDD'T'HHMMSS'Z'`.
+        signed_at: String,
+        /// The earliest timestamp accepted now.
+        earliest: String,
+        /// The gateway's clock.
+        now: String,
+        /// The window, as `5 min` or `90 sec`.
+        window: String,
+    },
+
+    /// The request's timestamp is further in the future than the allowed clock skew.
+    #[error(
+        "Signature not yet current: {signed_at} is still later than {latest} ({now} + {window}.)"
+    )]
+    SignatureNotYetCurrent {
+        /// The request's timestamp, `YYYYMMDD'T'HHMMSS'Z'`.
+        signed_at: String,
+        /// The latest timestamp accepted now.
+        latest: String,
+        /// The gateway's clock.
+        now: String,
+        /// The window, as `5 min` or `90 sec`.
+        window: String,
+    },
+
+    /// The access key id is unknown, or the session token does not belong to it.
+    #[error("The security token included in the request is invalid.")]
+    InvalidSecurityToken,
+
+    /// The session token is known but past its expiry.
+    #[error("The security token included in the request is expired")]
+    ExpiredSecurityToken,
+}
+
+impl AuthError {
+    /// The HTTP status API Gateway answers with: always 403.
+    pub fn status(&self) -> u16 {
+        AUTH_FAILURE_STATUS
+    }
+
+    /// The gateway response type (`$context.error.responseType`) this failure selects, from the
+    /// list in API Gateway's "Gateway response types" page.
+    pub fn response_type(&self) -> &'static str {
+        match self {
+            AuthError::MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
+            AuthError::ExpiredSecurityToken => "EXPIRED_TOKEN",
+            // No dedicated type exists for an unrecognised client: it falls back to the 4XX one.
+            AuthError::InvalidSecurityToken => "DEFAULT_4XX",
+            AuthError::IncompleteSignature { .. }
+            | AuthError::InvalidCredentialScope { .. }
+            | AuthError::SignatureMismatch { .. }
+            | AuthError::SignatureExpired { .. }
+            | AuthError::SignatureNotYetCurrent { .. } => "INVALID_SIGNATURE",
+        }
+    }
+
+    /// The `x-amzn-ErrorType` header value AWS's front end sends with this failure.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            AuthError::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            AuthError::IncompleteSignature { .. } => "IncompleteSignatureException",
+            AuthError::InvalidSecurityToken => "UnrecognizedClientException",
+            AuthError::ExpiredSecurityToken => "ExpiredTokenException",
+            AuthError::InvalidCredentialScope { .. }
+            | AuthError::SignatureMismatch { .. }
+            | AuthError::SignatureExpired { .. }
+            | AuthError::SignatureNotYetCurrent { .. } => "InvalidSignatureException",
+        }
+    }
+
+    pub(crate) fn incomplete(message: impl Into<String>) -> Self {
+        AuthError::IncompleteSignature {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn scope(message: impl Into<String>) -> Self {
+        AuthError::InvalidCredentialScope {
+            message: message.into(),
+        }
+    }
+}
+
+/// A raw HTTP/1.1 request text that could not be read (see [`RawRequest::parse`]).
+///
+/// [`RawRequest::parse`]: crate::sigv4::RawRequest::parse
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RawRequestError {
+    /// The first line is not `METHOD target HTTP/x.y`.
+    #[error("line 1: expected `METHOD target HTTP/1.1`, found {0:?}")]
+    RequestLine(String),
+    /// A header line has no colon, an invalid name or an invalid value.
+    #[error("line {line}: invalid header line {text:?}")]
+    Header {
+        /// 1-based line number.
+        line: usize,
+        /// The offending line (lossily decoded).
+        text: String,
+    },
+    /// The request has more header lines than [`MAX_RAW_HEADER_LINES`].
+    ///
+    /// [`MAX_RAW_HEADER_LINES`]: crate::sigv4::MAX_RAW_HEADER_LINES
+    #[error("more than {0} header lines")]
+    TooManyHeaders(usize),
+    /// The request text is not UTF-8 where it must be (request line).
+    #[error("line 1: the request line is not UTF-8")]
+    NotUtf8,
+}
+
+/// A signing request that cannot be signed (see [`Signer::sign`]).
+///
+/// [`Signer::sign`]: crate::sigv4::Signer::sign
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// A value to be put in a header is not a valid header value (for example a session token with
+    /// a newline).
+    #[error("{what} cannot be sent as an HTTP header value")]
+    InvalidHeaderValue {
+        /// Which value.
+        what: &'static str,
+    },
+    /// The time is outside the years 0000 to 9999, which SigV4 dates cannot express.
+    #[error("the signing time is outside the years 0000 to 9999")]
+    TimeOutOfRange,
+    /// A presigned expiry outside 1 to [`MAX_PRESIGNED_EXPIRES_SECS`] seconds.
+    ///
+    /// [`MAX_PRESIGNED_EXPIRES_SECS`]: crate::sigv4::MAX_PRESIGNED_EXPIRES_SECS
+    #[error("presigned expiry of {0} s is outside 1 to 604800 s")]
+    InvalidExpiry(u64),
+}

@@ -1,0 +1,351 @@
+//! The server side: check a request's SigV4 signature and name its caller.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use hmac::Mac;
+use subtle::ConstantTimeEq;
+
+use super::canonical::{
+    CanonicalInput, QueryExclusions, TERMINATOR, UNSIGNED_PAYLOAD, write_canonical_request,
+    write_hex, write_string_to_sign,
+};
+use super::credentials::{CallerIdentity, Credential, CredentialStore, TokenStatus};
+use super::date::{display_amz_date, parse_amz_date, unix_seconds};
+use super::error::AuthError;
+use super::key_cache::{DEFAULT_SIGNING_KEY_CACHE_CAPACITY, SigningKeyCache};
+use super::params::{self, Form, MAX_SIGNED_HEADERS, SignatureParams};
+use super::request::{Payload, RequestRef};
+
+/// How far a request's timestamp may be from the gateway's clock: 5 minutes, as AWS allows
+/// ("a request must reach AWS within five minutes of the time stamp in the request").
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// The service name API Gateway requires in the credential scope.
+pub const EXECUTE_API_SERVICE: &str = "execute-api";
+
+/// Verifies SigV4-signed requests against a [`CredentialStore`].
+///
+/// Build once per API (it holds the signing-key cache) and share it across threads.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use gateway_policy::sigv4::{InMemoryCredentialStore, Verifier};
+///
+/// let mut store = InMemoryCredentialStore::new();
+/// store.insert_user("AKIDEXAMPLE", "secret", "arn:aws:iam::123456789012:user/alice", vec![]);
+/// let verifier = Verifier::new(store)
+///     .region("us-east-1")
+///     .clock_skew(Duration::from_secs(300));
+/// # let _ = verifier;
+/// ```
+pub struct Verifier {
+    store: Arc<dyn CredentialStore>,
+    region: Option<String>,
+    service: Option<String>,
+    clock_skew: Duration,
+    normalize_path: bool,
+    allow_unsigned_payload: bool,
+    cache: SigningKeyCache,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("clock_skew", &self.clock_skew)
+            .field("normalize_path", &self.normalize_path)
+            .field("allow_unsigned_payload", &self.allow_unsigned_payload)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier with API Gateway's defaults: service `execute-api`, any region, 5 minutes of
+    /// clock skew, path normalisation on, `UNSIGNED-PAYLOAD` accepted, a signing-key cache of
+    /// [`DEFAULT_SIGNING_KEY_CACHE_CAPACITY`] keys.
+    pub fn new(store: impl CredentialStore + 'static) -> Self {
+        Verifier {
+            store: Arc::new(store),
+            region: None,
+            service: Some(EXECUTE_API_SERVICE.to_owned()),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            normalize_path: true,
+            allow_unsigned_payload: true,
+            cache: SigningKeyCache::new(DEFAULT_SIGNING_KEY_CACHE_CAPACITY),
+        }
+    }
+
+    /// Requires the credential scope's region to be `region` (the API's region).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Requires the credential scope's service to be `service` (default `execute-api`).
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Accepts any region and any service in the credential scope (the signature still covers
+    /// them).
+    pub fn any_scope(mut self) -> Self {
+        self.region = None;
+        self.service = None;
+        self
+    }
+
+    /// How far the request's timestamp may be from `now`, either way.
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew;
+        self
+    }
+
+    /// Whether the path is normalised (dot segments and empty segments removed) before signing,
+    /// as every AWS service but S3 does. On by default.
+    pub fn normalize_path(mut self, on: bool) -> Self {
+        self.normalize_path = on;
+        self
+    }
+
+    /// Whether `x-amz-content-sha256: UNSIGNED-PAYLOAD` leaves the body out of the signature. When
+    /// off, the body's real hash is always used, so such requests fail with a mismatch.
+    pub fn allow_unsigned_payload(mut self, on: bool) -> Self {
+        self.allow_unsigned_payload = on;
+        self
+    }
+
+    /// Bounds the signing-key cache (0 turns it off, so every request derives its key).
+    pub fn key_cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = SigningKeyCache::new(capacity);
+        self
+    }
+
+    /// Verifies a request's signature at time `now` and returns the caller, or the 403 API
+    /// Gateway would answer with.
+    pub fn verify(
+        &self,
+        request: RequestRef<'_>,
+        payload: Payload<'_>,
+        now: SystemTime,
+    ) -> Result<Arc<CallerIdentity>, AuthError> {
+        let Some(sig) = params::read(request.headers, request.query)? else {
+            return Err(AuthError::MissingAuthenticationToken);
+        };
+        let scope = sig.scope()?;
+        let signed_at = parse_amz_date(&sig.amz_date).ok_or_else(|| {
+            AuthError::incomplete(format!(
+                "Date must be in ISO-8601 'basic format'. Got '{}'. See http://en.wikipedia.org/wiki/ISO_8601",
+                sig.amz_date
+            ))
+        })?;
+        self.check_scope(
+            &sig,
+            scope.terminator,
+            scope.service,
+            scope.region,
+            scope.date,
+        )?;
+        self.check_time(&sig, signed_at, unix_seconds(now))?;
+        if sig.signed_headers.split(';').count() > MAX_SIGNED_HEADERS {
+            return Err(AuthError::incomplete(format!(
+                "SignedHeaders lists more than {MAX_SIGNED_HEADERS} headers."
+            )));
+        }
+
+        let credential = self
+            .store
+            .credential(scope.access_key)
+            .ok_or(AuthError::InvalidSecurityToken)?;
+        let token: Option<Cow<'_, str>> = sig.security_token.clone().or_else(|| {
+            request
+                .headers
+                .get("x-amz-security-token")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        });
+        match self
+            .store
+            .check_session_token(&credential, token.as_deref(), now)
+        {
+            TokenStatus::Valid => {}
+            TokenStatus::Invalid => return Err(AuthError::InvalidSecurityToken),
+            TokenStatus::Expired => return Err(AuthError::ExpiredSecurityToken),
+        }
+
+        let unsigned = self.allow_unsigned_payload
+            && request
+                .headers
+                .get("x-amz-content-sha256")
+                .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes());
+        let payload_hash = if unsigned {
+            Cow::Borrowed(UNSIGNED_PAYLOAD)
+        } else {
+            payload.sha256_hex()
+        };
+
+        let key = || {
+            self.cache.get(
+                &credential.secret_access_key,
+                scope.date,
+                scope.region,
+                scope.service,
+            )
+        };
+        let first = match sig.form {
+            Form::Header => QueryExclusions::None,
+            Form::Query => QueryExclusions::Signature,
+        };
+        let attempt = Attempt {
+            request: &request,
+            sig: &sig,
+            scope: scope.scope,
+            payload_hash: &payload_hash,
+            normalize_path: self.normalize_path,
+        };
+        let mut canonical = Vec::with_capacity(512);
+        let mut string_to_sign = Vec::with_capacity(160);
+        if attempt.matches(first, key(), &mut canonical, &mut string_to_sign) {
+            return Ok(identity(&credential));
+        }
+        // A presigned URL may carry the session token appended after signing, outside the
+        // signature ("for other services, you add the X-Amz-Security-Token parameter at the end,
+        // after you calculate the signature"): try once more without it.
+        if sig.form == Form::Query && has_query_token(&sig) {
+            let (mut c2, mut s2) = (Vec::with_capacity(512), Vec::with_capacity(160));
+            if attempt.matches(QueryExclusions::SignatureAndToken, key(), &mut c2, &mut s2) {
+                return Ok(identity(&credential));
+            }
+        }
+        Err(AuthError::SignatureMismatch {
+            canonical_request: String::from_utf8_lossy(&canonical).into_owned(),
+            string_to_sign: String::from_utf8_lossy(&string_to_sign).into_owned(),
+        })
+    }
+
+    fn check_scope(
+        &self,
+        sig: &SignatureParams<'_>,
+        terminator: &str,
+        service: &str,
+        region: &str,
+        date: &str,
+    ) -> Result<(), AuthError> {
+        if terminator != TERMINATOR {
+            return Err(AuthError::scope(format!(
+                "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+            )));
+        }
+        if let Some(expected) = &self.service
+            && service != expected
+        {
+            return Err(AuthError::scope(format!(
+                "Credential should be scoped to correct service: '{expected}'. "
+            )));
+        }
+        if let Some(expected) = &self.region
+            && region != expected
+        {
+            return Err(AuthError::scope(format!(
+                "Credential should be scoped to a valid region, not '{region}'. "
+            )));
+        }
+        let ymd = sig.amz_date.get(..8).unwrap_or_default();
+        if date != ymd {
+            return Err(AuthError::scope(format!(
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{ymd}', from '{}'.",
+                sig.amz_date
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_time(
+        &self,
+        sig: &SignatureParams<'_>,
+        signed_at: i64,
+        now: i64,
+    ) -> Result<(), AuthError> {
+        let skew = i64::try_from(self.clock_skew.as_secs()).unwrap_or(i64::MAX);
+        if signed_at > now.saturating_add(skew) {
+            return Err(AuthError::SignatureNotYetCurrent {
+                signed_at: display_amz_date(signed_at),
+                latest: display_amz_date(now.saturating_add(skew)),
+                now: display_amz_date(now),
+                window: window(skew),
+            });
+        }
+        let allowed = match sig.expires {
+            // A presigned URL lives for its X-Amz-Expires.
+            Some(expires) => i64::try_from(expires).unwrap_or(i64::MAX),
+            None => skew,
+        };
+        if signed_at < now.saturating_sub(allowed) {
+            return Err(AuthError::SignatureExpired {
+                signed_at: display_amz_date(signed_at),
+                earliest: display_amz_date(now.saturating_sub(allowed)),
+                now: display_amz_date(now),
+                window: window(allowed),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn identity(credential: &Credential) -> Arc<CallerIdentity> {
+    Arc::clone(&credential.identity)
+}
+
+fn has_query_token(sig: &SignatureParams<'_>) -> bool {
+    sig.security_token.is_some()
+}
+
+/// `5 min` for whole minutes, else `N sec`.
+fn window(secs: i64) -> String {
+    if secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} sec")
+    }
+}
+
+/// One computation of the expected signature.
+struct Attempt<'r, 'a> {
+    request: &'r RequestRef<'a>,
+    sig: &'r SignatureParams<'a>,
+    scope: &'r str,
+    payload_hash: &'r str,
+    normalize_path: bool,
+}
+
+impl Attempt<'_, '_> {
+    fn matches(
+        &self,
+        exclusions: QueryExclusions,
+        mut key: super::key_cache::HmacSha256,
+        canonical: &mut Vec<u8>,
+        string_to_sign: &mut Vec<u8>,
+    ) -> bool {
+        write_canonical_request(
+            &CanonicalInput {
+                method: self.request.method,
+                path: self.request.path,
+                query: self.request.query,
+                headers: self.request.headers,
+                signed_headers: &self.sig.signed_headers,
+                payload_hash: self.payload_hash,
+                normalize_path: self.normalize_path,
+                exclusions,
+            },
+            canonical,
+        );
+        write_string_to_sign(&self.sig.amz_date, self.scope, canonical, string_to_sign);
+        key.update(string_to_sign);
+        let mut expected = Vec::with_capacity(64);
+        write_hex(&key.finalize().into_bytes(), &mut expected);
+        bool::from(expected.ct_eq(self.sig.signature.as_bytes()))
+    }
+}
