@@ -280,10 +280,11 @@ fn apply<'a>(
             }
         }
         Segment::Index(i) => {
-            if let Some(a) = node.as_array() {
-                if let Some(v) = index_of(a.len(), *i).and_then(|i| a.get(i)) {
-                    out.push(v);
-                }
+            if let Some(v) = node
+                .as_array()
+                .and_then(|a| index_of(a.len(), *i).and_then(|i| a.get(i)))
+            {
+                out.push(v);
             }
         }
         Segment::Indexes(list) => {
@@ -317,11 +318,7 @@ fn apply<'a>(
         Segment::Filter(expr) => match node {
             // Jayway applies a filter to each element of an array, and to an object itself.
             Value::Array(a) => out.extend(a.iter().filter(|v| eval(expr, v, root))),
-            Value::Object(_) => {
-                if eval(expr, node, root) {
-                    out.push(node);
-                }
-            }
+            Value::Object(_) if eval(expr, node, root) => out.push(node),
             _ => {}
         },
         Segment::Descend(inner) => {
