@@ -52,6 +52,40 @@ const REQUEST_TARGETS: &[&str] = &[
     "multivalueheader",
 ];
 
+/// The extension under `components` (OpenAPI 3) holding reusable integrations, which
+/// operations reference with `$ref: "#/components/x-amazon-apigateway-integrations/{name}"`
+/// (Developer Guide, "x-amazon-apigateway-integrations object").
+pub(crate) const COMPONENT_INTEGRATIONS: &str = "x-amazon-apigateway-integrations";
+
+/// Warns about unknown extensions under `components` and checks every reusable integration
+/// there, referenced or not, so a broken one is
+/// reported where it is defined. Its warnings are reported where it is used (each `$ref` reads
+/// it again), so they are not collected here.
+pub(crate) fn check_component_integrations(
+    ctx: &mut Ctx<'_>,
+    root: &Map<String, Value>,
+) -> Result<(), ImportError> {
+    let p = Ptr::root();
+    let Some(components) = opt_obj(root, "components", &p)? else {
+        return Ok(());
+    };
+    let pc = p.at("components");
+    for key in components.keys() {
+        if key.starts_with(super::api::EXT) && key != COMPONENT_INTEGRATIONS {
+            ctx.warn(&pc.at(key), format!("unknown extension {key}: ignored"));
+        }
+    }
+    let Some(integrations) = opt_obj(components, COMPONENT_INTEGRATIONS, &pc)? else {
+        return Ok(());
+    };
+    let pi = pc.at(COMPONENT_INTEGRATIONS);
+    let mut scratch = Ctx::new(ctx.doc, ctx.version, ctx.api_id.clone());
+    for (name, v) in integrations {
+        read_integration(&mut scratch, v, &pi.at(name), "(components)", name)?;
+    }
+    Ok(())
+}
+
 /// Reads the integration found at `at` for method `verb` on resource `path`.
 pub(crate) fn read_integration<'d>(
     ctx: &mut Ctx<'d>,

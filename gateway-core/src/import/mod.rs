@@ -207,6 +207,7 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
     api::read_info(&mut ctx, root, &mut rest)?;
     api::read_root_extensions(&mut ctx, root, &mut rest)?;
     models::read_models(&mut ctx, root, &mut rest)?;
+    integration::check_component_integrations(&mut ctx, root)?;
     let schemes = security::read_schemes(&mut ctx, root, &mut rest)?;
     let base = match options.base_path {
         BasePath::Ignore => String::new(),

@@ -103,6 +103,12 @@ fn ensure_resource(api: &mut RestApi, path: &str, at: &Ptr) -> Result<ResourceId
     }
     let mut cur = ResourceId(0);
     let mut seen_vars: Vec<&str> = Vec::new();
+    if path[1..].split('/').count() > crate::routing::MAX_PATH_PARTS {
+        return Err(fail(format!(
+            "more than {} path parts",
+            crate::routing::MAX_PATH_PARTS
+        )));
+    }
     for part in path[1..].split('/') {
         if part.is_empty() {
             return Err(fail(

@@ -16,6 +16,9 @@
 //! - no match, including a known path with a method it lacks, is [`NoRoute`]: 403
 //!   `{"message":"Missing Authentication Token"}`.
 //!
+//! [`Router::from_api`] builds the router of an imported [`RestApi`](crate::model::RestApi),
+//! whose routes carry an [`ApiRoute`] (resource and method).
+//!
 //! ```
 //! use gateway_core::routing::{Method, Router};
 //!
@@ -41,6 +44,7 @@
 //! # Ok::<(), gateway_core::routing::RouteError>(())
 //! ```
 
+mod api;
 mod error;
 mod literals;
 mod method;
@@ -48,6 +52,7 @@ mod no_route;
 mod template;
 mod tree;
 
+pub use api::ApiRoute;
 pub use error::RouteError;
 pub use method::{Method, UnknownMethod};
 pub use no_route::NoRoute;
