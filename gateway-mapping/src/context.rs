@@ -19,8 +19,16 @@
 //! assert_eq!(ctx.lookup("requestTimeEpoch"), Some("1700000000123".to_owned()));
 //! ```
 
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
+
+use crate::error::EvalError;
+use crate::input::{Input, arg_text, json_to_value};
+use crate::java::methods;
+use crate::util::Util;
+use crate::value::{HostObject, Scope, Value};
 
 /// Every `$context` variable AWS documents for mapping templates (dotted, without
 /// `$context.`). `authorizer.*` also takes any key a Lambda authorizer returns and
@@ -203,6 +211,309 @@ impl Overrides {
 
 /// `$stageVariables`: the stage's variables, by name.
 pub type StageVariables = IndexMap<String, String>;
+
+/// `$stageVariables` as a template sees it: a map of strings (`$stageVariables.name`,
+/// `$stageVariables.keySet()`, ...).
+pub fn stage_variables_value(vars: &StageVariables) -> Value {
+    Value::map(
+        vars.iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect(),
+    )
+}
+
+/// The root variables of one API Gateway render: `$input`, `$context`, `$util` and
+/// `$stageVariables`.
+///
+/// ```
+/// use gateway_mapping::context::{mapping_scope, Context, ContextObject, StageVariables};
+/// use gateway_mapping::input::{Input, RequestView};
+/// use gateway_mapping::{EngineOptions, Template};
+///
+/// let mut ctx = Context::new();
+/// ctx.set("stage", "prod");
+/// let context = ContextObject::new(ctx);
+/// let mut stage = StageVariables::new();
+/// stage.insert("table".into(), "pets".into());
+/// let scope = mapping_scope(Input::new(RequestView::new("{\"a\":1}")), &context, &stage);
+/// let t = Template::compile(
+///     "$context.stage $stageVariables.table $input.json('$.a') $util.urlEncode('x y')\
+///      #set($context.responseOverride.status = 201)",
+///     &EngineOptions::default(),
+/// )?;
+/// assert_eq!(t.render(&scope)?, "prod pets 1 x+y");
+/// assert_eq!(context.overrides().response_status, Some(201));
+/// # Ok::<(), gateway_mapping::TemplateError>(())
+/// ```
+pub fn mapping_scope(
+    input: Input,
+    context: &ContextObject,
+    stage_variables: &StageVariables,
+) -> Scope {
+    let mut scope = Scope::new();
+    scope.set("input", Value::object(input));
+    scope.set("context", context.value());
+    scope.set("util", Value::object(Util));
+    scope.set("stageVariables", stage_variables_value(stage_variables));
+    scope
+}
+
+/// `$context` as a template sees it: the request's [`Context`] (read-only) and the writable
+/// `requestOverride` / `responseOverride` maps.
+///
+/// Cloning shares the same override maps. Use one `ContextObject` for every template of a
+/// request: what the integration request template writes into the override maps is visible
+/// to the integration response template, as on API Gateway (localstack
+/// `test_integration_mock_with_request_overrides_in_response_template` and
+/// `test_integration_mock_with_response_override_in_request_template`, recorded on AWS: a
+/// `responseOverride.status`, `.header.foo` and even a custom `.custom` key set in the
+/// request template were read back in the response template).
+#[derive(Clone)]
+pub struct ContextObject {
+    root: Rc<ContextRoot>,
+}
+
+struct ContextRoot {
+    vars: Json,
+    request_override: Value,
+    response_override: Value,
+}
+
+impl std::fmt::Debug for ContextObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContextObject")
+            .field("vars", &self.root.vars)
+            .field("request_override", &self.root.request_override)
+            .field("response_override", &self.root.response_override)
+            .finish()
+    }
+}
+
+fn empty_map() -> Value {
+    Value::map(IndexMap::new())
+}
+
+impl ContextObject {
+    /// `$context` over these variables, with empty override maps:
+    /// `requestOverride = {header={}, path={}, querystring={}}`,
+    /// `responseOverride = {header={}}` (`status` unset).
+    pub fn new(context: Context) -> ContextObject {
+        let mut request = IndexMap::with_capacity(3);
+        request.insert("header".to_owned(), empty_map());
+        request.insert("path".to_owned(), empty_map());
+        request.insert("querystring".to_owned(), empty_map());
+        let mut response = IndexMap::with_capacity(2);
+        response.insert("header".to_owned(), empty_map());
+        ContextObject {
+            root: Rc::new(ContextRoot {
+                vars: Json::Object(context.vars),
+                request_override: Value::map(request),
+                response_override: Value::map(response),
+            }),
+        }
+    }
+
+    /// The template value (`$context`), sharing this object's override maps.
+    pub fn value(&self) -> Value {
+        Value::Object(Rc::new(ContextNode {
+            root: self.root.clone(),
+            path: Vec::new(),
+        }))
+    }
+
+    /// What the templates wrote into the override maps so far. Values print as Java does
+    /// (`#set($context.requestOverride.header.n = 5)` is `5`); `responseOverride.status` counts
+    /// only when it is an integer from 100 to 599 (otherwise API Gateway ignores it: localstack's
+    /// integration-response handler, from its AWS-validated tests).
+    pub fn overrides(&self) -> Overrides {
+        let strings = |m: &Value, key: &str| -> IndexMap<String, String> {
+            let Some(inner) = m.as_map().and_then(|m| m.borrow().get(key).cloned()) else {
+                return IndexMap::new();
+            };
+            let Some(inner) = inner.as_map() else {
+                return IndexMap::new();
+            };
+            inner
+                .borrow()
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.to_java_string()))
+                .collect()
+        };
+        let req = &self.root.request_override;
+        let resp = &self.root.response_override;
+        let status = resp
+            .as_map()
+            .and_then(|m| m.borrow().get("status").and_then(Value::as_int))
+            .and_then(|s| u16::try_from(s).ok())
+            .filter(|s| (100..=599).contains(s));
+        Overrides {
+            request_header: strings(req, "header"),
+            request_path: strings(req, "path"),
+            request_querystring: strings(req, "querystring"),
+            response_header: strings(resp, "header"),
+            response_status: status,
+        }
+    }
+}
+
+/// `$context` or an object inside it (`$context.identity`, `$context.authorizer.claims`).
+struct ContextNode {
+    root: Rc<ContextRoot>,
+    path: Vec<Box<str>>,
+}
+
+impl ContextNode {
+    fn json(&self) -> Option<&Map<String, Json>> {
+        let mut node = &self.root.vars;
+        for part in &self.path {
+            node = node.as_object()?.get(&**part)?;
+        }
+        node.as_object()
+    }
+
+    fn is_root(&self) -> bool {
+        self.path.is_empty()
+    }
+
+    fn child(&self, name: &str) -> Value {
+        if self.is_root() {
+            let map = match name {
+                "requestOverride" => Some(&self.root.request_override),
+                "responseOverride" => Some(&self.root.response_override),
+                _ => None,
+            };
+            if let Some(map) = map {
+                return Value::Object(Rc::new(OverrideNode { map: map.clone() }));
+            }
+        }
+        match self.json().and_then(|m| m.get(name)) {
+            None | Some(Json::Null) => Value::Null,
+            Some(Json::Object(_)) => {
+                let mut path = Vec::with_capacity(self.path.len() + 1);
+                path.extend(self.path.iter().cloned());
+                path.push(name.into());
+                Value::Object(Rc::new(ContextNode {
+                    root: self.root.clone(),
+                    path,
+                }))
+            }
+            Some(other) => json_to_value(other),
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .json()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        if self.is_root() {
+            for k in ["requestOverride", "responseOverride"] {
+                if !keys.iter().any(|x| x == k) {
+                    keys.push(k.to_owned());
+                }
+            }
+        }
+        keys
+    }
+}
+
+impl HostObject for ContextNode {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        Ok(self.child(name))
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        let key = args.first().and_then(arg_text);
+        Ok(match (method, args.len(), key) {
+            ("get", 1, Some(k)) => scalar(self.child(&k)),
+            ("containsKey", 1, Some(k)) => Value::Bool(!self.child(&k).is_null()),
+            ("keySet", 0, _) => Value::list(self.keys().into_iter().map(Value::from).collect()),
+            ("values", 0, _) => Value::list(self.keys().iter().map(|k| self.child(k)).collect()),
+            ("size", 0, _) => Value::Int(self.keys().len() as i64),
+            ("isEmpty", 0, _) => Value::Bool(self.keys().is_empty()),
+            _ => Value::Null,
+        })
+    }
+
+    /// Java-style, as a map: `{requestId=abc, identity={sourceIp=1.2.3.4}}`.
+    fn render(&self) -> String {
+        let mut out = String::from("{");
+        for (i, k) in self.keys().iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(k);
+            out.push('=');
+            self.child(k).write_java(&mut out);
+        }
+        out.push('}');
+        out
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        Some(self.keys().iter().map(|k| self.child(k)).collect())
+    }
+}
+
+/// What `get(key)` on `$context` (and its objects) returns: the value when it is a plain
+/// one, null for a nested object. Recorded on AWS (localstack `test_sqs_amz_json_protocol`):
+/// `$context.get($key)` over `$context.keySet()` printed `""` for `identity`,
+/// `requestOverride` and `responseOverride`, and `$context.requestOverride.get($key)` printed
+/// `""` for `header`, `path` and `querystring`, while plain values printed as they are.
+fn scalar(v: Value) -> Value {
+    match v {
+        Value::Map(_) | Value::Object(_) => Value::Null,
+        v => v,
+    }
+}
+
+/// `$context.requestOverride` / `$context.responseOverride`: a writable map
+/// (`#set($context.responseOverride.status = 404)`, `.header.X = ...`, `.put(k, v)`), with
+/// `get` behaving as on `$context` (see [`scalar`]).
+struct OverrideNode {
+    /// Always a `Value::Map`.
+    map: Value,
+}
+
+impl OverrideNode {
+    fn get(&self, key: &str) -> Value {
+        self.map
+            .as_map()
+            .and_then(|m| m.borrow().get(key).cloned())
+            .unwrap_or(Value::Null)
+    }
+}
+
+impl HostObject for OverrideNode {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        Ok(self.get(name))
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        match (method, args) {
+            ("get", [k]) => Ok(arg_text(k).map_or(Value::Null, |k| scalar(self.get(&k)))),
+            _ => methods::call(&self.map, method, args),
+        }
+    }
+
+    fn render(&self) -> String {
+        self.map.to_java_string()
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        self.map
+            .as_map()
+            .map(|m| m.borrow().values().cloned().collect())
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        if let Some(m) = self.map.as_map() {
+            m.borrow_mut().insert(name.to_owned(), value);
+        }
+        Ok(())
+    }
+}
 
 /// Formats epoch milliseconds as CLF UTC time: `dd/MMM/yyyy:HH:mm:ss +0000`.
 pub(crate) fn clf_time(epoch_millis: i64) -> String {

@@ -16,10 +16,18 @@
 //! assert_eq!(req.param("x-trace"), Some("abc"));
 //! ```
 
+use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::error::EvalError;
+use crate::java::methods;
 use crate::jsonpath::{JsonPath, JsonPathError};
+use crate::value::{HostObject, Value};
 
 /// A request body or parameter the `$input` functions could not use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,10 +160,299 @@ impl RequestView {
 
 /// `$input.json` for an already-compiled path and parsed body.
 pub(crate) fn json_of(path: &JsonPath, body: &Json) -> String {
-    match path.query(body) {
+    match path.query_ref(body) {
         Some(v) => v.to_string(),
         None => "\"\"".to_owned(),
     }
+}
+
+/// Compiled JSONPaths kept per thread, so `$input.path('$.name')` on every request compiles
+/// its path once. When full the cache is emptied and starts again (templates use a handful of
+/// paths; this only bounds memory when paths are built from request data).
+pub const PATH_CACHE_SIZE: usize = 256;
+
+thread_local! {
+    static PATHS: RefCell<HashMap<Box<str>, Rc<JsonPath>>> = RefCell::new(HashMap::new());
+}
+
+/// The compiled path, from the per-thread cache.
+pub(crate) fn compiled_path(path: &str) -> Result<Rc<JsonPath>, JsonPathError> {
+    if let Some(p) = PATHS.with(|c| c.borrow().get(path).cloned()) {
+        return Ok(p);
+    }
+    let compiled = Rc::new(JsonPath::compile(path)?);
+    PATHS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= PATH_CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(path.into(), compiled.clone());
+    });
+    Ok(compiled)
+}
+
+/// The text of a template argument: strings as they are, other values as Java prints them;
+/// `None` for null.
+pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => Some(Cow::Owned(other.to_java_string())),
+    }
+}
+
+/// `$input`: the object a mapping template calls `body`, `json(x)`, `path(x)` and
+/// `params(...)` on. Build one per request (or per integration response) and put it in the
+/// scope as `input` (see [`crate::context::mapping_scope`]).
+///
+/// The body is parsed as JSON at most once per object, on the first `json`/`path` call.
+///
+/// ```
+/// use gateway_mapping::input::{Input, RequestView};
+/// use gateway_mapping::{EngineOptions, Scope, Template, Value};
+///
+/// let mut req = RequestView::new(r#"{"pets": [{"name": "rex"}, {"name": "tom"}]}"#);
+/// req.path.insert("id".into(), "7".into());
+/// let mut scope = Scope::new();
+/// scope.set("input", Value::object(Input::new(req)));
+/// let t = Template::compile(
+///     "$input.params('id'): #foreach($p in $input.path('$.pets'))$p.name #end| $input.json('$.pets[0]')",
+///     &EngineOptions::default(),
+/// )?;
+/// assert_eq!(t.render(&scope)?, r#"7: rex tom | {"name":"rex"}"#);
+/// # Ok::<(), gateway_mapping::TemplateError>(())
+/// ```
+#[derive(Debug)]
+pub struct Input {
+    view: RequestView,
+    body: OnceCell<Result<Json, String>>,
+    params: OnceCell<Value>,
+}
+
+impl Input {
+    /// `$input` over this request.
+    pub fn new(view: RequestView) -> Input {
+        Input {
+            view,
+            body: OnceCell::new(),
+            params: OnceCell::new(),
+        }
+    }
+
+    /// The request behind it.
+    pub fn view(&self) -> &RequestView {
+        &self.view
+    }
+
+    fn body_json(&self) -> Result<&Json, EvalError> {
+        self.body
+            .get_or_init(|| serde_json::from_str(self.view.body()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| EvalError::new(format!("$input: the body is not valid JSON: {e}")))
+    }
+
+    /// `$input.json(path)`: the selection as compact JSON (`""` when a definite path selects
+    /// nothing).
+    pub fn json(&self, path: &str) -> Result<String, EvalError> {
+        let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.json: {e}")))?;
+        Ok(json_of(&path, self.body_json()?))
+    }
+
+    /// `$input.path(path)`: the selection as a template value (objects are maps printing as
+    /// `{k=v}`, arrays lists printing as compact JSON), `Value::Null` when a definite path
+    /// selects nothing.
+    pub fn path(&self, path: &str) -> Result<Value, EvalError> {
+        let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
+        Ok(match path.query_ref(self.body_json()?) {
+            Some(v) => json_to_value(&v),
+            None => Value::Null,
+        })
+    }
+
+    /// `$input.params()`: `{path={..}, querystring={..}, header={..}}`, each parameter's
+    /// (last) value by name. The same map is returned on every call.
+    pub fn params(&self) -> Value {
+        self.params
+            .get_or_init(|| {
+                let strings = |it: &mut dyn Iterator<Item = (&str, &str)>| {
+                    Value::map(it.map(|(k, v)| (k.to_owned(), Value::from(v))).collect())
+                };
+                let mut all = IndexMap::with_capacity(3);
+                all.insert(
+                    "path".to_owned(),
+                    strings(&mut self.view.path.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                );
+                all.insert(
+                    "querystring".to_owned(),
+                    strings(&mut self.view.querystring_single()),
+                );
+                all.insert("header".to_owned(), strings(&mut self.view.header_single()));
+                Value::map(all)
+            })
+            .clone()
+    }
+}
+
+impl HostObject for Input {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        Ok(match name {
+            "body" => Value::from(self.view.body()),
+            _ => Value::Null,
+        })
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        let text = args.first().and_then(arg_text);
+        match (method, args.len(), text) {
+            ("json", 1, Some(p)) => self.json(&p).map(Value::from),
+            ("path", 1, Some(p)) => self.path(&p),
+            ("params", 0, _) => Ok(self.params()),
+            ("params", 1, Some(name)) => {
+                Ok(self.view.param(&name).map_or(Value::Null, Value::from))
+            }
+            _ => Ok(Value::Null),
+        }
+    }
+
+    /// `$input` printed on its own shows the body (API Gateway's own rendering of the
+    /// object is not documented).
+    fn render(&self) -> String {
+        self.view.body().to_owned()
+    }
+}
+
+/// Converts JSON the way `$input.path` (and `$util.parseJson`) hand it to a template, which
+/// matches what real API Gateway prints (localstack `test_input_path_template_formatting`
+/// recordings): objects become maps that print Java-style as `{k=v}`, arrays become lists
+/// that print as compact JSON (`[{"foo":"bar"}]`, also inside a map: `{foo=[1,2]}`), strings,
+/// numbers and booleans their Java counterparts.
+pub fn json_to_value(v: &Json) -> Value {
+    match v {
+        Json::Object(o) => Value::map(
+            o.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
+        Json::Array(a) => Value::object(JsonArray {
+            items: Value::list(a.iter().map(json_to_value).collect()),
+        }),
+        other => Value::from_json(other),
+    }
+}
+
+/// A JSON array from `$input.path` / `$util.parseJson`: a list in every respect (`size()`,
+/// `get(i)`, `[i]`, `#foreach`, `contains`, `add`, ...) that prints as compact JSON.
+struct JsonArray {
+    /// Always a `Value::List`.
+    items: Value,
+}
+
+impl HostObject for JsonArray {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        methods::property(&self.items, name)
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        methods::call(&self.items, method, args)
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        write_json(&self.items, &mut out);
+        out
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        self.items.as_list().map(|l| l.borrow().clone())
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        let (Some(list), Ok(i)) = (self.items.as_list(), name.parse::<i64>()) else {
+            return Ok(());
+        };
+        let mut list = list.borrow_mut();
+        let len = list.len() as i64;
+        let j = if i < 0 { i + len } else { i };
+        match usize::try_from(j).ok().and_then(|j| list.get_mut(j)) {
+            Some(slot) => {
+                *slot = value;
+                Ok(())
+            }
+            None => Err(EvalError::new(format!(
+                "index {i} out of bounds for a list of {len} items"
+            ))),
+        }
+    }
+}
+
+/// Appends `v` as compact JSON the way json-smart (the library behind API Gateway's
+/// JSONPath) prints it: numbers as Java prints them, strings JSON-escaped, maps as objects,
+/// nested arrays (host objects) through their own rendering.
+pub(crate) fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) => v.write_java(out),
+        Value::String(s) => write_json_string(s, out),
+        Value::List(l) => {
+            out.push('[');
+            let Ok(items) = l.try_borrow() else {
+                out.push(']');
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            let Ok(entries) = m.try_borrow() else {
+                out.push('}');
+                return;
+            };
+            for (i, (k, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out);
+                out.push(':');
+                write_json(item, out);
+            }
+            out.push('}');
+        }
+        Value::Object(o) => out.push_str(&o.render()),
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(esc);
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 #[cfg(test)]

@@ -193,6 +193,19 @@ impl JsonPath {
         current
     }
 
+    /// As [`JsonPath::query`], borrowing from `root` when the result is one value of the
+    /// document (a definite path of names and indexes), so large results are not copied.
+    pub fn query_ref<'a>(&self, root: &'a Value) -> Option<std::borrow::Cow<'a, Value>> {
+        if self.definite && !matches!(self.segments.last(), Some(Segment::Names(_))) {
+            return self
+                .select(root)
+                .into_iter()
+                .next()
+                .map(std::borrow::Cow::Borrowed);
+        }
+        self.query(root).map(std::borrow::Cow::Owned)
+    }
+
     /// The result as API Gateway hands it to a template: for a definite path the value, or
     /// `None` when it does not exist; otherwise an array of every match (possibly empty).
     pub fn query(&self, root: &Value) -> Option<Value> {

@@ -24,6 +24,10 @@
 
 use base64::Engine as _;
 
+use crate::error::EvalError;
+use crate::input::{arg_text, json_to_value};
+use crate::value::{HostObject, Value};
+
 /// A `$util` function refused its argument.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UtilError {
@@ -159,6 +163,59 @@ pub fn base64_decode(s: &str) -> Result<String, UtilError> {
 /// `$util.parseJson(s)`: the JSON value `s` holds (objects keep their key order).
 pub fn parse_json(s: &str) -> Result<serde_json::Value, UtilError> {
     serde_json::from_str(s).map_err(|e| UtilError::InvalidJson(e.to_string()))
+}
+
+/// `$util` as a template sees it: a stateless object whose methods are the functions of
+/// this module. Put it in the scope as `util` (see [`crate::context::mapping_scope`]).
+///
+/// Arguments that are not strings are first printed as Java would (`$util.urlEncode(5)` is
+/// `5`); a null argument gives null. A function that refuses its argument (invalid JSON,
+/// invalid base64, a bad `%` escape) stops the template with an error, which API Gateway
+/// turns into a 500.
+///
+/// ```
+/// use gateway_mapping::util::Util;
+/// use gateway_mapping::{EngineOptions, Scope, Template, Value};
+///
+/// let mut scope = Scope::new();
+/// scope.set("util", Value::object(Util));
+/// let t = Template::compile(
+///     "$util.urlEncode('a b') $util.base64Encode('hi') $util.parseJson('{\"a\":[1,2]}').a.size()",
+///     &EngineOptions::default(),
+/// )?;
+/// assert_eq!(t.render(&scope)?, "a+b aGk= 2");
+/// # Ok::<(), gateway_mapping::TemplateError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Util;
+
+impl HostObject for Util {
+    fn property(&self, _name: &str) -> Result<Value, EvalError> {
+        Ok(Value::Null)
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        let [arg] = args else {
+            return Ok(Value::Null);
+        };
+        let Some(text) = arg_text(arg) else {
+            return Ok(Value::Null);
+        };
+        let err = |e: UtilError| EvalError::new(e.to_string());
+        Ok(match method {
+            "escapeJavaScript" => Value::from(escape_javascript(&text)),
+            "parseJson" => json_to_value(&parse_json(&text).map_err(err)?),
+            "urlEncode" => Value::from(url_encode(&text)),
+            "urlDecode" => Value::from(url_decode(&text).map_err(err)?),
+            "base64Encode" => Value::from(base64_encode(&text)),
+            "base64Decode" => Value::from(base64_decode(&text).map_err(err)?),
+            _ => Value::Null,
+        })
+    }
+
+    fn render(&self) -> String {
+        "$util".to_owned()
+    }
 }
 
 #[cfg(test)]
