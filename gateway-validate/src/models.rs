@@ -202,7 +202,9 @@ impl ModelSetBuilder {
                 .build(schema)
                 .map_err(|e| LoadError::InvalidSchema {
                     model: name.clone(),
-                    reason: format!("{e} (at {})", pointer_or_root(e.schema_path().as_str())),
+                    // A schema that fails the draft-4 meta-schema is the *instance* of that
+                    // check: its instance path is where the fault is in the model's schema.
+                    reason: format!("{e} (at {})", pointer_or_root(e.instance_path().as_str())),
                 })?;
             validators.push(validator);
         }

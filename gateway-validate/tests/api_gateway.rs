@@ -158,7 +158,9 @@ fn one_missing_parameter_is_named_alone() {
 
 #[test]
 fn blank_parameters_count_as_missing() {
-    // [DG]: required parameters must be "included and not blank".
+    // [DG]: required parameters must be "included and not blank"; the guide's test page
+    // ("Test basic request validation in API Gateway") shows `GET /validation?q1=` answered
+    // like a missing q1: 400 {"message": "Missing required request parameters: [q1]"}.
     let method = pet_method(RequestValidator::ALL);
     let headers = [("x-header-param", "  ")];
     let query = [("qs1", "")];
@@ -374,7 +376,11 @@ fn unknown_formats_are_warned_about_when_the_body_fails() {
 #[test]
 fn unparseable_or_empty_bodies_fail_with_the_parse_message() {
     // [LOGS] an empty body in the console test gave "[Unknown error parsing request body]";
-    // [LS] "GET request with no body" against a required-members model is a 400.
+    // the Sikt NVA API tests (no.sikt.nva.apitest.scientificindex.candidate,
+    // UpdateCandidateAssigneeTest, "Calling with no body should return 400 Bad Request") expect
+    // a BAD_REQUEST_BODY template carrying $context.error.validationErrorString to give exactly
+    // "[Unknown error parsing request body]" for a PUT without body, so an empty body is not
+    // read as `{}`; [LS] "GET request with no body" against a required-members model is a 400.
     for body in [&b""[..], b"{", b"\xff\xfe", b"{\"a\":1,}"] {
         let r = rejected(pet_method(RequestValidator::ALL).validate(&request(body)));
         assert_eq!(r.message, "Invalid request body");
@@ -559,6 +565,30 @@ fn malformed_schemas_are_load_errors_naming_the_model() {
         matches!(&err, LoadError::NotJson { model, .. } if model == "Broken"),
         "{err}"
     );
+    // Wrong keyword types, unknown `$ref`s and bad patterns name the place in the model's
+    // schema (a JSON pointer), not in the draft-4 meta-schema.
+    for (schema, at) in [
+        (json!({"required": "name"}), "(at /required)"),
+        (
+            json!({"properties": {"pet": {"type": "strin"}}}),
+            "(at /properties/pet/type)",
+        ),
+        (
+            json!({"properties": {"name": {"minLength": -1}}}),
+            "(at /properties/name/minLength)",
+        ),
+        (json!({"pattern": "("}), "(at /pattern)"),
+    ] {
+        let err = ModelSet::single("Bad", schema.clone()).unwrap_err();
+        assert!(err.to_string().ends_with(at), "{schema}: {err}");
+        assert!(
+            err.to_string()
+                .starts_with(r#"model "Bad": invalid draft-4 schema: "#),
+            "{err}"
+        );
+    }
+    let err = ModelSet::single("Bad", json!({"$ref": "#/definitions/nope"})).unwrap_err();
+    assert!(err.to_string().contains("/definitions/nope"), "{err}");
     for schema in [
         json!({"required": "name"}),
         json!({"type": "strin"}),
