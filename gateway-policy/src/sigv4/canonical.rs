@@ -35,6 +35,11 @@ pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// Path encoding keeps the separators.
 const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
 
+/// The longest canonical request the verifier builds: 1 MiB. API Gateway caps a request line and
+/// headers at 10 KiB together, so only a `SignedHeaders` list naming one large header again and
+/// again could reach this; the bound keeps such a list from costing unbounded memory.
+pub const MAX_CANONICAL_REQUEST_BYTES: usize = 1 << 20;
+
 /// Which query parameters the canonical query leaves out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum QueryExclusions {
@@ -57,10 +62,14 @@ pub(crate) struct CanonicalInput<'a> {
     pub payload_hash: &'a str,
     pub normalize_path: bool,
     pub exclusions: QueryExclusions,
+    /// Stop once the canonical request grows past this many bytes.
+    pub max_len: usize,
 }
 
-/// Appends the canonical request to `out`.
-pub(crate) fn write_canonical_request(input: &CanonicalInput<'_>, out: &mut Vec<u8>) {
+/// Appends the canonical request to `out`; `false` (with `out` cut short) when it would exceed
+/// `input.max_len`.
+#[must_use]
+pub(crate) fn write_canonical_request(input: &CanonicalInput<'_>, out: &mut Vec<u8>) -> bool {
     out.extend_from_slice(input.method.as_bytes());
     out.push(b'\n');
     write_canonical_path(input.path, input.normalize_path, out);
@@ -77,6 +86,9 @@ pub(crate) fn write_canonical_request(input: &CanonicalInput<'_>, out: &mut Vec<
             }
             first = false;
             write_folded(value.as_bytes(), out);
+            if out.len() > input.max_len {
+                return false;
+            }
         }
         out.push(b'\n');
     }
@@ -84,6 +96,7 @@ pub(crate) fn write_canonical_request(input: &CanonicalInput<'_>, out: &mut Vec<
     out.extend_from_slice(input.signed_headers.as_bytes());
     out.push(b'\n');
     out.extend_from_slice(input.payload_hash.as_bytes());
+    out.len() <= input.max_len
 }
 
 /// Appends the string to sign for a canonical request.
@@ -317,7 +330,7 @@ mod tests {
         headers.append("my-header1", "value2".parse().unwrap());
         headers.append("my-header1", "value1".parse().unwrap());
         let mut out = Vec::new();
-        write_canonical_request(
+        let complete = write_canonical_request(
             &CanonicalInput {
                 method: "GET",
                 path: "/",
@@ -327,12 +340,36 @@ mod tests {
                 payload_hash: "h",
                 normalize_path: true,
                 exclusions: QueryExclusions::None,
+                max_len: usize::MAX,
             },
             &mut out,
         );
+        assert!(complete);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "GET\n/\n\nmy-header1:value2,value2,value1\n\nmy-header1\nh"
         );
+    }
+
+    #[test]
+    fn canonical_request_stops_at_its_size_bound() {
+        let mut headers = HeaderMap::new();
+        headers.insert("big", "x".repeat(1000).parse().unwrap());
+        let input = |max_len| CanonicalInput {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &headers,
+            signed_headers: "big;big;big;big",
+            payload_hash: "h",
+            normalize_path: true,
+            exclusions: QueryExclusions::None,
+            max_len,
+        };
+        let mut out = Vec::new();
+        assert!(!write_canonical_request(&input(2500), &mut out));
+        assert!(out.len() <= 2500 + 1000);
+        out.clear();
+        assert!(write_canonical_request(&input(10_000), &mut out));
     }
 }

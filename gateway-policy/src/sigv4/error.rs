@@ -28,9 +28,18 @@ pub enum AuthError {
     },
 
     /// The credential scope names another region, service, date or terminator than this gateway
-    /// accepts.
+    /// accepts (every wrong part is named, in AWS's order: region, service, terminator, date).
     #[error("{message}")]
     InvalidCredentialScope {
+        /// The full message, as API Gateway words it.
+        message: String,
+    },
+
+    /// The signature is structurally unacceptable before any signing: `Host` is not among the
+    /// signed headers, or the request carries both an `Authorization` header and presigned query
+    /// parameters.
+    #[error("{message}")]
+    InvalidSignature {
         /// The full message, as API Gateway words it.
         message: String,
     },
@@ -101,6 +110,7 @@ impl AuthError {
             AuthError::InvalidSecurityToken => "DEFAULT_4XX",
             AuthError::IncompleteSignature { .. }
             | AuthError::InvalidCredentialScope { .. }
+            | AuthError::InvalidSignature { .. }
             | AuthError::SignatureMismatch { .. }
             | AuthError::SignatureExpired { .. }
             | AuthError::SignatureNotYetCurrent { .. } => "INVALID_SIGNATURE",
@@ -115,6 +125,7 @@ impl AuthError {
             AuthError::InvalidSecurityToken => "UnrecognizedClientException",
             AuthError::ExpiredSecurityToken => "ExpiredTokenException",
             AuthError::InvalidCredentialScope { .. }
+            | AuthError::InvalidSignature { .. }
             | AuthError::SignatureMismatch { .. }
             | AuthError::SignatureExpired { .. }
             | AuthError::SignatureNotYetCurrent { .. } => "InvalidSignatureException",
@@ -129,6 +140,12 @@ impl AuthError {
 
     pub(crate) fn scope(message: impl Into<String>) -> Self {
         AuthError::InvalidCredentialScope {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        AuthError::InvalidSignature {
             message: message.into(),
         }
     }

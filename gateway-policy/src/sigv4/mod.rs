@@ -55,6 +55,7 @@ mod request;
 mod signer;
 mod verifier;
 
+pub use canonical::MAX_CANONICAL_REQUEST_BYTES;
 pub use credentials::{
     CallerIdentity, Credential, CredentialStore, IdentityPolicy, InMemoryCredentialStore,
     TokenStatus,

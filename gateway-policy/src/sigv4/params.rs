@@ -39,6 +39,9 @@ pub(crate) struct Scope<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct SignatureParams<'a> {
     pub form: Form,
+    pub algorithm: Cow<'a, str>,
+    /// The `Authorization` header as sent (empty for the query form), quoted in error messages.
+    pub raw_authorization: Cow<'a, str>,
     pub credential: Cow<'a, str>,
     pub signed_headers: Cow<'a, str>,
     pub signature: Cow<'a, str>,
@@ -48,9 +51,26 @@ pub(crate) struct SignatureParams<'a> {
 }
 
 impl SignatureParams<'_> {
-    /// Splits the credential into its five parts.
+    /// A copy that borrows nothing.
+    fn into_owned(self) -> SignatureParams<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        SignatureParams {
+            form: self.form,
+            algorithm: own(self.algorithm),
+            raw_authorization: own(self.raw_authorization),
+            credential: own(self.credential),
+            signed_headers: own(self.signed_headers),
+            signature: own(self.signature),
+            amz_date: own(self.amz_date),
+            expires: self.expires,
+            security_token: self.security_token.map(own),
+        }
+    }
+
+    /// Splits the credential into its five parts (trailing slashes are ignored, as AWS does).
     pub(crate) fn scope(&self) -> Result<Scope<'_>, AuthError> {
-        let cred: &str = &self.credential;
+        let full: &str = &self.credential;
+        let cred = full.trim_end_matches('/');
         let mut parts = cred.splitn(5, '/');
         let (Some(access_key), Some(date), Some(region), Some(service), Some(terminator)) = (
             parts.next(),
@@ -59,10 +79,10 @@ impl SignatureParams<'_> {
             parts.next(),
             parts.next(),
         ) else {
-            return Err(malformed_credential(cred));
+            return Err(malformed_credential(full));
         };
         if terminator.contains('/') {
-            return Err(malformed_credential(cred));
+            return Err(malformed_credential(full));
         }
         Ok(Scope {
             access_key,
@@ -70,8 +90,30 @@ impl SignatureParams<'_> {
             region,
             service,
             terminator,
-            scope: &cred[access_key.len() + 1..],
+            scope: cred.get(access_key.len() + 1..).unwrap_or_default(),
         })
+    }
+
+    /// Checks the algorithm: SigV4 signs with `AWS4-HMAC-SHA256` only.
+    pub(crate) fn check_algorithm(&self) -> Result<(), AuthError> {
+        if self.algorithm == ALGORITHM {
+            return Ok(());
+        }
+        let tail = match self.form {
+            Form::Header => format!("Authorization={}", self.raw_authorization),
+            Form::Query => "Re-examine the query-string parameters.".to_owned(),
+        };
+        Err(AuthError::incomplete(format!(
+            "Unsupported AWS 'algorithm': '{}'. {tail}",
+            self.algorithm
+        )))
+    }
+
+    /// Whether `host` is among the signed headers (names compared case-insensitively).
+    pub(crate) fn signs_host(&self) -> bool {
+        self.signed_headers
+            .split(';')
+            .any(|n| n.eq_ignore_ascii_case("host") || n == ":authority")
     }
 }
 
@@ -88,6 +130,11 @@ pub(crate) fn read<'a>(
     query: &'a str,
 ) -> Result<Option<SignatureParams<'a>>, AuthError> {
     if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
+        if query_has_algorithm(query) {
+            return Err(AuthError::invalid(
+                "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+            ));
+        }
         return from_header(auth.as_bytes(), headers).map(Some);
     }
     if query.is_empty() || !query.contains("X-Amz-") {
@@ -96,44 +143,92 @@ pub(crate) fn read<'a>(
     from_query(query)
 }
 
+/// Whether the query has an `X-Amz-Algorithm` parameter (the mark of a presigned request).
+fn query_has_algorithm(query: &str) -> bool {
+    query.contains("X-Amz-Algorithm")
+        && query_pairs(query).any(|(name, _)| &*name == b"X-Amz-Algorithm")
+}
+
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cow<'a, str>> {
     headers
         .get(name)
         .map(|v| String::from_utf8_lossy(v.as_bytes()))
 }
 
+/// The pieces of an `Authorization` header value, borrowed from it.
+struct HeaderParts<'s> {
+    algorithm: &'s str,
+    credential: Option<&'s str>,
+    signed_headers: Option<&'s str>,
+    signature: Option<&'s str>,
+}
+
+/// Splits `ALGORITHM k=v, k=v, ...`: after the algorithm, pieces are separated by commas or
+/// whitespace and each must be `key=value` (AWS's front end answers a piece without `=` with
+/// "not a valid key=value pair").
+fn split_authorization(value: &str) -> Result<HeaderParts<'_>, AuthError> {
+    let trimmed = value.trim_start();
+    let (algorithm, rest) = trimmed
+        .split_once([' ', '\t', ','])
+        .unwrap_or((trimmed, ""));
+    let mut parts = HeaderParts {
+        algorithm,
+        credential: None,
+        signed_headers: None,
+        signature: None,
+    };
+    for piece in rest
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let Some((k, v)) = piece.split_once('=') else {
+            return Err(AuthError::incomplete(format!(
+                "'{piece}' not a valid key=value pair (missing equal-sign) in Authorization header: '{value}'."
+            )));
+        };
+        let slot = match k {
+            "Credential" => &mut parts.credential,
+            "SignedHeaders" => &mut parts.signed_headers,
+            "Signature" => &mut parts.signature,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(v);
+        }
+    }
+    Ok(parts)
+}
+
 fn from_header<'a>(
     value: &'a [u8],
     headers: &'a HeaderMap,
 ) -> Result<SignatureParams<'a>, AuthError> {
-    let value = String::from_utf8_lossy(value);
-    let trimmed = value.trim_start();
-    let (algorithm, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
-    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for param in rest.split(',') {
-        let Some((k, v)) = param.trim().split_once('=') else {
-            continue;
-        };
-        let slot = match k.trim() {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed_headers,
-            "Signature" => &mut signature,
-            _ => continue,
-        };
-        if slot.is_none() {
-            *slot = Some(v.trim().to_owned());
+    match std::str::from_utf8(value) {
+        Ok(v) => from_header_str(v, headers),
+        // Bytes above 0x7f (obs-text) are legal in a header but not UTF-8: read a lossy copy.
+        Err(_) => {
+            let lossy = String::from_utf8_lossy(value).into_owned();
+            from_header_str(&lossy, headers).map(SignatureParams::into_owned)
         }
     }
+}
+
+fn from_header_str<'a>(
+    value: &'a str,
+    headers: &'a HeaderMap,
+) -> Result<SignatureParams<'a>, AuthError> {
+    let parts = split_authorization(value)?;
     let amz_date = header_str(headers, "x-amz-date").or_else(|| header_str(headers, "date"));
 
     let mut missing = String::new();
-    if credential.is_none() {
+    // An empty Credential or Signature counts as missing; an empty SignedHeaders list does not.
+    if parts.credential.is_none_or(str::is_empty) {
         missing.push_str("Authorization header requires 'Credential' parameter. ");
     }
-    if signature.is_none() {
+    if parts.signature.is_none_or(str::is_empty) {
         missing.push_str("Authorization header requires 'Signature' parameter. ");
     }
-    if signed_headers.is_none() {
+    if parts.signed_headers.is_none() {
         missing.push_str("Authorization header requires 'SignedHeaders' parameter. ");
     }
     if amz_date.is_none() {
@@ -141,20 +236,25 @@ fn from_header<'a>(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
         );
     }
-    let (Some(credential), Some(signed_headers), Some(signature), Some(amz_date)) =
-        (credential, signed_headers, signature, amz_date)
-    else {
+    let (Some(credential), Some(signed_headers), Some(signature), Some(amz_date)) = (
+        parts.credential,
+        parts.signed_headers,
+        parts.signature,
+        amz_date,
+    ) else {
         return Err(AuthError::incomplete(format!(
             "{missing}Authorization={value}"
         )));
     };
-    if algorithm != ALGORITHM {
+    if !missing.is_empty() {
         return Err(AuthError::incomplete(format!(
-            "Unsupported AWS 'algorithm': '{algorithm}'. Authorization={value}"
+            "{missing}Authorization={value}"
         )));
     }
     Ok(SignatureParams {
         form: Form::Header,
+        algorithm: parts.algorithm.into(),
+        raw_authorization: value.into(),
         credential: credential.into(),
         signed_headers: signed_headers.into(),
         signature: signature.into(),
@@ -208,11 +308,6 @@ fn from_query(query: &str) -> Result<Option<SignatureParams<'_>>, AuthError> {
             "{missing}Re-examine the query-string parameters."
         )));
     };
-    if algorithm != ALGORITHM {
-        return Err(AuthError::incomplete(format!(
-            "Unsupported AWS 'algorithm': '{algorithm}'. Re-examine the query-string parameters."
-        )));
-    }
     let expires = match expires {
         None => None,
         Some(e) => match e.parse::<u64>() {
@@ -231,6 +326,8 @@ fn from_query(query: &str) -> Result<Option<SignatureParams<'_>>, AuthError> {
     };
     Ok(Some(SignatureParams {
         form: Form::Query,
+        algorithm: algorithm.into(),
+        raw_authorization: Cow::Borrowed(""),
         credential: credential.into(),
         signed_headers: signed_headers.into(),
         signature: signature.into(),

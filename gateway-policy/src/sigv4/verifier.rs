@@ -8,8 +8,8 @@ use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use super::canonical::{
-    CanonicalInput, QueryExclusions, TERMINATOR, UNSIGNED_PAYLOAD, write_canonical_request,
-    write_hex, write_string_to_sign,
+    CanonicalInput, MAX_CANONICAL_REQUEST_BYTES, QueryExclusions, TERMINATOR, UNSIGNED_PAYLOAD,
+    write_canonical_request, write_hex, write_string_to_sign,
 };
 use super::credentials::{CallerIdentity, Credential, CredentialStore, TokenStatus};
 use super::date::{display_amz_date, parse_amz_date, unix_seconds};
@@ -65,7 +65,8 @@ impl std::fmt::Debug for Verifier {
 
 impl Verifier {
     /// A verifier with API Gateway's defaults: service `execute-api`, any region, 5 minutes of
-    /// clock skew, path normalisation on, `UNSIGNED-PAYLOAD` accepted, a signing-key cache of
+    /// clock skew, path normalisation on, the body always hashed (`UNSIGNED-PAYLOAD` not
+    /// honoured, see [`Verifier::allow_unsigned_payload`]), a signing-key cache of
     /// [`DEFAULT_SIGNING_KEY_CACHE_CAPACITY`] keys.
     pub fn new(store: impl CredentialStore + 'static) -> Self {
         Verifier {
@@ -74,7 +75,7 @@ impl Verifier {
             service: Some(EXECUTE_API_SERVICE.to_owned()),
             clock_skew: DEFAULT_CLOCK_SKEW,
             normalize_path: true,
-            allow_unsigned_payload: true,
+            allow_unsigned_payload: false,
             cache: SigningKeyCache::new(DEFAULT_SIGNING_KEY_CACHE_CAPACITY),
         }
     }
@@ -112,8 +113,12 @@ impl Verifier {
         self
     }
 
-    /// Whether `x-amz-content-sha256: UNSIGNED-PAYLOAD` leaves the body out of the signature. When
-    /// off, the body's real hash is always used, so such requests fail with a mismatch.
+    /// Whether `x-amz-content-sha256: UNSIGNED-PAYLOAD` leaves the body out of the signature.
+    ///
+    /// Off by default, as in API Gateway: an `execute-api` request always has its body hashed, so a
+    /// request signed with `UNSIGNED-PAYLOAD` fails with a signature mismatch (reported against
+    /// API Gateway in aws/aws-sdk-java-v2#5581 and aws/aws-sdk-js-v3#308). Turn it on for hosts
+    /// that stream bodies they cannot hash before authenticating, as S3-style services do.
     pub fn allow_unsigned_payload(mut self, on: bool) -> Self {
         self.allow_unsigned_payload = on;
         self
@@ -133,16 +138,27 @@ impl Verifier {
         payload: Payload<'_>,
         now: SystemTime,
     ) -> Result<Arc<CallerIdentity>, AuthError> {
+        // The checks run in the order AWS's SigV4 front end runs them, so a request with several
+        // faults gets the same message it would from API Gateway: parameters present, date format,
+        // clock, `host` signed, algorithm, credential shape, credential scope, access key,
+        // signature, session token.
         let Some(sig) = params::read(request.headers, request.query)? else {
             return Err(AuthError::MissingAuthenticationToken);
         };
-        let scope = sig.scope()?;
         let signed_at = parse_amz_date(&sig.amz_date).ok_or_else(|| {
             AuthError::incomplete(format!(
                 "Date must be in ISO-8601 'basic format'. Got '{}'. See http://en.wikipedia.org/wiki/ISO_8601",
                 sig.amz_date
             ))
         })?;
+        self.check_time(&sig, signed_at, unix_seconds(now))?;
+        if !sig.signs_host() {
+            return Err(AuthError::invalid(
+                "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+            ));
+        }
+        sig.check_algorithm()?;
+        let scope = sig.scope()?;
         self.check_scope(
             &sig,
             scope.terminator,
@@ -150,7 +166,6 @@ impl Verifier {
             scope.region,
             scope.date,
         )?;
-        self.check_time(&sig, signed_at, unix_seconds(now))?;
         if sig.signed_headers.split(';').count() > MAX_SIGNED_HEADERS {
             return Err(AuthError::incomplete(format!(
                 "SignedHeaders lists more than {MAX_SIGNED_HEADERS} headers."
@@ -161,20 +176,6 @@ impl Verifier {
             .store
             .credential(scope.access_key)
             .ok_or(AuthError::InvalidSecurityToken)?;
-        let token: Option<Cow<'_, str>> = sig.security_token.clone().or_else(|| {
-            request
-                .headers
-                .get("x-amz-security-token")
-                .map(|v| String::from_utf8_lossy(v.as_bytes()))
-        });
-        match self
-            .store
-            .check_session_token(&credential, token.as_deref(), now)
-        {
-            TokenStatus::Valid => {}
-            TokenStatus::Invalid => return Err(AuthError::InvalidSecurityToken),
-            TokenStatus::Expired => return Err(AuthError::ExpiredSecurityToken),
-        }
 
         let unsigned = self.allow_unsigned_payload
             && request
@@ -208,24 +209,40 @@ impl Verifier {
         };
         let mut canonical = Vec::with_capacity(512);
         let mut string_to_sign = Vec::with_capacity(160);
-        if attempt.matches(first, key(), &mut canonical, &mut string_to_sign) {
-            return Ok(identity(&credential));
-        }
+        let mut matched = attempt.matches(first, key(), &mut canonical, &mut string_to_sign)?;
         // A presigned URL may carry the session token appended after signing, outside the
         // signature ("for other services, you add the X-Amz-Security-Token parameter at the end,
         // after you calculate the signature"): try once more without it.
-        if sig.form == Form::Query && has_query_token(&sig) {
+        if !matched && sig.form == Form::Query && has_query_token(&sig) {
             let (mut c2, mut s2) = (Vec::with_capacity(512), Vec::with_capacity(160));
-            if attempt.matches(QueryExclusions::SignatureAndToken, key(), &mut c2, &mut s2) {
-                return Ok(identity(&credential));
-            }
+            matched =
+                attempt.matches(QueryExclusions::SignatureAndToken, key(), &mut c2, &mut s2)?;
         }
-        Err(AuthError::SignatureMismatch {
-            canonical_request: String::from_utf8_lossy(&canonical).into_owned(),
-            string_to_sign: String::from_utf8_lossy(&string_to_sign).into_owned(),
-        })
+        if !matched {
+            return Err(AuthError::SignatureMismatch {
+                canonical_request: String::from_utf8_lossy(&canonical).into_owned(),
+                string_to_sign: String::from_utf8_lossy(&string_to_sign).into_owned(),
+            });
+        }
+
+        let token: Option<Cow<'_, str>> = sig.security_token.clone().or_else(|| {
+            request
+                .headers
+                .get("x-amz-security-token")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        });
+        match self
+            .store
+            .check_session_token(&credential, token.as_deref(), now)
+        {
+            TokenStatus::Valid => Ok(identity(&credential)),
+            TokenStatus::Invalid => Err(AuthError::InvalidSecurityToken),
+            TokenStatus::Expired => Err(AuthError::ExpiredSecurityToken),
+        }
     }
 
+    /// Every wrong part of the scope is named, in AWS's order (region, service, terminator,
+    /// date), in one message.
     fn check_scope(
         &self,
         sig: &SignatureParams<'_>,
@@ -234,33 +251,38 @@ impl Verifier {
         region: &str,
         date: &str,
     ) -> Result<(), AuthError> {
-        if terminator != TERMINATOR {
-            return Err(AuthError::scope(format!(
-                "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
-            )));
+        let mut message = String::new();
+        if let Some(expected) = &self.region
+            && region != expected
+        {
+            message.push_str(&format!(
+                "Credential should be scoped to a valid region, not '{region}'. "
+            ));
         }
         if let Some(expected) = &self.service
             && service != expected
         {
-            return Err(AuthError::scope(format!(
+            message.push_str(&format!(
                 "Credential should be scoped to correct service: '{expected}'. "
-            )));
+            ));
         }
-        if let Some(expected) = &self.region
-            && region != expected
-        {
-            return Err(AuthError::scope(format!(
-                "Credential should be scoped to a valid region, not '{region}'. "
-            )));
+        if terminator != TERMINATOR {
+            message.push_str(&format!(
+                "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+            ));
         }
         let ymd = sig.amz_date.get(..8).unwrap_or_default();
         if date != ymd {
-            return Err(AuthError::scope(format!(
+            message.push_str(&format!(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{ymd}', from '{}'.",
                 sig.amz_date
-            )));
+            ));
         }
-        Ok(())
+        if message.is_empty() {
+            Ok(())
+        } else {
+            Err(AuthError::scope(message))
+        }
     }
 
     fn check_time(
@@ -328,8 +350,8 @@ impl Attempt<'_, '_> {
         mut key: super::key_cache::HmacSha256,
         canonical: &mut Vec<u8>,
         string_to_sign: &mut Vec<u8>,
-    ) -> bool {
-        write_canonical_request(
+    ) -> Result<bool, AuthError> {
+        let complete = write_canonical_request(
             &CanonicalInput {
                 method: self.request.method,
                 path: self.request.path,
@@ -339,13 +361,19 @@ impl Attempt<'_, '_> {
                 payload_hash: self.payload_hash,
                 normalize_path: self.normalize_path,
                 exclusions,
+                max_len: MAX_CANONICAL_REQUEST_BYTES,
             },
             canonical,
         );
+        if !complete {
+            return Err(AuthError::incomplete(format!(
+                "SignedHeaders names headers whose canonical form exceeds {MAX_CANONICAL_REQUEST_BYTES} bytes."
+            )));
+        }
         write_string_to_sign(&self.sig.amz_date, self.scope, canonical, string_to_sign);
         key.update(string_to_sign);
         let mut expected = Vec::with_capacity(64);
         write_hex(&key.finalize().into_bytes(), &mut expected);
-        bool::from(expected.ct_eq(self.sig.signature.as_bytes()))
+        Ok(bool::from(expected.ct_eq(self.sig.signature.as_bytes())))
     }
 }
