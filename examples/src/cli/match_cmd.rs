@@ -1,9 +1,115 @@
-//! `gateway match` (being written).
+//! `gateway match <api-file> <METHOD> <path>`: which resource and method of an API serve one
+//! request, as API Gateway (REST APIs) routes it.
+//!
+//! `METHOD` is the request method as sent (case-sensitive: `GET`, not `get`; `ANY` is never a
+//! request method); `path` is the request path as sent, percent-encoding kept, with any query
+//! string ignored. On a match it prints, as JSON, the resource path, the request method, the
+//! resource's method that serves it (the verb, or `ANY`), the path parameters (not
+//! percent-decoded), and the method's integration type and authorization. Otherwise it prints
+//! API Gateway's answer to an unmatched request: the `MISSING_AUTHENTICATION_TOKEN` gateway
+//! response, 403 `{"message":"Missing Authentication Token"}` (its status code as the API
+//! customises it, if it does; templates are not rendered here).
+//!
+//! Exit codes: 0 matched; 1 no match (the 403 outcome); 2 the file does not import, its routes
+//! do not build, or bad usage.
 
+use super::routes::{EXIT_BAD_INPUT, authorization, integration, load};
+use gateway_core::model::GatewayResponseType;
+use gateway_core::routing::{NoRoute, Router};
+use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: gateway match <api-file> <METHOD> <path>
+
+Routes one request through an API Gateway REST API definition and prints the matched resource,
+method and path parameters as JSON, or the 403 Missing Authentication Token outcome.
+Exit status: 0 matched, 1 no match (403), 2 the file does not import or bad usage.";
+
+/// Exit status when no route matches (the 403 outcome).
+const EXIT_NO_ROUTE: u8 = 1;
+
 /// Runs the subcommand.
-pub fn run(_args: &[String]) -> ExitCode {
-    eprintln!("gateway: this command is not built yet");
-    ExitCode::from(2)
+pub fn run(args: &[String]) -> ExitCode {
+    let (file, verb, path) = match args {
+        [flag] if flag == "-h" || flag == "--help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        [file, verb, path] => (file, verb, path),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let imported = match load(file) {
+        Ok(imported) => imported,
+        Err(message) => {
+            eprintln!("gateway match: {message}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let api = &imported.api;
+    let router = match Router::from_api(api) {
+        Ok(router) => router,
+        Err(e) => {
+            eprintln!("gateway match: {file}: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let path = path.split_once('?').map_or(path.as_str(), |(p, _)| p);
+    let (report, code) = match router.at(verb, path) {
+        Ok(found) => {
+            let route = *found.value();
+            let method = api
+                .resource(route.resource)
+                .and_then(|r| r.methods.get(&route.method));
+            let params: Map<String, Value> = found
+                .params()
+                .map(|(k, v)| (k.to_owned(), Value::from(v)))
+                .collect();
+            let report = json!({
+                "resourcePath": found.resource_path(),
+                "httpMethod": verb,
+                "resourceMethod": route.method.as_str(),
+                "pathParameters": params,
+                "operationName": method.and_then(|m| m.operation_name.clone()),
+                "integration": method.map(integration),
+                "authorization": method.map(authorization),
+            });
+            (report, ExitCode::SUCCESS)
+        }
+        Err(no_route) => (
+            no_route_report(api, &no_route),
+            ExitCode::from(EXIT_NO_ROUTE),
+        ),
+    };
+    match serde_json::to_string_pretty(&report) {
+        Ok(text) => println!("{text}"),
+        Err(e) => {
+            eprintln!("gateway match: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    }
+    code
+}
+
+/// API Gateway's response to an unmatched request, with the API's status code override.
+fn no_route_report(api: &gateway_core::model::RestApi, no_route: &NoRoute) -> Value {
+    let status = api
+        .gateway_responses
+        .get(&GatewayResponseType::MissingAuthenticationToken)
+        .and_then(|g| g.status_code.as_deref())
+        .and_then(|s| s.parse::<u16>().ok())
+        .unwrap_or(no_route.status().as_u16());
+    let headers: Map<String, Value> = no_route
+        .headers()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+        .collect();
+    json!({
+        "statusCode": status,
+        "gatewayResponseType": no_route.gateway_response_type(),
+        "headers": headers,
+        "body": {"message": no_route.message()},
+    })
 }
