@@ -1,5 +1,9 @@
 //! The syntax tree a template compiles to. Names are resolved to variable slots while
 //! parsing, so rendering indexes a vector instead of hashing names.
+//!
+//! Every [`Node`] carries the line and column where it starts in the source; expressions carry
+//! theirs where evaluation can fail (references, operators, ranges), so a failing template is
+//! reported at the construct that failed.
 
 /// A position in the template source: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,8 +21,8 @@ pub(crate) type Block = Vec<Node>;
 /// One piece of a template.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    /// Text copied to the output as is.
-    Text(Box<str>),
+    /// Text copied to the output as is (`pos`: where the text starts).
+    Text(Box<str>, Pos),
     /// `$ref`, `$!ref`, `${ref}` printed.
     Ref(Box<Reference>),
     /// A reference escaped with backslashes: `\$x` prints `$x` (when defined), `\\$x` prints
@@ -39,6 +43,7 @@ pub(crate) enum Node {
     If {
         branches: Vec<(Expr, Block)>,
         otherwise: Option<Block>,
+        pos: Pos,
     },
     /// `#foreach($var in $iterable) body #end`.
     Foreach {
@@ -48,11 +53,11 @@ pub(crate) enum Node {
         pos: Pos,
     },
     /// `#break`: leave the innermost `#foreach` (or the template outside one).
-    Break,
+    Break(Pos),
     /// `#stop`: stop rendering; what was written stays.
-    Stop,
+    Stop(Pos),
     /// `#define($name) body #end`: `$name` renders the body, lazily.
-    Define { slot: Slot, body: u32 },
+    Define { slot: Slot, body: u32, pos: Pos },
     /// A call of a macro: `#name(args)`. Runs the macro when macros run, otherwise prints
     /// its own source text.
     MacroCall {
@@ -68,6 +73,25 @@ pub(crate) enum Node {
         source: Box<str>,
         pos: Pos,
     },
+}
+
+impl Node {
+    /// Where the node starts in the source.
+    pub fn pos(&self) -> Pos {
+        match self {
+            Node::Text(_, pos)
+            | Node::Break(pos)
+            | Node::Stop(pos)
+            | Node::Set { pos, .. }
+            | Node::If { pos, .. }
+            | Node::Foreach { pos, .. }
+            | Node::Define { pos, .. }
+            | Node::MacroCall { pos, .. }
+            | Node::Evaluate { pos, .. } => *pos,
+            Node::Ref(r) => r.pos,
+            Node::EscapedRef { reference, .. } => reference.pos,
+        }
+    }
 }
 
 /// A reference: `$root` followed by properties, method calls and indexes.

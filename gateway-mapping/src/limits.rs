@@ -1,8 +1,9 @@
 //! Named limits: each bounds time or memory spent on an untrusted template or input.
 
-/// Iterations allowed per `#foreach` loop. API Gateway stops each loop after 1,000 items:
-/// "The #foreach loop is limited to 1000 iterations" (Amazon API Gateway developer guide,
-/// "Amazon API Gateway important notes" / VTL reference). A loop over more items ends quietly.
+/// Iterations allowed per `#foreach` loop: 1,000, API Gateway's quota on iterations of a
+/// `#foreach ... #end` loop in mapping templates (Amazon API Gateway developer guide, "Quotas
+/// for configuring and running a REST API in API Gateway"). A loop over more items ends
+/// quietly after the 1,000th, as Velocity 1.7's own cap (`directive.foreach.maxloops`) does.
 pub const MAX_FOREACH_ITERATIONS: usize = 1_000;
 
 /// Largest template source accepted, in bytes. API Gateway caps a mapping template at
@@ -19,6 +20,11 @@ pub const MAX_OUTPUT_BYTES: usize = 10 * 1024 * 1024;
 /// rendering. Real templates nest a handful of levels; this bound keeps recursion far from
 /// the thread's stack limit on hostile input.
 pub const MAX_NESTING_DEPTH: usize = 64;
+
+/// Deepest nesting of macro calls (a macro calling itself, directly or not), when macros run
+/// (`EngineOptions::run_macros`). Velocity 1.7 stops at the same depth by default
+/// (`velocimacro.max.depth = 20` in its default `velocity.properties`), with an error.
+pub const MAX_MACRO_DEPTH: usize = 20;
 
 /// Most elements a range literal `[a..b]` may produce. A range is built eagerly as a list,
 /// so an unbounded one (`[0..2147483647]`) would exhaust memory.

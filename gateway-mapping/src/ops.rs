@@ -49,12 +49,12 @@ pub(crate) fn equals(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Ordering for `<`, `>`, `<=`, `>=`: numbers only in Velocity 1.7 (anything else logs an
-/// error and the comparison is false); strings compare too, as Comparable objects do.
+/// Ordering for `<`, `>`, `<=`, `>=`: numbers only, as in Velocity 1.7 (ASTGTNode and
+/// friends: "Only compare Numbers"; anything else logs an error and the comparison is false,
+/// so `None` here).
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
         _ => to_f64(a)?.partial_cmp(&to_f64(b)?),
     }
 }

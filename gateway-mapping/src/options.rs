@@ -32,8 +32,10 @@ pub struct EngineOptions {
     pub max_template_bytes: usize,
     /// Largest rendered output, in bytes.
     pub max_output_bytes: usize,
-    /// Deepest nesting of blocks, expressions and macro calls.
+    /// Deepest nesting of blocks, expressions, `#define` and `#evaluate` renders.
     pub max_nesting_depth: usize,
+    /// Deepest nesting of macro calls, when macros run.
+    pub max_macro_depth: usize,
     /// Most nodes and loop iterations one render may evaluate.
     pub max_render_steps: u64,
 }
@@ -49,6 +51,7 @@ impl Default for EngineOptions {
             max_template_bytes: limits::MAX_TEMPLATE_BYTES,
             max_output_bytes: limits::MAX_OUTPUT_BYTES,
             max_nesting_depth: limits::MAX_NESTING_DEPTH,
+            max_macro_depth: limits::MAX_MACRO_DEPTH,
             max_render_steps: limits::MAX_RENDER_STEPS,
         }
     }

@@ -82,10 +82,16 @@ struct Parser<'s, 'c> {
 struct Out {
     block: Block,
     text: String,
+    /// Where the pending text starts.
+    text_pos: Pos,
 }
 
 impl Out {
-    fn text(&mut self, s: &str) {
+    /// Appends text that starts at `pos` in the source.
+    fn text(&mut self, s: &str, pos: Pos) {
+        if self.text.is_empty() {
+            self.text_pos = pos;
+        }
         self.text.push_str(s);
     }
     fn node(&mut self, n: Node) {
@@ -95,7 +101,8 @@ impl Out {
     fn flush(&mut self) {
         if !self.text.is_empty() {
             let t = std::mem::take(&mut self.text);
-            self.block.push(Node::Text(t.into_boxed_str()));
+            self.block
+                .push(Node::Text(t.into_boxed_str(), self.text_pos));
         }
     }
     fn finish(mut self) -> Block {
@@ -163,8 +170,9 @@ impl<'s> Parser<'s, '_> {
                         let node = self.set_directive(pos)?;
                         out.node(node);
                     } else {
+                        let pos = self.cur.here();
                         let t = self.cur.take_text();
-                        out.text(t);
+                        out.text(t, pos);
                     }
                 }
                 b'$' => self.dollar(0, &mut out)?,
@@ -175,8 +183,9 @@ impl<'s> Parser<'s, '_> {
                     }
                 }
                 _ => {
+                    let pos = self.cur.here();
                     let t = self.cur.take_text();
-                    out.text(t);
+                    out.text(t, pos);
                 }
             }
         }
@@ -190,6 +199,7 @@ impl<'s> Parser<'s, '_> {
 
     /// Backslashes before `$`, `#` or anything else.
     fn backslashes(&mut self, out: &mut Out) -> Result<(), TemplateError> {
+        let pos = self.cur.here();
         let start = self.cur.offset();
         let k = self.cur.take_while(|b| b == b'\\').len();
         match self.cur.peek_byte() {
@@ -205,11 +215,11 @@ impl<'s> Parser<'s, '_> {
                         let image = self.cur.slice(start, self.cur.offset());
                         if known {
                             for _ in 0..(k - 1) / 2 {
-                                out.text("\\");
+                                out.text("\\", pos);
                             }
-                            out.text(&image[k..]);
+                            out.text(&image[k..], pos);
                         } else {
-                            out.text(image);
+                            out.text(image, pos);
                         }
                     }
                     Some((name, _)) => {
@@ -218,12 +228,12 @@ impl<'s> Parser<'s, '_> {
                             DIRECTIVES.contains(&name) && name != "set" || self.is_macro(name);
                         let n = if control { k / 2 } else { k };
                         for _ in 0..n {
-                            out.text("\\");
+                            out.text("\\", pos);
                         }
                     }
                     None => {
                         for _ in 0..k {
-                            out.text("\\");
+                            out.text("\\", pos);
                         }
                     }
                 }
@@ -231,7 +241,7 @@ impl<'s> Parser<'s, '_> {
             }
             _ => {
                 for _ in 0..k {
-                    out.text("\\");
+                    out.text("\\", pos);
                 }
                 Ok(())
             }
@@ -267,6 +277,7 @@ impl<'s> Parser<'s, '_> {
 
     /// A `$` in text, after `backslashes` backslashes.
     fn dollar(&mut self, backslashes: u32, out: &mut Out) -> Result<(), TemplateError> {
+        let pos = self.cur.here();
         match self.reference()? {
             Some(r) => {
                 if backslashes == 0 {
@@ -280,10 +291,10 @@ impl<'s> Parser<'s, '_> {
             }
             None => {
                 for _ in 0..backslashes {
-                    out.text("\\");
+                    out.text("\\", pos);
                 }
                 self.cur.bump();
-                out.text("$");
+                out.text("$", pos);
             }
         }
         Ok(())
@@ -431,7 +442,7 @@ impl<'s> Parser<'s, '_> {
             self.cur.advance(3);
             return match self.cur.rest().find("]]#") {
                 Some(i) => {
-                    out.text(&self.cur.rest()[..i]);
+                    out.text(&self.cur.rest()[..i], pos);
                     self.cur.advance(i + 3);
                     Ok(None)
                 }
@@ -449,7 +460,7 @@ impl<'s> Parser<'s, '_> {
         }
         let Some((name, len)) = self.word_after_hash() else {
             self.cur.bump();
-            out.text("#");
+            out.text("#", pos);
             return Ok(None);
         };
         self.cur.advance(len);
@@ -479,9 +490,9 @@ impl<'s> Parser<'s, '_> {
             "stop" | "break" => {
                 self.optional_empty_args()?;
                 out.node(if name == "stop" {
-                    Node::Stop
+                    Node::Stop(pos)
                 } else {
-                    Node::Break
+                    Node::Break(pos)
                 });
                 Ok(None)
             }
@@ -512,14 +523,9 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
-    /// Source text from `start` to here, without the whitespace a `)` swallowed.
+    /// Source text from `start` to here (with the line end a closing `)` swallowed).
     fn source_from(&self, start: usize) -> Box<str> {
-        let s = self.cur.slice(start, self.cur.offset());
-        let trimmed = match s.rfind(')') {
-            Some(i) => &s[..=i],
-            None => s,
-        };
-        trimmed.into()
+        self.cur.slice(start, self.cur.offset()).into()
     }
 
     /// `(expr)` after a directive name, and the line end the `)` swallows.
@@ -597,6 +603,7 @@ impl<'s> Parser<'s, '_> {
                     return Ok(Node::If {
                         branches,
                         otherwise: None,
+                        pos,
                     });
                 }
                 End::ElseIf(c, _) => cond = c,
@@ -606,6 +613,7 @@ impl<'s> Parser<'s, '_> {
                         End::End(_) => Ok(Node::If {
                             branches,
                             otherwise: Some(body),
+                            pos,
                         }),
                         End::Eof => Err(syntax(pos, "#if without #end")),
                         End::Else(p) => Err(syntax(p, "a second #else in the same #if")),
@@ -687,7 +695,11 @@ impl<'s> Parser<'s, '_> {
         let body = self.body_to_end("#define", pos)?;
         let idx = self.ctx.defines.len() as u32;
         self.ctx.defines.push(body);
-        out.node(Node::Define { slot, body: idx });
+        out.node(Node::Define {
+            slot,
+            body: idx,
+            pos,
+        });
         Ok(())
     }
 
@@ -732,8 +744,13 @@ impl<'s> Parser<'s, '_> {
         Ok(())
     }
 
-    /// `#name(args)`: a macro call (printed as source unless macros run); `#name` alone,
-    /// or with arguments that do not parse, is text.
+    /// `#name(args)`: a macro call, or a directive Velocity does not know (printed as its
+    /// source text unless a macro of that name runs); `#name` with no `(` after it is text.
+    ///
+    /// As in Velocity 1.7 (`Parser.jjt`, `Directive()`), a `(` after the name, past any
+    /// whitespace, commits to a call: the arguments must be directive arguments (references,
+    /// words, strings, numbers, ranges, lists, maps, booleans), separated by whitespace or
+    /// commas, and end with `)`; anything else is a syntax error.
     fn macro_call(
         &mut self,
         name: &str,
@@ -741,41 +758,83 @@ impl<'s> Parser<'s, '_> {
         pos: Pos,
         out: &mut Out,
     ) -> Result<(), TemplateError> {
-        let save = self.cur.clone();
-        let depth = self.ctx.depth;
-        self.cur.skip_ws();
-        if self.cur.eat("(") {
-            let mut args = Vec::new();
-            let ok = loop {
-                self.cur.skip_ws();
-                if self.cur.eat(")") {
-                    break true;
-                }
-                if self.cur.eat(",") {
-                    continue;
-                }
-                match self.expr() {
-                    Ok(e) => args.push(e),
-                    Err(e) if e.kind() == ErrorKind::Limit => return Err(e),
-                    Err(_) => break false,
-                }
-            };
-            if ok {
-                let source = self.source_from(start);
-                self.cur.eat_line_end();
-                out.node(Node::MacroCall {
-                    name: name.into(),
-                    args,
-                    source,
-                    pos,
-                });
-                return Ok(());
-            }
+        if !self.left_paren_follows() {
+            out.text(self.cur.slice(start, self.cur.offset()), pos);
+            return Ok(());
         }
-        self.cur = save;
-        self.ctx.depth = depth;
-        out.text(self.cur.slice(start, self.cur.offset()));
+        self.cur.skip_ws();
+        let open = self.cur.here();
+        self.cur.bump(); // (
+        let mut args = Vec::new();
+        loop {
+            self.cur.skip_ws();
+            if self.cur.eat(")") {
+                break;
+            }
+            if self.cur.eat(",") {
+                continue;
+            }
+            if self.cur.at_end() {
+                return Err(syntax(
+                    open,
+                    format!("`#{name}(` is not closed: expected `)`"),
+                ));
+            }
+            args.push(self.directive_arg(name)?);
+        }
+        // The `)` token swallows the rest of its line; the printed source keeps it, as
+        // Velocity 1.7's RuntimeMacro prints the literal text of all the call's tokens.
+        self.cur.eat_line_end();
+        let source = self.source_from(start);
+        out.node(Node::MacroCall {
+            name: name.into(),
+            args,
+            source,
+            pos,
+        });
         Ok(())
+    }
+
+    /// Whether a `(` follows, past spaces, tabs and line breaks (Velocity 1.7's
+    /// `isLeftParenthesis`).
+    fn left_paren_follows(&self) -> bool {
+        self.cur
+            .rest()
+            .bytes()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            == Some(b'(')
+    }
+
+    /// One argument of a macro call or unknown directive (Velocity 1.7's `DirectiveArg`):
+    /// a bare word is kept as a string.
+    fn directive_arg(&mut self, directive: &str) -> Result<Expr, TemplateError> {
+        let pos = self.cur.here();
+        if let Some(b) = self.cur.peek_byte()
+            && is_word_start(b)
+        {
+            let word = self.cur.take_while(is_word_char);
+            return Ok(match word {
+                "true" => Expr::Bool(true),
+                "false" => Expr::Bool(false),
+                _ => Expr::Str(word.into()),
+            });
+        }
+        match self.cur.peek_byte() {
+            Some(b'$' | b'"' | b'\'' | b'[' | b'{' | b'0'..=b'9' | b'-' | b'.') => {
+                self.enter()?;
+                let r = self.primary();
+                self.leave();
+                r
+            }
+            _ => Err(syntax(
+                pos,
+                format!(
+                    "unexpected `{}` in the arguments of #{directive}(...): expected a reference, \
+                     a word, a string, a number, a list, a map or `)`",
+                    self.cur.peek().unwrap_or(' ')
+                ),
+            )),
+        }
     }
 
     // ----- expressions -----
@@ -977,8 +1036,10 @@ impl<'s> Parser<'s, '_> {
         self.cur.eat("-");
         let int_part = self.cur.take_while(|b| b.is_ascii_digit());
         let mut is_float = false;
+        // FLOATING_POINT_LITERAL: `1.5`, `.5`, and `1.` (but `1..3` is a range).
         if self.cur.peek_byte() == Some(b'.')
-            && self.cur.peek_byte_at(1).is_some_and(|b| b.is_ascii_digit())
+            && (self.cur.peek_byte_at(1).is_some_and(|b| b.is_ascii_digit())
+                || (!int_part.is_empty() && self.cur.peek_byte_at(1) != Some(b'.')))
         {
             self.cur.bump();
             self.cur.take_while(|b| b.is_ascii_digit());

@@ -48,7 +48,7 @@ pub(crate) fn render(
         .iter()
         .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
         .collect();
-    let mut r = Renderer::new(prog, opts, vars);
+    let mut r = Renderer::new(prog, opts, scope, vars);
     r.block(&prog.root)?;
     Ok(r.out)
 }
@@ -56,28 +56,34 @@ pub(crate) fn render(
 struct Renderer<'p> {
     prog: &'p Program,
     opts: &'p EngineOptions,
+    /// The root variables, for names only an `#evaluate`d string mentions.
+    scope: &'p Scope,
     vars: Vec<Value>,
     /// Per slot: 1 + the `#define` body it holds, or 0.
     defined: Vec<u32>,
     out: String,
     loops: Vec<Loop>,
     depth: usize,
+    /// Macro calls in progress.
+    macro_depth: usize,
     steps: u64,
     /// The position of the construct being rendered, for errors.
     at: Pos,
 }
 
 impl<'p> Renderer<'p> {
-    fn new(prog: &'p Program, opts: &'p EngineOptions, vars: Vec<Value>) -> Self {
+    fn new(prog: &'p Program, opts: &'p EngineOptions, scope: &'p Scope, vars: Vec<Value>) -> Self {
         let n = vars.len();
         Renderer {
             prog,
             opts,
+            scope,
             vars,
             defined: vec![0; n],
             out: String::new(),
             loops: Vec::new(),
             depth: 0,
+            macro_depth: 0,
             steps: 0,
             at: Pos { line: 1, col: 1 },
         }
@@ -151,9 +157,10 @@ impl<'p> Renderer<'p> {
     }
 
     fn node(&mut self, node: &'p Node) -> Result<Flow, TemplateError> {
+        self.at = node.pos();
         self.step()?;
         match node {
-            Node::Text(t) => self.write(t)?,
+            Node::Text(t, _) => self.write(t)?,
             Node::Ref(r) => {
                 self.at = r.pos;
                 let v = self.eval_ref(r)?;
@@ -170,8 +177,10 @@ impl<'p> Renderer<'p> {
                 }
                 if backslashes % 2 == 1 {
                     // `\$x` prints the reference's text: as is when it has a value, with
-                    // its backslash when it has none (Velocity 1.7 ASTReference).
-                    if v.is_null() {
+                    // its backslash when it has none (Velocity 1.7 ASTReference.render).
+                    // Under API Gateway a null is the empty string, a value, so `\$x`
+                    // prints `$x` whether or not `$x` is defined.
+                    if v.is_null() && !self.opts.null_renders_empty {
                         self.out.push('\\');
                     }
                     self.write(&reference.source)?;
@@ -187,7 +196,9 @@ impl<'p> Renderer<'p> {
             Node::If {
                 branches,
                 otherwise,
+                pos,
             } => {
+                self.at = *pos;
                 for (cond, body) in branches {
                     let v = self.eval(cond)?;
                     if ops::truthy(&v) {
@@ -204,9 +215,9 @@ impl<'p> Renderer<'p> {
                 body,
                 pos,
             } => return self.foreach(*var, iterable, body, *pos),
-            Node::Break => return Ok(Flow::Break),
-            Node::Stop => return Ok(Flow::Stop),
-            Node::Define { slot, body } => {
+            Node::Break(_) => return Ok(Flow::Break),
+            Node::Stop(_) => return Ok(Flow::Stop),
+            Node::Define { slot, body, .. } => {
                 let s = *slot as usize;
                 self.vars[s] = Value::Null;
                 self.defined[s] = body + 1;
@@ -417,6 +428,19 @@ impl<'p> Renderer<'p> {
                     _ => {}
                 }
                 let b = self.eval(r)?;
+                if *op == BinOp::Add
+                    && (a.is_null() || b.is_null())
+                    && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
+                {
+                    // Velocity 1.7 ASTAddNode: a string plus a null concatenates the null
+                    // side's source text (`"a" + $nope` is `a$nope`). Only reachable in
+                    // plain Velocity mode: under API Gateway a null reference is `''`.
+                    let a = if a.is_null() { literal(l) } else { a };
+                    let b = if b.is_null() { literal(r) } else { b };
+                    let mut s = a.to_java_string();
+                    b.write_java(&mut s);
+                    return Ok(Value::string(s));
+                }
                 match op {
                     BinOp::Eq => Value::Bool(ops::equals(&a, &b)),
                     BinOp::Ne => Value::Bool(!ops::equals(&a, &b)),
@@ -572,8 +596,19 @@ impl<'p> Renderer<'p> {
             self.write(source)?;
             return Ok(Flow::Normal);
         };
+        if self.macro_depth >= self.opts.max_macro_depth {
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!(
+                    "macro #{name} called with macro calls nested deeper than the limit of {}",
+                    self.opts.max_macro_depth
+                ),
+                pos,
+            ));
+        }
         self.enter(pos)?;
         let values = self.eval_args(args)?;
+        self.macro_depth += 1;
         let saved: Vec<(usize, Value, u32)> = m
             .params
             .iter()
@@ -594,6 +629,7 @@ impl<'p> Renderer<'p> {
             self.vars[p] = v;
             self.defined[p] = d;
         }
+        self.macro_depth -= 1;
         self.depth -= 1;
         Ok(match flow? {
             Flow::Stop => Flow::Stop,
@@ -621,13 +657,13 @@ impl<'p> Renderer<'p> {
             .map(|n| self.prog.names.iter().position(|m| m == n))
             .collect();
         let mut vars = Vec::with_capacity(slots.len());
-        for s in &slots {
+        for (s, name) in slots.iter().zip(&sub_prog.names) {
             vars.push(match s {
                 Some(s) => self.var(*s as Slot)?,
-                None => Value::Null,
+                None => self.scope.get(name).cloned().unwrap_or(Value::Null),
             });
         }
-        let mut sub = Renderer::new(&sub_prog, self.opts, vars);
+        let mut sub = Renderer::new(&sub_prog, self.opts, self.scope, vars);
         sub.depth = self.depth;
         sub.steps = self.steps;
         sub.loops = self.loops.clone();
@@ -648,6 +684,15 @@ impl<'p> Renderer<'p> {
         } else {
             Flow::Normal
         })
+    }
+}
+
+/// The source text Velocity prints for an operand that evaluated to null (a reference's own
+/// text; `null` for anything else).
+fn literal(e: &Expr) -> Value {
+    match e {
+        Expr::Ref(r) => Value::string(&*r.source),
+        _ => Value::from("null"),
     }
 }
 
