@@ -225,7 +225,7 @@ impl Condition {
             Family::Arn => Values::Arn(
                 values
                     .iter()
-                    .map(|v| ArnPattern::compile(v, variables).map_err(|r| bad(v, r)))
+                    .map(|v| ArnPattern::condition(v, variables).map_err(|r| bad(v, r)))
                     .collect::<Result<_, _>>()?,
             ),
         };

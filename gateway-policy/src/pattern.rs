@@ -43,6 +43,26 @@ pub(crate) struct Pattern {
     pieces: Box<[Piece]>,
     ignore_case: bool,
     has_vars: bool,
+    shape: Shape,
+}
+
+/// The common pattern forms, recognised at compile time so that matching them is one string
+/// comparison instead of a glob walk. Only for patterns without variables, and for
+/// case-insensitive ones only when the literal is ASCII (so that byte offsets line up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `*`.
+    Any,
+    /// `text`.
+    Exact,
+    /// `text*`.
+    Prefix,
+    /// `*text`.
+    Suffix,
+    /// `*text*` (case-sensitive only).
+    Contains,
+    /// Anything else: the glob walk.
+    General,
 }
 
 impl Pattern {
@@ -54,10 +74,56 @@ impl Pattern {
 
     fn from_pieces(pieces: Vec<Piece>, ignore_case: bool) -> Pattern {
         let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var { .. }));
+        let ascii = |l: &str| !ignore_case || l.is_ascii();
+        let shape = match &*pieces {
+            _ if has_vars => Shape::General,
+            [Piece::Star] => Shape::Any,
+            [] => Shape::Exact,
+            [Piece::Lit(l)] if ascii(l) => Shape::Exact,
+            [Piece::Lit(l), Piece::Star] if ascii(l) => Shape::Prefix,
+            [Piece::Star, Piece::Lit(l)] if ascii(l) => Shape::Suffix,
+            [Piece::Star, Piece::Lit(_), Piece::Star] if !ignore_case => Shape::Contains,
+            _ => Shape::General,
+        };
         Pattern {
             pieces: pieces.into_boxed_slice(),
             ignore_case,
             has_vars,
+            shape,
+        }
+    }
+
+    /// Whether the pattern ends with a `*` wildcard (an ARN segment that may spill over).
+    fn ends_with_star(&self) -> bool {
+        matches!(self.pieces.last(), Some(Piece::Star))
+    }
+
+    /// The literal of a one-literal shape (empty for `*` and the empty pattern).
+    fn literal(&self) -> &str {
+        self.pieces
+            .iter()
+            .find_map(|p| match p {
+                Piece::Lit(l) => Some(&**l),
+                _ => None,
+            })
+            .unwrap_or("")
+    }
+
+    /// `text` starts with `lit`, folding ASCII case when the pattern ignores case (`lit` is
+    /// lowercased already).
+    fn has_prefix(&self, text: &[u8], lit: &[u8]) -> bool {
+        text.len() >= lit.len() && self.bytes_equal(&text[..lit.len()], lit)
+    }
+
+    fn has_suffix(&self, text: &[u8], lit: &[u8]) -> bool {
+        text.len() >= lit.len() && self.bytes_equal(&text[text.len() - lit.len()..], lit)
+    }
+
+    fn bytes_equal(&self, text: &[u8], lit: &[u8]) -> bool {
+        if self.ignore_case {
+            text.eq_ignore_ascii_case(lit)
+        } else {
+            text == lit
         }
     }
 
@@ -69,20 +135,24 @@ impl Pattern {
     /// Whether `text` matches, resolving variables from `keys`. An unresolved variable (no value
     /// and no default, or a multi-valued key) makes the pattern match nothing.
     pub(crate) fn matches(&self, text: &str, keys: &ConditionKeys) -> bool {
-        // Fast path: a plain literal (the common `execute-api:Invoke`).
-        if let [Piece::Lit(lit)] = &*self.pieces {
-            if !self.ignore_case {
-                return **lit == *text;
-            }
-            if text.is_ascii() {
-                return lit.eq_ignore_ascii_case(text);
-            }
+        // Fast paths: a plain literal (the common `execute-api:Invoke`), `prefix*` and so on.
+        // With case folded, a non-ASCII text falls through to the glob, which folds Unicode.
+        if self.shape != Shape::General && (!self.ignore_case || text.is_ascii()) {
+            let (t, lit) = (text.as_bytes(), self.literal().as_bytes());
+            return match self.shape {
+                Shape::Any => true,
+                Shape::Exact => t.len() == lit.len() && self.bytes_equal(t, lit),
+                Shape::Prefix => self.has_prefix(t, lit),
+                Shape::Suffix => self.has_suffix(t, lit),
+                Shape::Contains => find(text, self.literal()).is_some(),
+                Shape::General => false,
+            };
         }
         if self.has_vars {
-            match resolve(&self.pieces, keys) {
-                Some(segs) => glob(&segs, text, self.ignore_case),
-                None => false,
-            }
+            with_resolved_segs(&self.pieces, keys, |segs| {
+                glob(segs, text, self.ignore_case)
+            })
+            .unwrap_or(false)
         } else {
             with_static_segs(&self.pieces, |segs| glob(segs, text, self.ignore_case))
         }
@@ -121,18 +191,42 @@ impl Pattern {
 /// A resource or ARN pattern matched segment by segment, as IAM matches ARNs.
 ///
 /// The pattern and the ARN are split at their first five colons (`arn:partition:service:region:
-/// account:resource`). A wildcard matches within its own segment only, except in the pattern's
-/// last segment, which takes the rest of the ARN, colons included: so `*` alone matches every
-/// ARN and `arn:aws:execute-api:*` matches every execute-api ARN.
+/// account:resource`); past the fifth, colons are ordinary characters of the resource part.
+/// Wildcards match within their own segment, with two exceptions:
+/// - the pattern's last segment takes the rest of the ARN, so `*` alone matches every ARN and
+///   `arn:aws:execute-api:*` every execute-api ARN;
+/// - in a `Resource` / `NotResource` element ("spilling" patterns), a segment whose last
+///   character is `*` may also take the segments after it: IAM User Guide, "IAM JSON policy
+///   elements: Resource", "If the `*` wildcard is the last character of a resource ARN segment,
+///   it can expand to match beyond the colon boundaries". The ARN condition operators check
+///   "each of the six colon-delimited components of the ARN separately" (IAM User Guide,
+///   "Condition operators", ARN condition operators) and do not spill.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ArnPattern {
     segments: Box<[Pattern]>,
     match_all: bool,
+    spill: bool,
+    /// How many leading segments are plain literals (never the last segment): they are
+    /// compared in one go against `lead_text`.
+    lead: usize,
+    /// Those segments joined with their colons, the colon after the last one included
+    /// (`arn:aws:execute-api:us-east-1:123456789012:`).
+    lead_text: Box<str>,
 }
 
 impl ArnPattern {
-    /// Compiles `text` (wildcards on, case-sensitive).
-    pub(crate) fn compile(text: &str, variables: bool) -> Result<ArnPattern, PatternError> {
+    /// Compiles a `Resource` / `NotResource` value (wildcards on, case-sensitive, segments
+    /// ending in `*` spill over colons).
+    pub(crate) fn resource(text: &str, variables: bool) -> Result<ArnPattern, PatternError> {
+        ArnPattern::compile(text, variables, true)
+    }
+
+    /// Compiles an ARN condition value (`ArnLike` and friends: each segment on its own).
+    pub(crate) fn condition(text: &str, variables: bool) -> Result<ArnPattern, PatternError> {
+        ArnPattern::compile(text, variables, false)
+    }
+
+    fn compile(text: &str, variables: bool, spill: bool) -> Result<ArnPattern, PatternError> {
         let whole = Pattern::compile(
             text,
             Syntax {
@@ -142,9 +236,23 @@ impl ArnPattern {
             },
         )?;
         let match_all = whole.is_match_all();
+        let segments = whole.split_arn();
+        let lead = segments
+            .iter()
+            .take(segments.len().saturating_sub(1))
+            .take_while(|s| s.shape == Shape::Exact && !s.has_vars)
+            .count();
+        let mut lead_text = String::new();
+        for segment in &segments[..lead] {
+            lead_text.push_str(segment.literal());
+            lead_text.push(':');
+        }
         Ok(ArnPattern {
-            segments: whole.split_arn().into_boxed_slice(),
+            segments: segments.into_boxed_slice(),
             match_all,
+            spill,
+            lead,
+            lead_text: lead_text.into_boxed_str(),
         })
     }
 
@@ -153,11 +261,19 @@ impl ArnPattern {
         if self.match_all {
             return true;
         }
+        // The leading literal segments hold no colon, so matching their joined text as a
+        // prefix lines them up with the ARN's first `lead` parts.
+        if arn.count <= self.lead || !arn.text.starts_with(&*self.lead_text) {
+            return false;
+        }
+        if self.spill {
+            return self.match_from(self.lead, self.lead, arn, keys);
+        }
         let n = self.segments.len();
         if arn.count < n {
             return false;
         }
-        for (i, segment) in self.segments.iter().enumerate() {
+        for (i, segment) in self.segments.iter().enumerate().skip(self.lead) {
             let text = if i + 1 == n {
                 arn.rest_from(i)
             } else {
@@ -168,6 +284,29 @@ impl ArnPattern {
             }
         }
         true
+    }
+
+    /// Whether pattern segments `k..` match ARN parts `i..` (spilling form). At most six
+    /// segments and six parts, so the branching on spills stays tiny.
+    fn match_from(&self, k: usize, i: usize, arn: &ArnParts<'_>, keys: &ConditionKeys) -> bool {
+        let (Some(segment), true) = (self.segments.get(k), i < arn.count) else {
+            return false;
+        };
+        let spills = segment.ends_with_star();
+        if k + 1 == self.segments.len() {
+            // The last segment: a trailing `*` takes whatever follows its own part; otherwise
+            // it must cover the ARN's last part exactly (which, for the resource part, holds
+            // any further colons).
+            return (spills || i + 1 == arn.count) && segment.matches(arn.part(i), keys);
+        }
+        // `P*` covering parts i..j is `P*` matching part i: the trailing `*` takes the rest.
+        if !segment.matches(arn.part(i), keys) {
+            return false;
+        }
+        if !spills {
+            return self.match_from(k + 1, i + 1, arn, keys);
+        }
+        (i + 1..arn.count).any(|j| self.match_from(k + 1, j, arn, keys))
     }
 }
 
@@ -328,19 +467,34 @@ fn with_static_segs<R>(pieces: &[Piece], f: impl FnOnce(&[Seg<'_>]) -> R) -> R {
     }
 }
 
-fn resolve<'a>(pieces: &'a [Piece], keys: &'a ConditionKeys) -> Option<Vec<Seg<'a>>> {
-    pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Lit(s) => Some(Seg::Lit(s)),
-            Piece::Star => Some(Seg::Star),
-            Piece::One => Some(Seg::One),
+/// Resolves the pattern's variables and runs `f` on the result; `None` when a variable has no
+/// value and no default (an unresolved variable matches nothing).
+fn with_resolved_segs<'a, R>(
+    pieces: &'a [Piece],
+    keys: &'a ConditionKeys,
+    f: impl FnOnce(&[Seg<'a>]) -> R,
+) -> Option<R> {
+    let resolve = |p: &'a Piece| -> Option<Seg<'a>> {
+        Some(match p {
+            Piece::Lit(s) => Seg::Lit(s),
+            Piece::Star => Seg::Star,
+            Piece::One => Seg::One,
             Piece::Var { key, default } => match keys.single(key) {
-                Some(value) => Some(Seg::Lit(value)),
-                None => default.as_deref().map(Seg::Lit),
+                Some(value) => Seg::Lit(value),
+                None => Seg::Lit(default.as_deref()?),
             },
         })
-        .collect()
+    };
+    if pieces.len() <= STACK_PIECES {
+        let mut buf = [Seg::Star; STACK_PIECES];
+        for (slot, p) in buf.iter_mut().zip(pieces) {
+            *slot = resolve(p)?;
+        }
+        Some(f(&buf[..pieces.len()]))
+    } else {
+        let segs: Option<Vec<Seg<'a>>> = pieces.iter().map(resolve).collect();
+        Some(f(&segs?))
+    }
 }
 
 /// A position in a resolved pattern: segment index and byte offset inside a literal.
@@ -352,6 +506,71 @@ struct Pos {
 
 /// Matches `text` against `segs` (`*` any run, `?` one character).
 fn glob(segs: &[Seg<'_>], text: &str, ignore_case: bool) -> bool {
+    if !ignore_case && !segs.iter().any(|s| matches!(s, Seg::One)) {
+        return star_glob(segs, text);
+    }
+    glob_walk(segs, text, ignore_case)
+}
+
+/// Case-sensitive matching of literals and `*` only: the literals before the first `*` must
+/// start the text, those after the last `*` end it, and those between are found leftmost, in
+/// order (leftmost is always safe when every gap is a `*`). Linear in the text, using the
+/// standard library's substring search.
+fn star_glob(segs: &[Seg<'_>], text: &str) -> bool {
+    let mut rest = text;
+    let mut first = 0;
+    while let Some(Seg::Lit(lit)) = segs.get(first) {
+        let Some(after) = rest.strip_prefix(lit) else {
+            return false;
+        };
+        rest = after;
+        first += 1;
+    }
+    if first == segs.len() {
+        return rest.is_empty();
+    }
+    let mut end = segs.len();
+    while let Some(Seg::Lit(lit)) = segs.get(end - 1).filter(|_| end > first) {
+        let Some(before) = rest.strip_suffix(lit) else {
+            return false;
+        };
+        rest = before;
+        end -= 1;
+    }
+    for seg in &segs[first..end] {
+        if let Seg::Lit(lit) = seg {
+            match find(rest, lit) {
+                Some(at) => rest = &rest[at + lit.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The first byte offset of `needle` in `hay`. Policy texts are short, where scanning for the
+/// first byte beats setting up the standard library's two-way searcher.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, tail)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while hay.len() - from >= needle.len() {
+        let at = from
+            + hay[from..=hay.len() - needle.len()]
+                .iter()
+                .position(|&b| b == first)?;
+        if hay[at + 1..].starts_with(tail) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// The general walk: single-backtrack globbing with `?` and case folding.
+fn glob_walk(segs: &[Seg<'_>], text: &str, ignore_case: bool) -> bool {
     let mut p = Pos { seg: 0, off: 0 };
     let mut t = 0usize;
     // Where to resume after the last `*`: the pattern position after it, and the text position
@@ -506,29 +725,120 @@ mod tests {
         assert!(parse_variable("").is_err());
     }
 
-    #[test]
-    fn arn_wildcards_stay_inside_their_segment_except_the_last() {
-        let keys = ConditionKeys::default();
-        let m = |p: &str, a: &str| {
-            ArnPattern::compile(p, true)
-                .unwrap()
-                .matches(&ArnParts::split(a), &keys)
+    fn arn(p: &str, a: &str, resource: bool) -> bool {
+        let pattern = if resource {
+            ArnPattern::resource(p, true)
+        } else {
+            ArnPattern::condition(p, true)
         };
-        assert!(m("*", "arn:aws:s3:::bucket"));
-        assert!(m(
-            "arn:aws:execute-api:*",
-            "arn:aws:execute-api:us-east-1:1:a/b"
+        pattern
+            .unwrap()
+            .matches(&ArnParts::split(a), &ConditionKeys::default())
+    }
+
+    #[test]
+    fn the_last_arn_segment_takes_the_rest_in_both_forms() {
+        for resource in [true, false] {
+            assert!(arn("*", "arn:aws:s3:::bucket", resource));
+            assert!(arn(
+                "arn:aws:execute-api:*",
+                "arn:aws:execute-api:us-east-1:1:a/b",
+                resource
+            ));
+            assert!(arn(
+                "arn:aws:s3:::bucket/*",
+                "arn:aws:s3:::bucket/a:b/c",
+                resource
+            ));
+            assert!(arn(
+                "arn:aws:execute-api:us-*:*:abc/*",
+                "arn:aws:execute-api:us-east-1:123:abc/x",
+                resource
+            ));
+            assert!(!arn("arn:aws:s3:::b", "arn:aws:s3", resource));
+            assert!(!arn("arn:aws:s3", "arn:aws:s3:::b", resource));
+            assert!(!arn("arn:aws:s3:::b", "arn:aws:s3:::b/c", resource));
+        }
+    }
+
+    #[test]
+    fn a_resource_segment_ending_in_star_spills_over_colons_but_an_arn_condition_does_not() {
+        // IAM User Guide, "IAM JSON policy elements: Resource": "If the * wildcard is the last
+        // character of a resource ARN segment, it can expand to match beyond the colon
+        // boundaries"; "Condition operators": ARN operators check each of the six components
+        // separately.
+        let p = "arn:aws:execute-api:us-*:abc/*";
+        let a = "arn:aws:execute-api:us-east-1:123:abc/x";
+        assert!(arn(p, a, true));
+        assert!(!arn(p, a, false));
+        // A `*` that is not its segment's last character stays inside the segment.
+        assert!(!arn(
+            "arn:aws:execute-api:us-*-1:abc/*",
+            "arn:aws:execute-api:us-east-1:123-1:abc/x",
+            true
         ));
-        assert!(m("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a:b/c"));
-        // A `*` in the region segment cannot swallow the account segment.
-        assert!(!m(
-            "arn:aws:execute-api:us-*:abc/*",
-            "arn:aws:execute-api:us-east-1:123:abc/x"
+        assert!(arn(
+            "arn:aws:execute-api:us-*-1:*:abc/*",
+            "arn:aws:execute-api:us-east-1:123:abc/x",
+            true
         ));
-        assert!(m(
-            "arn:aws:execute-api:us-*:*:abc/*",
-            "arn:aws:execute-api:us-east-1:123:abc/x"
+        // The spill still needs what follows to match.
+        assert!(!arn(
+            "arn:aws:execute-api:*:abc/*",
+            "arn:aws:execute-api:us-east-1:123:xyz/x",
+            true
         ));
-        assert!(!m("arn:aws:s3:::b", "arn:aws:s3"));
+        assert!(arn("arn:aws:s3:*", "arn:aws:s3:::b/k", true));
+    }
+
+    #[test]
+    fn find_returns_the_leftmost_occurrence() {
+        assert_eq!(find("abcabc", "bc"), Some(1));
+        assert_eq!(find("abc", ""), Some(0));
+        assert_eq!(find("", "a"), None);
+        assert_eq!(find("aab", "ab"), Some(1));
+        assert_eq!(find("ab", "abc"), None);
+        assert_eq!(find("xéy", "y"), Some(3));
+    }
+
+    #[test]
+    fn compiled_shapes_agree_with_the_glob() {
+        let keys = ConditionKeys::default();
+        let cases = [
+            ("abc*", "abcdef"),
+            ("abc*", "ab"),
+            ("*def", "abcdef"),
+            ("*def", "de"),
+            ("*cd*", "abcdef"),
+            ("*cd*", "abdc"),
+            ("exact", "exact"),
+            ("exact", "exacT"),
+            ("", ""),
+            ("*", "anything"),
+        ];
+        for ignore_case in [false, true] {
+            for (p, t) in cases {
+                let syntax = Syntax {
+                    wildcards: true,
+                    variables: false,
+                    ignore_case,
+                };
+                let fast = Pattern::compile(p, syntax).unwrap();
+                let general = ignore_case && p == "*cd*";
+                assert_eq!(fast.shape == Shape::General, general, "{p}");
+                let slow = with_static_segs(&fast.pieces, |segs| glob(segs, t, ignore_case));
+                assert_eq!(fast.matches(t, &keys), slow, "{p} {t} {ignore_case}");
+            }
+        }
+        let folded = Pattern::compile(
+            "ÉTÉ*",
+            Syntax {
+                wildcards: true,
+                variables: false,
+                ignore_case: true,
+            },
+        )
+        .unwrap();
+        assert!(folded.matches("été-2024", &keys));
     }
 }

@@ -159,7 +159,7 @@ fn compile_statement(
                 Some(scope) => scope.expand(r),
                 None => r.clone(),
             };
-            ArnPattern::compile(&expanded, variables)
+            ArnPattern::resource(&expanded, variables)
                 .map_err(|reason| invalid(&at, resource_element, r, reason))
         })
         .collect::<Result<Vec<_>, _>>()?;

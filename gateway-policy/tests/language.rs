@@ -66,8 +66,9 @@ fn resources_match_case_sensitively_per_arn_segment() {
         invoke("arn:aws:execute-api:us-west-2:111122223333:a123456789/test/POST/mydemoresource/x"),
         Effect::ImplicitDeny
     );
-    // [RESOURCE]: wildcards within ARN segments; the `*` in the account segment does not reach
-    // across colons into the region.
+    // [RESOURCE] "Using wildcards in resource ARNs": wildcards work within ARN segments, and
+    // "If the * wildcard is the last character of a resource ARN segment, it can expand to
+    // match beyond the colon boundaries": `*:a123456789/*` covers region and account.
     let q =
         one(r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:execute-api:*:a123456789/*"}"#);
     assert_eq!(
@@ -75,6 +76,27 @@ fn resources_match_case_sensitively_per_arn_segment() {
             &q,
             "execute-api:Invoke",
             "arn:aws:execute-api:us-east-1:1:a123456789/s/GET/"
+        ),
+        Effect::Allow
+    );
+    // A `*` inside a segment (not its last character) stays within that segment.
+    let q = one(
+        r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:execute-api:us-*-1:a123456789/*"}"#,
+    );
+    assert_eq!(
+        effect(
+            &q,
+            "execute-api:Invoke",
+            "arn:aws:execute-api:us-east-1:1-1:a123456789/s/GET/"
+        ),
+        Effect::ImplicitDeny
+    );
+    // Resources are case-sensitive, the region included.
+    assert_eq!(
+        effect(
+            &p,
+            "execute-api:Invoke",
+            "arn:aws:execute-api:US-EAST-1:111122223333:a123456789/test/POST/mydemoresource/x"
         ),
         Effect::ImplicitDeny
     );
