@@ -70,6 +70,11 @@ fn check_prints_valid_or_the_error_naming_statement_and_element() {
     let text = stdout(&out);
     assert!(text.contains(r#"statement 1 (Sid "B")"#), "{text}");
     assert!(text.contains("Effect"), "{text}");
+    // AWS's own wording follows ours (S3 PutBucketPolicy: "Invalid effect: hello").
+    assert!(
+        text.contains(r#"(AWS: "Invalid effect: Permit")"#),
+        "{text}"
+    );
 }
 
 #[test]
@@ -247,6 +252,33 @@ fn eval_exits_2_for_usage_errors_and_invalid_policies() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing Action"));
+    // An identity policy may not name a principal; a resource policy must.
+    let res = dir.file("res.json", RESOURCE);
+    let out = gateway(&[
+        "policy",
+        "eval",
+        "--policy",
+        &res,
+        "--action",
+        "a:b",
+        "--resource",
+        "r",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed in an identity policy"));
+    let id = dir.file("id.json", IDENTITY);
+    let out = gateway(&[
+        "policy",
+        "eval",
+        "--resource-policy",
+        &id,
+        "--action",
+        "a:b",
+        "--resource",
+        "r",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing Principal"));
     let good = dir.file("good.json", IDENTITY);
     for args in [
         vec![

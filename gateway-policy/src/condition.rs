@@ -254,12 +254,27 @@ impl Condition {
             };
         };
         let negated = self.op.negated;
+        // IAM User Guide, "Policy variables with no value": a variable AWS cannot resolve can
+        // make the whole statement invalid. A negated operator must therefore not turn an
+        // unresolved value into a match: the condition fails instead.
+        if negated && !self.values_resolve(keys) {
+            return false;
+        }
         let ok = |v: &String| self.matches_any(v, keys) != negated;
         match self.op.set {
             SetOp::ForAllValues => request_values.iter().all(ok),
             SetOp::ForAnyValue => request_values.iter().any(ok),
             SetOp::Single if negated => request_values.iter().all(ok),
             SetOp::Single => request_values.iter().any(ok),
+        }
+    }
+
+    /// Whether every policy value's variables resolve against `keys`.
+    fn values_resolve(&self, keys: &ConditionKeys) -> bool {
+        match &self.values {
+            Values::Str(patterns) => patterns.iter().all(|p| p.resolves(keys)),
+            Values::Arn(patterns) => patterns.iter().all(|p| p.resolves(keys)),
+            _ => true,
         }
     }
 

@@ -131,6 +131,15 @@ pub enum PolicyError {
         /// Why it is invalid.
         reason: &'static str,
     },
+    /// `Principal` or `NotPrincipal` in an identity policy, which names no principal (the
+    /// policy is attached to one).
+    #[error("{at}: {element} is not allowed in an identity policy")]
+    PrincipalNotAllowed {
+        /// The statement.
+        at: StatementLocation,
+        /// `Principal` or `NotPrincipal`.
+        element: &'static str,
+    },
     /// A limit on the size of a value was exceeded.
     #[error("{at}: {element} value is {len} characters, more than the limit of {limit}")]
     ValueTooLong {
@@ -143,4 +152,52 @@ pub enum PolicyError {
         /// The limit.
         limit: usize,
     },
+}
+
+impl PolicyError {
+    /// The message AWS itself gives for this error, where it is known, for users who compare
+    /// with what the console or API said. IAM (`MalformedPolicyDocument`) and the services'
+    /// resource-policy APIs word some errors differently; the source of each is noted.
+    ///
+    /// ```
+    /// use gateway_policy::Policy;
+    /// let e = Policy::parse(r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#).unwrap_err();
+    /// assert_eq!(e.iam_message().as_deref(), Some("Policy statement must contain actions."));
+    /// ```
+    pub fn iam_message(&self) -> Option<String> {
+        let text = match self {
+            // IAM CreatePolicy / PutUserPolicy.
+            PolicyError::Json(_) => "Syntax errors in policy.",
+            PolicyError::MissingElement { element, .. } if element.starts_with("Action") => {
+                "Policy statement must contain actions."
+            }
+            PolicyError::MissingElement { element, .. } if element.starts_with("Resource") => {
+                "Policy statement must contain resources."
+            }
+            PolicyError::MissingElement { element, .. } if element.starts_with("Principal") => {
+                // S3 PutBucketPolicy and other resource-policy APIs.
+                "Missing required field Principal"
+            }
+            PolicyError::MissingStatement => "Missing required field Statement",
+            // IAM console policy editor.
+            PolicyError::PrincipalNotAllowed { .. } => "Has prohibited field Principal",
+            // S3 PutBucketPolicy (IAM itself says "The policy failed legacy parsing").
+            PolicyError::InvalidEffect { value, .. } => {
+                return Some(format!("Invalid effect: {value}"));
+            }
+            PolicyError::InvalidValue {
+                element, reason, ..
+            } if element.ends_with("Action") && reason.contains("only one colon") => {
+                "Actions/Condition can contain only one colon."
+            }
+            PolicyError::InvalidValue { element, .. } if element.ends_with("Action") => {
+                "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+            }
+            PolicyError::InvalidValue { element, .. } if element.ends_with("Principal") => {
+                "Invalid principal in policy"
+            }
+            _ => return None,
+        };
+        Some(text.to_string())
+    }
 }

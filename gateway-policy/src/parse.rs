@@ -221,18 +221,21 @@ fn string_list(
     Ok(list)
 }
 
-/// An action is `*` or `service:action` (IAM: "Action must be in the format service:action").
+/// An action is `*` or `service:action`, with one colon (IAM refuses others with "Actions/
+/// Conditions must be prefaced by a vendor" and "Actions/Condition can contain only one colon.").
 fn check_action(at: &StatementLocation, element: &'static str, v: &str) -> Result<(), PolicyError> {
-    match v.split_once(':') {
-        _ if v == "*" => Ok(()),
-        Some((service, action)) if !service.is_empty() && !action.is_empty() => Ok(()),
-        _ => Err(PolicyError::InvalidValue {
-            at: at.clone(),
-            element,
-            value: v.to_string(),
-            reason: "an action must be \"*\" or \"service:action\"",
-        }),
-    }
+    let reason = match v.split_once(':') {
+        _ if v == "*" => return Ok(()),
+        Some((_, action)) if action.contains(':') => "an action can contain only one colon",
+        Some((service, action)) if !service.is_empty() && !action.is_empty() => return Ok(()),
+        _ => "an action must be \"*\" or \"service:action\"",
+    };
+    Err(PolicyError::InvalidValue {
+        at: at.clone(),
+        element,
+        value: v.to_string(),
+        reason,
+    })
 }
 
 fn parse_principal(

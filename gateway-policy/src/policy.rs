@@ -50,6 +50,11 @@ impl Statement {
         if resource == self.not_resource {
             return false;
         }
+        // An unresolved variable never matches, so it cannot make a NotResource apply either
+        // (IAM User Guide, "Policy variables with no value").
+        if self.not_resource && !self.resources.iter().all(|p| p.resolves(keys)) {
+            return false;
+        }
         if let Some((negated, principal)) = &self.principal
             && principal.matches(request.principal()) == *negated
         {
@@ -63,15 +68,33 @@ impl Policy {
     /// Parses, validates and compiles a policy document.
     ///
     /// Errors name the statement (index and `Sid`) and element at fault.
+    ///
+    /// Any kind of policy is accepted; [`Policy::parse_identity`] and
+    /// [`Policy::parse_for_api`] add the rules of identity and resource policies.
     pub fn parse(json: &str) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, None)
+        Policy::compile(parse(json)?, None, Kind::Any)
+    }
+
+    /// Like [`Policy::parse`], for an identity policy (attached to a user or role, or returned
+    /// by a Lambda authorizer): a statement may not name a `Principal` or `NotPrincipal`
+    /// (IAM: "Has prohibited field Principal").
+    pub fn parse_identity(json: &str) -> Result<Policy, PolicyError> {
+        Policy::compile(parse(json)?, None, Kind::Identity)
+    }
+
+    /// Like [`Policy::parse`], for a resource-based policy of any service: every statement
+    /// must name a `Principal` or `NotPrincipal` (see [`Policy::parse_for_api`]).
+    pub fn parse_resource(json: &str) -> Result<Policy, PolicyError> {
+        Policy::compile(parse(json)?, None, Kind::Resource)
     }
 
     /// Like [`Policy::parse`], for an API Gateway resource policy of the API `scope`: resources
     /// written `execute-api:/stage/METHOD/path` expand to the API's full ARN, as API Gateway
-    /// does when it saves the policy.
+    /// does when it saves the policy, and every statement must name a `Principal` or
+    /// `NotPrincipal`, as in every resource-based policy (IAM User Guide, "AWS JSON policy
+    /// elements: Principal": "You must use the Principal element in resource-based policies").
     pub fn parse_for_api(json: &str, scope: &ApiScope) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, Some(scope))
+        Policy::compile(parse(json)?, Some(scope), Kind::Resource)
     }
 
     /// Evaluates this policy alone (see [`crate::evaluate`] for several).
@@ -93,8 +116,33 @@ impl Policy {
         &self.statements
     }
 
-    fn compile(doc: ast::Document, scope: Option<&ApiScope>) -> Result<Policy, PolicyError> {
+    fn compile(
+        doc: ast::Document,
+        scope: Option<&ApiScope>,
+        kind: Kind,
+    ) -> Result<Policy, PolicyError> {
         let variables = doc.version == Version::V2012;
+        for s in &doc.statements {
+            match (&s.principal, kind) {
+                (Some(p), Kind::Identity) => {
+                    return Err(PolicyError::PrincipalNotAllowed {
+                        at: s.at.clone(),
+                        element: if p.negated {
+                            "NotPrincipal"
+                        } else {
+                            "Principal"
+                        },
+                    });
+                }
+                (None, Kind::Resource) => {
+                    return Err(PolicyError::MissingElement {
+                        at: s.at.clone(),
+                        element: "Principal or NotPrincipal",
+                    });
+                }
+                _ => {}
+            }
+        }
         let statements = doc
             .statements
             .into_iter()
@@ -105,6 +153,17 @@ impl Policy {
             statements: statements.into_boxed_slice(),
         })
     }
+}
+
+/// Which rules on `Principal` apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Any policy: `Principal` optional.
+    Any,
+    /// An identity policy: no `Principal`.
+    Identity,
+    /// A resource policy: `Principal` or `NotPrincipal` required.
+    Resource,
 }
 
 impl std::str::FromStr for Policy {

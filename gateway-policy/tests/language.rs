@@ -243,6 +243,33 @@ fn policy_variables_resolve_from_the_request_and_never_match_unresolved() {
 }
 
 #[test]
+fn an_unresolved_variable_cannot_make_a_negated_test_apply() {
+    // [VARS] "Policy variables with no value": if AWS cannot resolve a variable, the whole
+    // statement can be invalid. It must not flip into a match through a negation: a Deny on
+    // StringNotEquals ${aws:username} or on NotResource .../${aws:username} does not apply
+    // when there is no aws:username.
+    let p = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Sid":"OnlyOwnTag","Effect":"Deny","Action":"*","Resource":"*",
+             "Condition":{"StringNotEquals":{"aws:ResourceTag/owner":"${aws:username}"}}},
+            {"Sid":"OnlyOwnHome","Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b/home/${aws:username}/*"}]}"#,
+    )
+    .unwrap();
+    let home = "arn:aws:s3:::b/home/alice/x";
+    let anonymous = Request::new("s3:GetObject", home).with_key("aws:ResourceTag/owner", "alice");
+    assert_eq!(p.evaluate(&anonymous).effect, Effect::Allow);
+    // Resolved, the negations work as usual.
+    let bob = anonymous.clone().with_key("aws:username", "bob");
+    let denied = p.evaluate(&bob);
+    assert_eq!(denied.effect, Effect::ExplicitDeny);
+    let sids: Vec<_> = denied.statements.iter().map(|s| s.sid).collect();
+    assert_eq!(sids, [Some("OnlyOwnTag"), Some("OnlyOwnHome")]);
+    let alice = anonymous.with_key("aws:username", "alice");
+    assert_eq!(p.evaluate(&alice).effect, Effect::Allow);
+}
+
+#[test]
 fn policy_variable_defaults_and_escapes() {
     // [VARS] "Specifying default values": ${aws:username, 'guest'} uses 'guest' when the key
     // has no value.

@@ -6,7 +6,7 @@
 //! NotPrincipal; Version is 2012-10-17 or 2008-10-17; condition operators are the documented
 //! ones.
 
-use gateway_policy::{MAX_POLICY_BYTES, Policy, PolicyError};
+use gateway_policy::{ApiScope, MAX_POLICY_BYTES, Policy, PolicyError};
 
 fn statement(body: &str) -> String {
     format!(
@@ -48,6 +48,8 @@ fn each_grammar_error_names_the_statement_and_element() {
         (r#"{"Effect":"Allow","Principal":"someone","Action":"*","Resource":"*"}"#, r#"Principal value "someone" is invalid"#),
         (r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${aws:username"}"#, "is not closed"),
         (r#"{"Sid":5,"Effect":"Allow","Action":"*","Resource":"*"}"#, "statement 1: Sid must be a string"),
+        (r#"{"Effect":"Allow","Action":"s3:Get:Object","Resource":"*"}"#, "an action can contain only one colon"),
+        (r#"{"Effect":"Allow","Action":":GetObject","Resource":"*"}"#, r#"Action value ":GetObject" is invalid"#),
     ];
     for (body, want) in cases {
         let e = error(&statement(body)).to_string();
@@ -112,4 +114,67 @@ fn statement_may_be_a_single_object_and_values_may_be_numbers_or_booleans() {
     .unwrap();
     assert_eq!(p.statement_count(), 1);
     assert_eq!(p.id(), Some("p1"));
+}
+
+#[test]
+#[rustfmt::skip]
+fn aws_wording_is_available_beside_each_message() {
+    // What AWS answers for these mistakes, as users quote it:
+    // - "Policy statement must contain actions." (IAM, aws/aws-cdk#7615);
+    // - "Invalid effect: hello" (S3 PutBucketPolicy, versity/versitygw#647);
+    // - "Actions/Condition can contain only one colon." (IAM, garnaat/kappa#111);
+    // - "Missing required field Statement" (S3, versity/versitygw#1176);
+    // - "Missing required field Principal" (S3, humanmade/S3-Uploads#191);
+    // - "Has prohibited field Principal" (IAM console, arithmetric/aws-lambda-ses-forwarder#31).
+    let cases: &[(&str, &str)] = &[
+        (r#"{"Effect":"Allow","Resource":"*"}"#, "Policy statement must contain actions."),
+        (r#"{"Effect":"Allow","Action":"*"}"#, "Policy statement must contain resources."),
+        (r#"{"Effect":"hello","Action":"*","Resource":"*"}"#, "Invalid effect: hello"),
+        (r#"{"Effect":"Allow","Action":"a:b:c","Resource":"*"}"#, "Actions/Condition can contain only one colon."),
+        (r#"{"Effect":"Allow","Action":"invoke","Resource":"*"}"#, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
+    ];
+    for (body, want) in cases {
+        assert_eq!(error(&statement(body)).iam_message().as_deref(), Some(*want), "{body}");
+    }
+    assert_eq!(
+        error(r#"{"Version":"2012-10-17"}"#).iam_message().as_deref(),
+        Some("Missing required field Statement")
+    );
+    assert_eq!(error("{").iam_message().as_deref(), Some("Syntax errors in policy."));
+    // A condition value error has no AWS wording we could confirm.
+    let e = error(&statement(r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":"yes"}}}"#));
+    assert_eq!(e.iam_message(), None);
+}
+
+#[test]
+fn identity_policies_refuse_a_principal_and_resource_policies_require_one() {
+    // IAM User Guide, "AWS JSON policy elements: Principal": "You cannot use the Principal
+    // element in an identity-based policy" and "You must use the Principal element in
+    // resource-based policies".
+    let with = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Sid":"P","Effect":"Allow","NotPrincipal":{"AWS":"111122223333"},"Action":"*","Resource":"*"}]}"#;
+    let e = Policy::parse_identity(with).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"statement 1 (Sid "P"): NotPrincipal is not allowed in an identity policy"#
+    );
+    assert_eq!(
+        e.iam_message().as_deref(),
+        Some("Has prohibited field Principal")
+    );
+    assert!(Policy::parse(with).is_ok());
+
+    let scope = ApiScope::new("us-east-1", "111122223333", "api");
+    let e = Policy::parse_for_api(with, &scope).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "statement 0: missing Principal or NotPrincipal"
+    );
+    assert_eq!(
+        e.iam_message().as_deref(),
+        Some("Missing required field Principal")
+    );
+    let without =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+    assert!(Policy::parse_identity(without).is_ok());
 }

@@ -7,9 +7,11 @@
 //!                     [--context key=value]...
 //! ```
 //!
-//! `check` parses and compiles the document as [`gateway_policy::Policy::parse`] does and prints
-//! `valid` (exit 0), or the error naming the statement and element at fault, prefixed with the
-//! file name (exit 1).
+//! `check` parses and compiles the document as [`gateway_policy::Policy::parse`] does (any
+//! kind of policy) and prints `valid` (exit 0), or the error naming the statement and element
+//! at fault, prefixed with the file name and followed by AWS's own wording when it is known
+//! (`bad.json: statement 1: missing Action or NotAction (AWS: "Policy statement must contain
+//! actions.")`), exit 1. Parsing stops at the first error, so one error is printed.
 //!
 //! `eval` prints one line of JSON:
 //! `{"decision": "Allow", "statements": [{"policy": "id.json", "index": 0, "sid": "S"}]}`, where
@@ -18,8 +20,9 @@
 //! `ImplicitDeny`), each naming its file, its zero-based index in `Statement` and its `Sid`
 //! (`null` when it has none).
 //!
-//! - `--policy` files are identity policies (the caller's, or a Lambda authorizer's output);
-//!   at least one `--policy` or a `--resource-policy` is required.
+//! - `--policy` files are identity policies (the caller's, or a Lambda authorizer's output),
+//!   which may not name a `Principal`; at least one `--policy` or a `--resource-policy` is
+//!   required. Every statement of a `--resource-policy` must name a `Principal`.
 //! - With `--resource-policy`, the identity policies and the resource policy combine as IAM
 //!   combines them ([`gateway_policy::authorize`]): when the caller's account owns the resource
 //!   (or the caller is anonymous) either may allow; across accounts both must. The resource's
@@ -89,7 +92,10 @@ fn check(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            println!("{path}: {e}");
+            match e.iam_message() {
+                Some(aws) => println!("{path}: {e} (AWS: {aws:?})"),
+                None => println!("{path}: {e}"),
+            }
             ExitCode::from(1)
         }
     }
@@ -173,11 +179,14 @@ fn principal(arn: Option<&str>, account: Option<&str>) -> Principal {
     }
 }
 
-fn load(path: &str, scope: Option<&ApiScope>) -> Result<Policy, ExitCode> {
+/// Reads and compiles a policy: an identity policy (no `Principal`), or a resource policy
+/// (`Principal` required; the `execute-api:/...` shorthand expanded when `scope` is known).
+fn load(path: &str, scope: Option<&ApiScope>, identity: bool) -> Result<Policy, ExitCode> {
     let text = read(path)?;
-    let parsed = match scope {
-        Some(scope) => Policy::parse_for_api(&text, scope),
-        None => Policy::parse(&text),
+    let parsed = match (identity, scope) {
+        (true, _) => Policy::parse_identity(&text),
+        (false, Some(scope)) => Policy::parse_for_api(&text, scope),
+        (false, None) => Policy::parse_resource(&text),
     };
     parsed.map_err(|e| {
         eprintln!("gateway policy: {path}: {e}");
@@ -195,7 +204,7 @@ fn eval(args: &[String]) -> ExitCode {
     };
     let mut identity = Vec::new();
     for path in &opts.policies {
-        match load(path, None) {
+        match load(path, None, true) {
             Ok(p) => identity.push(p),
             Err(code) => return code,
         }
@@ -209,7 +218,7 @@ fn eval(args: &[String]) -> ExitCode {
     });
     let resource_policy = match opts.resource_policy.as_deref() {
         None => None,
-        Some(path) => match load(path, scope.as_ref()) {
+        Some(path) => match load(path, scope.as_ref(), false) {
             Ok(p) => Some(p),
             Err(code) => return code,
         },
