@@ -5,7 +5,10 @@
 //! - Adding an Allow statement never removes an explicit deny.
 //! - Statement order never matters: the effect and the set of deciding statements are the same
 //!   for any permutation.
-//! - Wildcard matching agrees with a regular-expression reference.
+//! - Wildcard matching agrees with a regular-expression reference, for `StringLike` and for
+//!   `Resource` ARNs (IAM User Guide, "IAM JSON policy elements: Resource": wildcards work
+//!   within colon-separated segments, and a `*` that is the last character of a segment "can
+//!   expand to match beyond the colon boundaries").
 
 use gateway_policy::{Effect, Policy, Request};
 use proptest::prelude::*;
@@ -213,6 +216,43 @@ proptest! {
             })
             .collect();
         let want = regex::Regex::new(&format!("^(?s:{re})$")).unwrap().is_match(&text);
+        prop_assert_eq!(got, want, "pattern {:?} text {:?}", pattern, text);
+    }
+
+    #[test]
+    fn resource_arn_matching_agrees_with_a_regex_reference(
+        pattern in proptest::collection::vec("[ab*?]{0,3}", 1..=6),
+        text in proptest::collection::vec("[ab]{0,3}", 1..=6),
+    ) {
+        // Texts have at most five colons, so every colon in them separates segments.
+        let last = pattern.len() - 1;
+        let re: Vec<String> = pattern
+            .iter()
+            .enumerate()
+            .map(|(s, segment)| {
+                let n = segment.chars().count();
+                segment
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        // A trailing `*` spills over colons; the last segment's does anyway.
+                        '*' if i + 1 == n => ".*".to_string(),
+                        '*' => "[^:]*".to_string(),
+                        '?' => "[^:]".to_string(),
+                        c => c.to_string(),
+                    })
+                    .collect::<String>()
+                    + if s == last { "" } else { ":" }
+            })
+            .collect();
+        let pattern = pattern.join(":");
+        let text = text.join(":");
+        let json = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Action":"*","Resource":"{pattern}"}}}}"#
+        );
+        let p = Policy::parse(&json).unwrap();
+        let got = p.evaluate(&Request::new("a:b", text.clone())).effect == Effect::Allow;
+        let want = regex::Regex::new(&format!("^(?s:{})$", re.concat())).unwrap().is_match(&text);
         prop_assert_eq!(got, want, "pattern {:?} text {:?}", pattern, text);
     }
 }
