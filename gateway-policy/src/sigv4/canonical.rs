@@ -115,6 +115,39 @@ pub(crate) fn write_string_to_sign(
     write_hex(&Sha256::digest(canonical), out);
 }
 
+/// The lower-case hex SHA-256 of a canonical request, on the stack.
+pub(crate) fn hash_hex(canonical: &[u8]) -> [u8; 64] {
+    hex64(&Sha256::digest(canonical).into())
+}
+
+/// Lower-case hex of a 32-byte digest, on the stack.
+pub(crate) fn hex64(digest: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0xf)];
+    }
+    out
+}
+
+/// Feeds the string to sign to `mac` piece by piece (the same bytes
+/// [`write_string_to_sign`] writes), so the hot path builds no buffer for it.
+pub(crate) fn feed_string_to_sign(
+    mac: &mut impl hmac::Mac,
+    amz_date: &str,
+    scope: &str,
+    canonical_hash_hex: &[u8; 64],
+) {
+    mac.update(ALGORITHM.as_bytes());
+    mac.update(b"\n");
+    mac.update(amz_date.as_bytes());
+    mac.update(b"\n");
+    mac.update(scope.as_bytes());
+    mac.update(b"\n");
+    mac.update(canonical_hash_hex);
+}
+
 /// Lower-case hex of `bytes`, appended to `out`.
 pub(crate) fn write_hex(bytes: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -198,7 +231,7 @@ fn encode_into(bytes: &[u8], set: &'static AsciiSet, out: &mut Vec<u8>) {
 
 /// Splits a raw query string into percent-decoded `(name, value)` pairs, in order. A pair without
 /// `=` has an empty value; empty pieces (`a=1&&b=2`) are skipped.
-pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, [u8]>, Cow<'_, [u8]>)> {
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = QueryPair<'_>> {
     query.split('&').filter(|p| !p.is_empty()).map(|pair| {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         (
@@ -209,12 +242,17 @@ pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, [u8]>, C
 }
 
 /// Appends the canonical query string.
+/// A query parameter's (name, value), decoded or canonical.
+type QueryPair<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 fn write_canonical_query(query: &str, exclusions: QueryExclusions, out: &mut Vec<u8>) {
     if query.is_empty() {
         return;
     }
-    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    for (name, value) in query_pairs(query) {
+    let mut pairs: Vec<QueryPair<'_>> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = canonical_component(name);
         let skip = match exclusions {
             QueryExclusions::None => false,
             QueryExclusions::Signature => &*name == QUERY_SIGNATURE.as_bytes(),
@@ -225,11 +263,7 @@ fn write_canonical_query(query: &str, exclusions: QueryExclusions, out: &mut Vec
         if skip {
             continue;
         }
-        let mut n = Vec::with_capacity(name.len());
-        encode_into(&name, UNRESERVED, &mut n);
-        let mut v = Vec::with_capacity(value.len());
-        encode_into(&value, UNRESERVED, &mut v);
-        pairs.push((n, v));
+        pairs.push((name, canonical_component(value)));
     }
     pairs.sort_unstable();
     for (i, (n, v)) in pairs.iter().enumerate() {
@@ -240,6 +274,20 @@ fn write_canonical_query(query: &str, exclusions: QueryExclusions, out: &mut Vec
         out.push(b'=');
         out.extend_from_slice(v);
     }
+}
+
+/// A query name or value as it goes in the canonical query: percent-decoded, then every byte
+/// outside the unreserved set encoded. A component made only of unreserved characters is already
+/// canonical and is borrowed as is (the common case, so no allocation).
+fn canonical_component(raw: &str) -> Cow<'_, [u8]> {
+    let unreserved = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if raw.as_bytes().iter().all(unreserved) {
+        return Cow::Borrowed(raw.as_bytes());
+    }
+    let decoded: Cow<'_, [u8]> = percent_decode_str(raw).into();
+    let mut encoded = Vec::with_capacity(decoded.len() + 8);
+    encode_into(&decoded, UNRESERVED, &mut encoded);
+    Cow::Owned(encoded)
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@
 //! request then costs one HMAC. The cache is bounded and shared across threads.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Mutex;
+
+use subtle::ConstantTimeEq;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -52,9 +55,52 @@ pub(crate) fn derive(secret: &str, date: &str, region: &str, service: &str) -> H
 }
 
 /// A bounded, thread-safe map from (secret, date, region, service) to a ready HMAC state.
+///
+/// Entries are found by a keyed (per-cache random) SipHash of the four parts and then compared
+/// part by part, so a lookup allocates nothing and a hash collision can never hand out the wrong
+/// key.
 pub(crate) struct SigningKeyCache {
     capacity: usize,
-    map: Mutex<HashMap<Box<[u8]>, HmacSha256>>,
+    hasher: RandomState,
+    map: Mutex<HashMap<u64, Entry, BuildHasherDefault<PrehashedHasher>>>,
+}
+
+/// One cached signing key and the scope it belongs to.
+struct Entry {
+    secret: Box<str>,
+    date: Box<str>,
+    region: Box<str>,
+    service: Box<str>,
+    mac: HmacSha256,
+}
+
+impl Entry {
+    fn is(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
+        // The secret is compared in constant time: the cache must not become a timing oracle.
+        bool::from(self.secret.as_bytes().ct_eq(secret.as_bytes()))
+            && &*self.date == date
+            && &*self.region == region
+            && &*self.service == service
+    }
+}
+
+/// The map's keys are already SipHash outputs: use them as they are.
+#[derive(Default)]
+struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in rather than lose it.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl std::fmt::Debug for SigningKeyCache {
@@ -72,7 +118,8 @@ impl SigningKeyCache {
     pub(crate) fn new(capacity: usize) -> Self {
         SigningKeyCache {
             capacity,
-            map: Mutex::new(HashMap::new()),
+            hasher: RandomState::new(),
+            map: Mutex::new(HashMap::default()),
         }
     }
 
@@ -86,28 +133,40 @@ impl SigningKeyCache {
         if self.capacity == 0 {
             return derive(secret, date, region, service);
         }
-        // Length-prefixed parts, so no two scopes share a key whatever bytes they hold.
-        let mut key =
-            Vec::with_capacity(16 + secret.len() + date.len() + region.len() + service.len());
-        for part in [secret, date, region, service] {
-            key.extend_from_slice(&(part.len() as u64).to_le_bytes());
-            key.extend_from_slice(part.as_bytes());
-        }
+        // Length-prefixed parts, so no two scopes hash alike by where a boundary falls.
+        let hash = {
+            let mut h = self.hasher.build_hasher();
+            for part in [secret, date, region, service] {
+                h.write_usize(part.len());
+                h.write(part.as_bytes());
+            }
+            h.finish()
+        };
         if let Ok(map) = self.map.lock()
-            && let Some(mac) = map.get(key.as_slice())
+            && let Some(entry) = map.get(&hash)
+            && entry.is(secret, date, region, service)
         {
-            return mac.clone();
+            return entry.mac.clone();
         }
         let mac = derive(secret, date, region, service);
         if let Ok(mut map) = self.map.lock() {
-            if map.len() >= self.capacity {
+            if map.len() >= self.capacity && !map.contains_key(&hash) {
                 // Evict one arbitrary entry: keys are cheap to re-derive, and a full cache must
                 // not turn into a slow path for every newcomer.
-                if let Some(victim) = map.keys().next().cloned() {
+                if let Some(victim) = map.keys().next().copied() {
                     map.remove(&victim);
                 }
             }
-            map.insert(key.into_boxed_slice(), mac.clone());
+            map.insert(
+                hash,
+                Entry {
+                    secret: secret.into(),
+                    date: date.into(),
+                    region: region.into(),
+                    service: service.into(),
+                    mac: mac.clone(),
+                },
+            );
         }
         mac
     }
@@ -166,6 +225,30 @@ mod tests {
         let cache = SigningKeyCache::new(8);
         cache.get("ab", "c", "r", "s");
         cache.get("a", "bc", "r", "s");
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn each_secret_gets_its_own_key_for_the_same_scope() {
+        let cache = SigningKeyCache::new(8);
+        let sig = |m: HmacSha256| {
+            let mut m = m;
+            m.update(b"x");
+            m.finalize().into_bytes()
+        };
+        let a = cache.get("secret-a", "20150830", "us-east-1", "execute-api");
+        let b = cache.get("secret-b", "20150830", "us-east-1", "execute-api");
+        assert_ne!(sig(a), sig(b.clone()));
+        assert_eq!(
+            sig(b),
+            sig(derive("secret-b", "20150830", "us-east-1", "execute-api"))
+        );
+        // Warm lookups keep returning the right key for each.
+        let a2 = cache.get("secret-a", "20150830", "us-east-1", "execute-api");
+        assert_eq!(
+            sig(a2),
+            sig(derive("secret-a", "20150830", "us-east-1", "execute-api"))
+        );
         assert_eq!(cache.len(), 2);
     }
 

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 
 use super::canonical::{
     CanonicalInput, MAX_CANONICAL_REQUEST_BYTES, QueryExclusions, TERMINATOR, UNSIGNED_PAYLOAD,
-    write_canonical_request, write_hex, write_string_to_sign,
+    feed_string_to_sign, hash_hex, hex64, write_canonical_request, write_string_to_sign,
 };
 use super::credentials::{CallerIdentity, Credential, CredentialStore, TokenStatus};
 use super::date::{display_amz_date, parse_amz_date, unix_seconds};
@@ -208,13 +208,13 @@ impl Verifier {
             normalize_path: self.normalize_path,
         };
         let mut canonical = Vec::with_capacity(512);
-        let mut string_to_sign = Vec::with_capacity(160);
+        let mut string_to_sign = Vec::new();
         let mut matched = attempt.matches(first, key(), &mut canonical, &mut string_to_sign)?;
         // A presigned URL may carry the session token appended after signing, outside the
         // signature ("for other services, you add the X-Amz-Security-Token parameter at the end,
         // after you calculate the signature"): try once more without it.
         if !matched && sig.form == Form::Query && has_query_token(&sig) {
-            let (mut c2, mut s2) = (Vec::with_capacity(512), Vec::with_capacity(160));
+            let (mut c2, mut s2) = (Vec::with_capacity(512), Vec::new());
             matched =
                 attempt.matches(QueryExclusions::SignatureAndToken, key(), &mut c2, &mut s2)?;
         }
@@ -370,10 +370,14 @@ impl Attempt<'_, '_> {
                 "SignedHeaders names headers whose canonical form exceeds {MAX_CANONICAL_REQUEST_BYTES} bytes."
             )));
         }
-        write_string_to_sign(&self.sig.amz_date, self.scope, canonical, string_to_sign);
-        key.update(string_to_sign);
-        let mut expected = Vec::with_capacity(64);
-        write_hex(&key.finalize().into_bytes(), &mut expected);
-        Ok(bool::from(expected.ct_eq(self.sig.signature.as_bytes())))
+        let hash = hash_hex(canonical);
+        feed_string_to_sign(&mut key, &self.sig.amz_date, self.scope, &hash);
+        let expected = hex64(&key.finalize().into_bytes().into());
+        let matched = bool::from(expected.ct_eq(self.sig.signature.as_bytes()));
+        if !matched {
+            // Only a failure shows the string to sign, so only a failure writes it out.
+            write_string_to_sign(&self.sig.amz_date, self.scope, canonical, string_to_sign);
+        }
+        Ok(matched)
     }
 }
