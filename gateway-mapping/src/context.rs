@@ -19,6 +19,7 @@
 //! assert_eq!(ctx.lookup("requestTimeEpoch"), Some("1700000000123".to_owned()));
 //! ```
 
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -275,8 +276,29 @@ pub struct ContextObject {
 
 struct ContextRoot {
     vars: Json,
-    request_override: Value,
-    response_override: Value,
+    /// Built on first use (most templates never touch the override maps).
+    request_override: OnceCell<Value>,
+    response_override: OnceCell<Value>,
+}
+
+impl ContextRoot {
+    fn request_override(&self) -> &Value {
+        self.request_override.get_or_init(|| {
+            let mut request = IndexMap::with_capacity(3);
+            request.insert("header".to_owned(), empty_map());
+            request.insert("path".to_owned(), empty_map());
+            request.insert("querystring".to_owned(), empty_map());
+            Value::map(request)
+        })
+    }
+
+    fn response_override(&self) -> &Value {
+        self.response_override.get_or_init(|| {
+            let mut response = IndexMap::with_capacity(2);
+            response.insert("header".to_owned(), empty_map());
+            Value::map(response)
+        })
+    }
 }
 
 impl std::fmt::Debug for ContextObject {
@@ -298,17 +320,11 @@ impl ContextObject {
     /// `requestOverride = {header={}, path={}, querystring={}}`,
     /// `responseOverride = {header={}}` (`status` unset).
     pub fn new(context: Context) -> ContextObject {
-        let mut request = IndexMap::with_capacity(3);
-        request.insert("header".to_owned(), empty_map());
-        request.insert("path".to_owned(), empty_map());
-        request.insert("querystring".to_owned(), empty_map());
-        let mut response = IndexMap::with_capacity(2);
-        response.insert("header".to_owned(), empty_map());
         ContextObject {
             root: Rc::new(ContextRoot {
                 vars: Json::Object(context.vars),
-                request_override: Value::map(request),
-                response_override: Value::map(response),
+                request_override: OnceCell::new(),
+                response_override: OnceCell::new(),
             }),
         }
     }
@@ -340,8 +356,8 @@ impl ContextObject {
                 .map(|(k, v)| (k.clone(), v.to_java_string()))
                 .collect()
         };
-        let req = &self.root.request_override;
-        let resp = &self.root.response_override;
+        let req = self.root.request_override();
+        let resp = self.root.response_override();
         let status = resp
             .as_map()
             .and_then(|m| m.borrow().get("status").and_then(Value::as_int))
@@ -379,8 +395,8 @@ impl ContextNode {
     fn child(&self, name: &str) -> Value {
         if self.is_root() {
             let map = match name {
-                "requestOverride" => Some(&self.root.request_override),
-                "responseOverride" => Some(&self.root.response_override),
+                "requestOverride" => Some(self.root.request_override()),
+                "responseOverride" => Some(self.root.response_override()),
                 _ => None,
             };
             if let Some(map) = map {

@@ -17,7 +17,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -26,7 +26,7 @@ use serde_json::Value as Json;
 
 use crate::error::EvalError;
 use crate::java::methods;
-use crate::jsonpath::{JsonPath, JsonPathError};
+use crate::jsonpath::{JsonPath, JsonPathError, Step};
 use crate::value::{HostObject, Value};
 
 /// A request body or parameter the `$input` functions could not use.
@@ -226,6 +226,11 @@ pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
 pub struct Input {
     view: RequestView,
     body: OnceCell<Result<Json, String>>,
+    /// `$input.path('$')`, parsed straight into template values (the common
+    /// `#set($root = $input.path('$'))` idiom, without an intermediate JSON tree).
+    root: OnceCell<Result<Value, String>>,
+    /// The body holds an integer beyond `i64` (see [`TemplateValue`]).
+    wide_ints: Cell<bool>,
     params: OnceCell<Value>,
 }
 
@@ -235,6 +240,8 @@ impl Input {
         Input {
             view,
             body: OnceCell::new(),
+            root: OnceCell::new(),
+            wide_ints: Cell::new(false),
             params: OnceCell::new(),
         }
     }
@@ -255,6 +262,19 @@ impl Input {
     /// nothing).
     pub fn json(&self, path: &str) -> Result<String, EvalError> {
         let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.json: {e}")))?;
+        // When `$input.path('$')` already parsed the body into template values, a simple
+        // path is answered from them instead of parsing the body a second time.
+        if let (Some(Ok(root)), Some(steps)) = (self.root.get(), path.simple_steps())
+            && self.body.get().is_none()
+            && !self.wide_ints.get()
+        {
+            let mut out = String::new();
+            match walk(root, &steps) {
+                Some(v) => write_serde_json(&v, &mut out),
+                None => out.push_str("\"\""),
+            }
+            return Ok(out);
+        }
         Ok(json_of(&path, self.body_json()?))
     }
 
@@ -262,6 +282,21 @@ impl Input {
     /// `{k=v}`, arrays lists printing as compact JSON), `Value::Null` when a definite path
     /// selects nothing.
     pub fn path(&self, path: &str) -> Result<Value, EvalError> {
+        if path.trim() == "$" && self.body.get().is_none() {
+            return self
+                .root
+                .get_or_init(|| {
+                    let mut de = serde_json::Deserializer::from_str(self.view.body());
+                    let seed = TemplateValue {
+                        wide: &self.wide_ints,
+                    };
+                    let v = serde::de::DeserializeSeed::deserialize(seed, &mut de)
+                        .and_then(|v| de.end().map(|()| v));
+                    v.map_err(|e| e.to_string())
+                })
+                .clone()
+                .map_err(|e| EvalError::new(format!("$input: the body is not valid JSON: {e}")));
+        }
         let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
         Ok(match path.query_ref(self.body_json()?) {
             Some(v) => json_to_value(&v),
@@ -337,6 +372,142 @@ pub fn json_to_value(v: &Json) -> Value {
             items: Value::list(a.iter().map(json_to_value).collect()),
         }),
         other => Value::from_json(other),
+    }
+}
+
+/// Follows simple JSONPath steps through template values built from JSON (maps and the
+/// list objects of [`json_to_value`]); `None` when a step finds nothing.
+fn walk(root: &Value, steps: &[Step<'_>]) -> Option<Value> {
+    let mut node = root.clone();
+    for step in steps {
+        node = match (step, &node) {
+            (Step::Name(n), Value::Map(m)) => m.borrow().get(*n)?.clone(),
+            (Step::Index(i), Value::Object(o)) => {
+                let len = o.call("size", &[]).ok()?.as_int()?;
+                let j = if *i < 0 { i + len } else { *i };
+                if !(0..len).contains(&j) {
+                    return None;
+                }
+                o.call("get", &[Value::Int(j)]).ok()?
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Appends `v` as serde_json prints the same JSON compactly (what [`Input::json`] gives when
+/// it queries the parsed body): numbers in serde_json's form, strings JSON-escaped.
+fn write_serde_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Float(f) => match serde_json::Number::from_f64(*f) {
+            Some(n) => out.push_str(&n.to_string()),
+            None => out.push_str("null"),
+        },
+        Value::Map(m) => {
+            out.push('{');
+            let Ok(entries) = m.try_borrow() else {
+                out.push('}');
+                return;
+            };
+            for (i, (k, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out);
+                out.push(':');
+                write_serde_json(item, out);
+            }
+            out.push('}');
+        }
+        Value::Object(o) => match o.iterate() {
+            Some(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_serde_json(item, out);
+                }
+                out.push(']');
+            }
+            None => write_json_string(&o.render(), out),
+        },
+        other => write_json(other, out),
+    }
+}
+
+/// Parses JSON straight into the values [`json_to_value`] makes (same numbers, same key
+/// order, same arrays), skipping the intermediate `serde_json::Value`.
+/// `wide` is set when an integer beyond `i64` was read (it becomes a `Float`, which serde_json
+/// would have kept as an exact `u64`).
+#[derive(Clone, Copy)]
+struct TemplateValue<'c> {
+    wide: &'c Cell<bool>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TemplateValue<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TemplateValue<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or_else(
+            |_| {
+                self.wide.set(true);
+                Value::Float(u as f64)
+            },
+            Value::Int,
+        ))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::from(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(self)? {
+            items.push(v);
+        }
+        Ok(Value::object(JsonArray {
+            items: Value::list(items),
+        }))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = IndexMap::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(self)?;
+            entries.insert(k, v);
+        }
+        Ok(Value::map(entries))
     }
 }
 
@@ -458,6 +629,8 @@ fn write_json_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
 
     #[test]
     fn empty_body_reads_as_empty_object() {
@@ -526,5 +699,52 @@ mod tests {
         assert_eq!(req.header_values("x-A"), ["x", "y"]);
         assert_eq!(req.querystring_single().collect::<Vec<_>>(), [("q", "2")]);
         assert_eq!(req.header_single().collect::<Vec<_>>(), [("X-A", "y")]);
+    }
+    fn arb_json() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            any::<i64>().prop_map(Json::from),
+            any::<u64>().prop_map(Json::from),
+            (-1e12f64..1e12).prop_map(Json::from),
+            ".{0,8}".prop_map(Json::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                proptest::collection::vec((".{0,5}", inner), 0..6)
+                    .prop_map(|kv| Json::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn root_path_parsed_directly_equals_the_converted_tree(doc in arb_json()) {
+            let text = doc.to_string();
+            let direct = Input::new(RequestView::new(text.as_str())).path("$").unwrap();
+            // Compare with serde_json's own parse of the same text (its float parsing, without
+            // the float_roundtrip feature, may differ from `doc` in the last digit).
+            let reparsed: Json = serde_json::from_str(&text).unwrap();
+            let converted = json_to_value(&reparsed);
+            prop_assert_eq!(direct.to_java_string(), converted.to_java_string());
+            // Through a non-root path the same tree comes from serde_json's parse.
+            let input = Input::new(RequestView::new(format!("{{\"d\":{text}}}")));
+            prop_assert_eq!(input.path("$.d").unwrap().to_java_string(), converted.to_java_string());
+        }
+
+        #[test]
+        fn json_after_root_path_equals_json_from_the_parsed_body(doc in arb_json(), inner in arb_json()) {
+            // Two shapes so that names and indexes both find something.
+            for text in [json!({"a": [inner.clone(), doc.clone()], "b": doc.clone()}).to_string(),
+                         json!([doc.clone(), inner.clone()]).to_string()] {
+                for p in ["$", "$.a", "$.a[0]", "$.a[-1]", "$.b", "$[0]", "$[-1]", "$[5]", "$.zz"] {
+                    let fresh = Input::new(RequestView::new(text.as_str())).json(p).unwrap();
+                    let primed = Input::new(RequestView::new(text.as_str()));
+                    primed.path("$").unwrap();
+                    prop_assert_eq!(primed.json(p).unwrap(), fresh, "path {} over {}", p, text);
+                }
+            }
+        }
     }
 }

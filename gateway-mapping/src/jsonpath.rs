@@ -68,6 +68,15 @@ pub struct JsonPath {
     definite: bool,
 }
 
+/// One step of a simple path (see [`JsonPath::simple_steps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step<'a> {
+    /// `.name` / `['name']`.
+    Name(&'a str),
+    /// `[i]` (negative counts from the end).
+    Index(i64),
+}
+
 #[derive(Debug, Clone)]
 enum Segment {
     /// `.name`, `['name']`.
@@ -191,6 +200,19 @@ impl JsonPath {
             current = next;
         }
         current
+    }
+
+    /// The steps of a path made only of single names and single indexes (`$.a[0].b`), for
+    /// hosts that walk their own trees; `None` for any other path.
+    pub(crate) fn simple_steps(&self) -> Option<Vec<Step<'_>>> {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Child(n) => Some(Step::Name(n)),
+                Segment::Index(i) => Some(Step::Index(*i)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// As [`JsonPath::query`], borrowing from `root` when the result is one value of the
