@@ -1,8 +1,10 @@
 //! gateway-policy: the IAM policy language as API Gateway uses it, execute-api ARNs and SigV4.
 //!
-//! A policy document is parsed and compiled once ([`Policy::parse`]): its grammar is checked
-//! with errors naming the statement and element, and its patterns, CIDRs, dates and numbers are
-//! prepared. Each request is then described by a [`Request`] (action, resource ARN, principal
+//! A policy document is parsed and compiled once ([`Policy::parse`], or
+//! [`Policy::parse_identity`] / [`Policy::parse_resource`] / [`Policy::parse_for_api`] with the
+//! `Principal` rules of each kind): its grammar is checked with errors naming the statement and
+//! element (and [`PolicyError::iam_message`] gives AWS's own wording where known), and its
+//! patterns, CIDRs, dates and numbers are prepared. Each request is then described by a [`Request`] (action, resource ARN, principal
 //! and condition keys) and evaluated cheaply:
 //!
 //! - [`Policy::evaluate`] / [`evaluate`]: one or several policies, explicit deny beating allow

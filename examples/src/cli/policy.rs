@@ -31,7 +31,8 @@
 //!   of an `execute-api` `--resource`. Without `--resource-policy` the identity policies are
 //!   evaluated together on their own.
 //! - `--principal` is an AWS principal ARN (`arn:aws:iam::111122223333:user/alice`, a role
-//!   session...) or, when it is not an ARN, a service principal (`lambda.amazonaws.com`).
+//!   session...), a 12-digit account ID (that account's root), or otherwise a service
+//!   principal (`lambda.amazonaws.com`).
 //!   `--principal-account` sets the caller's account (and, alone, makes the caller that
 //!   account's root). Without either the caller is anonymous. An AWS principal also sets
 //!   `aws:PrincipalArn` and `aws:PrincipalAccount`.
@@ -175,6 +176,12 @@ fn principal(arn: Option<&str>, account: Option<&str>) -> Principal {
             },
             (p, _) => p,
         },
+        (Some(id), _) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => {
+            Principal::Aws {
+                arn: format!("arn:aws:iam::{id}:root"),
+                account: id.to_string(),
+            }
+        }
         (Some(service), _) => Principal::Service(service.to_string()),
     }
 }
@@ -325,6 +332,10 @@ mod tests {
         assert_eq!(
             principal(Some("lambda.amazonaws.com"), None),
             Principal::Service("lambda.amazonaws.com".into())
+        );
+        assert_eq!(
+            principal(Some("111122223333"), None),
+            Principal::aws("arn:aws:iam::111122223333:root")
         );
     }
 }
