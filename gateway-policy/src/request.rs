@@ -170,9 +170,18 @@ impl Request {
     }
 
     /// Sets the principal in place (see [`Request::with_principal`]).
+    ///
+    /// For a role session (`arn:aws:sts::ID:assumed-role/NAME/SESSION`), `aws:PrincipalArn` is
+    /// the role's ARN, `arn:aws:iam::ID:role/NAME`: IAM User Guide, "AWS global condition
+    /// context keys", aws:PrincipalArn: "For IAM roles, the request context returns the ARN of
+    /// the role, not the ARN of the user that assumed the role". A session ARN does not carry
+    /// the role's path; a host that knows it sets [`GatewayKeys::principal_arn`] afterwards.
     pub fn set_principal(&mut self, principal: Principal) {
         if let Principal::Aws { arn, account } = &principal {
-            self.keys.set("aws:PrincipalArn", [arn.as_str()]);
+            match role_of_session(arn) {
+                Some(role) => self.keys.set("aws:PrincipalArn", [role]),
+                None => self.keys.set("aws:PrincipalArn", [arn.as_str()]),
+            }
             self.keys.set("aws:PrincipalAccount", [account.as_str()]);
         }
         self.principal = principal;
@@ -271,6 +280,23 @@ impl GatewayKeys {
     }
 }
 
+/// `arn:P:sts::A:assumed-role/NAME/SESSION` -> `arn:P:iam::A:role/NAME`.
+fn role_of_session(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let (name, _session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
+    Some(format!("arn:{partition}:iam::{account}:role/{name}"))
+}
+
 /// Seconds since the epoch and the ISO 8601 UTC form (`2019-07-16T12:00:00Z`) of `t`.
 fn format_time(t: SystemTime) -> (i64, String) {
     let secs = match t.duration_since(UNIX_EPOCH) {
@@ -334,5 +360,27 @@ mod tests {
             ["arn:aws:iam::111122223333:user/bob"]
         );
         assert_eq!(r.principal().account(), Some("111122223333"));
+    }
+
+    #[test]
+    fn a_role_session_sets_principal_arn_to_the_role() {
+        // IAM User Guide, global condition keys, aws:PrincipalArn: "For IAM roles, the request
+        // context returns the ARN of the role, not the ARN of the user that assumed the role."
+        let r = Request::new("a:b", "c").with_principal(Principal::aws(
+            "arn:aws:sts::111122223333:assumed-role/ops-admin/alice",
+        ));
+        assert_eq!(
+            r.keys().get("aws:PrincipalArn").unwrap(),
+            ["arn:aws:iam::111122223333:role/ops-admin"]
+        );
+        // The host may know the role's path and say so.
+        let r = r.with_gateway_keys(&GatewayKeys {
+            principal_arn: Some("arn:aws:iam::111122223333:role/team/ops-admin".into()),
+            ..GatewayKeys::default()
+        });
+        assert_eq!(
+            r.keys().get("aws:PrincipalArn").unwrap(),
+            ["arn:aws:iam::111122223333:role/team/ops-admin"]
+        );
     }
 }
