@@ -1,0 +1,328 @@
+//! `gateway sigv4 sign|verify`, run as a user would: the built binary on the request files in
+//! `tests/data/sigv4/` (raw HTTP/1.1 text, as in the AWS SigV4 test suite), checking output and
+//! exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sigv4");
+const AKID: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const T0: &str = "20150830T123600Z";
+
+fn gateway(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .args(args)
+        .output()
+        .expect("the gateway binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn data(name: &str) -> String {
+    format!("{DATA}/{name}")
+}
+
+/// A scratch file of this test run.
+fn scratch(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gateway-cli-sigv4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn sign(file: &str, region: &str, service: &str, time: &str) -> Output {
+    gateway(&[
+        "sigv4",
+        "sign",
+        "--access-key",
+        AKID,
+        "--secret",
+        SECRET,
+        "--region",
+        region,
+        "--service",
+        service,
+        "--time",
+        time,
+        file,
+    ])
+}
+
+fn verify(file: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["sigv4", "verify", "--access-key", AKID, "--secret", SECRET];
+    args.extend_from_slice(extra);
+    args.push(file);
+    gateway(&args)
+}
+
+/// Signs `tests/data/sigv4/<name>` at T0 for execute-api in us-east-1 and stores the result.
+fn signed_pets(name: &str) -> (String, PathBuf) {
+    let o = sign(&data(name), "us-east-1", "execute-api", T0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let path = scratch(&format!("signed-{name}"), text.as_bytes());
+    (text, path)
+}
+
+#[test]
+fn sign_reproduces_the_aws_test_suite_vanilla_get() {
+    // aws-c-auth tests/aws-signing-test-suite/v4/get-vanilla: `GET /` to example.amazonaws.com,
+    // signed at 20150830T123600Z for us-east-1 and service `service`, has signature
+    // 5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31 and this signed form.
+    let o = sign(&data("vanilla.req"), "us-east-1", "service", T0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "GET / HTTP/1.1\n\
+         Host:example.amazonaws.com\n\
+         X-Amz-Date:20150830T123600Z\n\
+         Authorization:AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+         SignedHeaders=host;x-amz-date, \
+         Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31\n\n"
+    );
+}
+
+#[test]
+fn time_takes_the_basic_or_the_rfc_3339_form() {
+    let basic = sign(&data("vanilla.req"), "us-east-1", "service", T0);
+    let extended = sign(
+        &data("vanilla.req"),
+        "us-east-1",
+        "service",
+        "2015-08-30T14:36:00+02:00",
+    );
+    assert_eq!(extended.status.code(), Some(0), "{}", stderr(&extended));
+    assert_eq!(stdout(&basic), stdout(&extended));
+}
+
+#[test]
+fn a_signed_request_verifies_and_names_nothing_but_valid() {
+    let (text, path) = signed_pets("pets.req");
+    assert!(
+        text.contains("SignedHeaders=accept;host;x-amz-date,"),
+        "{text}"
+    );
+    let o = verify(path.to_str().unwrap(), &["--time", T0]);
+    assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+    // With the scope pinned to what was signed.
+    let o = verify(
+        path.to_str().unwrap(),
+        &[
+            "--region",
+            "us-east-1",
+            "--service",
+            "execute-api",
+            "--time",
+            "2015-08-30T12:40:00Z",
+        ],
+    );
+    assert_eq!(stdout(&o), "valid\n");
+
+    // A body is covered too.
+    let (_, path) = signed_pets("new-pet.req");
+    let o = verify(path.to_str().unwrap(), &["--time", T0]);
+    assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
+}
+
+#[test]
+fn a_changed_request_prints_api_gateways_mismatch_message_and_exits_1() {
+    // The message API Gateway sends for a bad signature (mhart/aws4#110, execute-api).
+    let (text, _) = signed_pets("pets.req");
+    let tampered = scratch(
+        "tampered.req",
+        text.replace("limit=2", "limit=3").as_bytes(),
+    );
+    let o = verify(tampered.to_str().unwrap(), &["--time", T0]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method. Consult the service \
+             documentation for details.\n\nThe Canonical String for this request should have \
+             been\n'GET\n/prod/pets\nlimit=3&type=dog\naccept:application/json\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/execute-api/aws4_request\n"), "{out}");
+
+    let (_, body) = signed_pets("new-pet.req");
+    let text = std::fs::read_to_string(&body).unwrap();
+    let tampered = scratch("tampered-body.req", text.replace("rex", "max").as_bytes());
+    let o = verify(tampered.to_str().unwrap(), &["--time", T0]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("The request signature we calculated"));
+}
+
+#[test]
+fn a_wrong_secret_fails_verification() {
+    let (_, path) = signed_pets("pets.req");
+    let o = gateway(&[
+        "sigv4",
+        "verify",
+        "--access-key",
+        AKID,
+        "--secret",
+        "another-secret",
+        "--time",
+        T0,
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("The request signature we calculated does not match"));
+}
+
+#[test]
+fn an_old_request_is_expired() {
+    // API Gateway: "Signature expired: <t> is now earlier than <now - 5 min> (<now> - 5 min.)"
+    // (aws-amplify/aws-sdk-android#253).
+    let (_, path) = signed_pets("pets.req");
+    let o = verify(path.to_str().unwrap(), &["--time", "20150830T124200Z"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z \
+         (20150830T124200Z - 5 min.)\n"
+    );
+}
+
+#[test]
+fn another_key_or_scope_is_refused_with_its_message() {
+    let (_, path) = signed_pets("pets.req");
+    // An access key the verifier does not know (aws-amplify/amplify-js#2626).
+    let o = gateway(&[
+        "sigv4",
+        "verify",
+        "--access-key",
+        "AKIDOTHER",
+        "--secret",
+        SECRET,
+        "--time",
+        T0,
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "The security token included in the request is invalid.\n"
+    );
+    // A region other than the one signed for.
+    let o = verify(
+        path.to_str().unwrap(),
+        &["--region", "eu-west-1", "--time", T0],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "Credential should be scoped to a valid region, not 'us-east-1'. \n"
+    );
+}
+
+#[test]
+fn an_unsigned_request_is_missing_its_authentication_token() {
+    let o = verify(&data("pets.req"), &["--time", T0]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "Missing Authentication Token\n");
+}
+
+#[test]
+fn a_presigned_request_file_verifies_until_it_expires() {
+    use gateway_policy::sigv4::{Payload, RawRequest, Signer, parse_time};
+    let raw = RawRequest::parse(&std::fs::read(data("pets.req")).unwrap()).unwrap();
+    let signed = Signer::new(AKID, SECRET, "us-east-1", "execute-api")
+        .presigned(std::time::Duration::from_secs(60))
+        .sign(
+            raw.as_request(),
+            Payload::Bytes(b""),
+            parse_time(T0).unwrap(),
+        )
+        .unwrap();
+    let text = format!(
+        "GET {}?{} HTTP/1.1\n{}\n",
+        raw.path(),
+        signed.query,
+        raw.header_lines().join("\n")
+    );
+    let path = scratch("presigned.req", text.as_bytes());
+    let o = verify(path.to_str().unwrap(), &["--time", "20150830T123700Z"]);
+    assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
+    let o = verify(path.to_str().unwrap(), &["--time", "20150830T123701Z"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("Signature expired: 20150830T123600Z"));
+}
+
+#[test]
+fn bad_usage_and_unreadable_files_exit_2() {
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["sigv4"],
+        vec!["sigv4", "frobnicate"],
+        // sign needs --region and --service.
+        vec![
+            "sigv4",
+            "sign",
+            "--access-key",
+            AKID,
+            "--secret",
+            SECRET,
+            "x.req",
+        ],
+        vec!["sigv4", "verify", "--access-key", AKID, "x.req"],
+        vec!["sigv4", "verify", "--access-key", AKID, "--secret", SECRET],
+        vec![
+            "sigv4",
+            "verify",
+            "--access-key",
+            AKID,
+            "--secret",
+            SECRET,
+            "--time",
+            "yesterday",
+            "x.req",
+        ],
+        vec![
+            "sigv4",
+            "verify",
+            "--access-key",
+            AKID,
+            "--secret",
+            SECRET,
+            "--bogus",
+            "1",
+            "x.req",
+        ],
+    ];
+    for args in cases {
+        let o = gateway(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("usage:"), "{args:?}: {}", stderr(&o));
+    }
+    let o = verify("/nonexistent/dir/request.req", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    let garbage = scratch("garbage.req", b"this is not a request\n");
+    let o = verify(garbage.to_str().unwrap(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("expected `METHOD target HTTP/1.1`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn help_prints_the_usage_and_documents_the_time_format() {
+    let o = gateway(&["sigv4", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("gateway sigv4 sign --access-key K --secret S --region R --service SV [--time T] <request-file>"));
+    assert!(out.contains("20150830T123600Z"));
+}
