@@ -1,5 +1,39 @@
 #![no_main]
-//! Fuzz target (being written).
+//! Fuzz target: arbitrary text compiled as a mapping template under API Gateway's default
+//! options and, when it compiles, rendered against a small API Gateway scope: `$input` over a
+//! JSON body with path, query-string and header parameters, `$util`, `$context` (with
+//! `identity` and `authorizer` objects and the writable override maps) and `$stageVariables`.
+//! The override maps are read back afterwards, as the pipeline would. Nothing is asserted
+//! beyond "no panic, no hang" (the engine's limits bound time and memory).
+use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
+use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::{EngineOptions, Template};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|_data: &[u8]| {});
+const BODY: &str = r#"{"name": "Rex", "price": 12.5, "tags": ["a", "b"], "owner": {"id": 7, "ok": true}, "n": null}"#;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(template) = Template::compile(source, &EngineOptions::default()) else {
+        return;
+    };
+    let mut request = RequestView::new(BODY);
+    request.path.insert("id".into(), "42".into());
+    request.add_query("q", "x y");
+    request.add_query("q", "z");
+    request.add_header("Content-Type", "application/json");
+    let mut ctx = Context::new();
+    ctx.set("requestId", "rid-1");
+    ctx.set("stage", "prod");
+    ctx.set("identity.sourceIp", "203.0.113.7");
+    ctx.set("authorizer.principalId", "user");
+    ctx.set_request_time(1_700_000_000_000);
+    let context = ContextObject::new(ctx);
+    let mut stage = StageVariables::new();
+    stage.insert("env".into(), "test".into());
+    let scope = mapping_scope(Input::new(request), &context, &stage);
+    let _ = template.render(&scope);
+    let _ = context.overrides();
+});
