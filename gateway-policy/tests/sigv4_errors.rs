@@ -14,6 +14,7 @@ use gateway_policy::sigv4::{
     AuthError, CallerIdentity, Credential, InMemoryCredentialStore, Payload, RequestRef, Signer,
     Verifier, parse_time,
 };
+use gateway_policy::{Policy, Request, authorize};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use sha2::Digest;
 
@@ -35,7 +36,12 @@ fn store() -> InMemoryCredentialStore {
         SECRET,
         "arn:aws:iam::123456789012:user/alice",
         vec![Arc::new(
-            r#"{"Version":"2012-10-17","Statement":[]}"#.to_owned(),
+            Policy::parse_identity(
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": "execute-api:Invoke",
+                    "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets"}]}"#,
+            )
+            .unwrap(),
         )],
     );
     store.insert(
@@ -114,6 +120,18 @@ fn a_signed_request_names_its_caller_with_account_user_and_policies() {
     assert_eq!(caller.user_name, "alice");
     assert_eq!(caller.principal_arn, "arn:aws:iam::123456789012:user/alice");
     assert_eq!(caller.policies.len(), 1);
+
+    // The caller's identity policies go straight to the evaluator: GET /pets is allowed, POST
+    // is not (implicit deny).
+    let call = |method: &str| {
+        Request::new(
+            "execute-api:Invoke",
+            format!("arn:aws:execute-api:us-east-1:123456789012:abc123/prod/{method}/pets"),
+        )
+    };
+    let policies = || caller.policies.iter().map(|p| &**p);
+    assert!(authorize(policies(), None, &call("GET"), &caller.account_id).is_allowed());
+    assert!(!authorize(policies(), None, &call("POST"), &caller.account_id).is_allowed());
 }
 
 #[test]

@@ -9,9 +9,10 @@ use std::time::SystemTime;
 
 use subtle::ConstantTimeEq;
 
-/// The identity policy type a caller carries. (Placeholder until the compiled `crate::Policy`
-/// lands: the policy document's JSON text.)
-pub type IdentityPolicy = String;
+/// The identity policy type a caller carries: a compiled [`crate::Policy`], parsed once when the
+/// credential is stored (with [`crate::Policy::parse_identity`]) and evaluated per request with
+/// [`crate::authorize`].
+pub type IdentityPolicy = crate::Policy;
 
 /// The authenticated caller, as API Gateway exposes it in `$context.identity` and hands to the
 /// IAM policy evaluator.
