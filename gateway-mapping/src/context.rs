@@ -34,6 +34,8 @@ use crate::value::{HostObject, Scope, Value};
 /// Every `$context` variable AWS documents for mapping templates (dotted, without
 /// `$context.`). `authorizer.*` also takes any key a Lambda authorizer returns and
 /// `authorizer.claims.*` any Cognito claim; the override maps take any name.
+/// `identity.accessKey` is not in the reference but API Gateway has it: `$context.identity`'s
+/// `keySet()` recorded on AWS lists it (localstack `test_sqs_amz_json_protocol` snapshot).
 pub const CONTEXT_VARIABLES: &[&str] = &[
     "accountId",
     "apiId",
@@ -49,6 +51,7 @@ pub const CONTEXT_VARIABLES: &[&str] = &[
     "error.validationErrorString",
     "extendedRequestId",
     "httpMethod",
+    "identity.accessKey",
     "identity.accountId",
     "identity.apiKey",
     "identity.apiKeyId",
@@ -452,8 +455,14 @@ impl HostObject for ContextNode {
         })
     }
 
-    /// Java-style, as a map: `{requestId=abc, identity={sourceIp=1.2.3.4}}`.
+    /// Java-style, as a map: `{requestId=abc, identity={sourceIp=1.2.3.4}}`; except
+    /// `$context.authorizer.claims`, which prints nothing: "Calling `$context.authorizer.claims`
+    /// returns null" (AWS, "Variables for data transformations") while its properties
+    /// (`$context.authorizer.claims.email`) are readable.
     fn render(&self) -> String {
+        if self.path.len() == 2 && &*self.path[0] == "authorizer" && &*self.path[1] == "claims" {
+            return String::new();
+        }
         let mut out = String::from("{");
         for (i, k) in self.keys().iter().enumerate() {
             if i > 0 {

@@ -634,6 +634,21 @@ fn authorizer_context_and_claims() {
 }
 
 #[test]
+fn authorizer_claims_alone_prints_nothing() {
+    // AWS "Variables for data transformations", $context.authorizer.claims.property: "Calling
+    // $context.authorizer.claims returns null."
+    let mut ctx = Context::new();
+    ctx.set("authorizer.claims.sub", "abc");
+    let out = render_full(
+        "[$context.authorizer.claims][$context.authorizer.claims.sub]",
+        RequestView::new(""),
+        &ContextObject::new(ctx),
+        &StageVariables::new(),
+    );
+    assert_eq!(out, "[][abc]");
+}
+
+#[test]
 fn error_variables_in_gateway_response_templates() {
     // test_apigateway_api.py gateway-response template: $context.error.messageString is the
     // quoted message, $context.error.responseType the type.
@@ -680,4 +695,113 @@ fn input_path_arrays_are_mutable_lists() {
         ),
         "[1,2,3] 3|[9,2,3]"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pieces together, as the pipeline will use them: a Lambda (non-proxy) integration with
+// request parameter mappings, a request template chosen by Content-Type, integration responses
+// selected by the Lambda errorMessage, and response parameter mappings.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_lambda_integration_flows_through_selection_templates_and_mappings() {
+    use gateway_mapping::params::{ParamMappings, Sources, Target};
+    use gateway_mapping::selection::{
+        IntegrationResponses, PassthroughBehavior, RequestSelection, RequestTemplates,
+    };
+
+    // Loaded once.
+    let compile =
+        |s: &str| Template::compile(s, &EngineOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let request_templates = RequestTemplates::new(
+        [(
+            "application/json",
+            compile("{\"petId\": \"$input.params('petId')\", \"name\": $input.json('$.name')}"),
+        )],
+        PassthroughBehavior::WhenNoTemplates,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let request_params = ParamMappings::compile_request([
+        (
+            "integration.request.header.X-Trace",
+            "method.request.header.X-Amzn-Trace-Id",
+        ),
+        ("integration.request.header.X-Stage", "stageVariables.env"),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Developer guide, "Handle Lambda errors in API Gateway": patterns over errorMessage.
+    let responses = IntegrationResponses::new([
+        (
+            Some(".*\\[NotFound\\].*"),
+            ("404", "{\"error\": \"$input.path('$.errorMessage')\"}"),
+        ),
+        (None, ("200", "$input.json('$')")),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let response_params = ParamMappings::compile_response([(
+        "method.response.header.X-Pet",
+        "integration.response.body.name",
+    )])
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    // One request.
+    let mut req = RequestView::new(r#"{"name": "Rex"}"#);
+    req.path.insert("petId".into(), "7".into());
+    req.add_header("Content-Type", "application/json; charset=utf-8");
+    req.add_header("X-Amzn-Trace-Id", "Root=1-abc");
+    let mut stage = StageVariables::new();
+    stage.insert("env".into(), "test".into());
+    let context = ContextObject::new(Context::new());
+
+    let RequestSelection::Template(template) = request_templates
+        .select(req.header("Content-Type"))
+        .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("expected a template");
+    };
+    let mapped = request_params.evaluate(&Sources {
+        request: Some(&req),
+        stage_variables: Some(&stage),
+        ..Sources::default()
+    });
+    assert_eq!(mapped[&Target::Header("X-Trace".into())], ["Root=1-abc"]);
+    assert_eq!(mapped[&Target::Header("X-Stage".into())], ["test"]);
+    let payload = template
+        .render(&mapping_scope(Input::new(req.clone()), &context, &stage))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(payload, r#"{"petId": "7", "name": "Rex"}"#);
+
+    // The Lambda succeeded: no errorMessage, the default response applies.
+    let ok_body = r#"{"id": 7, "name": "Rex"}"#;
+    let (status, tmpl) = responses.select("").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(*status, "200");
+    let integration_response = RequestView::new(ok_body);
+    let headers = response_params.evaluate(&Sources {
+        integration_response: Some(&integration_response),
+        ..Sources::default()
+    });
+    assert_eq!(headers[&Target::Header("X-Pet".into())], ["Rex"]);
+    let out = compile(tmpl)
+        .render(&mapping_scope(
+            Input::new(integration_response),
+            &context,
+            &stage,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out, r#"{"id":7,"name":"Rex"}"#);
+
+    // The Lambda failed with "[NotFound] ...": the 404 response applies.
+    let err_body = r#"{"errorMessage": "[NotFound] no pet 9", "errorType": "Error"}"#;
+    let (status, tmpl) = responses
+        .select("[NotFound] no pet 9")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(*status, "404");
+    let out = compile(tmpl)
+        .render(&mapping_scope(
+            Input::new(RequestView::new(err_body)),
+            &context,
+            &stage,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out, r#"{"error": "[NotFound] no pet 9"}"#);
 }
