@@ -140,6 +140,15 @@ pub enum PolicyError {
         /// `Principal` or `NotPrincipal`.
         element: &'static str,
     },
+    /// Two statements of an identity policy share a `Sid` (IAM User Guide, "IAM JSON policy
+    /// elements: Sid": "In IAM, the Sid value must be unique within a JSON policy").
+    #[error("{at}: Sid is already used by statement {first}")]
+    DuplicateSid {
+        /// The later statement.
+        at: StatementLocation,
+        /// The index of the statement that used the Sid first.
+        first: usize,
+    },
     /// A limit on the size of a value was exceeded.
     #[error("{at}: {element} value is {len} characters, more than the limit of {limit}")]
     ValueTooLong {
@@ -156,8 +165,13 @@ pub enum PolicyError {
 
 impl PolicyError {
     /// The message AWS itself gives for this error, where it is known, for users who compare
-    /// with what the console or API said. IAM (`MalformedPolicyDocument`) and the services'
-    /// resource-policy APIs word some errors differently; the source of each is noted.
+    /// with what the console or API said.
+    ///
+    /// The wording is IAM's `MalformedPolicyDocument` messages (as IAM's CreatePolicy and
+    /// PutUserPolicy return them; IAM folds most grammar errors into "Syntax errors in
+    /// policy."), except for the `Principal` rules of resource policies, which IAM's own APIs
+    /// do not check: those are S3 PutBucketPolicy's ("Missing required field Principal",
+    /// "Invalid principal in policy").
     ///
     /// ```
     /// use gateway_policy::Policy;
@@ -165,25 +179,36 @@ impl PolicyError {
     /// assert_eq!(e.iam_message().as_deref(), Some("Policy statement must contain actions."));
     /// ```
     pub fn iam_message(&self) -> Option<String> {
+        const SYNTAX: &str = "Syntax errors in policy.";
         let text = match self {
-            // IAM CreatePolicy / PutUserPolicy.
-            PolicyError::Json(_) => "Syntax errors in policy.",
-            PolicyError::MissingElement { element, .. } if element.starts_with("Action") => {
-                "Policy statement must contain actions."
+            PolicyError::Json(_)
+            | PolicyError::NotAnObject
+            | PolicyError::UnknownTopLevelElement(_)
+            | PolicyError::InvalidVersion(_)
+            | PolicyError::MissingStatement
+            | PolicyError::StatementNotObject
+            | PolicyError::UnknownElement { .. }
+            | PolicyError::ConflictingElements { .. }
+            | PolicyError::WrongType { .. }
+            | PolicyError::InvalidConditionOperator { .. } => SYNTAX,
+            PolicyError::MissingElement { element, .. } => match element.as_bytes().first() {
+                Some(b'A') => "Policy statement must contain actions.",
+                Some(b'R') => "Policy statement must contain resources.",
+                Some(b'P') => "Missing required field Principal",
+                _ => SYNTAX,
+            },
+            // "allow" parses as JSON grammar but fails IAM's case-sensitive check.
+            PolicyError::InvalidEffect { value, .. }
+                if value.eq_ignore_ascii_case("allow") || value.eq_ignore_ascii_case("deny") =>
+            {
+                "The policy failed legacy parsing"
             }
-            PolicyError::MissingElement { element, .. } if element.starts_with("Resource") => {
-                "Policy statement must contain resources."
+            PolicyError::InvalidEffect { .. } => SYNTAX,
+            PolicyError::PrincipalNotAllowed { .. } => {
+                "Policy document should not specify a principal."
             }
-            PolicyError::MissingElement { element, .. } if element.starts_with("Principal") => {
-                // S3 PutBucketPolicy and other resource-policy APIs.
-                "Missing required field Principal"
-            }
-            PolicyError::MissingStatement => "Missing required field Statement",
-            // IAM console policy editor.
-            PolicyError::PrincipalNotAllowed { .. } => "Has prohibited field Principal",
-            // S3 PutBucketPolicy (IAM itself says "The policy failed legacy parsing").
-            PolicyError::InvalidEffect { value, .. } => {
-                return Some(format!("Invalid effect: {value}"));
+            PolicyError::DuplicateSid { .. } => {
+                "Statement IDs (SID) in a single policy must be unique."
             }
             PolicyError::InvalidValue {
                 element, reason, ..
@@ -192,6 +217,9 @@ impl PolicyError {
             }
             PolicyError::InvalidValue { element, .. } if element.ends_with("Action") => {
                 "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+            }
+            PolicyError::InvalidValue { element, value, .. } if element.ends_with("Resource") => {
+                return Some(format!("Resource {value} must be in ARN format or \"*\"."));
             }
             PolicyError::InvalidValue { element, .. } if element.ends_with("Principal") => {
                 "Invalid principal in policy"

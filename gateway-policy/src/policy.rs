@@ -76,8 +76,10 @@ impl Policy {
     }
 
     /// Like [`Policy::parse`], for an identity policy (attached to a user or role, or returned
-    /// by a Lambda authorizer): a statement may not name a `Principal` or `NotPrincipal`
-    /// (IAM: "Has prohibited field Principal").
+    /// by a Lambda authorizer), with IAM's rules for them: a statement may not name a
+    /// `Principal` or `NotPrincipal` ("Policy document should not specify a principal."),
+    /// `Sid`s are unique within the policy, and each `Resource` / `NotResource` is `*` or an
+    /// ARN (has a colon).
     pub fn parse_identity(json: &str) -> Result<Policy, PolicyError> {
         Policy::compile(parse(json)?, None, Kind::Identity)
     }
@@ -143,6 +145,9 @@ impl Policy {
                 _ => {}
             }
         }
+        if kind == Kind::Identity {
+            check_identity_rules(&doc)?;
+        }
         let statements = doc
             .statements
             .into_iter()
@@ -153,6 +158,42 @@ impl Policy {
             statements: statements.into_boxed_slice(),
         })
     }
+}
+
+/// IAM's identity-policy rules beyond the grammar: unique `Sid`s, resources that are ARNs.
+fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, s) in doc.statements.iter().enumerate() {
+        if let Some(sid) = s.at.sid.as_deref().filter(|sid| !sid.is_empty())
+            && let Some(&first) = seen.get(sid)
+        {
+            return Err(PolicyError::DuplicateSid {
+                at: s.at.clone(),
+                first,
+            });
+        }
+        if let Some(sid) = s.at.sid.as_deref() {
+            seen.entry(sid).or_insert(i);
+        }
+        if let Some(bad) = s
+            .resource
+            .value
+            .iter()
+            .find(|r| *r != "*" && !r.contains(':'))
+        {
+            return Err(PolicyError::InvalidValue {
+                at: s.at.clone(),
+                element: if s.resource.negated {
+                    "NotResource"
+                } else {
+                    "Resource"
+                },
+                value: bad.clone(),
+                reason: "a resource must be \"*\" or an ARN",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Which rules on `Principal` apply.

@@ -119,17 +119,20 @@ fn statement_may_be_a_single_object_and_values_may_be_numbers_or_booleans() {
 #[test]
 #[rustfmt::skip]
 fn aws_wording_is_available_beside_each_message() {
-    // What AWS answers for these mistakes, as users quote it:
-    // - "Policy statement must contain actions." (IAM, aws/aws-cdk#7615);
-    // - "Invalid effect: hello" (S3 PutBucketPolicy, versity/versitygw#647);
-    // - "Actions/Condition can contain only one colon." (IAM, garnaat/kappa#111);
-    // - "Missing required field Statement" (S3, versity/versitygw#1176);
-    // - "Missing required field Principal" (S3, humanmade/S3-Uploads#191);
-    // - "Has prohibited field Principal" (IAM console, arithmetric/aws-lambda-ses-forwarder#31).
+    // IAM's MalformedPolicyDocument messages, as users quote them: "Policy statement must
+    // contain actions." (aws/aws-cdk#7615), "Actions/Condition can contain only one colon."
+    // (garnaat/kappa#111), "The policy failed legacy parsing" for a lowercase Effect
+    // (hashicorp/terraform#10057); the full set and which checks fold into "Syntax errors in
+    // policy." as moto's IAM validator reproduces them (getmoto/moto,
+    // moto/iam/policy_validation.py).
     let cases: &[(&str, &str)] = &[
         (r#"{"Effect":"Allow","Resource":"*"}"#, "Policy statement must contain actions."),
         (r#"{"Effect":"Allow","Action":"*"}"#, "Policy statement must contain resources."),
-        (r#"{"Effect":"hello","Action":"*","Resource":"*"}"#, "Invalid effect: hello"),
+        (r#"{"Effect":"allow","Action":"*","Resource":"*"}"#, "The policy failed legacy parsing"),
+        (r#"{"Effect":"Permit","Action":"*","Resource":"*"}"#, "Syntax errors in policy."),
+        (r#"{"Effects":"Allow","Action":"*","Resource":"*"}"#, "Syntax errors in policy."),
+        (r#"{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}"#, "Syntax errors in policy."),
+        (r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"k":"v"}}}"#, "Syntax errors in policy."),
         (r#"{"Effect":"Allow","Action":"a:b:c","Resource":"*"}"#, "Actions/Condition can contain only one colon."),
         (r#"{"Effect":"Allow","Action":"invoke","Resource":"*"}"#, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
     ];
@@ -138,12 +141,48 @@ fn aws_wording_is_available_beside_each_message() {
     }
     assert_eq!(
         error(r#"{"Version":"2012-10-17"}"#).iam_message().as_deref(),
-        Some("Missing required field Statement")
+        Some("Syntax errors in policy.")
     );
     assert_eq!(error("{").iam_message().as_deref(), Some("Syntax errors in policy."));
     // A condition value error has no AWS wording we could confirm.
     let e = error(&statement(r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":"yes"}}}"#));
     assert_eq!(e.iam_message(), None);
+}
+
+#[test]
+fn identity_policies_follow_iams_sid_and_resource_rules() {
+    // IAM User Guide, "IAM JSON policy elements: Sid": "In IAM, the Sid value must be unique
+    // within a JSON policy"; IAM answers "Statement IDs (SID) in a single policy must be
+    // unique." and 'Resource r must be in ARN format or "*".' (moto's IAM validator).
+    let dup = r#"{"Version":"2012-10-17","Statement":[
+        {"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},
+        {"Sid":"B","Effect":"Allow","Action":"s3:*","Resource":"*"},
+        {"Sid":"A","Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
+    let e = Policy::parse_identity(dup).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"statement 2 (Sid "A"): Sid is already used by statement 0"#
+    );
+    assert_eq!(
+        e.iam_message().as_deref(),
+        Some("Statement IDs (SID) in a single policy must be unique.")
+    );
+    assert!(Policy::parse(dup).is_ok());
+    let not_arn = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","NotResource":"bucket"}}"#;
+    let e = Policy::parse_identity(not_arn).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(r#"NotResource value "bucket" is invalid"#),
+        "{e}"
+    );
+    assert_eq!(
+        e.iam_message().as_deref(),
+        Some(r#"Resource bucket must be in ARN format or "*"."#)
+    );
+    // Statements without a Sid never clash.
+    let unnamed = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    assert!(Policy::parse_identity(unnamed).is_ok());
 }
 
 #[test]
@@ -158,9 +197,12 @@ fn identity_policies_refuse_a_principal_and_resource_policies_require_one() {
         e.to_string(),
         r#"statement 1 (Sid "P"): NotPrincipal is not allowed in an identity policy"#
     );
+    // IAM: "Policy document should not specify a principal."
+    // (hashicorp/terraform-provider-aws#10419); the console says "Has prohibited field
+    // Principal".
     assert_eq!(
         e.iam_message().as_deref(),
-        Some("Has prohibited field Principal")
+        Some("Policy document should not specify a principal.")
     );
     assert!(Policy::parse(with).is_ok());
 
@@ -170,6 +212,7 @@ fn identity_policies_refuse_a_principal_and_resource_policies_require_one() {
         e.to_string(),
         "statement 0: missing Principal or NotPrincipal"
     );
+    // S3 PutBucketPolicy: "Missing required field Principal" (humanmade/S3-Uploads#191).
     assert_eq!(
         e.iam_message().as_deref(),
         Some("Missing required field Principal")
