@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
 use crate::error::{ErrorKind, EvalError, TemplateError};
-use crate::java::methods;
+use crate::java::{format, methods};
 use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_LEN};
 use crate::ops;
 use crate::options::EngineOptions;
@@ -38,10 +38,12 @@ struct Loop {
 }
 
 /// Renders `prog` with the variables in `scope`.
+/// `capacity` sizes the output buffer up front (the caller's guess of the output length).
 pub(crate) fn render(
     prog: &Program,
     opts: &EngineOptions,
     scope: &Scope,
+    capacity: usize,
 ) -> Result<String, TemplateError> {
     let vars = prog
         .names
@@ -49,6 +51,7 @@ pub(crate) fn render(
         .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
         .collect();
     let mut r = Renderer::new(prog, opts, scope, vars);
+    r.out.reserve(capacity.min(opts.max_output_bytes));
     r.block(&prog.root)?;
     Ok(r.out)
 }
@@ -162,9 +165,10 @@ impl<'p> Renderer<'p> {
         match node {
             Node::Text(t, _) => self.write(t)?,
             Node::Ref(r) => {
-                self.at = r.pos;
-                let v = self.eval_ref(r)?;
-                self.print(&v, r)?;
+                if !self.print_direct(r)? {
+                    let v = self.eval_ref(r)?;
+                    self.print(&v, r)?;
+                }
             }
             Node::EscapedRef {
                 backslashes,
@@ -255,6 +259,35 @@ impl<'p> Renderer<'p> {
                 self.check_out()
             }
         }
+    }
+
+    /// The hot path of printing: `$var` or `$var.key` where `$var` holds a map, printed
+    /// straight from where the value lives, without cloning it. Returns false (having
+    /// printed nothing) when the reference needs the general path: a null, a method, a
+    /// `#define`, a host object, a longer chain.
+    fn print_direct(&mut self, r: &Reference) -> Result<bool, TemplateError> {
+        let Root::Var(slot) = r.root else {
+            return Ok(false);
+        };
+        let s = slot as usize;
+        if self.defined[s] != 0 {
+            return Ok(false);
+        }
+        let root = &self.vars[s];
+        match (r.chain.as_slice(), root) {
+            (_, Value::Null | Value::Object(_)) => return Ok(false),
+            ([], v) => format::write_value(v, &mut self.out),
+            ([Access::Property(key)], Value::Map(m)) => {
+                let m = m.borrow();
+                match methods::map_entry(&m, key) {
+                    Some(Value::Null | Value::Object(_)) | None => return Ok(false),
+                    Some(v) => format::write_value(v, &mut self.out),
+                }
+            }
+            _ => return Ok(false),
+        }
+        self.check_out()?;
+        Ok(true)
     }
 
     /// A variable's value; a `#define` block renders now, in the current context.

@@ -1,5 +1,7 @@
 //! [`Template`]: compile once, render many.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::ast::Program;
 use crate::error::{ErrorKind, TemplateError};
 use crate::options::EngineOptions;
@@ -15,10 +17,22 @@ use crate::{parser, render};
 /// assert_eq!(t.render(&Scope::new())?, "1,2,3");
 /// # Ok::<(), gateway_mapping::TemplateError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Template {
     program: Program,
     options: EngineOptions,
+    /// The length of the last output, to size the next one's buffer in one allocation.
+    last_len: AtomicUsize,
+}
+
+impl Clone for Template {
+    fn clone(&self) -> Self {
+        Template {
+            program: self.program.clone(),
+            options: self.options.clone(),
+            last_len: AtomicUsize::new(self.last_len.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Template {
@@ -42,12 +56,16 @@ impl Template {
         Ok(Template {
             program,
             options: options.clone(),
+            last_len: AtomicUsize::new(source.len()),
         })
     }
 
     /// Renders with these root variables. `#set` never changes `scope`.
     pub fn render(&self, scope: &Scope) -> Result<String, TemplateError> {
-        render::render(&self.program, &self.options, scope)
+        let hint = self.last_len.load(Ordering::Relaxed);
+        let out = render::render(&self.program, &self.options, scope, hint)?;
+        self.last_len.store(out.len(), Ordering::Relaxed);
+        Ok(out)
     }
 
     /// The options this template was compiled with.

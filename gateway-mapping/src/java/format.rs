@@ -55,10 +55,25 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
     }
 }
 
-/// Appends an integer in decimal.
+/// Appends an integer in decimal (without the formatting machinery: this is on the hot path
+/// of every template that prints numbers).
 pub(crate) fn write_int(i: i64, out: &mut String) {
-    use std::fmt::Write;
-    let _ = write!(out, "{i}");
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// Appends a double as Java's `Double.toString`: plain decimal with at least one fractional
@@ -83,6 +98,9 @@ pub(crate) fn write_double(d: f64, out: &mut String) {
         out.push('-');
     }
     if (1e-3..1e7).contains(&abs) {
+        if write_short_decimal(abs, out) {
+            return;
+        }
         let start = out.len();
         let _ = write!(out, "{abs}");
         if !out[start..].contains('.') {
@@ -98,6 +116,39 @@ pub(crate) fn write_double(d: f64, out: &mut String) {
     }
     out.push('E');
     out.push_str(exp);
+}
+
+/// The fast path of [`write_double`] for `1e-3 <= d < 1e7`: when some `n / 10^k` with
+/// `k <= 7` reads back as exactly `d`, the smallest such `k` gives the shortest digits that
+/// round-trip, which is what `Double.toString` and Rust's `Display` both print. Returns false
+/// (writing nothing) otherwise.
+fn write_short_decimal(d: f64, out: &mut String) -> bool {
+    let mut scale = 1.0f64;
+    let mut pow: u64 = 1;
+    for k in 1..=7usize {
+        scale *= 10.0;
+        pow *= 10;
+        let n = (d * scale).round();
+        if n >= 9.0e15 {
+            return false;
+        }
+        if n / scale == d {
+            let n = n as u64;
+            write_int((n / pow) as i64, out);
+            out.push('.');
+            let frac = n % pow;
+            let mut digits = [b'0'; 7];
+            let mut f = frac;
+            for i in (0..k).rev() {
+                digits[i] = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            // The smallest k has no trailing zero, except `x.0` at k = 1.
+            out.push_str(std::str::from_utf8(&digits[..k]).unwrap_or("0"));
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -126,5 +177,45 @@ mod tests {
         assert_eq!(double(f64::NAN), "NaN");
         assert_eq!(double(f64::NEG_INFINITY), "-Infinity");
         assert_eq!(double(0.1 + 0.2), "0.30000000000000004");
+    }
+
+    #[test]
+    fn the_short_decimal_path_agrees_with_the_general_one() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut samples = vec![1.5, 2.0, 0.001, 0.05, 249.99, 1234567.5, 9999999.9999999];
+        for i in 0..20_000 {
+            // xorshift: spread over [1e-3, 1e7) with few and many digits.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let v = 1e-3 + unit * 1e7;
+            samples.push(v);
+            samples.push((v * 100.0).round() / 100.0);
+            samples.push(f64::from(i) + 0.5);
+            samples.push(f64::from(i) / 1000.0 + 0.001);
+        }
+        for v in samples {
+            if !(1e-3..1e7).contains(&v) {
+                continue;
+            }
+            let mut fast = String::new();
+            if write_short_decimal(v, &mut fast) {
+                let mut general = format!("{v}");
+                if !general.contains('.') {
+                    general.push_str(".0");
+                }
+                assert_eq!(fast, general, "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn integers_print_in_decimal() {
+        for i in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN] {
+            let mut s = String::new();
+            write_int(i, &mut s);
+            assert_eq!(s, i.to_string());
+        }
     }
 }

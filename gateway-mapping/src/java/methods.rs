@@ -20,7 +20,7 @@ use crate::value::{HostObject, Value};
 /// `$value.name`: map key, host property, or a Java getter Velocity would find.
 pub(crate) fn property(v: &Value, name: &str) -> Result<Value, EvalError> {
     match v {
-        Value::Map(m) => Ok(m.borrow().get(name).cloned().unwrap_or(Value::Null)),
+        Value::Map(m) => Ok(map_get(&m.borrow(), name)),
         Value::Object(o) => o.property(name),
         Value::List(l) if name == "empty" => Ok(Value::Bool(l.borrow().is_empty())),
         Value::String(s) if name == "empty" => Ok(Value::Bool(s.is_empty())),
@@ -52,13 +52,31 @@ pub(crate) fn index(v: &Value, idx: &Value) -> Result<Value, EvalError> {
             }
             Ok(l[j as usize].clone())
         }
-        Value::Map(m) => Ok(m.borrow().get(&*key(idx)).cloned().unwrap_or(Value::Null)),
+        Value::Map(m) => Ok(map_get(&m.borrow(), &key(idx))),
         Value::Object(o) => match idx {
             Value::String(s) => o.property(s),
             _ => o.call("get", std::slice::from_ref(idx)),
         },
         _ => Ok(Value::Null),
     }
+}
+
+/// Maps up to this size are searched by scanning their keys: faster than hashing the key
+/// for the small JSON objects templates read (measured on the 1,000-item bench template).
+const SCAN_MAX: usize = 8;
+
+/// The value under `key`, if present.
+pub(crate) fn map_entry<'m>(m: &'m IndexMap<String, Value>, key: &str) -> Option<&'m Value> {
+    if m.len() <= SCAN_MAX {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
+}
+
+/// `map.get(key)`, or `Null` when absent.
+fn map_get(m: &IndexMap<String, Value>, key: &str) -> Value {
+    map_entry(m, key).cloned().unwrap_or(Value::Null)
 }
 
 /// A map key from any value (maps here have string keys).
@@ -538,7 +556,7 @@ fn map_method(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError>
         return Ok(Value::Null);
     };
     Ok(match (name, args) {
-        ("get", [k]) => m.borrow().get(&*key(k)).cloned().unwrap_or(Value::Null),
+        ("get", [k]) => map_get(&m.borrow(), &key(k)),
         ("getOrDefault", [k, d]) => m
             .borrow()
             .get(&*key(k))
