@@ -44,6 +44,18 @@ pub enum LoadError {
         /// The models along the cycle, the first repeated at the end.
         cycle: Vec<String>,
     },
+    /// The model's `$ref`s, expanded, make a schema too large to evaluate in bounded time
+    /// (typically shared definitions referenced from both branches of nested combinators,
+    /// which doubles the work at each level).
+    #[error(
+        "model {model:?}: schema is too complex: with its $refs expanded it has more than {limit} subschemas"
+    )]
+    TooComplex {
+        /// The model's name.
+        model: String,
+        /// [`crate::MAX_UNFOLDED_SCHEMA_NODES`].
+        limit: usize,
+    },
     /// Two models share a name.
     #[error("model {model:?} is defined twice")]
     DuplicateModel {

@@ -54,7 +54,8 @@ mod request;
 
 pub use error::LoadError;
 pub use models::{
-    MAX_MODELS, MAX_SCHEMA_DEPTH, Model, ModelSet, ModelSetBuilder, ValidationErrors, model_url,
+    MAX_MODELS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES, Model, ModelSet, ModelSetBuilder,
+    ValidationErrors, model_url,
 };
 pub use request::{
     GatewayResponseType, MAX_BODY_BYTES, MethodValidator, Outcome, Rejection, RequestValidator,

@@ -28,6 +28,14 @@ pub const MAX_MODELS: usize = 1000;
 /// than 128; this bounds schemas built in memory as well, since compilation recurses.
 pub const MAX_SCHEMA_DEPTH: usize = 128;
 
+/// Most subschemas a model may hold once its `$ref`s are expanded in place (a reference back
+/// into itself, as in a tree model, counts once). This bounds the work of one validation at
+/// one place of the instance: a two-kilobyte schema of nested `anyOf`s over shared
+/// definitions otherwise asks for 2^30 steps and hangs the engine. Real models stay far below:
+/// even 200 models (API Gateway's default quota) of 100 nodes each, all referenced from one
+/// model, unfold to 20,000.
+pub const MAX_UNFOLDED_SCHEMA_NODES: usize = 1_000_000;
+
 const MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
 /// The model URL API Gateway uses in `$ref`s: `https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}`.
@@ -209,6 +217,17 @@ impl ModelSetBuilder {
             validators.push(validator);
         }
         let arena = Arc::new(compile::compile(&self.api_id, &self.models));
+        for (name, _) in &self.models {
+            if let Some(&root) = arena.roots.get(name)
+                && compile::unfolded_size(&arena, root, MAX_UNFOLDED_SCHEMA_NODES + 1)
+                    > MAX_UNFOLDED_SCHEMA_NODES
+            {
+                return Err(LoadError::TooComplex {
+                    model: name.clone(),
+                    limit: MAX_UNFOLDED_SCHEMA_NODES,
+                });
+            }
+        }
         let mut models = HashMap::with_capacity(self.models.len());
         for ((name, _), validator) in self.models.into_iter().zip(validators) {
             let root = arena.roots.get(&name).copied().unwrap_or(usize::MAX);

@@ -661,3 +661,51 @@ fn multi_value_parameters_count_any_non_blank_occurrence() {
     }));
     assert_eq!(r.message, "Missing required request parameters: [x-m, tag]");
 }
+
+#[test]
+fn schemas_whose_expansion_explodes_are_refused_at_load() {
+    // Each level's two branches refer to the next level: 2^30 paths through a 2 KB schema.
+    // Validating against it would not finish; loading it must fail instead, naming the model.
+    let mut defs = serde_json::Map::new();
+    for i in 0..30 {
+        let next = format!("#/definitions/a{}", i + 1);
+        defs.insert(
+            format!("a{i}"),
+            json!({"anyOf": [{"$ref": next}, {"$ref": next}]}),
+        );
+    }
+    defs.insert("a30".into(), json!({"type": "string"}));
+    let err = ModelSet::single(
+        "Bomb",
+        json!({"definitions": defs, "$ref": "#/definitions/a0"}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        LoadError::TooComplex {
+            model: "Bomb".into(),
+            limit: gateway_validate::MAX_UNFOLDED_SCHEMA_NODES
+        }
+    );
+    // The same doubling spread over models that refer to each other by model URL.
+    let url = |i: usize| format!("https://apigateway.amazonaws.com/restapis/api123/models/M{i}");
+    let mut b = ModelSet::builder("api123").model("M30", json!({"type": "string"}));
+    for i in 0..30 {
+        b = b.model(
+            format!("M{i}"),
+            json!({"allOf": [{"$ref": url(i + 1)}, {"$ref": url(i + 1)}]}),
+        );
+    }
+    assert!(matches!(b.build(), Err(LoadError::TooComplex { model, .. }) if model == "M0"));
+    // A recursive (tree) model is fine: recursion repeats per level of the instance only.
+    let tree = ModelSet::single(
+        "Node",
+        json!({"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}}}),
+    )
+    .unwrap();
+    assert!(
+        tree.get("Node")
+            .unwrap()
+            .is_valid(&json!({"children": [{"children": []}]}))
+    );
+}

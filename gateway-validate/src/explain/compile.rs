@@ -412,3 +412,136 @@ pub(crate) fn regex(pattern: &str) -> Option<Regex> {
         .build()
         .ok()
 }
+
+impl Node {
+    /// Every subschema this node evaluates: its `$ref` target, the member and element
+    /// schemas, the combinators' branches and the schema dependencies.
+    fn children(&self, out: &mut Vec<NodeId>) {
+        out.clear();
+        if let Some(Some(target)) = self.reference {
+            out.push(target);
+        }
+        out.extend(self.properties.iter().map(|(_, id)| *id));
+        out.extend(self.pattern_properties.iter().map(|(_, id)| *id));
+        for additional in [&self.additional_properties, &self.additional_items] {
+            if let Some(Additional::Schema(id)) = additional {
+                out.push(*id);
+            }
+        }
+        match &self.items {
+            Some(Items::Single(id)) => out.push(*id),
+            Some(Items::Tuple(ids)) => out.extend(ids),
+            None => {}
+        }
+        out.extend(&self.all_of);
+        out.extend(&self.any_of);
+        out.extend(&self.one_of);
+        out.extend(self.not);
+        out.extend(self.dependencies.iter().filter_map(|(_, d)| match d {
+            Dependency::Schema(id) => Some(*id),
+            Dependency::Properties(_) => None,
+        }));
+    }
+}
+
+/// How many schema nodes the schema at `root` holds once its `$ref`s are expanded in place
+/// (each reference counted as a copy of its target), saturating at `cap`. A reference back
+/// into a schema still being expanded (recursion, as in a tree model) counts once: recursion
+/// only repeats per level of the instance, which bounds it.
+///
+/// This is the size of the work an engine may do at one place of an instance: shared
+/// definitions referenced from many branches multiply it, which is how a small schema can ask
+/// for exponential work (`a0: anyOf [a1, a1]`, `a1: anyOf [a2, a2]`, ...).
+pub(crate) fn unfolded_size(arena: &Arena, root: NodeId, cap: usize) -> usize {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done(usize),
+    }
+    if root >= arena.nodes.len() {
+        return 1;
+    }
+    let mut mark = vec![Mark::New; arena.nodes.len()];
+    // (node, its children, next child index, size so far)
+    let mut stack: Vec<(NodeId, Vec<NodeId>, usize, usize)> = Vec::new();
+    let mut children = Vec::new();
+    arena.nodes[root].children(&mut children);
+    mark[root] = Mark::Active;
+    stack.push((root, children.clone(), 0, 1));
+    while let Some(top) = stack.last_mut() {
+        let (node, kids, next, size) = (top.0, &top.1, &mut top.2, &mut top.3);
+        if let Some(&child) = kids.get(*next) {
+            *next += 1;
+            match mark.get(child).copied() {
+                Some(Mark::Done(s)) => *size = size.saturating_add(s).min(cap),
+                Some(Mark::Active) | None => *size = size.saturating_add(1).min(cap),
+                Some(Mark::New) => {
+                    mark[child] = Mark::Active;
+                    arena.nodes[child].children(&mut children);
+                    stack.push((child, children.clone(), 0, 1));
+                }
+            }
+            continue;
+        }
+        let done = *size;
+        mark[node] = Mark::Done(done);
+        stack.pop();
+        match stack.last_mut() {
+            Some(parent) => parent.3 = parent.3.saturating_add(done).min(cap),
+            None => return done,
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn size_of(schema: Value) -> usize {
+        let arena = compile("t", &[("m".to_owned(), schema)]);
+        unfolded_size(&arena, arena.roots["m"], usize::MAX)
+    }
+
+    #[test]
+    fn plain_schemas_count_their_nodes() {
+        assert_eq!(size_of(json!({})), 1);
+        assert_eq!(
+            size_of(json!({"properties": {"a": {}, "b": {"items": {}}}})),
+            4
+        );
+    }
+
+    #[test]
+    fn shared_definitions_count_once_per_reference() {
+        // root + 2 refs + 2 copies of d (d has one member schema: 2 nodes each).
+        let schema = json!({
+            "definitions": {"d": {"properties": {"x": {}}}},
+            "anyOf": [{"$ref": "#/definitions/d"}, {"$ref": "#/definitions/d"}]
+        });
+        assert_eq!(size_of(schema), 1 + 2 * (1 + 2));
+    }
+
+    #[test]
+    fn recursion_counts_once_and_doubling_chains_grow_exponentially() {
+        let tree = json!({"properties": {"children": {"items": {"$ref": "#"}}}});
+        assert_eq!(size_of(tree), 4);
+        let mut defs = serde_json::Map::new();
+        for i in 0..40 {
+            let next = format!("#/definitions/a{}", i + 1);
+            defs.insert(
+                format!("a{i}"),
+                json!({"anyOf": [{"$ref": next}, {"$ref": next}]}),
+            );
+        }
+        defs.insert("a40".into(), json!({"type": "string"}));
+        let chain = json!({"definitions": defs, "$ref": "#/definitions/a0"});
+        let arena = compile("t", &[("m".to_owned(), chain)]);
+        assert_eq!(
+            unfolded_size(&arena, arena.roots["m"], 1_000_000),
+            1_000_000
+        );
+    }
+}
