@@ -1,9 +1,13 @@
 //! Wildcard patterns (`*`, `?`), policy variables (`${key}`, `${key, 'default'}`, `${*}`...)
 //! and ARN matching segment by segment.
 //!
-//! Patterns are compiled once when a policy loads. Matching walks the pattern and the text with
-//! the classic single-backtrack glob algorithm (O(pattern x text) at worst, both bounded by
-//! [`crate::MAX_VALUE_CHARS`]); it allocates only when the pattern holds a policy variable.
+//! Patterns are compiled once when a policy loads, and the common forms (`text`, `text*`,
+//! `*text`, `*text*`, and for ARNs a literal leading part such as
+//! `arn:aws:execute-api:us-east-1:123456789012:`) become one string comparison. Other
+//! case-sensitive patterns of literals and `*` are matched by finding each literal in turn
+//! (linear in the text); patterns with `?` or folded case take the classic single-backtrack
+//! glob walk (O(pattern x text) at worst, the pattern bounded by [`crate::MAX_VALUE_CHARS`]).
+//! Matching allocates only for a pattern of more than 16 pieces.
 
 use crate::request::ConditionKeys;
 
@@ -562,9 +566,16 @@ fn star_glob(segs: &[Seg<'_>], text: &str) -> bool {
     true
 }
 
-/// The first byte offset of `needle` in `hay`. Policy texts are short, where scanning for the
-/// first byte beats setting up the standard library's two-way searcher.
+/// Texts up to this many bytes are searched by scanning for the needle's first byte; longer
+/// ones use the standard library's two-way search, which stays linear on adversarial input.
+const SHORT_TEXT: usize = 128;
+
+/// The first byte offset of `needle` in `hay`. Most policy texts (ARNs, user agents) are
+/// short, where scanning for the first byte beats setting up the two-way searcher.
 fn find(hay: &str, needle: &str) -> Option<usize> {
+    if hay.len() > SHORT_TEXT {
+        return hay.find(needle);
+    }
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     let Some((&first, tail)) = needle.split_first() else {
         return Some(0);
@@ -813,6 +824,8 @@ mod tests {
         assert_eq!(find("aab", "ab"), Some(1));
         assert_eq!(find("ab", "abc"), None);
         assert_eq!(find("xéy", "y"), Some(3));
+        let long = format!("{}needle", "n".repeat(SHORT_TEXT));
+        assert_eq!(find(&long, "needle"), Some(SHORT_TEXT));
     }
 
     #[test]
