@@ -15,9 +15,11 @@ use crate::limits;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EngineOptions {
-    /// API Gateway (true): a null anywhere in a reference renders as the empty string,
-    /// compares equal to `''`, and `#set($x = null-ish)` assigns `''`. Plain Velocity 1.7
-    /// (false): a null reference prints its own source text and `#set` leaves the variable
+    /// API Gateway (true): a null anywhere in a reference (an undefined name, a missing key,
+    /// any link of a chain, a method returning null) is the empty string: it renders empty,
+    /// compares equal to `''`, is true in `#if`, `#set($x = $null)` assigns `''`, and an
+    /// escaped `\$x` prints `$x`. Plain Velocity 1.7 (false): a null reference prints its own
+    /// source text (`\$x` prints `\$x`), is false in `#if`, and `#set` leaves the variable
     /// unchanged.
     pub null_renders_empty: bool,
     /// API Gateway (false): an inline `#macro` definition is dropped and each call of it

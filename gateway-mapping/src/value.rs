@@ -291,7 +291,9 @@ impl From<&serde_json::Value> for Value {
 
 /// The root variables of one render: name -> value (`$input`, `$util`, `$context`, ...).
 ///
-/// `#set` in a template never changes the scope: each render starts from it afresh.
+/// `#set($name = ...)` in a template never changes the scope: each render starts from it
+/// afresh. Lists and maps are shared as Java references are, so a template that calls
+/// `$map.put(...)` or sets `$map.key` changes the map the scope holds.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     vars: HashMap<String, Value>,
