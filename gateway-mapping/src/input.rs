@@ -287,8 +287,10 @@ impl Input {
                 .root
                 .get_or_init(|| {
                     let mut de = serde_json::Deserializer::from_str(self.view.body());
+                    let scratch = RefCell::new(Vec::new());
                     let seed = TemplateValue {
                         wide: &self.wide_ints,
+                        scratch: &scratch,
                     };
                     let v = serde::de::DeserializeSeed::deserialize(seed, &mut de)
                         .and_then(|v| de.end().map(|()| v));
@@ -440,10 +442,12 @@ fn write_serde_json(v: &Value, out: &mut String) {
 /// Parses JSON straight into the values [`json_to_value`] makes (same numbers, same key
 /// order, same arrays), skipping the intermediate `serde_json::Value`.
 /// `wide` is set when an integer beyond `i64` was read (it becomes a `Float`, which serde_json
-/// would have kept as an exact `u64`).
+/// would have kept as an exact `u64`). `scratch` collects an object's entries so that its map
+/// is allocated once at its final size (nested objects use the space above their parent's).
 #[derive(Clone, Copy)]
 struct TemplateValue<'c> {
     wide: &'c Cell<bool>,
+    scratch: &'c RefCell<Vec<(String, Value)>>,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for TemplateValue<'_> {
@@ -502,9 +506,14 @@ impl<'de> serde::de::Visitor<'de> for TemplateValue<'_> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = IndexMap::new();
+        let start = self.scratch.borrow().len();
         while let Some(k) = map.next_key::<String>()? {
             let v = map.next_value_seed(self)?;
+            self.scratch.borrow_mut().push((k, v));
+        }
+        let mut scratch = self.scratch.borrow_mut();
+        let mut entries = IndexMap::with_capacity(scratch.len().saturating_sub(start));
+        for (k, v) in scratch.drain(start..) {
             entries.insert(k, v);
         }
         Ok(Value::map(entries))
