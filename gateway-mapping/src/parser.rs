@@ -934,6 +934,7 @@ impl<'s> Parser<'s, '_> {
         let mut l = self.multiplicative()?;
         loop {
             let pos = self.cur.here();
+            self.reject_glued_minus()?;
             let op = if self.op(&["+"], "") {
                 BinOp::Add
             } else if self.op(&["-"], "") {
@@ -944,6 +945,26 @@ impl<'s> Parser<'s, '_> {
             let r = self.multiplicative()?;
             l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
         }
+    }
+
+    /// Velocity 1.7 lexes a minus sign followed by a digit as part of a number
+    /// (`INTEGER_LITERAL: ("-")? (<DIGIT>)+`, longest match), so `5 -3` and `$a -1` are two
+    /// operands with no operator between them: a syntax error there, and here.
+    fn reject_glued_minus(&self) -> Result<(), TemplateError> {
+        let mut c = self.cur.clone();
+        c.skip_ws();
+        let digit_after_minus = c.peek_byte() == Some(b'-')
+            && (c.peek_byte_at(1).is_some_and(|b| b.is_ascii_digit())
+                || (c.peek_byte_at(1) == Some(b'.')
+                    && c.peek_byte_at(2).is_some_and(|b| b.is_ascii_digit())));
+        if digit_after_minus {
+            return Err(syntax(
+                c.here(),
+                "a `-` touching a number is part of the number in Velocity 1.7: write `a - 1`, \
+                 with a space after the minus, to subtract",
+            ));
+        }
+        Ok(())
     }
 
     fn multiplicative(&mut self) -> Result<Expr, TemplateError> {

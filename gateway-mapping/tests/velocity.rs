@@ -587,6 +587,8 @@ fn arithmetic_follows_java_with_velocity_precedence() {
         ("#set($x = 7.0 / 2)$x", "3.5"),
         ("#set($x = 0.1 + 0.2)$x", "0.30000000000000004"),
         ("#set($x = $n * $n)$x", "9"),
+        ("#set($x = $n - 1)$x #set($y = $n * -1)$y", "2-3"),
+        ("#set($x = [1, -2])$x", "[1, -2]"),
         ("#set($x = 'a' + 1)$x", "a1"),
         ("#set($x = $name + ' ' + $n)$x", "Ana 3"),
         // Division by zero gives null (Velocity 1.7 ASTDivNode), so `''` under API Gateway.
@@ -856,6 +858,10 @@ fn a_failing_template_reports_a_typed_error_with_line_and_column() {
         ("#if (1)true!#end #end ", ErrorKind::Syntax, 1, 18),
         ("line\n  $x.m(\"unterminated)", ErrorKind::Syntax, 2, 8),
         ("#macro(if $a)x#end", ErrorKind::Syntax, 1, 1),
+        // Velocity 1.7 lexes `-3` as one number token (INTEGER_LITERAL takes an optional
+        // `-`), so `$n -3` is two operands and no operator.
+        ("#set($x = $n -3)", ErrorKind::Syntax, 1, 14),
+        ("#set($x = 5-3)", ErrorKind::Syntax, 1, 12),
         ("\n\n  #include('x')", ErrorKind::Unsupported, 3, 3),
     ];
     for (t, kind, line, column) in rows {
