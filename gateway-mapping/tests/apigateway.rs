@@ -805,3 +805,140 @@ fn a_lambda_integration_flows_through_selection_templates_and_mappings() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out, r#"{"error": "[NotFound] no pet 9"}"#);
 }
+
+#[test]
+fn canary_requests_see_overridden_stage_variables_and_is_canary_request() {
+    // test_apigateway_canary.py::test_invoking_canary_deployment (AWS-validated snapshot):
+    // the response template is Python's json.dumps of a dict reading $stageVariables and
+    // $context.isCanaryRequest. Recorded "response-deployment-1" (no canary) and
+    // "response-canary-deployment" (canary stageVariableOverrides testVar and noStageVar =
+    // "canary" over the stage's testVar = defaultVar = "default"). Which variables apply is
+    // the pipeline's choice; the template sees the merged set and the flag.
+    let template = |message: &str| {
+        format!(
+            "{{\"statusCode\": 200, \"message\": \"{message}\", \"variable\": \"$stageVariables.testVar\", \"nonExistingDefault\": \"$stageVariables.noStageVar\", \"nonOverridden\": \"$stageVariables.defaultVar\", \"isCanary\": \"$context.isCanaryRequest\"}}"
+        )
+    };
+    let mut stage = StageVariables::new();
+    stage.insert("testVar".into(), "default".into());
+    stage.insert("defaultVar".into(), "default".into());
+    let mut ctx = Context::new();
+    ctx.set("isCanaryRequest", false);
+    let out = render_full(
+        &template("default deployment"),
+        RequestView::new(""),
+        &ContextObject::new(ctx),
+        &stage,
+    );
+    let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    assert_eq!(
+        parsed,
+        json!({"isCanary": "false", "message": "default deployment", "nonExistingDefault": "",
+               "nonOverridden": "default", "statusCode": 200, "variable": "default"})
+    );
+
+    stage.insert("testVar".into(), "canary".into());
+    stage.insert("noStageVar".into(), "canary".into());
+    let mut ctx = Context::new();
+    ctx.set("isCanaryRequest", true);
+    let out = render_full(
+        &template("canary deployment"),
+        RequestView::new(""),
+        &ContextObject::new(ctx),
+        &stage,
+    );
+    let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    assert_eq!(
+        parsed,
+        json!({"isCanary": "true", "message": "canary deployment", "nonExistingDefault": "canary",
+               "nonOverridden": "default", "statusCode": 200, "variable": "canary"})
+    );
+}
+
+// test_apigateway_kinesis.py::test_apigateway_to_kinesis (AWS-validated snapshot): request
+// templates building Kinesis PutRecord / PutRecords calls. The snapshot records what Kinesis
+// stored: each record's Data (base64-decoded by the SDK) and PartitionKey.
+const KINESIS_PUT_RECORDS: &str = r##"{
+    "StreamName": "s1",
+    "Records": [
+        #set( $numRecords = $input.path('$.records').size() )
+        #if($numRecords > 0)
+            #set( $maxIndex = $numRecords - 1 )
+            #foreach( $idx in [0..$maxIndex] )
+                #set( $elem = $input.path("$.records[${idx}]") )
+                #set( $elemJsonB64 = $util.base64Encode($elem.data) )
+                {
+                    "Data": "$elemJsonB64",
+                    "PartitionKey": #if( $foo.bar.stuff != '')"$elem.partitionKey"#else"$elemJsonB64.length()"#end
+                }#if($foreach.hasNext),#end
+            #end
+        #end
+    ]
+}"##;
+
+#[test]
+fn kinesis_put_records_template_builds_the_recorded_records() {
+    // Payload posted with requests' json= (json.dumps spacing).
+    let body = r#"{"records": [{"data": "{\"foo\": \"bar1\"}"}, {"data": "{\"foo\": \"bar2\"}"}, {"data": "{\"foo\": \"bar3\"}"}]}"#;
+    let out = render(KINESIS_PUT_RECORDS, body);
+    let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    let records = parsed["Records"].as_array().cloned().unwrap_or_default();
+    let stored: Vec<(String, String)> = records
+        .iter()
+        .map(|r| {
+            let data = gateway_mapping::util::base64_decode(r["Data"].as_str().unwrap_or(""))
+                .unwrap_or_else(|e| panic!("{e}"));
+            (data, r["PartitionKey"].as_str().unwrap_or("").to_owned())
+        })
+        .collect();
+    // Recorded: Data b'{"foo": "bar1"}' .. bar3, each with PartitionKey "20" (the undefined
+    // $foo.bar.stuff equals '' on API Gateway, so the key is the base64 text's length).
+    let want: Vec<(String, String)> = (1..=3)
+        .map(|i| (format!("{{\"foo\": \"bar{i}\"}}"), "20".to_owned()))
+        .collect();
+    assert_eq!(stored, want);
+}
+
+#[test]
+fn kinesis_put_record_template_encodes_the_raw_body() {
+    let template = "\n{\n    \"StreamName\": \"s1\",\n    \"Data\": \"$util.base64Encode($input.body)\",\n    \"PartitionKey\": \"test\"\n}";
+    let out = render(template, r#"{"kinesis": "snapshot"}"#);
+    let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    // Recorded: Data b'{"kinesis": "snapshot"}', PartitionKey "test".
+    let data = gateway_mapping::util::base64_decode(parsed["Data"].as_str().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(data, r#"{"kinesis": "snapshot"}"#);
+    assert_eq!(parsed["PartitionKey"], "test");
+}
+
+#[test]
+fn eventbridge_put_events_template_yields_valid_entries_and_headers() {
+    // test_apigateway_eventbridge.py::test_apigateway_to_eventbridge (AWS-validated): EventBridge
+    // accepted the rendered body ("FailedEntryCount": 0), so it was JSON whose Detail is the
+    // posted JSON text; the template also overrides the integration request headers.
+    let template = "\n  #set($context.requestOverride.header.X-Amz-Target = \"AWSEvents.PutEvents\")\n  #set($context.requestOverride.header.Content-Type = \"application/x-amz-json-1.1\")\n  #set($inputRoot = $input.path('$'))\n  {\n    \"Entries\": [\n      #foreach($elem in $inputRoot.items)\n      {\n        \"Detail\": \"$util.escapeJavaScript($elem.Detail).replaceAll(\"\\\\'\",\"'\")\",\n        \"DetailType\": \"$elem.DetailType\",\n        \"Source\":\"$elem.Source\"\n      }#if($foreach.hasNext),#end\n      #end\n    ]\n  }\n";
+    let body = r#"{"items": [{"Detail": "{\"data\":\"Order is created\"}", "DetailType": "Test", "Source": "order"}]}"#;
+    let context = ContextObject::new(Context::new());
+    let out = render_full(
+        template,
+        RequestView::new(body),
+        &context,
+        &StageVariables::new(),
+    );
+    let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    assert_eq!(
+        parsed,
+        json!({"Entries": [{"Detail": "{\"data\":\"Order is created\"}", "DetailType": "Test", "Source": "order"}]})
+    );
+    let headers = context.overrides().request_header;
+    assert_eq!(
+        headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("X-Amz-Target", "AWSEvents.PutEvents"),
+            ("Content-Type", "application/x-amz-json-1.1")
+        ]
+    );
+}
