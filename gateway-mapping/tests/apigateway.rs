@@ -942,3 +942,23 @@ fn eventbridge_put_events_template_yields_valid_entries_and_headers() {
         ]
     );
 }
+
+#[test]
+fn sqs_form_template_reads_body_and_header_parameter() {
+    // test_apigateway_sqs.py::test_sqs_aws_integration_with_message_attribute (AWS-validated):
+    // posting {"foo": "bar"} with header HeaderFoo: BAR-Header, SQS stored the body
+    // {"foo": "bar"} and the user-agent attribute "BAR-Header".
+    let template = "Action=SendMessage&MessageBody=$input.body&MessageAttribute.1.Name=user-agent&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=$input.params('HeaderFoo')";
+    let mut req = RequestView::new(r#"{"foo": "bar"}"#);
+    req.add_header("HeaderFoo", "BAR-Header");
+    let out = render_full(
+        template,
+        req,
+        &ContextObject::new(Context::new()),
+        &StageVariables::new(),
+    );
+    assert_eq!(
+        out,
+        r#"Action=SendMessage&MessageBody={"foo": "bar"}&MessageAttribute.1.Name=user-agent&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=BAR-Header"#
+    );
+}
