@@ -533,6 +533,15 @@ impl HostObject for JsonArray {
     }
 
     fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        // `$list[-1]` reaches a host object as `get(-1)`; Velocity 1.7's ASTIndex counts a
+        // negative index from the end of a List, so do that here (a template relying on
+        // `get(-1)` throwing would not work on API Gateway anyway).
+        if let ("get", [Value::Int(i)], Some(list)) = (method, args, self.items.as_list())
+            && *i < 0
+        {
+            let len = list.borrow().len() as i64;
+            return methods::call(&self.items, method, &[Value::Int(i + len)]);
+        }
         methods::call(&self.items, method, args)
     }
 

@@ -530,6 +530,8 @@ fn input_json_is_compact_json_and_input_path_is_an_object() {
     // $input.path: properties, size(), index access, #foreach.
     assert_eq!(render("$input.path('$.pets').size()", body), "2");
     assert_eq!(render("$input.path('$.pets')[1].id", body), "2");
+    // Velocity 1.7's ASTIndex counts a negative index from the end of a List.
+    assert_eq!(render("$input.path('$.pets')[-1].id", body), "2");
     assert_eq!(render("$input.path('$.pets[0].tags').get(1)", body), "b");
     assert_eq!(
         render(
