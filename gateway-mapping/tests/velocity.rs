@@ -954,3 +954,80 @@ fn localstack_recorded_map_assignment_through_brackets() {
         serde_json::json!({"value": "bar", "value2": "putBar", "value3": "nestedFoo"})
     );
 }
+
+#[test]
+fn localstack_recorded_kinesis_template_compares_a_null_to_the_empty_string() {
+    // localstack test_apigateway_kinesis.py::test_apigateway_to_kinesis[PutRecords]: the
+    // request template below (with `$input.path(...)` and `$util.base64Encode(...)` replaced by
+    // the values they return) sent records whose PartitionKey was "20", the length of the
+    // base64 data: `$foo.bar.stuff != ''` was false, so a null equals `''` on API Gateway. It
+    // also shows a range over a reference (`[0..$maxIndex]`) and `${idx}` inside a string.
+    use base64::Engine as _;
+    let template = r##"{
+    "StreamName": "s",
+    "Records": [
+        #set( $numRecords = $records.size() )
+        #if($numRecords > 0)
+            #set( $maxIndex = $numRecords - 1 )
+            #foreach( $idx in [0..$maxIndex] )
+                #set( $path = "$.records[${idx}]" )
+                #set( $elem = $records[$idx] )
+                #set( $elemJsonB64 = $elem.b64 )
+                {
+                    "Data": "$elemJsonB64",
+                    "Path": "$path",
+                    "PartitionKey": #if( $foo.bar.stuff != '')"$elem.partitionKey"#else"$elemJsonB64.length()"#end
+                }#if($foreach.hasNext),#end
+            #end
+        #end
+    ]
+}"##;
+    let records: Vec<Value> = ["bar1", "bar2", "bar3"]
+        .iter()
+        .map(|b| {
+            let data = format!("{{\"foo\": \"{b}\"}}");
+            let mut m = IndexMap::new();
+            m.insert(
+                "b64".to_string(),
+                Value::from(base64::engine::general_purpose::STANDARD.encode(data)),
+            );
+            Value::map(m)
+        })
+        .collect();
+    let mut s = Scope::new();
+    s.set("records", Value::list(records));
+    let out = gw(template, &s).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let recs = json["Records"].as_array().unwrap();
+    assert_eq!(recs.len(), 3);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["PartitionKey"], "20");
+        assert_eq!(r["Path"], format!("$.records[{i}]"));
+    }
+    assert_eq!(recs[0]["Data"], "eyJmb28iOiAiYmFyMSJ9");
+    // Plain Velocity: the null is not '' and the other branch prints the null's source.
+    let out = v17(template, &s).unwrap();
+    assert!(
+        out.contains("\"PartitionKey\": \"$elem.partitionKey\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn property_names_with_dashes_can_be_set() {
+    // localstack test_apigateway_eventbridge.py::test_apigateway_to_eventbridge (validated
+    // against API Gateway) sets `$context.requestOverride.header.X-Amz-Target` this way.
+    table_gw(&[
+        (
+            "#set($m = {})#set($m.X-Amz-Target = 'AWSEvents.PutEvents')$m $m.X-Amz-Target",
+            "{X-Amz-Target=AWSEvents.PutEvents} AWSEvents.PutEvents",
+        ),
+        // The same template calls a method on a method's result with quotes in its
+        // arguments: the string `"\'"` keeps its backslash (no escapes in VTL strings), and
+        // the Java regex `\'` is a quoted `'`, so only the quote is replaced.
+        (
+            "#set($d = \"it\\'s\")$d.toUpperCase().replaceAll(\"\\'\",\"*\")",
+            "IT\\*S",
+        ),
+    ]);
+}

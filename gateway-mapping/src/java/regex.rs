@@ -143,6 +143,12 @@ pub(crate) fn translate(java: &str) -> Result<String, EvalError> {
                     } else {
                         "[ \\t\\x{A0}\\x{1680}\\x{180e}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}]"
                     }),
+                    // Java: a backslash before any character that is not a letter or digit
+                    // quotes it (`\<` is a literal `<`, where Rust would read a word start).
+                    _ if !n.is_ascii_alphanumeric() => {
+                        out.push_str(&fancy_regex::escape(n.encode_utf8(&mut [0; 4])));
+                    }
+                    'e' => out.push_str("\\x{1B}"),
                     _ => {
                         out.push('\\');
                         out.push(n);
@@ -338,6 +344,19 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64) -> Result<Vec<String>, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backslash_before_punctuation_quotes_it_as_in_java() {
+        // java.util.regex.Pattern: "It is an error to use a backslash prior to any alphabetic
+        // character that does not denote an escaped construct"; before anything else it
+        // quotes the character. Rust reads `\<` and `\>` as word boundaries.
+        assert!(matches("<b>", "\\<b\\>").unwrap());
+        assert!(matches("'", "\\'").unwrap());
+        assert!(matches("a-b", "a[\\-]b").unwrap());
+        assert!(matches("#@!", "\\#\\@\\!").unwrap());
+        assert!(matches("\u{1b}", "\\e").unwrap());
+        assert_eq!(replace("x<y>", "\\<|\\>", "", false).unwrap(), "xy");
+    }
 
     #[test]
     fn java_posix_and_ascii_classes_translate() {
