@@ -79,6 +79,7 @@ impl TemplateError {
 #[error("{message}")]
 pub struct EvalError {
     message: String,
+    limit: bool,
 }
 
 impl EvalError {
@@ -86,7 +87,22 @@ impl EvalError {
     pub fn new(message: impl Into<String>) -> Self {
         EvalError {
             message: message.into(),
+            limit: false,
         }
+    }
+
+    /// A named limit was exceeded (a value grew too large, ...): the template fails with
+    /// [`ErrorKind::Limit`] instead of [`ErrorKind::Eval`].
+    pub fn limit(message: impl Into<String>) -> Self {
+        EvalError {
+            message: message.into(),
+            limit: true,
+        }
+    }
+
+    /// Whether this is a limit being exceeded (see [`EvalError::limit`]).
+    pub fn is_limit(&self) -> bool {
+        self.limit
     }
 
     /// The message.

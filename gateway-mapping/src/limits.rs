@@ -30,9 +30,15 @@ pub const MAX_MACRO_DEPTH: usize = 20;
 /// so an unbounded one (`[0..2147483647]`) would exhaust memory.
 pub const MAX_RANGE_LEN: usize = 100_000;
 
-/// Most elements a list or characters a string may grow to through method calls
-/// (`add`, `put`, `concat`, `replace`, ...), so a loop cannot grow a value without bound.
+/// Most bytes a string may grow to through operators and method calls (`+`, `concat`,
+/// `replace`, `repeat`, ...), so a loop cannot grow a value without bound: API Gateway
+/// payloads are at most 10 MB, so no useful string is longer.
 pub const MAX_VALUE_LEN: usize = 10 * 1024 * 1024;
+
+/// Most items a list or map may grow to through method calls (`add`, `addAll`, `put`,
+/// `putAll`): a million items (tens of MB of values) is far beyond any mapping template's
+/// needs, and a doubling loop reaches it in twenty iterations instead of exhausting memory.
+pub const MAX_COLLECTION_LEN: usize = 1_000_000;
 
 /// Most nodes and loop iterations one render may evaluate. Loops nest (1,000 iterations
 /// each), so without this bound a short template could run for hours; ten million steps is

@@ -97,7 +97,12 @@ impl<'p> Renderer<'p> {
     }
 
     fn eval_err(&self, e: EvalError, pos: Pos) -> TemplateError {
-        self.error(ErrorKind::Eval, e.message(), pos)
+        let kind = if e.is_limit() {
+            ErrorKind::Limit
+        } else {
+            ErrorKind::Eval
+        };
+        self.error(kind, e.message(), pos)
     }
 
     fn write(&mut self, s: &str) -> Result<(), TemplateError> {

@@ -835,6 +835,18 @@ fn limits_are_named_and_enforced() {
     let t = "#macro(r $n)#r($n)#end#r(1)";
     let e = v17(t, &s).unwrap_err();
     assert_eq!((e.kind(), e.line(), e.column()), (ErrorKind::Limit, 1, 13));
+    // Collections grown by a doubling loop stop at the named limit instead of exhausting
+    // memory.
+    let t = "#set($l = [1])#foreach($i in [1..40])#set($ok = $l.addAll($l))#end";
+    let e = gw(t, &s).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert!(
+        e.message()
+            .contains(&limits::MAX_COLLECTION_LEN.to_string()),
+        "{e}"
+    );
+    let t = "#set($s = 'ab')#foreach($i in [1..40])#set($s = \"$s$s\")#end";
+    assert_eq!(gw(t, &s).unwrap_err().kind(), ErrorKind::Limit);
     // Range size and render steps.
     let e = gw("#set($r = [0..100000000])", &s).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit);

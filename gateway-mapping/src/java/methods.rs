@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use crate::error::EvalError;
 use crate::java::regex;
-use crate::limits::MAX_VALUE_LEN;
+use crate::limits::{MAX_COLLECTION_LEN, MAX_VALUE_LEN};
 use crate::ops;
 use crate::value::{HostObject, Value};
 
@@ -164,7 +164,7 @@ fn str_arg(v: &Value) -> Option<&str> {
 
 fn too_long(len: usize) -> Result<(), EvalError> {
     if len > MAX_VALUE_LEN {
-        return Err(EvalError::new(format!(
+        return Err(EvalError::limit(format!(
             "a string of {len} bytes exceeds the value size limit of {MAX_VALUE_LEN}"
         )));
     }
@@ -444,9 +444,9 @@ fn list_method(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError
         return Ok(Value::Null);
     };
     let grow_check = |n: usize| -> Result<(), EvalError> {
-        if n > MAX_VALUE_LEN {
-            return Err(EvalError::new(format!(
-                "a list of {n} items exceeds the value size limit of {MAX_VALUE_LEN}"
+        if n > MAX_COLLECTION_LEN {
+            return Err(EvalError::limit(format!(
+                "a list of {n} items exceeds the collection size limit of {MAX_COLLECTION_LEN}"
             )));
         }
         Ok(())
@@ -565,8 +565,8 @@ fn map_method(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError>
         ("put", [k, x]) => {
             let x = x.clone();
             let mut m = m.borrow_mut();
-            if m.len() >= MAX_VALUE_LEN {
-                return Err(EvalError::new("map exceeds the value size limit"));
+            if m.len() >= MAX_COLLECTION_LEN {
+                return Err(EvalError::limit("map exceeds the value size limit"));
             }
             m.insert(key(k).to_string(), x).unwrap_or(Value::Null)
         }
@@ -589,6 +589,11 @@ fn map_method(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError>
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             let mut m = m.borrow_mut();
+            if m.len() + entries.len() > MAX_COLLECTION_LEN {
+                return Err(EvalError::limit(format!(
+                    "a map of more than {MAX_COLLECTION_LEN} entries exceeds the collection size limit"
+                )));
+            }
             for (k, v) in entries {
                 m.insert(k, v);
             }

@@ -293,7 +293,7 @@ pub(crate) fn replace(
         expand(&caps, groups, replacement, &mut out)?;
         last = m.end();
         if out.len() > crate::limits::MAX_VALUE_LEN {
-            return Err(EvalError::new(
+            return Err(EvalError::limit(
                 "replaceAll result exceeds the value size limit",
             ));
         }
