@@ -433,7 +433,7 @@ impl ContextNode {
                 }
             }
         }
-        keys
+        java_hash_map_order(keys)
     }
 }
 
@@ -502,6 +502,17 @@ struct OverrideNode {
 }
 
 impl OverrideNode {
+    /// The keys in `java.util.HashMap` order: recorded on AWS, `$context.requestOverride
+    /// .keySet()` lists `path, header, querystring` (localstack `test_sqs_amz_json_protocol`).
+    fn keys(&self) -> Vec<String> {
+        let keys = self
+            .map
+            .as_map()
+            .map(|m| m.borrow().keys().cloned().collect())
+            .unwrap_or_default();
+        java_hash_map_order(keys)
+    }
+
     fn get(&self, key: &str) -> Value {
         self.map
             .as_map()
@@ -518,18 +529,33 @@ impl HostObject for OverrideNode {
     fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
         match (method, args) {
             ("get", [k]) => Ok(arg_text(k).map_or(Value::Null, |k| scalar(self.get(&k)))),
+            ("keySet", []) => Ok(Value::list(
+                self.keys().into_iter().map(Value::from).collect(),
+            )),
+            ("values", []) => Ok(Value::list(
+                self.keys().iter().map(|k| self.get(k)).collect(),
+            )),
             _ => methods::call(&self.map, method, args),
         }
     }
 
+    /// Java-style, in `java.util.HashMap` order (see [`java_hash_map_order`]).
     fn render(&self) -> String {
-        self.map.to_java_string()
+        let mut out = String::from("{");
+        for (i, k) in self.keys().iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(k);
+            out.push('=');
+            self.get(k).write_java(&mut out);
+        }
+        out.push('}');
+        out
     }
 
     fn iterate(&self) -> Option<Vec<Value>> {
-        self.map
-            .as_map()
-            .map(|m| m.borrow().values().cloned().collect())
+        Some(self.keys().iter().map(|k| self.get(k)).collect())
     }
 
     fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
@@ -538,6 +564,38 @@ impl HostObject for OverrideNode {
         }
         Ok(())
     }
+}
+
+/// Orders `keys` (given in insertion order) as a `java.util.HashMap` holding them iterates:
+/// by bucket (`String.hashCode()` spread as `h ^ (h >>> 16)`, masked by the table size, which
+/// starts at 16 and doubles while more than 3/4 full), then by insertion within a bucket.
+///
+/// API Gateway's `$context` objects are HashMaps: the `keySet()` orders recorded on AWS for
+/// `$context` (18 keys), `$context.identity` (12 keys) and `$context.requestOverride` (3 keys)
+/// are exactly this order (localstack `test_sqs_amz_json_protocol` snapshot).
+pub(crate) fn java_hash_map_order(keys: Vec<String>) -> Vec<String> {
+    let mut table = 16usize;
+    while keys.len() > table / 4 * 3 {
+        table *= 2;
+    }
+    let mask = table - 1;
+    let mut indexed: Vec<(usize, usize, String)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let h = java_string_hash(&k) as u32;
+            let bucket = ((h ^ (h >> 16)) as usize) & mask;
+            (bucket, i, k)
+        })
+        .collect();
+    indexed.sort_by_key(|(bucket, i, _)| (*bucket, *i));
+    indexed.into_iter().map(|(_, _, k)| k).collect()
+}
+
+/// Java's `String.hashCode()`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 units, wrapping.
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)))
 }
 
 /// Formats epoch milliseconds as CLF UTC time: `dd/MMM/yyyy:HH:mm:ss +0000`.
@@ -620,6 +678,86 @@ mod tests {
         assert_eq!(clf_time(951_782_400_000), "29/Feb/2000:00:00:00 +0000");
         assert_eq!(clf_time(1_732_521_599_999), "25/Nov/2024:07:59:59 +0000");
         assert_eq!(clf_time(-1000), "31/Dec/1969:23:59:59 +0000");
+    }
+
+    #[test]
+    fn java_string_hash_matches_java() {
+        // Values of "".hashCode(), "a".hashCode(), "hello".hashCode() and a wrapping one.
+        assert_eq!(java_string_hash(""), 0);
+        assert_eq!(java_string_hash("a"), 97);
+        assert_eq!(java_string_hash("hello"), 99_162_322);
+        assert_eq!(java_string_hash("requestOverride"), {
+            let mut h: i32 = 0;
+            for u in "requestOverride".encode_utf16() {
+                h = h.wrapping_mul(31).wrapping_add(i32::from(u));
+            }
+            h
+        });
+    }
+
+    #[test]
+    fn hash_map_order_reproduces_the_recorded_key_sets() {
+        // localstack test_sqs_amz_json_protocol, recorded on AWS: the keySet() orders of
+        // $context, $context.identity and $context.requestOverride. Whatever order the keys
+        // are inserted in, the buckets come out in the recorded sequence; keys sharing a bucket
+        // keep their insertion order, so the recorded order is reproduced when inserted in it
+        // (the bucket-sharing pairs path/accountId, requestId/identity, domainName/deploymentId,
+        // domainPrefix/requestTimeEpoch, accountId/cognitoIdentityId and sourceIp/principalOrgId
+        // show which of each API Gateway inserted first).
+        let recorded = [
+            &[
+                "resourceId",
+                "resourcePath",
+                "httpMethod",
+                "extendedRequestId",
+                "requestTime",
+                "path",
+                "accountId",
+                "protocol",
+                "requestOverride",
+                "stage",
+                "domainPrefix",
+                "requestTimeEpoch",
+                "requestId",
+                "identity",
+                "domainName",
+                "deploymentId",
+                "responseOverride",
+                "apiId",
+            ][..],
+            &[
+                "cognitoIdentityPoolId",
+                "accountId",
+                "cognitoIdentityId",
+                "caller",
+                "sourceIp",
+                "principalOrgId",
+                "accessKey",
+                "cognitoAuthenticationType",
+                "cognitoAuthenticationProvider",
+                "userArn",
+                "userAgent",
+                "user",
+            ][..],
+            &["path", "header", "querystring"][..],
+        ];
+        for keys in recorded {
+            let table = if keys.len() > 12 { 32 } else { 16 };
+            let bucket = |k: &str| {
+                let h = java_string_hash(k) as u32;
+                ((h ^ (h >> 16)) as usize) & (table - 1)
+            };
+            let owned: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            let mut sorted = owned.clone();
+            sorted.sort();
+            sorted.reverse();
+            let from_sorted = java_hash_map_order(sorted);
+            assert_eq!(
+                from_sorted.iter().map(|k| bucket(k)).collect::<Vec<_>>(),
+                keys.iter().map(|k| bucket(k)).collect::<Vec<_>>()
+            );
+            assert_eq!(java_hash_map_order(owned), keys);
+        }
     }
 
     #[test]

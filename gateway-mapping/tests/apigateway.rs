@@ -340,17 +340,69 @@ fn response_status_override_outside_100_to_599_is_ignored() {
 #[test]
 fn context_key_set_and_get_print_as_recorded() {
     let template = r##"{"context": {#foreach( $key in $context.keySet() )"$key": "$context.get($key)"#if($foreach.hasNext),#end#end},"identity": {#foreach( $key in $context.identity.keySet() )"$key": "$context.identity.get($key)"#if($foreach.hasNext),#end#end},"requestOverride": {#foreach( $key in $context.requestOverride.keySet() )"$key": "$context.requestOverride.get($key)"#if($foreach.hasNext),#end#end},"responseOverride": {#foreach( $key in $context.responseOverride.keySet() )"$key": "$context.responseOverride.get($key)"#if($foreach.hasNext),#end#end},"authorizer_keys": {#foreach( $key in $context.authorizer.keySet() )"$key": "$util.escapeJavaScript($context.authorizer.get($key))"#if($foreach.hasNext),#end#end}}"##;
+    // The recorded keys, values as in the recording (placeholders replaced by sample values),
+    // inserted in another order: keySet() must still come out as recorded, because $context
+    // and its objects iterate as java.util.HashMap does.
+    let context_values = [
+        ("resourceId", "abc123"),
+        ("resourcePath", "/sqs"),
+        ("httpMethod", "POST"),
+        ("extendedRequestId", "ext-1"),
+        ("requestTime", "01/Dec/2026:12:00:00 +0000"),
+        ("path", "/testing/sqs"),
+        ("accountId", "111111111111"),
+        ("protocol", "HTTP/1.1"),
+        ("stage", "testing"),
+        ("domainPrefix", "a1b2c3"),
+        ("requestTimeEpoch", "1796126400000"),
+        ("requestId", "rid-1"),
+        ("domainName", "a1b2c3.execute-api.us-east-1.amazonaws.com"),
+        ("deploymentId", "dep-1"),
+        ("apiId", "a1b2c3"),
+    ];
+    let identity_keys = [
+        "cognitoIdentityPoolId",
+        "accountId",
+        "cognitoIdentityId",
+        "caller",
+        "sourceIp",
+        "principalOrgId",
+        "accessKey",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+        "userArn",
+        "userAgent",
+        "user",
+    ];
     let mut ctx = Context::new();
-    ctx.set("resourceId", "abc123");
-    ctx.set("resourcePath", "/sqs");
-    ctx.set("httpMethod", "POST");
-    ctx.set("path", "/testing/sqs");
-    ctx.set("accountId", "111111111111");
-    ctx.set("stage", "testing");
-    ctx.set("identity.sourceIp", "203.0.113.9");
-    ctx.set("identity.userAgent", "python/requests/tests");
-    ctx.set("identity.user", Json::Null);
-    ctx.set("apiId", "a1b2c3");
+    // Insertion order: the recorded order reversed, except that four keys go last: each shares
+    // a HashMap bucket with a key that API Gateway inserted before it (path/accountId,
+    // requestId/identity, domainName/deploymentId, domainPrefix/requestTimeEpoch), and within
+    // a bucket a HashMap keeps insertion order.
+    let mut order: Vec<(&str, &str)> = context_values.to_vec();
+    order.push(("identity", ""));
+    order.reverse();
+    let late = ["accountId", "identity", "deploymentId", "requestTimeEpoch"];
+    order.sort_by_key(|(k, _)| late.contains(k));
+    for (k, v) in &order {
+        if *k != "identity" {
+            ctx.set(k, *v);
+            continue;
+        }
+        // Reversed too, with the keys that share a bucket with an earlier one
+        // (accountId/cognitoIdentityId, sourceIp/principalOrgId) last.
+        let mut ids = identity_keys.to_vec();
+        ids.reverse();
+        ids.sort_by_key(|k| ["cognitoIdentityId", "principalOrgId"].contains(k));
+        for id in ids {
+            let value = match id {
+                "sourceIp" => Json::from("203.0.113.9"),
+                "userAgent" => Json::from("python/requests/tests"),
+                _ => Json::Null,
+            };
+            ctx.set(&format!("identity.{id}"), value);
+        }
+    }
     let out = render_full(
         template,
         RequestView::new(""),
@@ -358,21 +410,64 @@ fn context_key_set_and_get_print_as_recorded() {
         &StageVariables::new(),
     );
     let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
+    let keys = |v: &Json| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    // Recorded key orders.
     assert_eq!(
-        parsed,
-        json!({
-            "context": {
-                "resourceId": "abc123", "resourcePath": "/sqs", "httpMethod": "POST",
-                "path": "/testing/sqs", "accountId": "111111111111", "stage": "testing",
-                "identity": "", "apiId": "a1b2c3",
-                "requestOverride": "", "responseOverride": ""
-            },
-            "identity": {"sourceIp": "203.0.113.9", "userAgent": "python/requests/tests", "user": ""},
-            "requestOverride": {"header": "", "path": "", "querystring": ""},
-            "responseOverride": {"header": ""},
-            "authorizer_keys": {}
-        })
+        keys(&parsed["context"]),
+        [
+            "resourceId",
+            "resourcePath",
+            "httpMethod",
+            "extendedRequestId",
+            "requestTime",
+            "path",
+            "accountId",
+            "protocol",
+            "requestOverride",
+            "stage",
+            "domainPrefix",
+            "requestTimeEpoch",
+            "requestId",
+            "identity",
+            "domainName",
+            "deploymentId",
+            "responseOverride",
+            "apiId",
+        ]
     );
+    assert_eq!(keys(&parsed["identity"]), identity_keys);
+    assert_eq!(
+        keys(&parsed["requestOverride"]),
+        ["path", "header", "querystring"]
+    );
+    assert_eq!(keys(&parsed["responseOverride"]), ["header"]);
+    // Recorded values: plain values as they are, nested objects and unset identity fields "".
+    let mut want_context: serde_json::Map<String, Json> = context_values
+        .iter()
+        .map(|(k, v)| (k.to_string(), Json::from(*v)))
+        .collect();
+    for k in ["identity", "requestOverride", "responseOverride"] {
+        want_context.insert(k.into(), Json::from(""));
+    }
+    assert_eq!(parsed["context"], Json::Object(want_context));
+    for id in identity_keys {
+        let want = match id {
+            "sourceIp" => "203.0.113.9",
+            "userAgent" => "python/requests/tests",
+            _ => "",
+        };
+        assert_eq!(parsed["identity"][id], want, "identity.{id}");
+    }
+    assert_eq!(
+        parsed["requestOverride"],
+        json!({"path": "", "header": "", "querystring": ""})
+    );
+    assert_eq!(parsed["responseOverride"], json!({"header": ""}));
+    assert_eq!(parsed["authorizer_keys"], json!({}));
 }
 
 // ---------------------------------------------------------------------------------------------
