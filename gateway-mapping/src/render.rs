@@ -260,10 +260,24 @@ impl<'p> Renderer<'p> {
             }
             Value::String(s) => self.write(s),
             v => {
+                let start = self.out.len();
                 v.write_java(&mut self.out);
-                self.check_out()
+                self.check_printed(start)
             }
         }
+    }
+
+    /// After printing a value from `start`: the output limit, and the value size limit
+    /// (`format::write_value` stops early past it, so a longer print is incomplete).
+    fn check_printed(&self, start: usize) -> Result<(), TemplateError> {
+        if self.out.len() - start > MAX_VALUE_LEN {
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!("a value prints longer than the limit of {MAX_VALUE_LEN} bytes"),
+                self.at,
+            ));
+        }
+        self.check_out()
     }
 
     /// The hot path of printing: `$var` or `$var.key` where `$var` holds a map, printed
@@ -279,6 +293,7 @@ impl<'p> Renderer<'p> {
             return Ok(false);
         }
         let root = &self.vars[s];
+        let start = self.out.len();
         match (r.chain.as_slice(), root) {
             (_, Value::Null | Value::Object(_)) => return Ok(false),
             ([], v) => format::write_value(v, &mut self.out),
@@ -291,7 +306,7 @@ impl<'p> Renderer<'p> {
             }
             _ => return Ok(false),
         }
-        self.check_out()?;
+        self.check_printed(start)?;
         Ok(true)
     }
 

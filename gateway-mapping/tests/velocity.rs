@@ -847,6 +847,18 @@ fn limits_are_named_and_enforced() {
     );
     let t = "#set($s = 'ab')#foreach($i in [1..40])#set($s = \"$s$s\")#end";
     assert_eq!(gw(t, &s).unwrap_err().kind(), ErrorKind::Limit);
+    // A list holding one large string many times fails to print instead of exhausting
+    // memory: printing stops once a value passes MAX_VALUE_LEN.
+    let t = "#set($big = 'x')#foreach($i in [1..20])#set($big = \"$big$big\")#end#set($l = [$big])#foreach($i in [1..19])#set($ok = $l.addAll($l))#end";
+    for tail in [
+        "$l",
+        "$l.toString()",
+        "#set($s = \"$l\")",
+        "#set($s = 'a' + $l)",
+    ] {
+        let e = gw(&format!("{t}{tail}"), &s).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{tail}: {e}");
+    }
     // Range size and render steps.
     let e = gw("#set($r = [0..100000000])", &s).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit);

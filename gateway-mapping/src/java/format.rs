@@ -1,9 +1,22 @@
 //! How Java's `toString()` prints values: `[a, b]`, `{k=v}`, `1.0`, `1.0E10`, `null`.
 
+use crate::limits::MAX_VALUE_LEN;
 use crate::value::Value;
 
-/// Appends `v` as Java's `String.valueOf(v)` prints it.
+/// Appends `v` as Java's `String.valueOf(v)` prints it, stopping early once more than
+/// [`MAX_VALUE_LEN`] bytes were appended (a list holding the same large string a million
+/// times must not be printed whole before any limit is checked): callers that must not
+/// truncate check the appended length.
 pub(crate) fn write_value(v: &Value, out: &mut String) {
+    let cap = out.len().saturating_add(MAX_VALUE_LEN);
+    write_capped(v, out, cap);
+}
+
+/// [`write_value`] up to an absolute length `cap` of `out`.
+fn write_capped(v: &Value, out: &mut String, cap: usize) {
+    if out.len() > cap {
+        return;
+    }
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -18,6 +31,9 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
                 return;
             };
             for (i, item) in items.iter().enumerate() {
+                if out.len() > cap {
+                    return;
+                }
                 if i > 0 {
                     out.push_str(", ");
                 }
@@ -25,7 +41,7 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
                     Value::List(inner) if std::rc::Rc::ptr_eq(inner, l) => {
                         out.push_str("(this Collection)")
                     }
-                    _ => write_value(item, out),
+                    _ => write_capped(item, out, cap),
                 }
             }
             out.push(']');
@@ -37,6 +53,9 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
                 return;
             };
             for (i, (k, item)) in entries.iter().enumerate() {
+                if out.len() > cap {
+                    return;
+                }
                 if i > 0 {
                     out.push_str(", ");
                 }
@@ -46,7 +65,7 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
                     Value::Map(inner) if std::rc::Rc::ptr_eq(inner, m) => {
                         out.push_str("(this Map)")
                     }
-                    _ => write_value(item, out),
+                    _ => write_capped(item, out, cap),
                 }
             }
             out.push('}');

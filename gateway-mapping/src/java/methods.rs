@@ -91,7 +91,11 @@ pub(crate) fn key(v: &Value) -> Rc<str> {
 pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError> {
     // Methods every object has.
     match (name, args) {
-        ("toString", []) => return Ok(Value::string(v.to_java_string())),
+        ("toString", []) => {
+            let s = v.to_java_string();
+            too_long(s.len())?;
+            return Ok(Value::string(s));
+        }
         ("equals", [o]) => return Ok(Value::Bool(java_equals(v, o))),
         ("getClass", []) if !matches!(v, Value::Object(_)) => {
             return Ok(Value::string(format!("class {}", java_class(v))));
