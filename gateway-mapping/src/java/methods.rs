@@ -24,9 +24,18 @@ pub(crate) fn property(v: &Value, name: &str) -> Result<Value, EvalError> {
         Value::Object(o) => o.property(name),
         Value::List(l) if name == "empty" => Ok(Value::Bool(l.borrow().is_empty())),
         Value::String(s) if name == "empty" => Ok(Value::Bool(s.is_empty())),
-        Value::String(s) if name == "bytes" => Ok(Value::list(
-            s.bytes().map(|b| Value::Int(i64::from(b as i8))).collect(),
-        )),
+        Value::String(s) if name == "bytes" => {
+            if s.len() > MAX_COLLECTION_LEN {
+                return Err(EvalError::limit(format!(
+                    "a string of {} bytes is too long for .bytes (the collection size limit is \
+                     {MAX_COLLECTION_LEN})",
+                    s.len()
+                )));
+            }
+            Ok(Value::list(
+                s.bytes().map(|b| Value::Int(i64::from(b as i8))).collect(),
+            ))
+        }
         _ => Ok(Value::Null),
     }
 }

@@ -325,6 +325,12 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64) -> Result<Vec<String>, E
             }
             list.push(s[index..m.start()].to_owned());
             index = m.end();
+            if list.len() >= crate::limits::MAX_COLLECTION_LEN {
+                return Err(EvalError::limit(format!(
+                    "split makes more than {} pieces, the collection size limit",
+                    crate::limits::MAX_COLLECTION_LEN
+                )));
+            }
         } else {
             break;
         }
@@ -347,9 +353,9 @@ mod tests {
 
     #[test]
     fn a_backslash_before_punctuation_quotes_it_as_in_java() {
-        // java.util.regex.Pattern: "It is an error to use a backslash prior to any alphabetic
-        // character that does not denote an escaped construct"; before anything else it
-        // quotes the character. Rust reads `\<` and `\>` as word boundaries.
+        // java.util.regex.Pattern's javadoc ("Backslashes, escapes, and quoting"): a backslash
+        // before a character that is not a letter always quotes it. Rust reads `\<` and `\>`
+        // as word boundaries.
         assert!(matches("<b>", "\\<b\\>").unwrap());
         assert!(matches("'", "\\'").unwrap());
         assert!(matches("a-b", "a[\\-]b").unwrap());
