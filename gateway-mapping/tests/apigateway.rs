@@ -1059,3 +1059,33 @@ fn sqs_form_template_reads_body_and_header_parameter() {
         r#"Action=SendMessage&MessageBody={"foo": "bar"}&MessageAttribute.1.Name=user-agent&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=BAR-Header"#
     );
 }
+
+#[test]
+fn every_documented_context_variable_reads_back_through_a_template() {
+    // AWS "Variables for data transformations": each documented $context variable (the list in
+    // gateway_mapping::context::CONTEXT_VARIABLES) is readable as $context.<dotted name>.
+    use gateway_mapping::context::CONTEXT_VARIABLES;
+    let readable: Vec<&str> = CONTEXT_VARIABLES
+        .iter()
+        .copied()
+        // Objects rather than values: the claims map and the override maps.
+        .filter(|v| *v != "authorizer.claims" && !v.contains("Override"))
+        .collect();
+    let mut ctx = Context::new();
+    for (i, name) in readable.iter().enumerate() {
+        ctx.set(name, format!("v{i}"));
+    }
+    let template: String = readable
+        .iter()
+        .map(|name| format!("$context.{name}|"))
+        .collect();
+    let out = render_full(
+        &template,
+        RequestView::new(""),
+        &ContextObject::new(ctx),
+        &StageVariables::new(),
+    );
+    let want: String = (0..readable.len()).map(|i| format!("v{i}|")).collect();
+    assert_eq!(out, want);
+    assert!(readable.len() > 40, "{}", readable.len());
+}
