@@ -231,6 +231,46 @@ fn eval_context_keys_given_twice_are_multi_valued() {
         run(&["aws:TagKeys=env", "aws:TagKeys=owner"]),
         "ImplicitDeny"
     );
+    // Names are case-insensitive, so differently written keys still collect into one set.
+    assert_eq!(run(&["aws:TagKeys=env", "AWS:TAGKEYS=team"]), "Allow");
+}
+
+#[test]
+fn eval_context_replaces_what_the_principal_implied() {
+    let dir = Dir::new("override");
+    let p = dir.file(
+        "arn.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
+            "Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/team/ops"}}}}"#,
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "policy",
+            "eval",
+            "--policy",
+            &p,
+            "--action",
+            "a:b",
+            "--resource",
+            "r",
+            "--principal",
+            "arn:aws:sts::111122223333:assumed-role/ops/s",
+        ];
+        args.extend_from_slice(extra);
+        json(&gateway(&args))["decision"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // From the session alone, aws:PrincipalArn is the role without its path.
+    assert_eq!(run(&[]), "ImplicitDeny");
+    assert_eq!(
+        run(&[
+            "--context",
+            "aws:PrincipalArn=arn:aws:iam::111122223333:role/team/ops"
+        ]),
+        "Allow"
+    );
 }
 
 #[test]

@@ -36,7 +36,8 @@
 //!   `--principal-account` sets the caller's account (and, alone, makes the caller that
 //!   account's root). Without either the caller is anonymous. An AWS principal also sets
 //!   `aws:PrincipalArn` and `aws:PrincipalAccount`.
-//! - `--context key=value` adds a condition key; a key given several times is multi-valued.
+//! - `--context key=value` adds a condition key (names are case-insensitive); a key given
+//!   several times is multi-valued, and a key given at all replaces what `--principal` implied.
 //!
 //! Exit codes: `eval` exits 0 for `Allow` and 1 for either deny, so that a script can write
 //! `if gateway policy eval ...; then`; the JSON is printed in every case. Both subcommands exit 2
@@ -234,8 +235,17 @@ fn eval(args: &[String]) -> ExitCode {
         opts.principal.as_deref(),
         opts.principal_account.as_deref(),
     ));
+    // A key given on the command line replaces what the principal implied (aws:PrincipalArn,
+    // aws:PrincipalAccount); given several times, it is multi-valued.
+    let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
     for (key, value) in &opts.context {
-        request.keys_mut().add(key, value.as_str());
+        match given.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            Some((_, values)) => values.push(value),
+            None => given.push((key, vec![value])),
+        }
+    }
+    for (key, values) in given {
+        request.keys_mut().set(key, values);
     }
     let decision = match &resource_policy {
         Some(res) => {
