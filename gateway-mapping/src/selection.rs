@@ -134,9 +134,11 @@ pub enum RequestSelection<'a, T> {
 
 /// The request was refused: no template for its content type and the passthrough behaviour
 /// does not allow passing it through. The pipeline answers with the `UNSUPPORTED_MEDIA_TYPE`
-/// gateway response: status 415 and `{"message":"Unsupported Media Type"}` (API Gateway's
-/// default gateway response body, `{"message":$context.error.messageString}`, with the
-/// message "Unsupported Media Type" the docs name).
+/// gateway response: status 415 and `{"message":"Unsupported Media Type"}`. Recorded on AWS
+/// (localstack `test_apigateway_api.snapshot.json`, `get-gateway-responses`): the default
+/// `UNSUPPORTED_MEDIA_TYPE` response has status `415` and the template
+/// `{"message":$context.error.messageString}`; the message is "Unsupported Media Type" (the
+/// docs' "HTTP 415 Unsupported Media Type").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Unsupported Media Type: no request template for {content_type:?}")]
 pub struct UnsupportedMediaType {
@@ -453,8 +455,9 @@ mod tests {
 
     #[test]
     fn unsupported_media_type_is_415_with_the_default_body() {
-        // localstack integration_request.py raises UnsupportedMediaTypeError("Unsupported Media
-        // Type"); its legacy handler answered 415 with {"message": "Unsupported Media Type"}.
+        // AWS-recorded default UNSUPPORTED_MEDIA_TYPE gateway response (localstack
+        // test_apigateway_api.snapshot.json): 415, {"message":$context.error.messageString}
+        // (rendered in tests/apigateway.rs).
         let err = none(Never).select(None).unwrap_err();
         assert_eq!(err.status(), 415);
         assert_eq!(err.body(), r#"{"message":"Unsupported Media Type"}"#);

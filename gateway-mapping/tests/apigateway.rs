@@ -1089,3 +1089,29 @@ fn every_documented_context_variable_reads_back_through_a_template() {
     assert_eq!(out, want);
     assert!(readable.len() > 40, "{}", readable.len());
 }
+
+#[test]
+fn unsupported_media_type_body_is_the_default_gateway_response_rendered() {
+    // test_apigateway_api.snapshot.json (AWS-validated), get-gateway-responses: the default
+    // UNSUPPORTED_MEDIA_TYPE response is status "415" with the template
+    // {"message":$context.error.messageString}. Rendered with the message, it is the body
+    // selection reports.
+    use gateway_mapping::selection::{PassthroughBehavior, RequestTemplates};
+    let refused = RequestTemplates::<()>::new([], PassthroughBehavior::Never)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .select(Some("text/plain"))
+        .err()
+        .unwrap_or_else(|| panic!("NEVER with no templates refuses"));
+    let mut ctx = Context::new();
+    ctx.set("error.message", "Unsupported Media Type");
+    ctx.set("error.messageString", "\"Unsupported Media Type\"");
+    ctx.set("error.responseType", "UNSUPPORTED_MEDIA_TYPE");
+    let body = render_full(
+        "{\"message\":$context.error.messageString}",
+        RequestView::new(""),
+        &ContextObject::new(ctx),
+        &StageVariables::new(),
+    );
+    assert_eq!(body, refused.body());
+    assert_eq!(refused.status(), 415);
+}
