@@ -40,7 +40,8 @@ pub const MAX_VALUE_LEN: usize = 10 * 1024 * 1024;
 /// needs, and a doubling loop reaches it in twenty iterations instead of exhausting memory.
 pub const MAX_COLLECTION_LEN: usize = 1_000_000;
 
-/// Most nodes and loop iterations one render may evaluate. Loops nest (1,000 iterations
-/// each), so without this bound a short template could run for hours; ten million steps is
-/// well under a second and far beyond any real mapping template.
+/// Most steps one render may take: one per node and loop iteration, plus, for each method
+/// call, one per 64 bytes of the string (or 16 items of the list or map) it is called on.
+/// Loops nest (1,000 iterations each), so without this bound a short template could run for
+/// hours; ten million steps is well under a second and far beyond any real mapping template.
 pub const MAX_RENDER_STEPS: u64 = 10_000_000;

@@ -125,7 +125,12 @@ impl<'p> Renderer<'p> {
     }
 
     fn step(&mut self) -> Result<(), TemplateError> {
-        self.steps += 1;
+        self.charge(1)
+    }
+
+    /// Counts `n` steps of work against [`EngineOptions::max_render_steps`].
+    fn charge(&mut self, n: u64) -> Result<(), TemplateError> {
+        self.steps = self.steps.saturating_add(n);
         if self.steps > self.opts.max_render_steps {
             return Err(self.error(
                 ErrorKind::Limit,
@@ -373,6 +378,18 @@ impl<'p> Renderer<'p> {
             let next = match access {
                 Access::Property(name) => methods::property(&v, name),
                 Access::Method(name, args) => {
+                    // A method's work grows with its receiver (a regex over a 10 MB string, a
+                    // search through a long list): charge for it, so loops of such calls stay
+                    // bounded in time by the render-step limit.
+                    let size = match &v {
+                        Value::String(s) => s.len() / 64,
+                        Value::List(l) => l.borrow().len() / 16,
+                        Value::Map(m) => m.borrow().len() / 16,
+                        _ => 0,
+                    };
+                    if size > 0 {
+                        self.charge(size as u64)?;
+                    }
                     let args = self.eval_args(args)?;
                     methods::call(&v, name, &args)
                 }

@@ -859,6 +859,19 @@ fn limits_are_named_and_enforced() {
         let e = gw(&format!("{t}{tail}"), &s).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limit, "{tail}: {e}");
     }
+    // Method calls on large values count their work against the step limit: a thousand
+    // calls on a 64 KB string cost far more than a thousand on a short one.
+    let mut opts = EngineOptions::default();
+    opts.max_render_steps = 100_000;
+    let lp = "#foreach($i in [1..1000])#set($n = $big.indexOf('y'))#end";
+    let small = format!("#set($big = 'xx'){lp}");
+    assert!(Template::compile(&small, &opts).unwrap().render(&s).is_ok());
+    let large = format!("#set($big = 'x')#foreach($i in [1..16])#set($big = \"$big$big\")#end{lp}");
+    let e = Template::compile(&large, &opts)
+        .unwrap()
+        .render(&s)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
     // Range size and render steps.
     let e = gw("#set($r = [0..100000000])", &s).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit);
