@@ -173,6 +173,16 @@ impl Context {
         self.set("requestTime", clf_time(epoch_millis));
     }
 
+    /// Sets `error.message`, `error.messageString` (the message quoted as a JSON string, so
+    /// `{"message":$context.error.messageString}` is JSON: AWS, "$context.error.messageString:
+    /// The quoted value of $context.error.message") and `error.responseType`, for gateway
+    /// response templates.
+    pub fn set_error(&mut self, message: &str, response_type: &str) {
+        self.set("error.message", message);
+        self.set("error.messageString", Json::from(message).to_string());
+        self.set("error.responseType", response_type);
+    }
+
     /// Sets the Lambda authorizer's context: each value stringified, as AWS documents
     /// (`"numKey": 1` reads as `"1"`, `"boolKey": true` as `"true"`).
     pub fn set_authorizer_context(&mut self, context: &Map<String, Json>) {
@@ -668,6 +678,24 @@ mod tests {
         assert_eq!(ctx.get("authorizer.key"), Some(&json!("value")));
         assert_eq!(ctx.get("authorizer.numKey"), Some(&json!("1")));
         assert_eq!(ctx.get("authorizer.boolKey"), Some(&json!("true")));
+    }
+
+    #[test]
+    fn error_message_string_is_the_quoted_message() {
+        let mut ctx = Context::new();
+        ctx.set_error("Missing \"Token\"", "MISSING_AUTHENTICATION_TOKEN");
+        assert_eq!(
+            ctx.lookup("error.message").as_deref(),
+            Some("Missing \"Token\"")
+        );
+        assert_eq!(
+            ctx.lookup("error.messageString").as_deref(),
+            Some(r#""Missing \"Token\"""#)
+        );
+        assert_eq!(
+            ctx.lookup("error.responseType").as_deref(),
+            Some("MISSING_AUTHENTICATION_TOKEN")
+        );
     }
 
     #[test]

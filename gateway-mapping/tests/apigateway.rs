@@ -1103,9 +1103,10 @@ fn unsupported_media_type_body_is_the_default_gateway_response_rendered() {
         .err()
         .unwrap_or_else(|| panic!("NEVER with no templates refuses"));
     let mut ctx = Context::new();
-    ctx.set("error.message", "Unsupported Media Type");
-    ctx.set("error.messageString", "\"Unsupported Media Type\"");
-    ctx.set("error.responseType", "UNSUPPORTED_MEDIA_TYPE");
+    ctx.set_error(
+        gateway_mapping::selection::UnsupportedMediaType::MESSAGE,
+        gateway_mapping::selection::UnsupportedMediaType::RESPONSE_TYPE,
+    );
     let body = render_full(
         "{\"message\":$context.error.messageString}",
         RequestView::new(""),
