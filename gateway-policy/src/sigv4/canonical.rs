@@ -265,7 +265,10 @@ fn write_canonical_query(query: &str, exclusions: QueryExclusions, out: &mut Vec
         }
         pairs.push((name, canonical_component(value)));
     }
-    pairs.sort_unstable();
+    // Clients usually send the query sorted already; checking is one comparison per pair.
+    if !pairs.is_sorted() {
+        pairs.sort_unstable();
+    }
     for (i, (n, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(b'&');
