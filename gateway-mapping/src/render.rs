@@ -609,22 +609,33 @@ impl<'p> Renderer<'p> {
     ) -> Result<Flow, TemplateError> {
         self.at = pos;
         let it = self.eval(iterable)?;
-        let items: Vec<Value> = match &it {
-            Value::List(l) => l.borrow().clone(),
-            Value::Map(m) => m.borrow().values().cloned().collect(),
+        // Only the items the loop may visit are taken (a snapshot, so the body can change
+        // the collection); `len` is the whole collection's, for `$foreach.hasNext`.
+        let max = self.opts.max_foreach_iterations;
+        let (items, len): (Vec<Value>, usize) = match &it {
+            Value::List(l) => {
+                let l = l.borrow();
+                (l.iter().take(max).cloned().collect(), l.len())
+            }
+            Value::Map(m) => {
+                let m = m.borrow();
+                (m.values().take(max).cloned().collect(), m.len())
+            }
             Value::Object(o) => match o.iterate() {
-                Some(items) => items,
+                Some(items) => {
+                    let len = items.len();
+                    (items, len)
+                }
                 None => return Ok(Flow::Normal),
             },
             _ => return Ok(Flow::Normal),
         };
         let s = var as usize;
         let saved = (self.vars[s].clone(), self.defined[s]);
-        let len = items.len();
         self.loops.push(Loop { index: 0, len });
         let mut flow = Flow::Normal;
         for (i, item) in items.into_iter().enumerate() {
-            if i >= self.opts.max_foreach_iterations {
+            if i >= max {
                 break;
             }
             self.vars[s] = item;
