@@ -8,8 +8,11 @@
 //!   `X-Amz-SignedHeaders`, `X-Amz-Signature`, `X-Amz-Security-Token`);
 //! - `canonical`: the canonical request and string to sign, exactly as AWS builds them;
 //! - `key_cache`: signing keys derived once per (secret, date, region, service);
-//! - [`Verifier`]: scope, clock and token checks, then a constant-time signature comparison;
-//!   failures are [`AuthError`]s whose text is API Gateway's 403 message;
+//! - [`Verifier`]: date, clock, signed-`host`, algorithm, credential and scope checks, the access
+//!   key, a constant-time signature comparison, then the session token, in the order AWS's SigV4
+//!   front end runs them; the body is always hashed (as API Gateway does) unless
+//!   [`Verifier::allow_unsigned_payload`] is on; failures are [`AuthError`]s whose text is API
+//!   Gateway's 403 message;
 //! - [`Signer`]: the same canonicalisation, to sign requests;
 //! - [`CredentialStore`]: the host's access keys ([`InMemoryCredentialStore`] for tests).
 //!
