@@ -8,7 +8,13 @@ use gateway_core::routing::{Method, Router};
 use proptest::prelude::*;
 
 /// What a route lookup gave: resource path, matched method, `(name, value)` parameters.
-type Outcome = Option<(String, Method, Vec<(String, String)>)>;
+type Outcome = Option<(String, Method, Params)>;
+
+/// Path parameters, `(name, value)` in path order.
+type Params = Vec<(String, String)>;
+
+/// How specific a template is: 0 per literal part, 1 per variable part; smaller wins.
+type Key = Vec<u8>;
 
 /// The reference: every inserted `(template, method)` tried against the request.
 fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
@@ -19,7 +25,7 @@ fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
         trimmed.split('/').collect()
     };
     // (specificity key, template, method, params) of every candidate serving `verb`.
-    let mut best: Option<(Vec<u8>, String, Method, Vec<(String, String)>)> = None;
+    let mut best: Option<(Key, String, Method, Params)> = None;
     for (template, _) in routes {
         let Some((key, params)) = match_template(template, &segments, trimmed) else {
             continue;
@@ -42,11 +48,7 @@ fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
 
 /// Whether `template` matches the request segments; if so, its specificity key (0 per
 /// literal part, 1 per variable part) and its parameters.
-fn match_template(
-    template: &str,
-    segments: &[&str],
-    trimmed: &str,
-) -> Option<(Vec<u8>, Vec<(String, String)>)> {
+fn match_template(template: &str, segments: &[&str], trimmed: &str) -> Option<(Key, Params)> {
     let parts: Vec<&str> = template
         .trim_start_matches('/')
         .split('/')
