@@ -444,7 +444,10 @@ fn foreach_stops_after_api_gateways_iteration_limit() {
     assert_eq!(out, "1000");
     // The loop stops, the collection still has items: `$foreach.hasNext` stays true on the
     // 1,000th of 1,500 (Velocity 1.7 reads it from the collection's iterator).
-    let out = gw("#foreach($i in [1..1500])#if($i == 1000)$foreach.hasNext#end#end", &s);
+    let out = gw(
+        "#foreach($i in [1..1500])#if($i == 1000)$foreach.hasNext#end#end",
+        &s,
+    );
     assert_eq!(out.as_deref(), Ok("true"));
     // Each loop has its own budget.
     let t = "#foreach($i in [1..3])#foreach($j in [1..1500])#set($c = $j)#end$c,#end";
