@@ -643,6 +643,11 @@ fn malformed_definitions_fail_with_a_pointer_naming_the_place() {
             "authorizer result TTL 7200 is out of range (expected 0 to 3600)",
         ),
         (
+            "bad_response_parameter_target.yaml",
+            "/paths/~1pets/get/x-amazon-apigateway-integration/responses/default/responseParameters/method.response.body.id",
+            "invalid mapping expression \"method.response.body.id\": expected method.response.header.{name}",
+        ),
+        (
             "bad_component_integration.yaml",
             "/components/x-amazon-apigateway-integrations/backend/uri",
             "invalid HTTP endpoint \"ftp://files.example.com/\"",

@@ -228,12 +228,41 @@ fn read_gateway_responses(root: &Map<String, Value>, api: &mut RestApi) -> Resul
             GatewayResponse {
                 response_type: ty,
                 status_code,
-                response_parameters: opt_str_map(o, "responseParameters", &pn)?,
+                response_parameters: mapping_targets(
+                    opt_str_map(o, "responseParameters", &pn)?,
+                    "gatewayresponse.header.",
+                    &pn.at("responseParameters"),
+                )?,
                 response_templates: opt_str_map(o, "responseTemplates", &pn)?,
             },
         );
     }
     Ok(())
+}
+
+/// Checks that every key of a response parameter map is `{prefix}{name}` with a non-empty
+/// header name (`gatewayresponse.header.X`, `method.response.header.X`), the only targets
+/// API Gateway accepts there (Developer Guide, "x-amazon-apigateway-gateway-responses.
+/// responseParameters object" and "x-amazon-apigateway-integration.responses object").
+pub(crate) fn mapping_targets(
+    map: indexmap::IndexMap<String, String>,
+    prefix: &str,
+    at: &Ptr,
+) -> Result<indexmap::IndexMap<String, String>, ImportError> {
+    for key in map.keys() {
+        let ok = key.strip_prefix(prefix).is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b',' | b';' | b'\\'))
+        });
+        if !ok {
+            return Err(at.at(key).error(format!(
+                "invalid mapping expression {key:?}: expected {prefix}{{name}}"
+            )));
+        }
+    }
+    Ok(map)
 }
 
 /// Errors unless `name` is a defined request validator.

@@ -325,7 +325,11 @@ fn read_response(pattern: &str, r: &Value, at: &Ptr) -> Result<IntegrationRespon
     Ok(IntegrationResponse {
         selection_pattern,
         status_code,
-        response_parameters: opt_str_map(o, "responseParameters", at)?,
+        response_parameters: super::api::mapping_targets(
+            opt_str_map(o, "responseParameters", at)?,
+            "method.response.header.",
+            &at.at("responseParameters"),
+        )?,
         response_templates: opt_str_map(o, "responseTemplates", at)?,
         content_handling: content_handling(o, at)?,
     })

@@ -140,13 +140,13 @@ pub enum ImportError {
         limit: usize,
     },
     /// The document is neither valid JSON nor valid YAML.
-    #[error("invalid {format} at line {line}, column {column}: {message}")]
+    #[error("invalid {format}{}: {message}", position(*line, *column))]
     Syntax {
         /// `JSON` or `YAML`: which parser was used (JSON when the text starts with `{`).
         format: &'static str,
-        /// 1-based line.
+        /// 1-based line; 0 when the parser names no place (e.g. YAML's alias expansion limit).
         line: usize,
-        /// 1-based column.
+        /// 1-based column; 0 when the parser names no place.
         column: usize,
         /// The parser's message.
         message: String,
@@ -174,6 +174,15 @@ impl ImportError {
             ImportError::Invalid { pointer, .. } => Some(pointer),
             _ => None,
         }
+    }
+}
+
+/// ` at line L, column C`, or nothing when the position is unknown (line 0).
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line}, column {column}")
     }
 }
 
@@ -269,6 +278,31 @@ mod tests {
             ..ImportOptions::default()
         };
         assert_eq!(import(doc, &opts), Err(ImportError::BadApiId("a/b".into())));
+    }
+
+    #[test]
+    fn yaml_alias_bombs_are_refused_without_a_made_up_position() {
+        // Ten aliases of ten aliases of ... : 10^12 nodes if expanded.
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            let refs = vec![format!("*a{p}"); 10].join(", ");
+            doc.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        doc.push_str("openapi: 3.0.1\ninfo: {title: t}\npaths: {}\n");
+        let e = import(doc.as_bytes(), &ImportOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ImportError::Syntax {
+                    format: "YAML",
+                    line: 0,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(e.to_string(), "invalid YAML: repetition limit exceeded");
     }
 
     #[test]
