@@ -225,6 +225,10 @@ pub struct GatewayKeys {
     pub source_vpc: Option<String>,
     /// `aws:SourceVpce`: the VPC endpoint a private API call came through.
     pub source_vpce: Option<String>,
+    /// `aws:VpcSourceIp`: for a private API, the caller's own address inside the VPC (the
+    /// endpoint rewrites `aws:SourceIp`; API Gateway Developer Guide, "API Gateway resource
+    /// policy examples").
+    pub vpc_source_ip: Option<IpAddr>,
     /// `aws:CurrentTime` (ISO 8601, UTC) and `aws:EpochTime` (seconds).
     pub current_time: Option<SystemTime>,
     /// `aws:SecureTransport`: whether the request came over TLS.
@@ -265,6 +269,9 @@ impl GatewayKeys {
         }
         if let Some(ip) = self.source_ip {
             keys.set("aws:SourceIp", [ip.to_string()]);
+        }
+        if let Some(ip) = self.vpc_source_ip {
+            keys.set("aws:VpcSourceIp", [ip.to_string()]);
         }
         if let Some(secure) = self.secure_transport {
             keys.set(

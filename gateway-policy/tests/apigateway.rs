@@ -164,3 +164,77 @@ fn shorthand_covers_stage_method_and_path_wildcards() {
     );
     assert_eq!(policy.evaluate(&other).effect, Effect::ImplicitDeny);
 }
+
+/// One request of the examples table: method, path and what the gateway knows.
+struct Call {
+    method: &'static str,
+    path: &'static str,
+    source_ip: &'static str,
+    vpc_source_ip: Option<&'static str>,
+    vpc: Option<&'static str>,
+    vpce: Option<&'static str>,
+}
+
+const PUBLIC: Call = Call {
+    method: "GET",
+    path: "/pets",
+    source_ip: "203.0.113.9",
+    vpc_source_ip: None,
+    vpc: None,
+    vpce: None,
+};
+
+#[test]
+#[rustfmt::skip]
+fn resource_policy_examples_decide_as_documented() {
+    // [EXAMPLES]: "Deny API traffic based on source IP address or range", "... when using a
+    // private API" (aws:VpcSourceIp: "the VPC endpoint for execute-api re-writes the original
+    // source IP address"), and "Allow private API traffic based on source VPC or VPC
+    // endpoint". Each example allows execute-api:/* and denies on its condition.
+    let example = |condition: &str| {
+        Policy::parse_for_api(
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[
+                    {{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/*"]}},
+                    {{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/*"],"Condition":{condition}}}]}}"#
+            ),
+            &scope(),
+        )
+        .unwrap()
+    };
+    let deny_ips = example(r#"{"IpAddress":{"aws:SourceIp":["192.0.2.0/24","198.51.100.0/24"]}}"#);
+    let deny_vpc_ips = example(r#"{"IpAddress":{"aws:VpcSourceIp":["192.0.2.0/24","198.51.100.0/24"]}}"#);
+    let only_vpc = example(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-1a2b3c4d"}}"#);
+    let only_vpce = example(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}"#);
+    let private = Call { source_ip: "10.0.0.5", vpc_source_ip: Some("192.0.2.7"), vpc: Some("vpc-1a2b3c4d"), vpce: Some("vpce-1a2b3c4d"), ..PUBLIC };
+    let cases: &[(&Policy, Call, Effect)] = &[
+        (&deny_ips, PUBLIC, Effect::Allow),
+        (&deny_ips, Call { source_ip: "192.0.2.77", ..PUBLIC }, Effect::ExplicitDeny),
+        (&deny_ips, Call { source_ip: "198.51.100.1", method: "POST", path: "/orders", ..PUBLIC }, Effect::ExplicitDeny),
+        // Behind a VPC endpoint the source address is the endpoint's; only aws:VpcSourceIp
+        // sees the caller.
+        (&deny_ips, Call { ..private }, Effect::Allow),
+        (&deny_vpc_ips, Call { ..private }, Effect::ExplicitDeny),
+        (&deny_vpc_ips, Call { vpc_source_ip: Some("10.1.1.1"), ..private }, Effect::Allow),
+        // Public calls carry no aws:VpcSourceIp: IpAddress on a missing key is false.
+        (&deny_vpc_ips, PUBLIC, Effect::Allow),
+        (&only_vpc, Call { ..private }, Effect::Allow),
+        (&only_vpc, Call { vpc: Some("vpc-99999999"), ..private }, Effect::ExplicitDeny),
+        // StringNotEquals on a missing key is true: calls from outside any VPC are denied.
+        (&only_vpc, PUBLIC, Effect::ExplicitDeny),
+        (&only_vpce, Call { ..private }, Effect::Allow),
+        (&only_vpce, Call { vpce: Some("vpce-00000000"), ..private }, Effect::ExplicitDeny),
+        (&only_vpce, PUBLIC, Effect::ExplicitDeny),
+    ];
+    for (i, (policy, call, want)) in cases.iter().enumerate() {
+        let keys = GatewayKeys {
+            source_ip: Some(call.source_ip.parse().unwrap()),
+            vpc_source_ip: call.vpc_source_ip.map(|ip| ip.parse().unwrap()),
+            source_vpc: call.vpc.map(str::to_string),
+            source_vpce: call.vpce.map(str::to_string),
+            ..GatewayKeys::default()
+        };
+        let got = policy.evaluate(&invoke(call.method, call.path, keys)).effect;
+        assert_eq!(got, *want, "case {i}");
+    }
+}
