@@ -597,4 +597,29 @@ mod tests {
         check::<RequestTemplates<String>>();
         check::<IntegrationResponses<String>>();
     }
+    proptest::proptest! {
+        #[test]
+        fn a_template_is_chosen_exactly_when_the_media_type_matches(ct in "[ -~]{0,40}") {
+            // With one application/json template and NEVER: the template when the media type
+            // (parameters dropped, case folded; empty meaning application/json) matches,
+            // otherwise 415; never a passthrough.
+            let t = json_only(Never);
+            let mt = media_type(&ct);
+            let expect_template = mt.is_empty() || mt == "application/json";
+            match t.select(Some(&ct)) {
+                Ok(RequestSelection::Template(_)) => proptest::prop_assert!(expect_template),
+                Ok(RequestSelection::Passthrough) => proptest::prop_assert!(false, "passthrough"),
+                Err(e) => {
+                    proptest::prop_assert!(!expect_template);
+                    proptest::prop_assert_eq!(e.content_type, mt);
+                }
+            }
+        }
+
+        #[test]
+        fn a_literal_pattern_selects_only_its_own_status(status in 100u16..600, other in 100u16..600) {
+            let r = IntegrationResponses::new([(Some(status.to_string().as_str()), 1), (None, 0)]).unwrap();
+            proptest::prop_assert_eq!(r.select_status(other), Ok(&i32::from(status == other)));
+        }
+    }
 }
