@@ -55,10 +55,15 @@ impl Statement {
         if self.not_resource && !self.resources.iter().all(|p| p.resolves(keys)) {
             return false;
         }
-        if let Some((negated, principal)) = &self.principal
-            && principal.matches(request.principal()) == *negated
-        {
-            return false;
+        if let Some((negated, principal)) = &self.principal {
+            let applies = if *negated {
+                !principal.spares(request.principal())
+            } else {
+                principal.matches(request.principal())
+            };
+            if !applies {
+                return false;
+            }
         }
         self.conditions.iter().all(|c| c.holds(keys))
     }

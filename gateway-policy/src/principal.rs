@@ -5,7 +5,9 @@
 //! - an account is named by its 12-digit ID or `arn:aws:iam::ID:root`, and then covers every
 //!   principal of that account;
 //! - a role ARN covers that role's sessions (`arn:aws:sts::ID:assumed-role/NAME/SESSION`);
-//! - wildcards are not allowed inside a principal ARN.
+//! - wildcards are not allowed inside a principal ARN;
+//! - `NotPrincipal` spares a caller only when every identity it carries is named: its account
+//!   and its ARN (for a role session, its role) ([`PrincipalMatcher::spares`]).
 
 use crate::ast::{PrincipalKind, PrincipalSpec};
 use crate::request::Principal;
@@ -75,6 +77,44 @@ impl PrincipalMatcher {
         }
     }
 
+    /// Whether a `NotPrincipal` naming these principals spares `principal`: every identity
+    /// the request carries must be named. IAM User Guide, "AWS JSON policy elements:
+    /// NotPrincipal": AWS "might validate the account first and then the user" (and for a role
+    /// session the account, then the role, then the session), so "explicitly include the ARN
+    /// for a user's account, or include both the ARN for a role and the ARN for the account
+    /// containing that role"; naming only the user leaves the statement applying to it. A role
+    /// ARN covers its sessions here as in `Principal`, so role and account are enough.
+    pub(crate) fn spares(&self, principal: &Principal) -> bool {
+        if self.any {
+            return true;
+        }
+        match principal {
+            Principal::Anonymous => false,
+            Principal::Aws { arn, account } => {
+                let account_named = self.accounts.iter().any(|a| **a == **account);
+                if account_root(arn).is_some() {
+                    return account_named;
+                }
+                // A role session is spared with its role and account named (the role covers
+                // its sessions, as in `Principal`); a user with its own ARN and account.
+                let identity_named = match session_of(arn) {
+                    Some(session) => self.names_role_of(session),
+                    None => self.arns.iter().any(|a| **a == **arn),
+                };
+                account_named && identity_named
+            }
+            Principal::Service(s) => self.services.iter().any(|x| **x == **s),
+            Principal::Federated(s) => self.federated.iter().any(|x| **x == **s),
+            Principal::CanonicalUser(s) => self.canonical.iter().any(|x| **x == **s),
+        }
+    }
+
+    fn names_role_of(&self, (partition, acct, name): (&str, &str, &str)) -> bool {
+        self.roles
+            .iter()
+            .any(|r| *r.partition == *partition && *r.account == *acct && *r.name == *name)
+    }
+
     /// Whether `principal` is one of the principals named.
     pub(crate) fn matches(&self, principal: &Principal) -> bool {
         if self.any {
@@ -85,11 +125,7 @@ impl PrincipalMatcher {
             Principal::Aws { arn, account } => {
                 self.accounts.iter().any(|a| **a == **account)
                     || self.arns.iter().any(|a| **a == **arn)
-                    || session_of(arn).is_some_and(|(partition, acct, name)| {
-                        self.roles.iter().any(|r| {
-                            *r.partition == *partition && *r.account == *acct && *r.name == *name
-                        })
-                    })
+                    || session_of(arn).is_some_and(|session| self.names_role_of(session))
             }
             Principal::Service(s) => self.services.iter().any(|x| **x == **s),
             Principal::Federated(s) => self.federated.iter().any(|x| **x == **s),
@@ -184,6 +220,26 @@ mod tests {
         let session = Principal::aws("arn:aws:sts::111122223333:assumed-role/dev/s1");
         assert!(aws(&["arn:aws:iam::111122223333:role/team/dev"]).matches(&session));
         assert!(!aws(&["arn:aws:iam::111122223333:role/ops"]).matches(&session));
+    }
+
+    #[test]
+    fn not_principal_spares_only_callers_whose_every_identity_is_named() {
+        let bob = Principal::aws("arn:aws:iam::111122223333:user/bob");
+        assert!(!aws(&["arn:aws:iam::111122223333:user/bob"]).spares(&bob));
+        assert!(aws(&["arn:aws:iam::111122223333:user/bob", "111122223333"]).spares(&bob));
+        assert!(!aws(&["111122223333"]).spares(&bob));
+        let session = Principal::aws("arn:aws:sts::111122223333:assumed-role/dev/s1");
+        let session_arn = "arn:aws:sts::111122223333:assumed-role/dev/s1";
+        let role = "arn:aws:iam::111122223333:role/dev";
+        let root = "arn:aws:iam::111122223333:root";
+        assert!(aws(&[session_arn, role, root]).spares(&session));
+        assert!(aws(&[role, root]).spares(&session));
+        assert!(!aws(&[session_arn, root]).spares(&session));
+        assert!(!aws(&[role]).spares(&session));
+        let account = Principal::aws(root);
+        assert!(aws(&["111122223333"]).spares(&account));
+        assert!(!aws(&["111122223333"]).spares(&Principal::Anonymous));
+        assert!(aws(&["*"]).spares(&Principal::Anonymous));
     }
 
     #[test]

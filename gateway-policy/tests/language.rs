@@ -185,26 +185,46 @@ fn principals_name_accounts_users_roles_and_services() {
 
 #[test]
 fn not_principal_with_deny_spares_only_the_listed_principals() {
-    // [NOTPRINCIPAL]: Deny + NotPrincipal denies every principal except those named.
-    let p = Policy::parse(
-        r#"{"Version":"2012-10-17","Statement":[
-            {"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
-            {"Sid":"OnlyBob","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::444455556666:user/bob"},"Action":"*","Resource":"*"}]}"#,
-    )
-    .unwrap();
-    let by = |principal: Principal| {
+    // [NOTPRINCIPAL]: Deny + NotPrincipal denies every principal except those named, and "you
+    // must also specify the account ARN of the not-denied principal. Otherwise, the policy
+    // might deny access to the entire account, including the principal"; for a role session,
+    // the role and the account.
+    let policy = |not_principal: &str| {
+        Policy::parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+                {{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},
+                {{"Sid":"OnlyBob","Effect":"Deny","NotPrincipal":{{"AWS":{not_principal}}},"Action":"*","Resource":"*"}}]}}"#
+        ))
+        .unwrap()
+    };
+    let by = |p: &Policy, principal: Principal| {
         p.evaluate(&Request::new("a:b", "r").with_principal(principal))
             .effect
     };
+    let bob = || Principal::aws("arn:aws:iam::444455556666:user/bob");
+    let eve = || Principal::aws("arn:aws:iam::444455556666:user/eve");
+    let with_account =
+        policy(r#"["arn:aws:iam::444455556666:user/bob","arn:aws:iam::444455556666:root"]"#);
+    assert_eq!(by(&with_account, bob()), Effect::Allow);
+    assert_eq!(by(&with_account, eve()), Effect::ExplicitDeny);
     assert_eq!(
-        by(Principal::aws("arn:aws:iam::444455556666:user/bob")),
-        Effect::Allow
-    );
-    assert_eq!(
-        by(Principal::aws("arn:aws:iam::444455556666:user/eve")),
+        by(&with_account, Principal::Anonymous),
         Effect::ExplicitDeny
     );
-    assert_eq!(by(Principal::Anonymous), Effect::ExplicitDeny);
+    // Naming the user alone leaves the account, and so bob, denied.
+    let user_only = policy(r#""arn:aws:iam::444455556666:user/bob""#);
+    assert_eq!(by(&user_only, bob()), Effect::ExplicitDeny);
+    let session = || Principal::aws("arn:aws:sts::444455556666:assumed-role/audit/app");
+    let all_three = policy(
+        r#"["arn:aws:sts::444455556666:assumed-role/audit/app","arn:aws:iam::444455556666:role/audit","444455556666"]"#,
+    );
+    assert_eq!(by(&all_three, session()), Effect::Allow);
+    let role_and_account = policy(r#"["arn:aws:iam::444455556666:role/audit","444455556666"]"#);
+    // "... or include both the ARN for a role and the ARN for the account containing that
+    // role": the role covers its sessions.
+    assert_eq!(by(&role_and_account, session()), Effect::Allow);
+    let role_only = policy(r#""arn:aws:iam::444455556666:role/audit""#);
+    assert_eq!(by(&role_only, session()), Effect::ExplicitDeny);
 }
 
 #[test]
