@@ -5,7 +5,8 @@
 //! - Adding an Allow statement never removes an explicit deny.
 //! - Statement order never matters: the effect and the set of deciding statements are the same
 //!   for any permutation.
-//! - Wildcard matching agrees with a regular-expression reference, for `StringLike` and for
+//! - Wildcard matching agrees with a regular-expression reference, for `StringLike`, for
+//!   case-insensitive `Action` patterns, and for
 //!   `Resource` ARNs (IAM User Guide, "IAM JSON policy elements: Resource": wildcards work
 //!   within colon-separated segments, and a `*` that is the last character of a segment "can
 //!   expand to match beyond the colon boundaries").
@@ -254,5 +255,29 @@ proptest! {
         let got = p.evaluate(&Request::new("a:b", text.clone())).effect == Effect::Allow;
         let want = regex::Regex::new(&format!("^(?s:{})$", re.concat())).unwrap().is_match(&text);
         prop_assert_eq!(got, want, "pattern {:?} text {:?}", pattern, text);
+    }
+
+    #[test]
+    fn action_matching_agrees_with_a_case_insensitive_regex_reference(
+        pattern in "[aBé*?]{1,6}",
+        action in "[AbÉé]{0,8}",
+    ) {
+        // IAM User Guide, "IAM JSON policy elements: Action": actions are case-insensitive
+        // and take `*` and `?`.
+        let json = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Action":"svc:{pattern}","Resource":"*"}}}}"#
+        );
+        let p = Policy::parse(&json).unwrap();
+        let got = p.evaluate(&Request::new(format!("svc:{action}"), "r")).effect == Effect::Allow;
+        let re: String = pattern
+            .chars()
+            .map(|c| match c {
+                '*' => ".*".to_string(),
+                '?' => ".".to_string(),
+                c => regex::escape(&c.to_string()),
+            })
+            .collect();
+        let want = regex::Regex::new(&format!("^(?is:svc:{re})$")).unwrap().is_match(&format!("svc:{action}"));
+        prop_assert_eq!(got, want, "pattern {:?} action {:?}", pattern, action);
     }
 }
