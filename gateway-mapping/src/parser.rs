@@ -45,6 +45,7 @@ pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateErro
         names: ctx.names,
         defines: ctx.defines,
         macros: ctx.macros,
+        strings: ctx.strings,
     })
 }
 
@@ -59,6 +60,8 @@ struct Ctx {
     index: HashMap<Box<str>, Slot>,
     defines: Vec<Block>,
     macros: Vec<MacroDef>,
+    /// String literals numbered so far.
+    strings: u32,
     depth: usize,
     max_depth: usize,
 }
@@ -816,7 +819,7 @@ impl<'s> Parser<'s, '_> {
             return Ok(match word {
                 "true" => Expr::Bool(true),
                 "false" => Expr::Bool(false),
-                _ => Expr::Str(word.into()),
+                _ => self.string_expr(word),
             });
         }
         match self.cur.peek_byte() {
@@ -1147,6 +1150,13 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    /// A string literal expression, numbered.
+    fn string_expr(&mut self, s: &str) -> Expr {
+        let id = self.ctx.strings;
+        self.ctx.strings = self.ctx.strings.saturating_add(1);
+        Expr::Str(s.into(), id)
+    }
+
     /// `"..."` (interpolated when it holds `$` or `#`) or `'...'` (never); a quote is written
     /// twice inside, and backslashes are plain characters.
     fn string_literal(&mut self) -> Result<Expr, TemplateError> {
@@ -1185,6 +1195,6 @@ impl<'s> Parser<'s, '_> {
                 }
             };
         }
-        Ok(Expr::Str(content.into_boxed_str()))
+        Ok(self.string_expr(&content))
     }
 }

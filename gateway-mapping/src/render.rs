@@ -64,6 +64,10 @@ struct Renderer<'p> {
     vars: Vec<Value>,
     /// Per slot: 1 + the `#define` body it holds, or 0.
     defined: Vec<u32>,
+    /// Per string literal: its value once made (Null before), shared by every evaluation.
+    strings: Vec<Value>,
+    /// Argument vectors for method calls, reused so calls do not allocate.
+    arg_pool: Vec<Vec<Value>>,
     out: String,
     loops: Vec<Loop>,
     depth: usize,
@@ -83,6 +87,8 @@ impl<'p> Renderer<'p> {
             scope,
             vars,
             defined: vec![0; n],
+            strings: vec![Value::Null; prog.strings as usize],
+            arg_pool: Vec::new(),
             out: String::new(),
             loops: Vec::new(),
             depth: 0,
@@ -390,8 +396,14 @@ impl<'p> Renderer<'p> {
                     if size > 0 {
                         self.charge(size as u64)?;
                     }
-                    let args = self.eval_args(args)?;
-                    methods::call(&v, name, &args)
+                    let mut buf = self.arg_pool.pop().unwrap_or_default();
+                    for a in args {
+                        buf.push(self.eval(a)?);
+                    }
+                    let r = methods::call(&v, name, &buf);
+                    buf.clear();
+                    self.arg_pool.push(buf);
+                    r
                 }
                 Access::Index(e) => {
                     let i = self.eval(e)?;
@@ -432,7 +444,15 @@ impl<'p> Renderer<'p> {
             Expr::Bool(b) => Value::Bool(*b),
             Expr::Int(i) => Value::Int(*i),
             Expr::Float(f) => Value::Float(*f),
-            Expr::Str(s) => Value::string(&**s),
+            Expr::Str(s, id) => match self.strings.get_mut(*id as usize) {
+                Some(slot) => {
+                    if slot.is_null() {
+                        *slot = Value::string(&**s);
+                    }
+                    slot.clone()
+                }
+                None => Value::string(&**s),
+            },
             Expr::Interpolated(block) => Value::string(self.render_to_string(block)?),
             Expr::Ref(r) => {
                 self.at = r.pos;
