@@ -549,16 +549,32 @@ impl HostObject for OverrideNode {
         }
     }
 
-    /// Java-style, in `java.util.HashMap` order (see [`java_hash_map_order`]).
+    /// Java-style, in `java.util.HashMap` order (see [`java_hash_map_order`]). A map that a
+    /// template made contain itself (`#set($context.responseOverride.header.x =
+    /// $context.responseOverride)`) prints `(this Map)` where it recurs.
     fn render(&self) -> String {
+        let Some(map) = self.map.as_map() else {
+            return String::new();
+        };
+        // Being printed further up (borrowed there): this is a cycle.
+        if map.try_borrow_mut().is_err() {
+            return "(this Map)".to_owned();
+        }
+        let keys = self.keys();
+        // Held while the entries print, so a nested print of this map sees the cycle.
+        let Ok(entries) = map.try_borrow() else {
+            return String::new();
+        };
         let mut out = String::from("{");
-        for (i, k) in self.keys().iter().enumerate() {
+        for (i, k) in keys.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
             out.push_str(k);
             out.push('=');
-            self.get(k).write_java(&mut out);
+            if let Some(v) = entries.get(k) {
+                v.write_java(&mut out);
+            }
         }
         out.push('}');
         out

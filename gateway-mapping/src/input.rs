@@ -27,6 +27,7 @@ use serde_json::Value as Json;
 use crate::error::EvalError;
 use crate::java::methods;
 use crate::jsonpath::{JsonPath, JsonPathError, Step};
+use crate::limits::MAX_OUTPUT_BYTES;
 use crate::value::{HostObject, Value};
 
 /// A request body or parameter the `$input` functions could not use.
@@ -270,7 +271,7 @@ impl Input {
         {
             let mut out = String::new();
             match walk(root, &steps) {
-                Some(v) => write_serde_json(&v, &mut out),
+                Some(v) => write_serde_json(&v, &mut out, &mut Vec::new()),
                 None => out.push_str("\"\""),
             }
             return Ok(out);
@@ -398,43 +399,71 @@ fn walk(root: &Value, steps: &[Step<'_>]) -> Option<Value> {
     Some(node)
 }
 
+/// Deepest nesting [`write_serde_json`] follows. Parsed bodies nest at most 128 levels
+/// (serde_json's limit); only a template that makes a list contain itself goes deeper, and
+/// that is cut off here instead of recursing until the stack overflows (output is also cut
+/// off past [`MAX_OUTPUT_BYTES`], so a list holding itself several times stays cheap).
+const MAX_JSON_WRITE_DEPTH: usize = 256;
+
 /// Appends `v` as serde_json prints the same JSON compactly (what [`Input::json`] gives when
 /// it queries the parsed body): numbers in serde_json's form, strings JSON-escaped.
-fn write_serde_json(v: &Value, out: &mut String) {
+fn write_serde_json(v: &Value, out: &mut String, open: &mut Vec<usize>) {
+    if out.len() > MAX_OUTPUT_BYTES {
+        return;
+    }
+    if open.len() > MAX_JSON_WRITE_DEPTH {
+        out.push_str("null");
+        return;
+    }
     match v {
         Value::Float(f) => match serde_json::Number::from_f64(*f) {
             Some(n) => out.push_str(&n.to_string()),
             None => out.push_str("null"),
         },
         Value::Map(m) => {
-            out.push('{');
+            if m.try_borrow_mut().is_err() {
+                out.push_str("(this Map)");
+                return;
+            }
             let Ok(entries) = m.try_borrow() else {
-                out.push('}');
                 return;
             };
+            open.push(Rc::as_ptr(m) as *const u8 as usize);
+            out.push('{');
             for (i, (k, item)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 write_json_string(k, out);
                 out.push(':');
-                write_serde_json(item, out);
+                write_serde_json(item, out, open);
             }
             out.push('}');
+            open.pop();
         }
-        Value::Object(o) => match o.iterate() {
-            Some(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_serde_json(item, out);
-                }
-                out.push(']');
+        Value::Object(o) => {
+            // A list object already open further up holds itself.
+            let id = Rc::as_ptr(o) as *const u8 as usize;
+            if open.contains(&id) {
+                out.push_str("(this Collection)");
+                return;
             }
-            None => write_json_string(&o.render(), out),
-        },
+            match o.iterate() {
+                Some(items) => {
+                    open.push(id);
+                    out.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write_serde_json(item, out, open);
+                    }
+                    out.push(']');
+                    open.pop();
+                }
+                None => write_json_string(&o.render(), out),
+            }
+        }
         other => write_json(other, out),
     }
 }
@@ -578,16 +607,26 @@ impl HostObject for JsonArray {
 /// JSONPath) prints it: numbers as Java prints them, strings JSON-escaped, maps as objects,
 /// nested arrays (host objects) through their own rendering.
 pub(crate) fn write_json(v: &Value, out: &mut String) {
+    // A value shared many times over (a list holding itself twice, nested) prints
+    // exponentially; stop once past the output limit, which the engine then reports.
+    if out.len() > MAX_OUTPUT_BYTES {
+        return;
+    }
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(_) | Value::Int(_) | Value::Float(_) => v.write_java(out),
         Value::String(s) => write_json_string(s, out),
         Value::List(l) => {
-            out.push('[');
+            // A list already being printed (it is borrowed further up) contains itself:
+            // print it as Java's AbstractCollection does, instead of recursing forever.
+            if l.try_borrow_mut().is_err() {
+                out.push_str("(this Collection)");
+                return;
+            }
             let Ok(items) = l.try_borrow() else {
-                out.push(']');
                 return;
             };
+            out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
@@ -597,11 +636,14 @@ pub(crate) fn write_json(v: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Map(m) => {
-            out.push('{');
+            if m.try_borrow_mut().is_err() {
+                out.push_str("(this Map)");
+                return;
+            }
             let Ok(entries) = m.try_borrow() else {
-                out.push('}');
                 return;
             };
+            out.push('{');
             for (i, (k, item)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
