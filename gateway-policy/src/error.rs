@@ -221,6 +221,10 @@ impl PolicyError {
             PolicyError::InvalidValue { element, value, .. } if element.ends_with("Resource") => {
                 return Some(format!("Resource {value} must be in ARN format or \"*\"."));
             }
+            PolicyError::InvalidValue { element, .. } if *element == "Sid" => {
+                "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the \
+                 regular expression [0-9A-Za-z]*"
+            }
             PolicyError::InvalidValue { element, .. } if element.ends_with("Principal") => {
                 "Invalid principal in policy"
             }

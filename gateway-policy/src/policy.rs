@@ -80,11 +80,12 @@ impl Policy {
         Policy::compile(parse(json)?, None, Kind::Any)
     }
 
-    /// Like [`Policy::parse`], for an identity policy (attached to a user or role, or returned
-    /// by a Lambda authorizer), with IAM's rules for them: a statement may not name a
+    /// Like [`Policy::parse`], for an IAM identity policy (attached to a user, group or role),
+    /// with IAM's rules for them (a Lambda authorizer's output is not checked by IAM; use
+    /// [`Policy::parse`] for it): a statement may not name a
     /// `Principal` or `NotPrincipal` ("Policy document should not specify a principal."),
-    /// `Sid`s are unique within the policy, and each `Resource` / `NotResource` is `*` or an
-    /// ARN (has a colon).
+    /// `Sid`s are alphanumeric and unique within the policy (IAM User Guide, "IAM JSON policy
+    /// elements: Sid"), and each `Resource` / `NotResource` is `*` or an ARN (has a colon).
     pub fn parse_identity(json: &str) -> Result<Policy, PolicyError> {
         Policy::compile(parse(json)?, None, Kind::Identity)
     }
@@ -165,10 +166,21 @@ impl Policy {
     }
 }
 
-/// IAM's identity-policy rules beyond the grammar: unique `Sid`s, resources that are ARNs.
+/// IAM's identity-policy rules beyond the grammar: alphanumeric, unique `Sid`s; resources that
+/// are ARNs.
 fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
     let mut seen = std::collections::HashMap::new();
     for (i, s) in doc.statements.iter().enumerate() {
+        if let Some(sid) = s.at.sid.as_deref()
+            && !sid.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(PolicyError::InvalidValue {
+                at: s.at.clone(),
+                element: "Sid",
+                value: sid.to_string(),
+                reason: "an identity policy's Sid may hold only letters and digits ([0-9A-Za-z]*)",
+            });
+        }
         if let Some(sid) = s.at.sid.as_deref().filter(|sid| !sid.is_empty())
             && let Some(&first) = seen.get(sid)
         {

@@ -179,6 +179,22 @@ fn identity_policies_follow_iams_sid_and_resource_rules() {
         e.iam_message().as_deref(),
         Some(r#"Resource bucket must be in ARN format or "*"."#)
     );
+    // IAM CreatePolicy: "Statement IDs (SID) must be alpha-numeric. Check that your input
+    // satisfies the regular expression [0-9A-Za-z]*" (as quoted in CloudTrail reports);
+    // other services' resource policies accept more, so plain parse does.
+    let spaced = r#"{"Version":"2012-10-17","Statement":{"Sid":"Allow reads","Effect":"Allow","Action":"s3:Get*","Resource":"*"}}"#;
+    let e = Policy::parse_identity(spaced).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with(r#"statement 0 (Sid "Allow reads"): Sid value"#),
+        "{e}"
+    );
+    assert!(
+        e.iam_message()
+            .unwrap()
+            .starts_with("Statement IDs (SID) must be alpha-numeric.")
+    );
+    assert!(Policy::parse(spaced).is_ok());
     // Statements without a Sid never clash.
     let unnamed = r#"{"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;

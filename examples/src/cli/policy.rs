@@ -21,8 +21,8 @@
 //! (`null` when it has none).
 //!
 //! - `--policy` files are identity policies (the caller's, or a Lambda authorizer's output),
-//!   which may not name a `Principal`; at least one `--policy` or a `--resource-policy` is
-//!   required. Every statement of a `--resource-policy` must name a `Principal`.
+//!   checked with IAM's identity-policy rules (no `Principal`, alphanumeric unique `Sid`s, ARN
+//!   resources); at least one `--policy` or a `--resource-policy` is required. Every statement of a `--resource-policy` must name a `Principal`.
 //! - With `--resource-policy`, the identity policies and the resource policy combine as IAM
 //!   combines them ([`gateway_policy::authorize`]): when the caller's account owns the resource
 //!   (or the caller is anonymous) either may allow; across accounts both must. The resource's
