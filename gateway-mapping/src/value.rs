@@ -2,7 +2,6 @@
 //! strings, integers, doubles, booleans, lists, insertion-ordered maps, and host objects.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -296,7 +295,9 @@ impl From<&serde_json::Value> for Value {
 /// `$map.put(...)` or sets `$map.key` changes the map the scope holds.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    vars: HashMap<String, Value>,
+    /// Name and value pairs: a scope holds a handful of root objects, and each render looks
+    /// every name of its template up once, so a scan beats hashing here.
+    vars: Vec<(Box<str>, Value)>,
 }
 
 impl Scope {
@@ -307,11 +308,14 @@ impl Scope {
 
     /// Sets (or replaces) a root variable; `name` is without the `$`.
     pub fn set(&mut self, name: &str, value: Value) {
-        self.vars.insert(name.to_owned(), value);
+        match self.vars.iter_mut().find(|(n, _)| &**n == name) {
+            Some((_, v)) => *v = value,
+            None => self.vars.push((name.into(), value)),
+        }
     }
 
     /// The variable's value, if set.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        self.vars.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
     }
 }
