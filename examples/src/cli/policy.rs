@@ -22,7 +22,8 @@
 //!
 //! - `--policy` files are identity policies (the caller's, or a Lambda authorizer's output),
 //!   checked with IAM's identity-policy rules (no `Principal`, alphanumeric unique `Sid`s, ARN
-//!   resources); at least one `--policy` or a `--resource-policy` is required. Every statement of a `--resource-policy` must name a `Principal`.
+//!   resources); at least one `--policy` or a `--resource-policy` is required. Every
+//!   statement of a `--resource-policy` must name a `Principal`.
 //! - With `--resource-policy`, the identity policies and the resource policy combine as IAM
 //!   combines them ([`gateway_policy::authorize`]): when the caller's account owns the resource
 //!   (or the caller is anonymous) either may allow; across accounts both must. The resource's
@@ -32,9 +33,8 @@
 //!   evaluated together on their own.
 //! - `--principal` is an AWS principal ARN (`arn:aws:iam::111122223333:user/alice`, a role
 //!   session...), a 12-digit account ID (that account's root), or otherwise a service
-//!   principal (`lambda.amazonaws.com`).
-//!   `--principal-account` sets the caller's account (and, alone, makes the caller that
-//!   account's root). Without either the caller is anonymous. An AWS principal also sets
+//!   principal (`lambda.amazonaws.com`). `--principal-account` sets the caller's account
+//!   (and, alone, makes the caller that account's root). Without either the caller is anonymous. An AWS principal also sets
 //!   `aws:PrincipalArn` and `aws:PrincipalAccount`.
 //! - `--context key=value` adds a condition key (names are case-insensitive); a key given
 //!   several times is multi-valued, and a key given at all replaces what `--principal` implied.
