@@ -10,7 +10,9 @@
 //!   its set is empty); `ForAnyValue:` is true when at least one does (false when missing).
 //!
 //! A request value the operator cannot read (a number that is not numeric, an address that is
-//! not an IP) matches no policy value; a negated operator therefore holds for it.
+//! not an IP) matches no policy value; a negated operator therefore holds for it. A policy
+//! value whose variable does not resolve matches nothing, and makes a negated operator fail
+//! rather than hold ("Policy variables with no value").
 
 use std::net::IpAddr;
 
