@@ -50,6 +50,12 @@ impl PrincipalMatcher {
                         "wildcards are not allowed in a principal (only \"*\" alone)",
                     ));
                 }
+                if *kind == PrincipalKind::Aws && !is_aws_principal(v) {
+                    return Err((
+                        v.clone(),
+                        "an AWS principal must be \"*\", a 12-digit account ID, an ARN or a unique ID",
+                    ));
+                }
                 let v: Box<str> = v.as_str().into();
                 match kind {
                     PrincipalKind::Aws => m.add_aws(v),
@@ -132,6 +138,20 @@ impl PrincipalMatcher {
             Principal::CanonicalUser(s) => self.canonical.iter().any(|x| **x == **s),
         }
     }
+}
+
+/// What an `"AWS"` principal may be (IAM User Guide, "AWS JSON policy elements: Principal"):
+/// `*`, an account ID, an ARN, or the unique ID (`AIDA...`, `AROA...`) IAM writes in place of
+/// the ARN of a deleted user or role. Anything else IAM refuses ("Invalid principal in
+/// policy").
+fn is_aws_principal(v: &str) -> bool {
+    v == "*"
+        || (v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()))
+        || v.starts_with("arn:")
+        || (v.len() >= 16
+            && v.starts_with('A')
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:root` -> `ACCOUNT`.
@@ -240,6 +260,21 @@ mod tests {
         assert!(aws(&["111122223333"]).spares(&account));
         assert!(!aws(&["111122223333"]).spares(&Principal::Anonymous));
         assert!(aws(&["*"]).spares(&Principal::Anonymous));
+    }
+
+    #[test]
+    fn aws_principals_are_accounts_arns_or_unique_ids() {
+        for ok in [
+            "*",
+            "111122223333",
+            "arn:aws:iam::111122223333:user/a",
+            "AIDACKCEVSQ6C2EXAMPLE",
+        ] {
+            assert!(is_aws_principal(ok), "{ok}");
+        }
+        for bad in ["someone", "1234", "aidackcevsq6c2example", ""] {
+            assert!(!is_aws_principal(bad), "{bad}");
+        }
     }
 
     #[test]

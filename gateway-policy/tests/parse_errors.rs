@@ -46,6 +46,7 @@ fn each_grammar_error_names_the_statement_and_element() {
         (r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:user/*"},"Action":"*","Resource":"*"}"#, "wildcards are not allowed in a principal"),
         (r#"{"Effect":"Allow","Principal":{"Amazon":"x"},"Action":"*","Resource":"*"}"#, "a principal type must be AWS, Service, Federated or CanonicalUser"),
         (r#"{"Effect":"Allow","Principal":"someone","Action":"*","Resource":"*"}"#, r#"Principal value "someone" is invalid"#),
+        (r#"{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"*","Resource":"*"}"#, r#"Principal value "bob" is invalid: an AWS principal must be"#),
         (r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${aws:username"}"#, "is not closed"),
         (r#"{"Sid":5,"Effect":"Allow","Action":"*","Resource":"*"}"#, "statement 1: Sid must be a string"),
         (r#"{"Effect":"Allow","Action":"s3:Get:Object","Resource":"*"}"#, "an action can contain only one colon"),
