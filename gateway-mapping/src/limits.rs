@@ -26,6 +26,12 @@ pub const MAX_NESTING_DEPTH: usize = 64;
 /// (`velocimacro.max.depth = 20` in its default `velocity.properties`), with an error.
 pub const MAX_MACRO_DEPTH: usize = 20;
 
+/// Deepest nesting of lists and maps a template may build (`[[[...]]]`, `$l.add($l2)`, ...).
+/// Printing, comparing and freeing a value recurse through its levels, so an unbounded
+/// nesting (a loop wrapping a list in a list a million times) would overflow the stack; 512
+/// levels is four times the nesting serde_json accepts in a parsed body.
+pub const MAX_VALUE_DEPTH: usize = 512;
+
 /// Most elements a range literal `[a..b]` may produce. A range is built eagerly as a list,
 /// so an unbounded one (`[0..2147483647]`) would exhaust memory.
 pub const MAX_RANGE_LEN: usize = 100_000;

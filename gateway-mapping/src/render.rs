@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
 use crate::error::{ErrorKind, EvalError, TemplateError};
 use crate::java::{format, methods};
-use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_LEN};
+use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_DEPTH, MAX_VALUE_LEN};
 use crate::ops;
 use crate::options::EngineOptions;
 use crate::parser;
@@ -400,6 +400,9 @@ impl<'p> Renderer<'p> {
                     for a in args {
                         buf.push(self.eval(a)?);
                     }
+                    if matches!(v, Value::List(_) | Value::Map(_)) {
+                        self.check_method_store(&v, name, &buf)?;
+                    }
                     let r = methods::call(&v, name, &buf);
                     buf.clear();
                     self.arg_pool.push(buf);
@@ -463,12 +466,19 @@ impl<'p> Renderer<'p> {
                     v
                 }
             }
-            Expr::List(items) => Value::list(self.eval_args(items)?),
+            Expr::List(items) => {
+                let items = self.eval_args(items)?;
+                for item in &items {
+                    self.check_store(None, item)?;
+                }
+                Value::list(items)
+            }
             Expr::Map(entries) => {
                 let mut m = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
                     let k = self.eval(k)?;
                     let v = self.eval(v)?;
+                    self.check_store(None, &v)?;
                     m.push((methods::key(&k), v));
                 }
                 methods::map_from(m)
@@ -560,6 +570,65 @@ impl<'p> Renderer<'p> {
         })
     }
 
+    /// Before a list or map method stores its arguments in the receiver (`add`, `set`,
+    /// `put`, `putIfAbsent`, and the items of `addAll` / `putAll`): [`Renderer::check_store`].
+    fn check_method_store(
+        &mut self,
+        receiver: &Value,
+        name: &str,
+        args: &[Value],
+    ) -> Result<(), TemplateError> {
+        match name {
+            "add" | "set" | "put" | "putIfAbsent" => {
+                for a in args {
+                    self.check_store(Some(receiver), a)?;
+                }
+            }
+            "addAll" | "putAll" => {
+                for a in args {
+                    let items: Vec<Value> = match a {
+                        Value::List(l) => l.borrow().clone(),
+                        Value::Map(m) => m.borrow().values().cloned().collect(),
+                        _ => Vec::new(),
+                    };
+                    for item in &items {
+                        self.check_store(Some(receiver), item)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Checks that storing `x` inside `into` (a list or map; `None` for a new one) keeps
+    /// values acyclic and at most [`MAX_VALUE_DEPTH`] levels deep, charging the walk against
+    /// the step limit. Printing, comparing and freeing values recurse through their levels,
+    /// so neither a cycle nor an unbounded nesting may be built. (Java allows a list to hold
+    /// itself; here it is an error.)
+    fn check_store(&mut self, into: Option<&Value>, x: &Value) -> Result<(), TemplateError> {
+        if !matches!(x, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+            return Ok(());
+        }
+        let target = into.and_then(collection_ptr);
+        let mut visited = 0u64;
+        let r = walk_nesting(x, target, 1, &mut visited);
+        self.charge(visited / 16)?;
+        match r {
+            Ok(()) => Ok(()),
+            Err(Nesting::Cycle) => Err(self.error(
+                ErrorKind::Eval,
+                "a list or map cannot be stored inside itself",
+                self.at,
+            )),
+            Err(Nesting::TooDeep) => Err(self.error(
+                ErrorKind::Limit,
+                format!("lists and maps nest deeper than the limit of {MAX_VALUE_DEPTH}"),
+                self.at,
+            )),
+        }
+    }
+
     /// `#set`: a null value assigns `''` (API Gateway) or leaves the target unchanged
     /// (plain Velocity).
     fn assign(&mut self, target: &'p Reference, v: Value) -> Result<(), TemplateError> {
@@ -579,6 +648,9 @@ impl<'p> Renderer<'p> {
             return Ok(());
         };
         let base = self.eval_chain(target, init)?;
+        if matches!(base, Value::List(_) | Value::Map(_)) {
+            self.check_store(Some(&base), &v)?;
+        }
         match (last, &base) {
             (Access::Property(name), Value::Map(m)) => {
                 m.borrow_mut().insert(name.to_string(), v);
@@ -785,6 +857,62 @@ impl<'p> Renderer<'p> {
         } else {
             Flow::Normal
         })
+    }
+}
+
+/// Why a value may not be stored where a template puts it.
+enum Nesting {
+    Cycle,
+    TooDeep,
+}
+
+/// The identity of a list or map.
+fn collection_ptr(v: &Value) -> Option<*const ()> {
+    match v {
+        Value::List(l) => Some(Rc::as_ptr(l).cast()),
+        Value::Map(m) => Some(Rc::as_ptr(m).cast()),
+        _ => None,
+    }
+}
+
+/// Walks `x` (at nesting level `depth`) looking for `target` and for levels past
+/// [`MAX_VALUE_DEPTH`]; the recursion stops at that depth.
+fn walk_nesting(
+    x: &Value,
+    target: Option<*const ()>,
+    depth: usize,
+    visited: &mut u64,
+) -> Result<(), Nesting> {
+    *visited += 1;
+    if depth > MAX_VALUE_DEPTH {
+        return Err(Nesting::TooDeep);
+    }
+    if target.is_some() && collection_ptr(x) == target {
+        return Err(Nesting::Cycle);
+    }
+    match x {
+        Value::List(l) => match l.try_borrow() {
+            Ok(items) => items
+                .iter()
+                .try_for_each(|item| walk_nesting(item, target, depth + 1, visited)),
+            Err(_) => Ok(()),
+        },
+        Value::Map(m) => match m.try_borrow() {
+            Ok(entries) => entries
+                .values()
+                .try_for_each(|item| walk_nesting(item, target, depth + 1, visited)),
+            Err(_) => Ok(()),
+        },
+        Value::Object(o) => {
+            let mut r = Ok(());
+            o.for_each_child(&mut |c| {
+                if r.is_ok() {
+                    r = walk_nesting(c, target, depth + 1, visited);
+                }
+            });
+            r
+        }
+        _ => Ok(()),
     }
 }
 

@@ -59,6 +59,12 @@ pub trait HostObject {
         let _ = (name, value);
         Ok(())
     }
+    /// Calls `f` on each template value the object holds, if any. The engine walks these
+    /// when a template stores the object inside a list or map, so that values stay acyclic
+    /// and bounded in depth ([`crate::limits::MAX_VALUE_DEPTH`]).
+    fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
+        let _ = f;
+    }
 }
 
 impl Value {

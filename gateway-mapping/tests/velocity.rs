@@ -866,6 +866,29 @@ fn limits_are_named_and_enforced() {
         let e = gw(&format!("{t}{tail}"), &s).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limit, "{tail}: {e}");
     }
+    // Values stay acyclic and at most MAX_VALUE_DEPTH deep, so printing, comparing and
+    // freeing them cannot overflow the stack.
+    let t = "#set($a = [])#foreach($i in [1..1000])#foreach($j in [1..100])#set($a = [$a])#end#end";
+    assert_eq!(gw(t, &s).unwrap_err().kind(), ErrorKind::Limit);
+    let t = "#set($m = {})#foreach($i in [1..1000])#set($n = {})#set($n.k = $m)#set($m = $n)#end";
+    assert_eq!(gw(t, &s).unwrap_err().kind(), ErrorKind::Limit);
+    for t in [
+        "#set($l = [])#set($ok = $l.add($l))",
+        "#set($m = {})#set($m.self = $m)",
+        "#set($m = {})#set($ok = $m.put('self', $m))",
+        "#set($a = [])#set($b = [$a])#set($ok = $a.add($b))",
+        "#set($l = [])#set($m = {'k': $l})#set($ok = $l.add($m.entrySet()))",
+        "#set($l = [0])#set($l[0] = $l)",
+    ] {
+        let e = gw(t, &s).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Eval, "{t}: {e}");
+        assert!(e.message().contains("inside itself"), "{e}");
+    }
+    // Copying a list's items into itself is no cycle.
+    assert_eq!(
+        gw("#set($l = [1])#set($ok = $l.addAll($l))$l", &s).as_deref(),
+        Ok("[1, 1]")
+    );
     // Method calls on large values count their work against the step limit: a thousand
     // calls on a 64 KB string cost far more than a thousand on a short one.
     let mut opts = EngineOptions::default();

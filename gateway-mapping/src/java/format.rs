@@ -1,5 +1,7 @@
 //! How Java's `toString()` prints values: `[a, b]`, `{k=v}`, `1.0`, `1.0E10`, `null`.
 
+use std::cell::Cell;
+
 use crate::limits::MAX_VALUE_LEN;
 use crate::value::Value;
 
@@ -12,11 +14,41 @@ pub(crate) fn write_value(v: &Value, out: &mut String) {
     write_capped(v, out, cap);
 }
 
+thread_local! {
+    /// Lists and maps being printed, on this thread, one inside the other: host objects print
+    /// through `write_value` too, so the depth is counted across them.
+    static PRINT_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Deepest nesting printed; deeper levels print as `...`. Templates cannot build values this
+/// deep ([`crate::limits::MAX_VALUE_DEPTH`]); this guards against a host object holding a
+/// cycle or a deeper value.
+const MAX_PRINT_DEPTH: usize = 2 * crate::limits::MAX_VALUE_DEPTH;
+
 /// [`write_value`] up to an absolute length `cap` of `out`.
 fn write_capped(v: &Value, out: &mut String, cap: usize) {
     if out.len() > cap {
         return;
     }
+    if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+        let depth = PRINT_DEPTH.with(|d| {
+            let n = d.get() + 1;
+            d.set(n);
+            n
+        });
+        if depth > MAX_PRINT_DEPTH {
+            out.push_str("...");
+        } else {
+            write_one(v, out, cap);
+        }
+        PRINT_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    } else {
+        write_one(v, out, cap);
+    }
+}
+
+/// One value, its items through [`write_capped`].
+fn write_one(v: &Value, out: &mut String, cap: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

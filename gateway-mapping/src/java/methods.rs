@@ -697,6 +697,11 @@ impl HostObject for Entry {
     fn render(&self) -> String {
         format!("{}={}", self.key, self.value)
     }
+
+    fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
+        f(&self.key);
+        f(&self.value);
+    }
 }
 
 /// Builds a map from entries (used by map literals).
