@@ -1152,11 +1152,22 @@ fn an_override_map_holding_itself_prints_once() {
 }
 
 #[test]
-#[ignore = "language bug (java/format.rs, other helper): two maps holding each other overflow the stack when printed; format.rs only detects a map holding itself directly. Running this test aborts the test binary."]
-fn two_maps_holding_each_other_print_without_overflowing() {
-    let out = render(
+#[ignore = "language bug (java/format.rs / java/methods.rs, other helper): at HEAD two maps holding each other overflow the stack when printed (format.rs only detects a map holding itself directly), which aborts the test binary; the language helper's uncommitted work refuses the second put instead. Enable once that lands."]
+fn two_maps_holding_each_other_never_overflow() {
+    let t = Template::compile(
         "#set($a = {})#set($b = {})#set($x = $a.put('b', $b))#set($y = $b.put('a', $a))$a",
-        "",
+        &EngineOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let context = ContextObject::new(Context::new());
+    let scope = mapping_scope(
+        Input::new(RequestView::new("")),
+        &context,
+        &StageVariables::new(),
     );
-    assert!(out.contains("(this Map)"), "{out}");
+    // Either outcome is acceptable: printed with a cycle marker, or refused with an error.
+    match t.render(&scope) {
+        Ok(out) => assert!(out.contains("(this Map)"), "{out}"),
+        Err(e) => assert!(!e.message().is_empty()),
+    }
 }
