@@ -21,6 +21,12 @@ pub const MAX_OUTPUT_BYTES: usize = 10 * 1024 * 1024;
 /// the thread's stack limit on hostile input.
 pub const MAX_NESTING_DEPTH: usize = 64;
 
+/// Deepest nesting of blocks while rendering (`#if` in `#foreach` in a `#define` used in an
+/// `#if` ...), counted across `#define`, macro and `#evaluate` renders, which the parse-time
+/// bound ([`MAX_NESTING_DEPTH`]) cannot see. Each level takes a few stack frames; 256 levels
+/// stay far below a 2 MiB thread stack, and four times what one template may nest.
+pub const MAX_RENDER_DEPTH: usize = 256;
+
 /// Deepest nesting of macro calls (a macro calling itself, directly or not), when macros run
 /// (`EngineOptions::run_macros`). Velocity 1.7 stops at the same depth by default
 /// (`velocimacro.max.depth = 20` in its default `velocity.properties`), with an error.

@@ -38,6 +38,9 @@ pub struct EngineOptions {
     pub max_nesting_depth: usize,
     /// Deepest nesting of macro calls, when macros run.
     pub max_macro_depth: usize,
+    /// Deepest nesting of blocks while rendering, counted across `#define`, macro and
+    /// `#evaluate` renders.
+    pub max_render_depth: usize,
     /// Most nodes and loop iterations one render may evaluate.
     pub max_render_steps: u64,
 }
@@ -54,6 +57,7 @@ impl Default for EngineOptions {
             max_output_bytes: limits::MAX_OUTPUT_BYTES,
             max_nesting_depth: limits::MAX_NESTING_DEPTH,
             max_macro_depth: limits::MAX_MACRO_DEPTH,
+            max_render_depth: limits::MAX_RENDER_DEPTH,
             max_render_steps: limits::MAX_RENDER_STEPS,
         }
     }

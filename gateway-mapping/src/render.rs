@@ -73,6 +73,8 @@ struct Renderer<'p> {
     depth: usize,
     /// Macro calls in progress.
     macro_depth: usize,
+    /// Blocks being rendered, one inside the other.
+    block_depth: usize,
     steps: u64,
     /// The position of the construct being rendered, for errors.
     at: Pos,
@@ -93,6 +95,7 @@ impl<'p> Renderer<'p> {
             loops: Vec::new(),
             depth: 0,
             macro_depth: 0,
+            block_depth: 0,
             steps: 0,
             at: Pos { line: 1, col: 1 },
         }
@@ -166,6 +169,27 @@ impl<'p> Renderer<'p> {
     }
 
     fn block(&mut self, block: &'p [Node]) -> Result<Flow, TemplateError> {
+        // Blocks nest within a template (bounded when parsing) and across #define, macro and
+        // #evaluate renders: together they are bounded here, so no template can exhaust the
+        // stack.
+        self.block_depth += 1;
+        if self.block_depth > self.opts.max_render_depth {
+            self.block_depth -= 1;
+            return Err(self.error(
+                ErrorKind::Limit,
+                format!(
+                    "blocks nested deeper than the limit of {} while rendering",
+                    self.opts.max_render_depth
+                ),
+                self.at,
+            ));
+        }
+        let r = self.block_inner(block);
+        self.block_depth -= 1;
+        r
+    }
+
+    fn block_inner(&mut self, block: &'p [Node]) -> Result<Flow, TemplateError> {
         for node in block {
             let flow = self.node(node)?;
             if flow != Flow::Normal {
@@ -838,6 +862,7 @@ impl<'p> Renderer<'p> {
         }
         let mut sub = Renderer::new(&sub_prog, self.opts, self.scope, vars);
         sub.depth = self.depth;
+        sub.block_depth = self.block_depth;
         sub.steps = self.steps;
         sub.loops = self.loops.clone();
         sub.opts = self.opts;

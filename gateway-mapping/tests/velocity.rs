@@ -866,6 +866,20 @@ fn limits_are_named_and_enforced() {
         let e = gw(&format!("{t}{tail}"), &s).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limit, "{tail}: {e}");
     }
+    // Nesting across #define, macro and #evaluate renders is bounded too (each alone stays
+    // within the parse-time nesting limit): an error, not a stack overflow.
+    let ifs = "#if(true)".repeat(60);
+    let ends = "#end".repeat(60);
+    for t in [
+        format!("#define($d){ifs}$d{ends}#end$d"),
+        format!("#define($d)[\"{ifs}$d{ends}\"]#end$d"),
+        format!("#set($s = '{ifs}#evaluate($s){ends}')#evaluate($s)"),
+        format!("#macro(m){ifs}#m(){ends}#end#m()"),
+    ] {
+        let e = v17(&t, &s).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
+    }
+    assert_eq!(limits::MAX_RENDER_DEPTH, 256);
     // Values stay acyclic and at most MAX_VALUE_DEPTH deep, so printing, comparing and
     // freeing them cannot overflow the stack.
     let t = "#set($a = [])#foreach($i in [1..1000])#foreach($j in [1..100])#set($a = [$a])#end#end";
