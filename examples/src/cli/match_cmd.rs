@@ -14,8 +14,7 @@
 //! do not build, or bad usage.
 
 use super::routes::{EXIT_BAD_INPUT, authorization, integration, load};
-use gateway_core::model::GatewayResponseType;
-use gateway_core::routing::{NoRoute, Router};
+use gateway_core::routing::Router;
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
@@ -79,7 +78,7 @@ pub fn run(args: &[String]) -> ExitCode {
             (report, ExitCode::SUCCESS)
         }
         Err(no_route) => (
-            no_route_report(api, &no_route),
+            super::no_route_response(api, &no_route),
             ExitCode::from(EXIT_NO_ROUTE),
         ),
     };
@@ -91,25 +90,4 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     }
     code
-}
-
-/// API Gateway's response to an unmatched request, with the API's status code override.
-fn no_route_report(api: &gateway_core::model::RestApi, no_route: &NoRoute) -> Value {
-    let status = api
-        .gateway_responses
-        .get(&GatewayResponseType::MissingAuthenticationToken)
-        .and_then(|g| g.status_code.as_deref())
-        .and_then(|s| s.parse::<u16>().ok())
-        .unwrap_or(no_route.status().as_u16());
-    let headers: Map<String, Value> = no_route
-        .headers()
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-        .collect();
-    json!({
-        "statusCode": status,
-        "gatewayResponseType": no_route.gateway_response_type(),
-        "headers": headers,
-        "body": {"message": no_route.message()},
-    })
 }

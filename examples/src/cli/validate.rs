@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use gateway_core::import::{ImportOptions, import};
 use gateway_core::model::{GatewayResponse, GatewayResponseType as CoreResponseType, RestApi};
-use gateway_core::routing::{NoRoute, Router};
+use gateway_core::routing::Router;
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
 use gateway_mapping::input::{Input, RequestView as TemplateRequest};
 use gateway_mapping::{EngineOptions, Template};
@@ -270,7 +270,7 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
     let found = match router.at(&request.method, &request.path) {
         Ok(found) => found,
         Err(no_route) => {
-            print_json(&no_route_response(&api, &no_route))?;
+            print_json(&super::no_route_response(&api, &no_route))?;
             return Ok(EXIT_INVALID);
         }
     };
@@ -347,27 +347,6 @@ fn print_json(value: &Value) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(())
-}
-
-/// API Gateway's answer to an unmatched request, with the API's status code override.
-fn no_route_response(api: &RestApi, no_route: &NoRoute) -> Value {
-    let status = api
-        .gateway_responses
-        .get(&CoreResponseType::MissingAuthenticationToken)
-        .and_then(|g| g.status_code.as_deref())
-        .and_then(|s| s.parse::<u16>().ok())
-        .unwrap_or(no_route.status().as_u16());
-    let headers: Map<String, Value> = no_route
-        .headers()
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-        .collect();
-    json!({
-        "statusCode": status,
-        "gatewayResponseType": no_route.gateway_response_type(),
-        "headers": headers,
-        "body": {"message": no_route.message()},
-    })
 }
 
 /// The gateway response for a rejection: the API's customisation of the response type, else of
