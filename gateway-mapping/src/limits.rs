@@ -52,8 +52,10 @@ pub const MAX_VALUE_LEN: usize = 10 * 1024 * 1024;
 /// needs, and a doubling loop reaches it in twenty iterations instead of exhausting memory.
 pub const MAX_COLLECTION_LEN: usize = 1_000_000;
 
-/// Most steps one render may take: one per node and loop iteration, plus, for each method
-/// call, one per 64 bytes of the string (or 16 items of the list or map) it is called on.
+/// Most steps one render may take: one per node and loop iteration, plus work in proportion
+/// to size: one step per 64 bytes of text written or string a method is called on, per 16
+/// bytes of a list or map printed or a string a method builds, per 4 items of a list or map
+/// a method is called on, and per 16 items compared or walked when storing a value.
 /// Loops nest (1,000 iterations each), so without this bound a short template could run for
 /// hours; ten million steps is well under a second and far beyond any real mapping template.
 pub const MAX_RENDER_STEPS: u64 = 10_000_000;

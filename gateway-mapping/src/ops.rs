@@ -34,7 +34,14 @@ pub(crate) fn to_int(v: &Value) -> Option<i64> {
 
 /// `==`: numbers by value; both null equal; one null unequal; same kinds by value; other
 /// kinds by their string forms (Velocity 1.7 compares `toString()` when classes differ).
+#[cfg(test)]
 pub(crate) fn equals(a: &Value, b: &Value) -> bool {
+    equals_counted(a, b, &mut 0)
+}
+
+/// [`equals`], adding to `work` the items and string bytes (in 64s) it compared, so the
+/// renderer can charge repeated comparisons of large values against its step limit.
+pub(crate) fn equals_counted(a: &Value, b: &Value, work: &mut u64) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Null, _) | (_, Value::Null) => false,
@@ -42,10 +49,59 @@ pub(crate) fn equals(a: &Value, b: &Value) -> bool {
         (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
             to_f64(a) == to_f64(b)
         }
-        (Value::String(x), Value::String(y)) => x == y,
+        (Value::String(x), Value::String(y)) => {
+            *work += (x.len() / 64) as u64;
+            x == y
+        }
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::List(_), Value::List(_)) | (Value::Map(_), Value::Map(_)) => a == b,
-        _ => a.to_java_string() == b.to_java_string(),
+        (Value::List(_), Value::List(_)) | (Value::Map(_), Value::Map(_)) => {
+            java_collection_equals(a, b, work)
+        }
+        _ => {
+            let (x, y) = (a.to_java_string(), b.to_java_string());
+            *work += ((x.len() + y.len()) / 64) as u64;
+            x == y
+        }
+    }
+}
+
+/// Java's `List.equals` / `Map.equals`: same size, elements `equals` pairwise (in order for
+/// lists, by key for maps); an `Integer` never equals a `Double` inside a collection.
+fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
+    match (a, b) {
+        (Value::List(x), Value::List(y)) => {
+            if std::rc::Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            *work += x.len() as u64;
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| java_collection_equals(p, q, work))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if std::rc::Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            *work += x.len() as u64;
+            x.len() == y.len()
+                && x.iter().all(|(k, p)| {
+                    y.get(k)
+                        .is_some_and(|q| java_collection_equals(p, q, work))
+                })
+        }
+        (Value::String(x), Value::String(y)) => {
+            *work += (x.len() / 64) as u64;
+            x == y
+        }
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        (Value::Object(x), Value::Object(y)) => std::rc::Rc::ptr_eq(x, y),
+        _ => false,
     }
 }
 

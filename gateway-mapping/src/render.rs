@@ -116,7 +116,17 @@ impl<'p> Renderer<'p> {
 
     fn write(&mut self, s: &str) -> Result<(), TemplateError> {
         self.out.push_str(s);
+        self.charge_bytes(s.len())?;
         self.check_out()
+    }
+
+    /// Charges writing or building `n` bytes: one step per 64, so a loop printing a large
+    /// value into strings it throws away stays bounded in time.
+    fn charge_bytes(&mut self, n: usize) -> Result<(), TemplateError> {
+        if n >= 64 {
+            self.charge((n / 64) as u64)?;
+        }
+        Ok(())
     }
 
     fn check_out(&self) -> Result<(), TemplateError> {
@@ -304,7 +314,9 @@ impl<'p> Renderer<'p> {
 
     /// After printing a value from `start`: the output limit, and the value size limit
     /// (`format::write_value` stops early past it, so a longer print is incomplete).
-    fn check_printed(&self, start: usize) -> Result<(), TemplateError> {
+    fn check_printed(&mut self, start: usize) -> Result<(), TemplateError> {
+        // Formatting a list or map costs more per byte than copying text: one step per 16.
+        self.charge_bytes(4 * (self.out.len() - start))?;
         if self.out.len() - start > MAX_VALUE_LEN {
             return Err(self.error(
                 ErrorKind::Limit,
@@ -411,10 +423,25 @@ impl<'p> Renderer<'p> {
                     // A method's work grows with its receiver (a regex over a 10 MB string, a
                     // search through a long list): charge for it, so loops of such calls stay
                     // bounded in time by the render-step limit.
+                    let constant_time = matches!(
+                        &**name,
+                        "size"
+                            | "isEmpty"
+                            | "get"
+                            | "add"
+                            | "set"
+                            | "put"
+                            | "containsKey"
+                            | "length"
+                            | "charAt"
+                            | "startsWith"
+                            | "endsWith"
+                    );
                     let size = match &v {
+                        _ if constant_time => 0,
                         Value::String(s) => s.len() / 64,
-                        Value::List(l) => l.borrow().len() / 16,
-                        Value::Map(m) => m.borrow().len() / 16,
+                        Value::List(l) => l.borrow().len() / 4,
+                        Value::Map(m) => m.borrow().len() / 4,
                         _ => 0,
                     };
                     if size > 0 {
@@ -430,6 +457,11 @@ impl<'p> Renderer<'p> {
                     let r = methods::call(&v, name, &buf);
                     buf.clear();
                     self.arg_pool.push(buf);
+                    if let Ok(Value::String(s)) = &r {
+                        // A method building a string (toString, replace, ...): one step
+                        // per 16 bytes built.
+                        self.charge_bytes(4 * s.len())?;
+                    }
                     r
                 }
                 Access::Index(e) => {
@@ -503,7 +535,9 @@ impl<'p> Renderer<'p> {
                     let k = self.eval(k)?;
                     let v = self.eval(v)?;
                     self.check_store(None, &v)?;
-                    m.push((methods::key(&k), v));
+                    let k = methods::key(&k);
+                    self.charge_bytes(k.len())?;
+                    m.push((k, v));
                 }
                 methods::map_from(m)
             }
@@ -566,18 +600,20 @@ impl<'p> Renderer<'p> {
                     return Ok(Value::string(s));
                 }
                 match op {
-                    BinOp::Eq => Value::Bool(ops::equals(&a, &b)),
-                    BinOp::Ne => Value::Bool(!ops::equals(&a, &b)),
+                    BinOp::Eq | BinOp::Ne => {
+                        let mut work = 0;
+                        let eq = ops::equals_counted(&a, &b, &mut work);
+                        self.charge(work / 16)?;
+                        Value::Bool(eq == (*op == BinOp::Eq))
+                    }
                     BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
                     BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
                     BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
                     BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
                     _ => {
                         let v = ops::arith(*op, &a, &b);
-                        if let Value::String(s) = &v
-                            && s.len() > MAX_VALUE_LEN
-                        {
-                            {
+                        if let Value::String(s) = &v {
+                            if s.len() > MAX_VALUE_LEN {
                                 return Err(self.error(
                                     ErrorKind::Limit,
                                     format!(
@@ -586,6 +622,7 @@ impl<'p> Renderer<'p> {
                                     *pos,
                                 ));
                             }
+                            self.charge_bytes(s.len())?;
                         }
                         v
                     }

@@ -916,6 +916,31 @@ fn limits_are_named_and_enforced() {
         .render(&s)
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit);
+    // So do printing, building and comparing large values, wherever the result goes: a
+    // thousand prints of a 100,000-item list into a discarded string cost their bytes.
+    let mut opts = EngineOptions::default();
+    opts.max_render_steps = 200_000;
+    for body in [
+        "#set($ok = \"$l\")",
+        "#set($ok = $l.toString())",
+        "#if($l == $m)#end",
+        "#set($ok = $l.contains(-1))",
+    ] {
+        let t = format!(
+            "#set($l = [1..99999])#set($m = [1..99999])#foreach($i in [1..1000]){body}#end"
+        );
+        let e = Template::compile(&t, &opts)
+            .unwrap()
+            .render(&s)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{body}: {e}");
+        // The same loop over a short list is cheap.
+        let t = t.replace("[1..99999]", "[1..9]");
+        assert!(
+            Template::compile(&t, &opts).unwrap().render(&s).is_ok(),
+            "{body}"
+        );
+    }
     // Range size and render steps.
     let e = gw("#set($r = [0..100000000])", &s).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit);

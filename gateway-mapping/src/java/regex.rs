@@ -286,6 +286,25 @@ pub(crate) fn replace(
     let groups = re.captures_len().saturating_sub(1);
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
+    if !replacement.contains(['$', '\\']) {
+        // A plain replacement: no groups to expand, so no captures to collect.
+        for m in re.find_iter(s) {
+            let m = m.map_err(regex_err)?;
+            out.push_str(&s[last..m.start()]);
+            out.push_str(replacement);
+            last = m.end();
+            if out.len() > crate::limits::MAX_VALUE_LEN {
+                return Err(EvalError::limit(
+                    "replaceAll result exceeds the value size limit",
+                ));
+            }
+            if first {
+                break;
+            }
+        }
+        out.push_str(&s[last..]);
+        return Ok(out);
+    }
     for caps in re.captures_iter(s) {
         let caps = caps.map_err(regex_err)?;
         let Some(m) = caps.get(0) else { continue };
