@@ -122,6 +122,7 @@ impl<'p> Renderer<'p> {
 
     /// Charges writing or building `n` bytes: one step per 64, so a loop printing a large
     /// value into strings it throws away stays bounded in time.
+    #[inline]
     fn charge_bytes(&mut self, n: usize) -> Result<(), TemplateError> {
         if n >= 64 {
             self.charge((n / 64) as u64)?;
@@ -129,38 +130,53 @@ impl<'p> Renderer<'p> {
         Ok(())
     }
 
+    #[inline]
     fn check_out(&self) -> Result<(), TemplateError> {
         if self.out.len() > self.opts.max_output_bytes {
-            return Err(self.error(
-                ErrorKind::Limit,
-                format!(
-                    "output exceeds the limit of {} bytes",
-                    self.opts.max_output_bytes
-                ),
-                self.at,
-            ));
+            return Err(self.output_exceeded());
         }
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
+    fn output_exceeded(&self) -> TemplateError {
+        self.error(
+            ErrorKind::Limit,
+            format!(
+                "output exceeds the limit of {} bytes",
+                self.opts.max_output_bytes
+            ),
+            self.at,
+        )
+    }
+
+    #[inline]
     fn step(&mut self) -> Result<(), TemplateError> {
         self.charge(1)
     }
 
     /// Counts `n` steps of work against [`EngineOptions::max_render_steps`].
+    #[inline]
     fn charge(&mut self, n: u64) -> Result<(), TemplateError> {
         self.steps = self.steps.saturating_add(n);
         if self.steps > self.opts.max_render_steps {
-            return Err(self.error(
-                ErrorKind::Limit,
-                format!(
-                    "rendering took more than {} steps",
-                    self.opts.max_render_steps
-                ),
-                self.at,
-            ));
+            return Err(self.steps_exceeded());
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn steps_exceeded(&self) -> TemplateError {
+        self.error(
+            ErrorKind::Limit,
+            format!(
+                "rendering took more than {} steps",
+                self.opts.max_render_steps
+            ),
+            self.at,
+        )
     }
 
     fn enter(&mut self, pos: Pos) -> Result<(), TemplateError> {
@@ -201,12 +217,36 @@ impl<'p> Renderer<'p> {
 
     fn block_inner(&mut self, block: &'p [Node]) -> Result<Flow, TemplateError> {
         for node in block {
-            let flow = self.node(node)?;
-            if flow != Flow::Normal {
-                return Ok(flow);
+            // Text and plain references, most of any template, are handled here, without
+            // the frame of `node`.
+            match node {
+                Node::Text(t, pos) => {
+                    self.at = *pos;
+                    self.step()?;
+                    self.write(t)?;
+                }
+                Node::Ref(r) if self.quick_print(r)? => {}
+                _ => {
+                    let flow = self.node(node)?;
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
+                }
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// A reference node printed by [`Renderer::print_direct`], counted as a step; false when
+    /// it needs the general path (which counts its own step).
+    #[inline]
+    fn quick_print(&mut self, r: &Reference) -> Result<bool, TemplateError> {
+        self.at = r.pos;
+        if self.print_direct(r)? {
+            self.step()?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     fn node(&mut self, node: &'p Node) -> Result<Flow, TemplateError> {
@@ -341,19 +381,25 @@ impl<'p> Renderer<'p> {
         }
         let root = &self.vars[s];
         let start = self.out.len();
-        match (r.chain.as_slice(), root) {
+        let composite = match (r.chain.as_slice(), root) {
             (_, Value::Null | Value::Object(_)) => return Ok(false),
-            ([], v) => format::write_value(v, &mut self.out),
+            ([], v) => write_direct(v, &mut self.out),
             ([Access::Property(key)], Value::Map(m)) => {
                 let m = m.borrow();
                 match methods::map_entry(&m, key) {
                     Some(Value::Null | Value::Object(_)) | None => return Ok(false),
-                    Some(v) => format::write_value(v, &mut self.out),
+                    Some(v) => write_direct(v, &mut self.out),
                 }
             }
             _ => return Ok(false),
+        };
+        if composite {
+            self.check_printed(start)?;
+        } else {
+            let n = self.out.len() - start;
+            self.charge_bytes(n)?;
+            self.check_out()?;
         }
-        self.check_printed(start)?;
         Ok(true)
     }
 
@@ -920,6 +966,24 @@ impl<'p> Renderer<'p> {
             Flow::Normal
         })
     }
+}
+
+/// Prints a non-null value for [`Renderer::print_direct`]: numbers, booleans and strings
+/// straight into `out`, lists and maps through `format::write_value`. Returns whether the
+/// value was a list or map (whose printing is charged and capped as such).
+#[inline]
+fn write_direct(v: &Value, out: &mut String) -> bool {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Int(i) => format::write_int(*i, out),
+        Value::Float(f) => format::write_double(*f, out),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        v => {
+            format::write_value(v, out);
+            return true;
+        }
+    }
+    false
 }
 
 /// Why a value may not be stored where a template puts it.
