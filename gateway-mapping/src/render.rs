@@ -469,6 +469,8 @@ impl<'p> Renderer<'p> {
                     // A method's work grows with its receiver (a regex over a 10 MB string, a
                     // search through a long list): charge for it, so loops of such calls stay
                     // bounded in time by the render-step limit.
+                    // Methods whose work does not grow with the receiver (`length` and
+                    // `charAt` do: they count UTF-16 units).
                     let constant_time = matches!(
                         &**name,
                         "size"
@@ -478,8 +480,6 @@ impl<'p> Renderer<'p> {
                             | "set"
                             | "put"
                             | "containsKey"
-                            | "length"
-                            | "charAt"
                             | "startsWith"
                             | "endsWith"
                     );

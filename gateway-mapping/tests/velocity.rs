@@ -907,15 +907,18 @@ fn limits_are_named_and_enforced() {
     // calls on a 64 KB string cost far more than a thousand on a short one.
     let mut opts = EngineOptions::default();
     opts.max_render_steps = 100_000;
-    let lp = "#foreach($i in [1..1000])#set($n = $big.indexOf('y'))#end";
-    let small = format!("#set($big = 'xx'){lp}");
-    assert!(Template::compile(&small, &opts).unwrap().render(&s).is_ok());
-    let large = format!("#set($big = 'x')#foreach($i in [1..16])#set($big = \"$big$big\")#end{lp}");
-    let e = Template::compile(&large, &opts)
-        .unwrap()
-        .render(&s)
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Limit);
+    for call in ["indexOf('y')", "length()", "charAt(5)", "contains('y')"] {
+        let lp = format!("#foreach($i in [1..1000])#set($n = $big.{call})#end");
+        let small = format!("#set($big = 'xxxxxx'){lp}");
+        assert!(Template::compile(&small, &opts).unwrap().render(&s).is_ok());
+        let large =
+            format!("#set($big = 'x')#foreach($i in [1..16])#set($big = \"$big$big\")#end{lp}");
+        let e = Template::compile(&large, &opts)
+            .unwrap()
+            .render(&s)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{call}");
+    }
     // So do printing, building and comparing large values, wherever the result goes: a
     // thousand prints of a 100,000-item list into a discarded string cost their bytes.
     let mut opts = EngineOptions::default();
