@@ -1140,3 +1140,23 @@ fn property_names_with_dashes_can_be_set() {
         ),
     ]);
 }
+
+#[test]
+fn replace_refuses_a_result_past_the_value_limit_before_building_it() {
+    // 'x' repeated 2^12 times, each replaced by a 2^12-byte string: 16 MiB, past
+    // MAX_VALUE_LEN; refused without building it. Below the limit it works.
+    let s = Scope::new();
+    let make = "#set($b = 'x')#foreach($i in [1..12])#set($b = \"$b$b\")#end";
+    let e = gw(&format!("{make}$b.replace('x', $b).length()"), &s).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let e = gw(&format!("{make}$b.replace('', $b).length()"), &s).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert_eq!(
+        gw(&format!("{make}$b.replace('x', 'yy').length()"), &s).as_deref(),
+        Ok("8192")
+    );
+    assert_eq!(
+        gw("#set($a = 'abc')$a.replace('', '-')", &s).as_deref(),
+        Ok("-a-b-c-")
+    );
+}

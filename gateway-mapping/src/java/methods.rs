@@ -377,6 +377,15 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, EvalE
         },
         ("replace", [a, b]) => match (str_arg(a), str_arg(b)) {
             (Some(a), Some(b)) => {
+                // Size the result before building it: replacing with a long string could
+                // otherwise allocate far past the limit before any check.
+                let pieces = if a.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(a).count()
+                };
+                let removed = if a.is_empty() { 0 } else { pieces * a.len() };
+                too_long((s.len() - removed).saturating_add(pieces.saturating_mul(b.len())))?;
                 if a.is_empty() {
                     // Java inserts the replacement between every character and at both ends.
                     let mut out = String::from(b);
