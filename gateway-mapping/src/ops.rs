@@ -87,10 +87,8 @@ fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             *work += x.len() as u64;
             x.len() == y.len()
-                && x.iter().all(|(k, p)| {
-                    y.get(k)
-                        .is_some_and(|q| java_collection_equals(p, q, work))
-                })
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| java_collection_equals(p, q, work)))
         }
         (Value::String(x), Value::String(y)) => {
             *work += (x.len() / 64) as u64;
