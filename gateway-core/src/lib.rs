@@ -5,6 +5,43 @@
 //! - [`import`]: OpenAPI 3.0 / Swagger 2.0 (JSON or YAML) with the `x-amazon-apigateway-*`
 //!   extensions into a [`model::RestApi`], with API Gateway's import validations and warnings.
 //! - [`routing`]: the routing tree built from a model.
+//!
+//! Load once, route per request: import the definition when the API is loaded, build its
+//! router, then look each request up (a miss is API Gateway's 403 `Missing Authentication
+//! Token`).
+//!
+//! ```
+//! use gateway_core::import::{import, ImportOptions};
+//! use gateway_core::routing::Router;
+//!
+//! let doc = br#"
+//! openapi: 3.0.1
+//! info: {title: pets, version: "1"}
+//! paths:
+//!   /pets/{petId}:
+//!     get:
+//!       x-amazon-apigateway-integration: {type: mock}
+//!   /{proxy+}:
+//!     x-amazon-apigateway-any-method:
+//!       x-amazon-apigateway-integration: {type: http_proxy, httpMethod: ANY, uri: "https://example.com/{proxy}"}
+//! "#;
+//! let imported = import(doc, &ImportOptions::default())?;
+//! let router = Router::from_api(&imported.api)?;
+//!
+//! // A literal or {param} route beats the greedy one for the method it has...
+//! let found = router.at("GET", "/pets/42")?;
+//! assert_eq!(found.resource_path(), "/pets/{petId}");
+//! assert_eq!(found.param("petId"), Some("42"));
+//! // ...and a method it lacks falls back to the greedy sibling's ANY.
+//! assert_eq!(router.at("DELETE", "/pets/42")?.resource_path(), "/{proxy+}");
+//!
+//! // No route at all is the 403 API Gateway gives.
+//! let empty = Router::from_api(&import(br#"{"swagger": "2.0", "info": {"title": "t"}, "paths": {}}"#, &ImportOptions::default())?.api)?;
+//! let miss = empty.at("GET", "/nowhere").unwrap_err();
+//! assert_eq!(miss.status().as_u16(), 403);
+//! assert_eq!(miss.message(), "Missing Authentication Token");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
