@@ -20,12 +20,14 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::error::EvalError;
 use crate::java::methods;
+use crate::json_view;
 use crate::jsonpath::{JsonPath, JsonPathError, Step};
 use crate::limits::MAX_OUTPUT_BYTES;
 use crate::value::{HostObject, Value};
@@ -206,7 +208,11 @@ pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
 /// `params(...)` on. Build one per request (or per integration response) and put it in the
 /// scope as `input` (see [`crate::context::mapping_scope`]).
 ///
-/// The body is parsed as JSON at most once per object, on the first `json`/`path` call.
+/// The body is parsed as JSON at most once: on the first `json`/`path` call, or never when
+/// the host already parsed it ([`Input::with_json`]: the pipeline's validation step does).
+/// `$input.path` results are views over the parsed body, converting only what the template
+/// reads (see the crate's `json_view` module); they print and behave as the converted maps
+/// and lists would.
 ///
 /// ```
 /// use gateway_mapping::input::{Input, RequestView};
@@ -226,25 +232,48 @@ pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
 #[derive(Debug)]
 pub struct Input {
     view: RequestView,
-    body: OnceCell<Result<Json, String>>,
-    /// `$input.path('$')`, parsed straight into template values (the common
-    /// `#set($root = $input.path('$'))` idiom, without an intermediate JSON tree).
-    root: OnceCell<Result<Value, String>>,
-    /// The body holds an integer beyond `i64` (see [`TemplateValue`]).
-    wide_ints: Cell<bool>,
+    body: OnceCell<Result<Arc<Json>, String>>,
+    /// `$input.path('$')`: one object however often the template asks for it.
+    root: OnceCell<Value>,
+    /// Set once a view under `root` became a template map or list (so the template may
+    /// have changed it, and `$input.json` reads the changed tree, as it always has).
+    root_changed: Rc<Cell<bool>>,
     params: OnceCell<Value>,
 }
 
 impl Input {
-    /// `$input` over this request.
+    /// `$input` over this request; the body is parsed when a template first needs it.
     pub fn new(view: RequestView) -> Input {
         Input {
             view,
             body: OnceCell::new(),
             root: OnceCell::new(),
-            wide_ints: Cell::new(false),
+            root_changed: Rc::new(Cell::new(false)),
             params: OnceCell::new(),
         }
+    }
+
+    /// `$input` over this request whose body the host already parsed: `body` must be
+    /// `view.body()` parsed as JSON (the pipeline parses a request body once, to validate
+    /// it, and shares the tree with the templates instead of parsing it again).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use gateway_mapping::input::{Input, RequestView};
+    /// use gateway_mapping::{EngineOptions, Scope, Template, Value};
+    ///
+    /// let text = r#"{"a": {"b": [1, 2.5]}}"#;
+    /// let parsed = Arc::new(serde_json::from_str(text).unwrap());
+    /// let mut scope = Scope::new();
+    /// scope.set("input", Value::object(Input::with_json(RequestView::new(text), parsed)));
+    /// let t = Template::compile("$input.path('$.a') $input.path('$.a.b').size()", &EngineOptions::default())?;
+    /// assert_eq!(t.render(&scope)?, "{b=[1,2.5]} 2");
+    /// # Ok::<(), gateway_mapping::TemplateError>(())
+    /// ```
+    pub fn with_json(view: RequestView, body: Arc<Json>) -> Input {
+        let input = Input::new(view);
+        let _ = input.body.set(Ok(body));
+        input
     }
 
     /// The request behind it.
@@ -252,9 +281,13 @@ impl Input {
         &self.view
     }
 
-    fn body_json(&self) -> Result<&Json, EvalError> {
+    fn body_json(&self) -> Result<&Arc<Json>, EvalError> {
         self.body
-            .get_or_init(|| serde_json::from_str(self.view.body()).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                serde_json::from_str(self.view.body())
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|e| EvalError::new(format!("$input: the body is not valid JSON: {e}")))
     }
@@ -263,11 +296,13 @@ impl Input {
     /// nothing).
     pub fn json(&self, path: &str) -> Result<String, EvalError> {
         let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.json: {e}")))?;
-        // When `$input.path('$')` already parsed the body into template values, a simple
-        // path is answered from them instead of parsing the body a second time.
-        if let (Some(Ok(root)), Some(steps)) = (self.root.get(), path.simple_steps())
-            && self.body.get().is_none()
-            && !self.wide_ints.get()
+        let doc = self.body_json()?;
+        // Once the template changed what `$input.path('$')` gave it, a simple path reads the
+        // changed tree (unless the body holds an integer beyond `i64`, which the template
+        // values hold as a double and the parsed body exactly).
+        if let (Some(root), Some(steps)) = (self.root.get(), path.simple_steps())
+            && self.root_changed.get()
+            && !has_wide_int(doc)
         {
             let mut out = String::new();
             match walk(root, &steps) {
@@ -276,34 +311,32 @@ impl Input {
             }
             return Ok(out);
         }
-        Ok(json_of(&path, self.body_json()?))
+        Ok(json_of(&path, doc))
     }
 
     /// `$input.path(path)`: the selection as a template value (objects are maps printing as
     /// `{k=v}`, arrays lists printing as compact JSON), `Value::Null` when a definite path
     /// selects nothing.
     pub fn path(&self, path: &str) -> Result<Value, EvalError> {
-        if path.trim() == "$" && self.body.get().is_none() {
-            return self
+        let doc = self.body_json()?;
+        if path.trim() == "$" {
+            return Ok(self
                 .root
-                .get_or_init(|| {
-                    let mut de = serde_json::Deserializer::from_str(self.view.body());
-                    let scratch = RefCell::new(Vec::new());
-                    let seed = TemplateValue {
-                        wide: &self.wide_ints,
-                        scratch: &scratch,
-                    };
-                    let v = serde::de::DeserializeSeed::deserialize(seed, &mut de)
-                        .and_then(|v| de.end().map(|()| v));
-                    v.map_err(|e| e.to_string())
-                })
-                .clone()
-                .map_err(|e| EvalError::new(format!("$input: the body is not valid JSON: {e}")));
+                .get_or_init(|| json_view::root_value(doc.clone(), self.root_changed.clone()))
+                .clone());
         }
-        let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
-        Ok(match path.query_ref(self.body_json()?) {
-            Some(v) => json_to_value(&v),
+        let compiled =
+            compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
+        Ok(match compiled.query_ref(doc) {
             None => Value::Null,
+            Some(Cow::Owned(j)) => json_view::root_value(Arc::new(j), Rc::default()),
+            Some(Cow::Borrowed(j)) if !matches!(j, Json::Object(_) | Json::Array(_)) => {
+                Value::from_json(j)
+            }
+            Some(Cow::Borrowed(j)) => match compiled.simple_steps().and_then(|s| place(doc, &s)) {
+                Some(steps) => json_view::value_at(doc, &steps).unwrap_or(Value::Null),
+                None => json_view::root_value(Arc::new(j.clone()), Rc::default()),
+            },
         })
     }
 
@@ -331,6 +364,38 @@ impl Input {
     }
 }
 
+/// Whether `j` holds an integer beyond `i64`.
+fn has_wide_int(j: &Json) -> bool {
+    match j {
+        Json::Number(n) => n.is_u64() && n.as_i64().is_none(),
+        Json::Array(a) => a.iter().any(has_wide_int),
+        Json::Object(o) => o.values().any(has_wide_int),
+        _ => false,
+    }
+}
+
+/// The position simple JSONPath `steps` reach in `doc`, as names and absolute indexes
+/// (a negative index counts from the end); `None` when a step finds nothing.
+fn place<'s>(doc: &Json, steps: &[Step<'s>]) -> Option<Vec<(Option<&'s str>, usize)>> {
+    let mut node = doc;
+    let mut out = Vec::with_capacity(steps.len());
+    for s in steps {
+        match *s {
+            Step::Name(n) => {
+                node = node.as_object()?.get(n)?;
+                out.push((Some(n), 0));
+            }
+            Step::Index(i) => {
+                let a = node.as_array()?;
+                let len = i64::try_from(a.len()).ok()?;
+                let j = usize::try_from(if i < 0 { len + i } else { i }).ok()?;
+                node = a.get(j)?;
+                out.push((None, j));
+            }
+        }
+    }
+    Some(out)
+}
 impl HostObject for Input {
     fn property(&self, name: &str) -> Result<Value, EvalError> {
         Ok(match name {
@@ -378,12 +443,13 @@ pub fn json_to_value(v: &Json) -> Value {
     }
 }
 
-/// Follows simple JSONPath steps through template values built from JSON (maps and the
-/// list objects of [`json_to_value`]); `None` when a step finds nothing.
+/// Follows simple JSONPath steps through template values built from JSON (maps, views and
+/// the list objects of [`json_to_value`]); `None` when a step finds nothing.
 fn walk(root: &Value, steps: &[Step<'_>]) -> Option<Value> {
     let mut node = root.clone();
     for step in steps {
-        node = match (step, &node) {
+        let here = crate::value::plain(&node).into_owned();
+        node = match (step, &here) {
             (Step::Name(n), Value::Map(m)) => m.borrow().get(*n)?.clone(),
             (Step::Index(i), Value::Object(o)) => {
                 let len = o.call("size", &[]).ok()?.as_int()?;
@@ -441,6 +507,11 @@ fn write_serde_json(v: &Value, out: &mut String, open: &mut Vec<usize>) {
             out.push('}');
             open.pop();
         }
+        Value::Object(o) if o.as_plain().is_some() => {
+            if let Some(p) = o.as_plain() {
+                write_serde_json(&p, out, open);
+            }
+        }
         Value::Object(o) => {
             // A list object already open further up holds itself.
             let id = Rc::as_ptr(o) as *const u8 as usize;
@@ -468,92 +539,11 @@ fn write_serde_json(v: &Value, out: &mut String, open: &mut Vec<usize>) {
     }
 }
 
-/// Parses JSON straight into the values [`json_to_value`] makes (same numbers, same key
-/// order, same arrays), skipping the intermediate `serde_json::Value`.
-/// `wide` is set when an integer beyond `i64` was read (it becomes a `Float`, which serde_json
-/// would have kept as an exact `u64`). `scratch` collects an object's entries so that its map
-/// is allocated once at its final size (nested objects use the space above their parent's).
-#[derive(Clone, Copy)]
-struct TemplateValue<'c> {
-    wide: &'c Cell<bool>,
-    scratch: &'c RefCell<Vec<(String, Value)>>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for TemplateValue<'_> {
-    type Value = Value;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for TemplateValue<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-
-    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::Int(i))
-    }
-
-    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(i64::try_from(u).map_or_else(
-            |_| {
-                self.wide.set(true);
-                Value::Float(u as f64)
-            },
-            Value::Int,
-        ))
-    }
-
-    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
-        Ok(Value::Float(f))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::from(s))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(self)? {
-            items.push(v);
-        }
-        Ok(Value::object(JsonArray {
-            items: Value::list(items),
-        }))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let start = self.scratch.borrow().len();
-        while let Some(k) = map.next_key::<String>()? {
-            let v = map.next_value_seed(self)?;
-            self.scratch.borrow_mut().push((k, v));
-        }
-        let mut scratch = self.scratch.borrow_mut();
-        let mut entries = IndexMap::with_capacity(scratch.len().saturating_sub(start));
-        for (k, v) in scratch.drain(start..) {
-            entries.insert(k, v);
-        }
-        Ok(Value::map(entries))
-    }
-}
-
 /// A JSON array from `$input.path` / `$util.parseJson`: a list in every respect (`size()`,
 /// `get(i)`, `[i]`, `#foreach`, `contains`, `add`, ...) that prints as compact JSON.
-struct JsonArray {
+pub(crate) struct JsonArray {
     /// Always a `Value::List`.
-    items: Value,
+    pub(crate) items: Value,
 }
 
 impl HostObject for JsonArray {
@@ -654,12 +644,16 @@ pub(crate) fn write_json(v: &Value, out: &mut String) {
             }
             out.push('}');
         }
-        Value::Object(o) => out.push_str(&o.render()),
+        Value::Object(o) => {
+            if !o.write_json(out) {
+                out.push_str(&o.render());
+            }
+        }
     }
 }
 
 /// Appends `s` as a JSON string literal.
-fn write_json_string(s: &str, out: &mut String) {
+pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {

@@ -33,6 +33,7 @@
 mod ast;
 mod error;
 mod java;
+mod json_view;
 mod lexer;
 pub mod limits;
 mod ops;

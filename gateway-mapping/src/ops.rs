@@ -42,6 +42,9 @@ pub(crate) fn equals(a: &Value, b: &Value) -> bool {
 /// [`equals`], adding to `work` the items and string bytes (in 64s) it compared, so the
 /// renderer can charge repeated comparisons of large values against its step limit.
 pub(crate) fn equals_counted(a: &Value, b: &Value, work: &mut u64) -> bool {
+    if let Some((a, b)) = unviewed(a, b) {
+        return equals_counted(&a, &b, work);
+    }
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Null, _) | (_, Value::Null) => false,
@@ -65,9 +68,25 @@ pub(crate) fn equals_counted(a: &Value, b: &Value, work: &mut u64) -> bool {
     }
 }
 
+/// When `a` or `b` is a lazy view ([`crate::HostObject::as_plain`]), the pair with the
+/// plain values they stand for.
+fn unviewed(a: &Value, b: &Value) -> Option<(Value, Value)> {
+    if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
+        return None;
+    }
+    let (p, q) = (crate::value::plain(a), crate::value::plain(b));
+    if matches!(p, std::borrow::Cow::Borrowed(_)) && matches!(q, std::borrow::Cow::Borrowed(_)) {
+        return None;
+    }
+    Some((p.into_owned(), q.into_owned()))
+}
+
 /// Java's `List.equals` / `Map.equals`: same size, elements `equals` pairwise (in order for
 /// lists, by key for maps); an `Integer` never equals a `Double` inside a collection.
 fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
+    if let Some((a, b)) = unviewed(a, b) {
+        return java_collection_equals(&a, &b, work);
+    }
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
             if std::rc::Rc::ptr_eq(x, y) {

@@ -382,6 +382,12 @@ impl<'p> Renderer<'p> {
         let root = &self.vars[s];
         let start = self.out.len();
         let composite = match (r.chain.as_slice(), root) {
+            ([Access::Property(key)], Value::Object(o)) => {
+                if !o.print_leaf(key, &mut self.out) {
+                    return Ok(false);
+                }
+                false
+            }
             (_, Value::Null | Value::Object(_)) => return Ok(false),
             ([], v) => write_direct(v, &mut self.out),
             ([Access::Property(key)], Value::Map(m)) => {
@@ -466,6 +472,16 @@ impl<'p> Renderer<'p> {
             let next = match access {
                 Access::Property(name) => methods::property(&v, name),
                 Access::Method(name, args) => {
+                    // A lazy view (a JSON object from `$input.path`) is the map it stands
+                    // for, once a method is called on it.
+                    let unviewed;
+                    let v = match crate::value::plain(&v) {
+                        std::borrow::Cow::Owned(p) => {
+                            unviewed = p;
+                            &unviewed
+                        }
+                        std::borrow::Cow::Borrowed(_) => &v,
+                    };
                     // A method's work grows with its receiver (a regex over a 10 MB string, a
                     // search through a long list): charge for it, so loops of such calls stay
                     // bounded in time by the render-step limit.
@@ -483,7 +499,7 @@ impl<'p> Renderer<'p> {
                             | "startsWith"
                             | "endsWith"
                     );
-                    let size = match &v {
+                    let size = match v {
                         _ if constant_time => 0,
                         Value::String(s) => s.len() / 64,
                         Value::List(l) => l.borrow().len() / 4,
@@ -498,9 +514,9 @@ impl<'p> Renderer<'p> {
                         buf.push(self.eval(a)?);
                     }
                     if matches!(v, Value::List(_) | Value::Map(_)) {
-                        self.check_method_store(&v, name, &buf)?;
+                        self.check_method_store(v, name, &buf)?;
                     }
-                    let r = methods::call(&v, name, &buf);
+                    let r = methods::call(v, name, &buf);
                     buf.clear();
                     self.arg_pool.push(buf);
                     if let Ok(Value::String(s)) = &r {
@@ -755,6 +771,7 @@ impl<'p> Renderer<'p> {
             return Ok(());
         };
         let base = self.eval_chain(target, init)?;
+        let base = crate::value::plain(&base).into_owned();
         if matches!(base, Value::List(_) | Value::Map(_)) {
             self.check_store(Some(&base), &v)?;
         }

@@ -65,6 +65,38 @@ pub trait HostObject {
     fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
         let _ = f;
     }
+    /// The plain value this object stands for, when it is a lazy view of one (a JSON object
+    /// read by `$input.path` is a map): the engine then treats it as that value for methods,
+    /// assignments and comparisons. `None` (the default) for a host object in its own right.
+    fn as_plain(&self) -> Option<Value> {
+        None
+    }
+    /// Appends the object as compact JSON (how it prints inside a JSON array from
+    /// `$input.path`) and returns true; false (the default) when it has no JSON form, and
+    /// its [`HostObject::render`] text is used.
+    fn write_json(&self, out: &mut String) -> bool {
+        let _ = out;
+        false
+    }
+    /// The printing fast path of `$obj.name`: when the property is a string, number or
+    /// boolean, appends it as the template would print it and returns true; otherwise
+    /// (null, a list, a map, an object, or no fast path: the default) appends nothing and
+    /// returns false, and the engine takes the general path.
+    fn print_leaf(&self, name: &str, out: &mut String) -> bool {
+        let _ = (name, out);
+        false
+    }
+}
+
+/// `v`, or the plain value a lazy view in `v` stands for ([`HostObject::as_plain`]).
+pub(crate) fn plain(v: &Value) -> std::borrow::Cow<'_, Value> {
+    match v {
+        Value::Object(o) => match o.as_plain() {
+            Some(p) => std::borrow::Cow::Owned(p),
+            None => std::borrow::Cow::Borrowed(v),
+        },
+        _ => std::borrow::Cow::Borrowed(v),
+    }
 }
 
 impl Value {
@@ -129,7 +161,10 @@ impl Value {
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
             ),
-            Value::Object(o) => serde_json::Value::String(o.render()),
+            Value::Object(o) => match o.as_plain() {
+                Some(p) => p.to_json(),
+                None => serde_json::Value::String(o.render()),
+            },
         }
     }
 
@@ -231,6 +266,12 @@ impl fmt::Debug for Value {
 impl PartialEq for Value {
     /// Structural equality for data; identity for host objects; `Int(1) == Float(1.0)`.
     fn eq(&self, other: &Value) -> bool {
+        if let (Value::Object(_), _) | (_, Value::Object(_)) = (self, other) {
+            let (a, b) = (plain(self), plain(other));
+            if matches!(a, std::borrow::Cow::Owned(_)) || matches!(b, std::borrow::Cow::Owned(_)) {
+                return *a == *b;
+            }
+        }
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,

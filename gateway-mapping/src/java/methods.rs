@@ -98,6 +98,11 @@ pub(crate) fn key(v: &Value) -> Rc<str> {
 
 /// `$value.method(args)`.
 pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError> {
+    if let Value::Object(o) = v
+        && let Some(p) = o.as_plain()
+    {
+        return call(&p, name, args);
+    }
     // Methods every object has.
     match (name, args) {
         ("toString", []) => {

@@ -1,0 +1,584 @@
+//! Lazy template views over a parsed JSON document: what `$input.path(...)` hands a template.
+//!
+//! A request body is parsed once (the pipeline's validation step already holds it as a
+//! `serde_json::Value`); converting its every object into a template map, key by key, cost
+//! more than rendering the template. A view instead points into the shared document and
+//! converts only what the template reads: `$item.name` reads one leaf from the JSON.
+//!
+//! A view behaves exactly as the converted value would:
+//! - an object view prints as the map would (`{k=v}`), reads its keys from the JSON, and the
+//!   first time a template does more with it (calls a method, assigns a key, compares it,
+//!   stores it) it becomes that map for good ([`HostObject::as_plain`]), the engine then
+//!   treating it as the map itself;
+//! - an array view is the list object `$input.path` has always given (printing as compact
+//!   JSON), whose items are made on first use;
+//! - an object or array read from a view is one object, however often it is read (Java
+//!   identity: `$body.tags.add('x')` is seen by a later `$body.tags`).
+//!
+//! The document is never changed: a view that a template changes keeps its own copy.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::error::EvalError;
+use crate::input::{JsonArray, write_json, write_json_string};
+use crate::java::methods;
+use crate::value::{HostObject, Value};
+
+/// Deepest nesting the views print straight from the JSON; deeper levels print as `...`
+/// (parsed bodies nest at most 128 levels, serde_json's limit; this bounds a document a host
+/// built itself).
+const MAX_VIEW_PRINT_DEPTH: usize = 512;
+
+/// Objects up to this size are searched by scanning their keys (as template maps are).
+const SCAN_MAX: usize = 8;
+
+/// One step from a JSON node to a child.
+#[derive(Debug)]
+enum Seg {
+    Key(Box<str>),
+    Index(usize),
+}
+
+/// A node's position in its document: its parent's position and the step from it. Shared by
+/// siblings, so a view of an array item costs no path of its own.
+#[derive(Debug)]
+struct Loc {
+    up: Option<Rc<Loc>>,
+    seg: Seg,
+}
+
+/// The child of `j` at `seg`.
+fn step<'j>(j: &'j Json, seg: &Seg) -> Option<&'j Json> {
+    match (j, seg) {
+        (Json::Object(m), Seg::Key(k)) => object_get(m, k),
+        (Json::Array(a), Seg::Index(i)) => a.get(*i),
+        _ => None,
+    }
+}
+
+fn object_get<'j>(m: &'j serde_json::Map<String, Json>, key: &str) -> Option<&'j Json> {
+    if m.len() <= SCAN_MAX {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
+}
+
+fn resolve<'j>(doc: &'j Json, loc: Option<&Loc>) -> Option<&'j Json> {
+    match loc {
+        None => Some(doc),
+        Some(l) => step(resolve(doc, l.up.as_deref())?, &l.seg),
+    }
+}
+
+/// Where a view's node is: the document, and the node's position in it.
+struct At {
+    doc: Arc<Json>,
+    /// Shared by every view of the document: set when one becomes a map or list.
+    changed: Rc<Cell<bool>>,
+    /// The parent's position (`None`: the parent is the document root, or there is no
+    /// parent when `seg` is `None` too).
+    up: Option<Rc<Loc>>,
+    /// The step from the parent; `None` for the document root.
+    seg: Option<Seg>,
+    /// This node's own position, made when a child view first needs it.
+    own: OnceCell<Option<Rc<Loc>>>,
+}
+
+impl At {
+    fn json(&self) -> Option<&Json> {
+        let parent = resolve(&self.doc, self.up.as_deref())?;
+        match &self.seg {
+            None => Some(parent),
+            Some(seg) => step(parent, seg),
+        }
+    }
+
+    /// The position a child of this node is under.
+    fn own(&self) -> Option<Rc<Loc>> {
+        self.own
+            .get_or_init(|| {
+                self.seg.as_ref().map(|seg| {
+                    Rc::new(Loc {
+                        up: self.up.clone(),
+                        seg: match seg {
+                            Seg::Key(k) => Seg::Key(k.clone()),
+                            Seg::Index(i) => Seg::Index(*i),
+                        },
+                    })
+                })
+            })
+            .clone()
+    }
+
+    fn child(&self, seg: Seg) -> At {
+        At {
+            doc: self.doc.clone(),
+            changed: self.changed.clone(),
+            up: self.own(),
+            seg: Some(seg),
+            own: OnceCell::new(),
+        }
+    }
+}
+
+/// The template value of the document's `root`: a view for an object or an array, the
+/// converted value for anything else.
+/// `changed` is set when a view of it becomes a template map or list.
+pub(crate) fn root_value(doc: Arc<Json>, changed: Rc<Cell<bool>>) -> Value {
+    let at = At {
+        doc,
+        changed,
+        up: None,
+        seg: None,
+        own: OnceCell::new(),
+    };
+    match at.json() {
+        Some(Json::Object(_)) => ObjectView::value(at),
+        Some(Json::Array(_)) => ArrayView::value(at),
+        Some(leaf) => Value::from_json(leaf),
+        None => Value::Null,
+    }
+}
+
+/// The template value of the node at `steps` (names and absolute indexes, as found by
+/// walking the document) under `doc`'s root; `None` when a step finds nothing.
+pub(crate) fn value_at(doc: &Arc<Json>, steps: &[(Option<&str>, usize)]) -> Option<Value> {
+    let Some((last, init)) = steps.split_last() else {
+        return Some(root_value(doc.clone(), Rc::default()));
+    };
+    let seg = |s: &(Option<&str>, usize)| match s.0 {
+        Some(k) => Seg::Key(k.into()),
+        None => Seg::Index(s.1),
+    };
+    let mut up: Option<Rc<Loc>> = None;
+    for s in init {
+        up = Some(Rc::new(Loc { up, seg: seg(s) }));
+    }
+    let at = At {
+        doc: doc.clone(),
+        changed: Rc::default(),
+        up,
+        seg: Some(seg(last)),
+        own: OnceCell::new(),
+    };
+    Some(match at.json()? {
+        Json::Object(_) => ObjectView::value(at),
+        Json::Array(_) => ArrayView::value(at),
+        leaf => Value::from_json(leaf),
+    })
+}
+
+/// The value of child `j` of a view at `at` (reached by `seg`).
+fn child_value(at: &At, j: &Json, seg: impl FnOnce() -> Seg) -> Value {
+    match j {
+        Json::Object(_) => ObjectView::value(at.child(seg())),
+        Json::Array(_) => ArrayView::value(at.child(seg())),
+        leaf => Value::from_json(leaf),
+    }
+}
+
+/// A JSON object as a template map (see the module documentation).
+pub(crate) struct ObjectView {
+    at: At,
+    /// The object and array children handed out so far, by key (each is one object).
+    children: RefCell<Vec<(Box<str>, Value)>>,
+    /// The map this view became (a `Value::Map`).
+    plain: OnceCell<Value>,
+}
+
+impl ObjectView {
+    fn value(at: At) -> Value {
+        Value::Object(Rc::new(ObjectView {
+            at,
+            children: RefCell::new(Vec::new()),
+            plain: OnceCell::new(),
+        }))
+    }
+
+    fn object(&self) -> Option<&serde_json::Map<String, Json>> {
+        self.at.json().and_then(Json::as_object)
+    }
+
+    /// `$view.key`, read from the JSON (or the map once it became one).
+    fn get(&self, key: &str) -> Value {
+        if let Some(p) = self.plain.get() {
+            return methods::property(p, key).unwrap_or(Value::Null);
+        }
+        let Some(j) = self.object().and_then(|m| object_get(m, key)) else {
+            return Value::Null;
+        };
+        if !matches!(j, Json::Object(_) | Json::Array(_)) {
+            return Value::from_json(j);
+        }
+        if let Some((_, v)) = self.children.borrow().iter().find(|(k, _)| &**k == key) {
+            return v.clone();
+        }
+        let v = child_value(&self.at, j, || Seg::Key(key.into()));
+        self.children.borrow_mut().push((key.into(), v.clone()));
+        v
+    }
+
+    /// The child handed out under `key`, if any.
+    fn handed_out(&self, key: &str) -> Option<Value> {
+        self.children
+            .borrow()
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The map this view stands for, made on first need.
+    fn plain(&self) -> &Value {
+        self.plain.get_or_init(|| {
+            self.at.changed.set(true);
+            let Some(m) = self.object() else {
+                return Value::map(IndexMap::new());
+            };
+            let mut entries = IndexMap::with_capacity(m.len());
+            for (k, j) in m {
+                let v = match j {
+                    Json::Object(_) | Json::Array(_) => self.handed_out(k).unwrap_or_else(|| {
+                        child_value(&self.at, j, || Seg::Key(k.as_str().into()))
+                    }),
+                    leaf => Value::from_json(leaf),
+                };
+                entries.insert(k.clone(), v);
+            }
+            Value::map(entries)
+        })
+    }
+
+    fn write_java(&self, out: &mut String, depth: usize) {
+        let Some(m) = self.object() else {
+            out.push_str("{}");
+            return;
+        };
+        out.push('{');
+        for (i, (k, j)) in m.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(k);
+            out.push('=');
+            match j {
+                Json::Object(_) | Json::Array(_) => match self.handed_out(k) {
+                    Some(v) => v.write_java(out),
+                    None => write_java_node(j, out, depth + 1),
+                },
+                leaf => write_java_node(leaf, out, depth + 1),
+            }
+        }
+        out.push('}');
+    }
+
+    fn write_json_text(&self, out: &mut String, depth: usize) {
+        let Some(m) = self.object() else {
+            out.push_str("{}");
+            return;
+        };
+        out.push('{');
+        for (i, (k, j)) in m.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_json_string(k, out);
+            out.push(':');
+            match j {
+                Json::Object(_) | Json::Array(_) => match self.handed_out(k) {
+                    Some(v) => write_json(&v, out),
+                    None => write_json_node(j, out, depth + 1),
+                },
+                leaf => write_json_node(leaf, out, depth + 1),
+            }
+        }
+        out.push('}');
+    }
+}
+
+impl HostObject for ObjectView {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        Ok(self.get(name))
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        methods::call(self.plain(), method, args)
+    }
+
+    fn render(&self) -> String {
+        match self.plain.get() {
+            Some(p) => p.to_java_string(),
+            None => {
+                let mut out = String::new();
+                self.write_java(&mut out, 0);
+                out
+            }
+        }
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        if let Some(p) = self.plain.get() {
+            return p.as_map().map(|m| m.borrow().values().cloned().collect());
+        }
+        let m = self.object()?;
+        Some(m.keys().map(|k| self.get(k)).collect())
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        if let Some(m) = self.plain().as_map() {
+            m.borrow_mut().insert(name.to_owned(), value);
+        }
+        Ok(())
+    }
+
+    fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
+        match self.plain.get() {
+            Some(p) => f(p),
+            None => {
+                let children: Vec<Value> = self
+                    .children
+                    .borrow()
+                    .iter()
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                children.iter().for_each(f);
+            }
+        }
+    }
+
+    fn as_plain(&self) -> Option<Value> {
+        Some(self.plain().clone())
+    }
+
+    fn print_leaf(&self, name: &str, out: &mut String) -> bool {
+        if self.plain.get().is_some() {
+            return false;
+        }
+        match self.object().and_then(|m| object_get(m, name)) {
+            Some(Json::String(s)) => out.push_str(s),
+            Some(Json::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+            Some(n @ Json::Number(_)) => Value::from_json(n).write_java(out),
+            _ => return false,
+        }
+        true
+    }
+
+    fn write_json(&self, out: &mut String) -> bool {
+        match self.plain.get() {
+            Some(p) => write_json(p, out),
+            None => self.write_json_text(out, 0),
+        }
+        true
+    }
+}
+
+/// A JSON array as `$input.path` hands it over: the list object of [`JsonArray`], its items
+/// made on first use (until then it prints straight from the JSON).
+pub(crate) struct ArrayView {
+    at: At,
+    items: OnceCell<JsonArray>,
+}
+
+impl ArrayView {
+    fn value(at: At) -> Value {
+        Value::Object(Rc::new(ArrayView {
+            at,
+            items: OnceCell::new(),
+        }))
+    }
+
+    fn list(&self) -> &JsonArray {
+        self.items.get_or_init(|| {
+            self.at.changed.set(true);
+            let items = match self.at.json() {
+                Some(Json::Array(a)) => a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, j)| child_value(&self.at, j, || Seg::Index(i)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            JsonArray {
+                items: Value::list(items),
+            }
+        })
+    }
+}
+
+impl HostObject for ArrayView {
+    fn property(&self, name: &str) -> Result<Value, EvalError> {
+        self.list().property(name)
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        self.list().call(method, args)
+    }
+
+    fn render(&self) -> String {
+        match self.items.get() {
+            Some(l) => l.render(),
+            None => {
+                let mut out = String::new();
+                if let Some(j) = self.at.json() {
+                    write_json_node(j, &mut out, 0);
+                }
+                out
+            }
+        }
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        self.list().iterate()
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
+        self.list().set_property(name, value)
+    }
+
+    fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
+        // Until its items are made, nothing of the template's is inside.
+        if let Some(l) = self.items.get() {
+            l.for_each_child(f);
+        }
+    }
+
+    fn write_json(&self, out: &mut String) -> bool {
+        out.push_str(&self.render());
+        true
+    }
+}
+
+/// Appends JSON node `j` as its template value prints (Java's `toString()`): objects
+/// `{k=v}`, arrays compact JSON, strings as they are.
+fn write_java_node(j: &Json, out: &mut String, depth: usize) {
+    if depth > MAX_VIEW_PRINT_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match j {
+        Json::String(s) => out.push_str(s),
+        Json::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(k);
+                out.push('=');
+                write_java_node(v, out, depth + 1);
+            }
+            out.push('}');
+        }
+        Json::Array(_) => write_json_node(j, out, depth),
+        leaf => Value::from_json(leaf).write_java(out),
+    }
+}
+
+/// Appends JSON node `j` as [`write_json`] prints its template value (json-smart's compact
+/// JSON, numbers as Java prints them).
+fn write_json_node(j: &Json, out: &mut String, depth: usize) {
+    if depth > MAX_VIEW_PRINT_DEPTH {
+        out.push_str("null");
+        return;
+    }
+    match j {
+        Json::String(s) => write_json_string(s, out),
+        Json::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out);
+                out.push(':');
+                write_json_node(v, out, depth + 1);
+            }
+            out.push('}');
+        }
+        Json::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_node(v, out, depth + 1);
+            }
+            out.push(']');
+        }
+        leaf => write_json(&Value::from_json(leaf), out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::input::{Input, RequestView, json_to_value};
+    use crate::{EngineOptions, Scope, Template, Value};
+
+    /// Renders `template` with `$input` over `body`, parsed beforehand (views) and, for
+    /// comparison, with `$doc` holding the same body converted eagerly into maps and lists.
+    fn both(template: &str, body: &str) -> (String, String) {
+        let parsed: serde_json::Value = serde_json::from_str(body).unwrap();
+        let t = Template::compile(template, &EngineOptions::default()).unwrap();
+        let mut views = Scope::new();
+        let input = Input::with_json(RequestView::new(body), Arc::new(parsed.clone()));
+        views.set("input", Value::object(input));
+        let viewed = t.render(&views).unwrap();
+        let t2 = Template::compile(
+            &template.replace("$input.path('$')", "$doc"),
+            &EngineOptions::default(),
+        )
+        .unwrap();
+        let mut plain = Scope::new();
+        plain.set("doc", json_to_value(&parsed));
+        (viewed, t2.render(&plain).unwrap())
+    }
+
+    #[test]
+    fn views_behave_as_the_converted_values() {
+        let body = r#"{"a": {"b": [1, {"c": "d"}], "n": 2.5}, "s": "x", "z": null}"#;
+        for template in [
+            "#set($r = $input.path('$'))$r|$r.a|$r.a.b|$r.s|$r.z|$r.a.n",
+            "#set($r = $input.path('$'))$r.a.b.add(3)$r.a.b|$r",
+            "#set($r = $input.path('$'))#set($r.a.x = 'y')$r|$r.a.x|$r.a.keySet()",
+            "#set($r = $input.path('$'))$r.a.put('k', 1)$r.a|$r.a.get('k')|$r.a.size()",
+            "#set($r = $input.path('$'))$r.a.getClass() $r.a.b.size() $r.a.b[1].c $r.a.b[-1]",
+            "#set($r = $input.path('$'))#foreach($v in $r.a)[$v]#end #foreach($v in $r.a.b)($v)#end",
+            "#set($r = $input.path('$'))#set($m = {'b': [1, {'c': 'd'}], 'n': 2.5})$r.a.equals($m) #if($r.a == $m)eq#end",
+            "#set($r = $input.path('$'))#set($l = [])$l.add($r.a)$l $l.contains($r.a)",
+        ] {
+            let (viewed, plain) = both(template, body);
+            assert_eq!(viewed, plain, "{template}");
+        }
+    }
+
+    #[test]
+    fn an_object_read_twice_is_one_object() {
+        let body = r#"{"a": {"b": [1]}}"#;
+        let (viewed, _) = both(
+            "#set($r = $input.path('$'))$r.a.b.add(2)$r.a.put('c', 3)$r.a.b $r.a.c $input.path('$').a",
+            body,
+        );
+        // `add` returns true (printed), `put` null (printed as nothing).
+        assert_eq!(viewed, "true[1,2] 3 {b=[1,2], c=3}");
+    }
+
+    #[test]
+    fn a_view_cannot_be_stored_inside_itself() {
+        let t = Template::compile(
+            "#set($r = $input.path('$'))$r.put('me', $r)",
+            &EngineOptions::default(),
+        )
+        .unwrap();
+        let mut scope = Scope::new();
+        let input = Input::new(RequestView::new(r#"{"a": 1}"#));
+        scope.set("input", Value::object(input));
+        assert!(t.render(&scope).is_err());
+    }
+}
