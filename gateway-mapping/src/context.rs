@@ -20,7 +20,7 @@
 //! ```
 
 use std::cell::OnceCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
@@ -236,6 +236,11 @@ pub fn stage_variables_value(vars: &StageVariables) -> Value {
     )
 }
 
+thread_local! {
+    /// `$util` holds nothing: one object per thread serves every render.
+    static UTIL: Value = Value::object(Util);
+}
+
 /// The root variables of one API Gateway render: `$input`, `$context`, `$util` and
 /// `$stageVariables`.
 ///
@@ -264,11 +269,11 @@ pub fn mapping_scope(
     context: &ContextObject,
     stage_variables: &StageVariables,
 ) -> Scope {
-    let mut scope = Scope::new();
-    scope.set("input", Value::object(input));
-    scope.set("context", context.value());
-    scope.set("util", Value::object(Util));
-    scope.set("stageVariables", stage_variables_value(stage_variables));
+    let mut scope = Scope::with_capacity(4);
+    scope.set_static("input", Value::object(input));
+    scope.set_static("context", context.value());
+    scope.set_static("util", UTIL.with(Value::clone));
+    scope.set_static("stageVariables", stage_variables_value(stage_variables));
     scope
 }
 
@@ -344,10 +349,7 @@ impl ContextObject {
 
     /// The template value (`$context`), sharing this object's override maps.
     pub fn value(&self) -> Value {
-        Value::Object(Rc::new(ContextNode {
-            root: self.root.clone(),
-            path: Vec::new(),
-        }))
+        ContextNode::value(self.root.clone(), None)
     }
 
     /// What the templates wrote into the override maps so far. Values print as Java does
@@ -389,20 +391,53 @@ impl ContextObject {
 /// `$context` or an object inside it (`$context.identity`, `$context.authorizer.claims`).
 struct ContextNode {
     root: Rc<ContextRoot>,
-    path: Vec<Box<str>>,
+    /// The object this one is inside, and this one's position among its entries (`None`
+    /// for `$context` itself). Positions, not names: reading `$context.identity.sourceIp`
+    /// makes one small object and hashes nothing.
+    parent: Option<(Rc<ContextNode>, usize)>,
+    /// `$context.authorizer.claims` (which prints nothing).
+    claims: bool,
+    me: Weak<ContextNode>,
+}
+
+/// The entry named `name` in `m`, with its position.
+fn entry<'m>(m: &'m Map<String, Json>, name: &str) -> Option<(usize, &'m Json)> {
+    m.iter()
+        .enumerate()
+        .find(|(_, (k, _))| k.as_str() == name)
+        .map(|(i, (_, v))| (i, v))
 }
 
 impl ContextNode {
+    fn value(root: Rc<ContextRoot>, parent: Option<(Rc<ContextNode>, usize)>) -> Value {
+        let claims = parent.as_ref().is_some_and(|(p, i)| {
+            p.parent.as_ref().is_some_and(|(r, j)| {
+                r.parent.is_none()
+                    && r.json()
+                        .and_then(|m| m.iter().nth(*j))
+                        .is_some_and(|(k, _)| k == "authorizer")
+            }) && p
+                .json()
+                .and_then(|m| m.iter().nth(*i))
+                .is_some_and(|(k, _)| k == "claims")
+        });
+        Value::Object(Rc::new_cyclic(|me| ContextNode {
+            root,
+            parent,
+            claims,
+            me: me.clone(),
+        }))
+    }
+
     fn json(&self) -> Option<&Map<String, Json>> {
-        let mut node = &self.root.vars;
-        for part in &self.path {
-            node = node.as_object()?.get(&**part)?;
+        match &self.parent {
+            None => self.root.vars.as_object(),
+            Some((p, i)) => p.json()?.iter().nth(*i)?.1.as_object(),
         }
-        node.as_object()
     }
 
     fn is_root(&self) -> bool {
-        self.path.is_empty()
+        self.parent.is_none()
     }
 
     fn child(&self, name: &str) -> Value {
@@ -416,18 +451,13 @@ impl ContextNode {
                 return Value::Object(Rc::new(OverrideNode { map: map.clone() }));
             }
         }
-        match self.json().and_then(|m| m.get(name)) {
-            None | Some(Json::Null) => Value::Null,
-            Some(Json::Object(_)) => {
-                let mut path = Vec::with_capacity(self.path.len() + 1);
-                path.extend(self.path.iter().cloned());
-                path.push(name.into());
-                Value::Object(Rc::new(ContextNode {
-                    root: self.root.clone(),
-                    path,
-                }))
-            }
-            Some(other) => json_to_value(other),
+        match self.json().and_then(|m| entry(m, name)) {
+            None | Some((_, Json::Null)) => Value::Null,
+            Some((i, Json::Object(_))) => match self.me.upgrade() {
+                Some(me) => ContextNode::value(self.root.clone(), Some((me, i))),
+                None => Value::Null,
+            },
+            Some((_, other)) => json_to_value(other),
         }
     }
 
@@ -470,7 +500,7 @@ impl HostObject for ContextNode {
     /// returns null" (AWS, "Variables for data transformations") while its properties
     /// (`$context.authorizer.claims.email`) are readable.
     fn render(&self) -> String {
-        if self.path.len() == 2 && &*self.path[0] == "authorizer" && &*self.path[1] == "claims" {
+        if self.claims {
             return String::new();
         }
         let mut out = String::from("{");
@@ -488,6 +518,19 @@ impl HostObject for ContextNode {
 
     fn iterate(&self) -> Option<Vec<Value>> {
         Some(self.keys().iter().map(|k| self.child(k)).collect())
+    }
+
+    fn print_leaf(&self, name: &str, out: &mut String) -> bool {
+        if self.is_root() && matches!(name, "requestOverride" | "responseOverride") {
+            return false;
+        }
+        match self.json().and_then(|m| entry(m, name)) {
+            Some((_, Json::String(s))) => out.push_str(s),
+            Some((_, Json::Bool(b))) => out.push_str(if *b { "true" } else { "false" }),
+            Some((_, n @ Json::Number(_))) => Value::from_json(n).write_java(out),
+            _ => return false,
+        }
+        true
     }
 }
 

@@ -382,8 +382,20 @@ impl<'p> Renderer<'p> {
         let root = &self.vars[s];
         let start = self.out.len();
         let composite = match (r.chain.as_slice(), root) {
-            ([Access::Property(key)], Value::Object(o)) => {
-                if !o.print_leaf(key, &mut self.out) {
+            ([init @ .., Access::Property(key)], Value::Object(o)) => {
+                // `$obj.a.b.key`: host objects down to a leaf the last one prints itself.
+                let mut at: Option<Rc<dyn HostObject>> = None;
+                for access in init {
+                    let Access::Property(name) = access else {
+                        return Ok(false);
+                    };
+                    let here = at.as_ref().unwrap_or(o);
+                    match here.property(name) {
+                        Ok(Value::Object(next)) => at = Some(next),
+                        _ => return Ok(false),
+                    }
+                }
+                if !at.as_ref().unwrap_or(o).print_leaf(key, &mut self.out) {
                     return Ok(false);
                 }
                 false

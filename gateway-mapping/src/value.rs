@@ -344,7 +344,7 @@ impl From<&serde_json::Value> for Value {
 pub struct Scope {
     /// Name and value pairs: a scope holds a handful of root objects, and each render looks
     /// every name of its template up once, so a scan beats hashing here.
-    vars: Vec<(Box<str>, Value)>,
+    vars: Vec<(std::borrow::Cow<'static, str>, Value)>,
 }
 
 impl Scope {
@@ -357,7 +357,22 @@ impl Scope {
     pub fn set(&mut self, name: &str, value: Value) {
         match self.vars.iter_mut().find(|(n, _)| &**n == name) {
             Some((_, v)) => *v = value,
+            None => self.vars.push((name.to_owned().into(), value)),
+        }
+    }
+
+    /// [`Scope::set`] for a name known when compiling, which is then not copied.
+    pub(crate) fn set_static(&mut self, name: &'static str, value: Value) {
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => *v = value,
             None => self.vars.push((name.into(), value)),
+        }
+    }
+
+    /// An empty scope with room for `n` variables.
+    pub(crate) fn with_capacity(n: usize) -> Scope {
+        Scope {
+            vars: Vec::with_capacity(n),
         }
     }
 
