@@ -17,7 +17,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -120,10 +120,10 @@ impl RequestView {
     /// `$input.params(name)`: the parameter from the path, then the query string, then the
     /// headers (case-insensitively), as AWS's reference orders the search.
     pub fn param(&self, name: &str) -> Option<&str> {
-        if let Some(v) = self.path.get(name) {
+        if let Some(v) = small_get(&self.path, name) {
             return Some(v);
         }
-        if let Some(v) = self.querystring.get(name).and_then(|v| v.last()) {
+        if let Some(v) = small_get(&self.querystring, name).and_then(|v| v.last()) {
             return Some(v);
         }
         self.header(name)
@@ -158,6 +158,16 @@ impl RequestView {
         self.header
             .iter()
             .filter_map(|(k, v)| v.last().map(|v| (k.as_str(), v.as_str())))
+    }
+}
+
+/// `m[name]`, scanning a map of a few entries (request parameters are few) instead of
+/// hashing the name.
+fn small_get<'m, V>(m: &'m IndexMap<String, V>, name: &str) -> Option<&'m V> {
+    if m.len() <= 8 {
+        m.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        m.get(name)
     }
 }
 
@@ -234,10 +244,9 @@ pub struct Input {
     view: RequestView,
     body: OnceCell<Result<Arc<Json>, String>>,
     /// `$input.path('$')`: one object however often the template asks for it.
-    root: OnceCell<Value>,
-    /// Set once a view under `root` became a template map or list (so the template may
-    /// have changed it, and `$input.json` reads the changed tree, as it always has).
-    root_changed: Rc<Cell<bool>>,
+    /// With the document its views read: once one became a template map or list (so the
+    /// template may have changed it), `$input.json` reads the changed tree, as it always has.
+    root: OnceCell<(Value, Rc<json_view::Doc>)>,
     params: OnceCell<Value>,
 }
 
@@ -248,7 +257,6 @@ impl Input {
             view,
             body: OnceCell::new(),
             root: OnceCell::new(),
-            root_changed: Rc::new(Cell::new(false)),
             params: OnceCell::new(),
         }
     }
@@ -300,8 +308,8 @@ impl Input {
         // Once the template changed what `$input.path('$')` gave it, a simple path reads the
         // changed tree (unless the body holds an integer beyond `i64`, which the template
         // values hold as a double and the parsed body exactly).
-        if let (Some(root), Some(steps)) = (self.root.get(), path.simple_steps())
-            && self.root_changed.get()
+        if let (Some((root, root_doc)), Some(steps)) = (self.root.get(), path.simple_steps())
+            && root_doc.changed()
             && !has_wide_int(doc)
         {
             let mut out = String::new();
@@ -322,20 +330,24 @@ impl Input {
         if path.trim() == "$" {
             return Ok(self
                 .root
-                .get_or_init(|| json_view::root_value(doc.clone(), self.root_changed.clone()))
+                .get_or_init(|| {
+                    let d = json_view::Doc::new(doc.clone());
+                    (json_view::root_value(d.clone()), d)
+                })
+                .0
                 .clone());
         }
         let compiled =
             compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
         Ok(match compiled.query_ref(doc) {
             None => Value::Null,
-            Some(Cow::Owned(j)) => json_view::root_value(Arc::new(j), Rc::default()),
+            Some(Cow::Owned(j)) => json_view::root_value(json_view::Doc::new(Arc::new(j))),
             Some(Cow::Borrowed(j)) if !matches!(j, Json::Object(_) | Json::Array(_)) => {
                 Value::from_json(j)
             }
             Some(Cow::Borrowed(j)) => match compiled.simple_steps().and_then(|s| place(doc, &s)) {
                 Some(steps) => json_view::value_at(doc, &steps).unwrap_or(Value::Null),
-                None => json_view::root_value(Arc::new(j.clone()), Rc::default()),
+                None => json_view::root_value(json_view::Doc::new(Arc::new(j.clone()))),
             },
         })
     }

@@ -76,11 +76,33 @@ fn resolve<'j>(doc: &'j Json, loc: Option<&Loc>) -> Option<&'j Json> {
     }
 }
 
+/// A parsed document the views read, shared by them (without atomic counting per view).
+#[derive(Debug)]
+pub(crate) struct Doc {
+    json: Arc<Json>,
+    /// Set when a view of the document becomes a template map or list (which a template
+    /// may then change).
+    changed: Cell<bool>,
+}
+
+impl Doc {
+    /// A document for views over `json`.
+    pub(crate) fn new(json: Arc<Json>) -> Rc<Doc> {
+        Rc::new(Doc {
+            json,
+            changed: Cell::new(false),
+        })
+    }
+
+    /// Whether a view of it became a template map or list.
+    pub(crate) fn changed(&self) -> bool {
+        self.changed.get()
+    }
+}
+
 /// Where a view's node is: the document, and the node's position in it.
 struct At {
-    doc: Arc<Json>,
-    /// Shared by every view of the document: set when one becomes a map or list.
-    changed: Rc<Cell<bool>>,
+    doc: Rc<Doc>,
     /// The parent's position (`None`: the parent is the document root, or there is no
     /// parent when `seg` is `None` too).
     up: Option<Rc<Loc>>,
@@ -92,7 +114,7 @@ struct At {
 
 impl At {
     fn json(&self) -> Option<&Json> {
-        let parent = resolve(&self.doc, self.up.as_deref())?;
+        let parent = resolve(&self.doc.json, self.up.as_deref())?;
         match &self.seg {
             None => Some(parent),
             Some(seg) => step(parent, seg),
@@ -119,7 +141,6 @@ impl At {
     fn child(&self, seg: Seg) -> At {
         At {
             doc: self.doc.clone(),
-            changed: self.changed.clone(),
             up: self.own(),
             seg: Some(seg),
             own: OnceCell::new(),
@@ -129,11 +150,9 @@ impl At {
 
 /// The template value of the document's `root`: a view for an object or an array, the
 /// converted value for anything else.
-/// `changed` is set when a view of it becomes a template map or list.
-pub(crate) fn root_value(doc: Arc<Json>, changed: Rc<Cell<bool>>) -> Value {
+pub(crate) fn root_value(doc: Rc<Doc>) -> Value {
     let at = At {
         doc,
-        changed,
         up: None,
         seg: None,
         own: OnceCell::new(),
@@ -150,7 +169,7 @@ pub(crate) fn root_value(doc: Arc<Json>, changed: Rc<Cell<bool>>) -> Value {
 /// walking the document) under `doc`'s root; `None` when a step finds nothing.
 pub(crate) fn value_at(doc: &Arc<Json>, steps: &[(Option<&str>, usize)]) -> Option<Value> {
     let Some((last, init)) = steps.split_last() else {
-        return Some(root_value(doc.clone(), Rc::default()));
+        return Some(root_value(Doc::new(doc.clone())));
     };
     let seg = |s: &(Option<&str>, usize)| match s.0 {
         Some(k) => Seg::Key(k.into()),
@@ -161,8 +180,7 @@ pub(crate) fn value_at(doc: &Arc<Json>, steps: &[(Option<&str>, usize)]) -> Opti
         up = Some(Rc::new(Loc { up, seg: seg(s) }));
     }
     let at = At {
-        doc: doc.clone(),
-        changed: Rc::default(),
+        doc: Doc::new(doc.clone()),
         up,
         seg: Some(seg(last)),
         own: OnceCell::new(),
@@ -236,7 +254,7 @@ impl ObjectView {
     /// The map this view stands for, made on first need.
     fn plain(&self) -> &Value {
         self.plain.get_or_init(|| {
-            self.at.changed.set(true);
+            self.at.doc.changed.set(true);
             let Some(m) = self.object() else {
                 return Value::map(IndexMap::new());
             };
@@ -394,7 +412,7 @@ impl ArrayView {
 
     fn list(&self) -> &JsonArray {
         self.items.get_or_init(|| {
-            self.at.changed.set(true);
+            self.at.doc.changed.set(true);
             let items = match self.at.json() {
                 Some(Json::Array(a)) => a
                     .iter()
@@ -416,6 +434,16 @@ impl HostObject for ArrayView {
     }
 
     fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+        // Asking an array's size does not need its items.
+        if self.items.get().is_none()
+            && let (Some(Json::Array(a)), "size" | "isEmpty", []) = (self.at.json(), method, args)
+        {
+            return Ok(if method == "size" {
+                Value::Int(i64::try_from(a.len()).unwrap_or(i64::MAX))
+            } else {
+                Value::Bool(a.is_empty())
+            });
+        }
         self.list().call(method, args)
     }
 

@@ -499,25 +499,26 @@ impl<'p> Renderer<'p> {
                     // bounded in time by the render-step limit.
                     // Methods whose work does not grow with the receiver (`length` and
                     // `charAt` do: they count UTF-16 units).
-                    let constant_time = matches!(
-                        &**name,
-                        "size"
-                            | "isEmpty"
-                            | "get"
-                            | "add"
-                            | "set"
-                            | "put"
-                            | "containsKey"
-                            | "startsWith"
-                            | "endsWith"
-                    );
                     let size = match v {
-                        _ if constant_time => 0,
                         Value::String(s) => s.len() / 64,
                         Value::List(l) => l.borrow().len() / 4,
                         Value::Map(m) => m.borrow().len() / 4,
                         _ => 0,
                     };
+                    let constant_time = size > 0
+                        && matches!(
+                            &**name,
+                            "size"
+                                | "isEmpty"
+                                | "get"
+                                | "add"
+                                | "set"
+                                | "put"
+                                | "containsKey"
+                                | "startsWith"
+                                | "endsWith"
+                        );
+                    let size = if constant_time { 0 } else { size };
                     if size > 0 {
                         self.charge(size as u64)?;
                     }
