@@ -63,7 +63,9 @@ fn step<'j>(j: &'j Json, seg: &Seg) -> Option<&'j Json> {
 
 fn object_get<'j>(m: &'j serde_json::Map<String, Json>, key: &str) -> Option<&'j Json> {
     if m.len() <= SCAN_MAX {
-        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        m.iter()
+            .find(|(k, _)| methods::short_eq(k, key))
+            .map(|(_, v)| v)
     } else {
         m.get(key)
     }
@@ -113,8 +115,12 @@ struct At {
 }
 
 impl At {
+    #[inline]
     fn json(&self) -> Option<&Json> {
-        let parent = resolve(&self.doc.json, self.up.as_deref())?;
+        let parent = match &self.up {
+            None => &*self.doc.json,
+            Some(up) => resolve(&self.doc.json, Some(up))?,
+        };
         match &self.seg {
             None => Some(parent),
             Some(seg) => step(parent, seg),

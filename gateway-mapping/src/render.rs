@@ -294,8 +294,20 @@ impl<'p> Renderer<'p> {
             } => {
                 self.at = *pos;
                 for (cond, body) in branches {
-                    let v = self.eval(cond)?;
-                    if ops::truthy(&v) {
+                    // `#if($foreach.hasNext)` and the like, the idiom of every JSON-building
+                    // loop, without making a value.
+                    let quick = match (cond, self.loops.last()) {
+                        (Expr::Ref(r), Some(lp)) => match (r.root, r.chain.as_slice()) {
+                            (Root::Foreach(_), [Access::Property(p)]) => loop_property(*lp, p),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let yes = match quick {
+                        Some(v) => ops::truthy(&v),
+                        None => ops::truthy(&self.eval(cond)?),
+                    };
+                    if yes {
                         return self.block(body);
                     }
                 }

@@ -77,10 +77,18 @@ const SCAN_MAX: usize = 8;
 /// The value under `key`, if present.
 pub(crate) fn map_entry<'m>(m: &'m IndexMap<String, Value>, key: &str) -> Option<&'m Value> {
     if m.len() <= SCAN_MAX {
-        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        m.iter().find(|(k, _)| short_eq(k, key)).map(|(_, v)| v)
     } else {
         m.get(key)
     }
+}
+
+/// String equality for the short keys of template maps, compared in line: scanning a
+/// small map calls this once per key, and most keys differ in length or first byte.
+#[inline]
+pub(crate) fn short_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// `map.get(key)`, or `Null` when absent.
