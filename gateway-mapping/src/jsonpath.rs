@@ -218,6 +218,25 @@ impl JsonPath {
     /// As [`JsonPath::query`], borrowing from `root` when the result is one value of the
     /// document (a definite path of names and indexes), so large results are not copied.
     pub fn query_ref<'a>(&self, root: &'a Value) -> Option<std::borrow::Cow<'a, Value>> {
+        // Names and single indexes (`$.a[0].b`, the common case): walk without collecting.
+        if self
+            .segments
+            .iter()
+            .all(|s| matches!(s, Segment::Child(_) | Segment::Index(_)))
+        {
+            let mut node = root;
+            for seg in &self.segments {
+                node = match seg {
+                    Segment::Child(name) => node.as_object()?.get(name)?,
+                    Segment::Index(i) => {
+                        let a = node.as_array()?;
+                        a.get(index_of(a.len(), *i)?)?
+                    }
+                    _ => return None,
+                };
+            }
+            return Some(std::borrow::Cow::Borrowed(node));
+        }
         if self.definite && !matches!(self.segments.last(), Some(Segment::Names(_))) {
             return self
                 .select(root)
