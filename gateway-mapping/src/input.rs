@@ -429,6 +429,25 @@ impl HostObject for Input {
         }
     }
 
+    /// `params(name)` and `json(path)` write straight into the output.
+    fn print_call(
+        &self,
+        method: &str,
+        args: &[Value],
+        out: &mut String,
+    ) -> Result<Option<Value>, EvalError> {
+        let text = args.first().and_then(arg_text);
+        match (method, args.len(), text) {
+            ("params", 1, Some(name)) => match self.view.param(&name) {
+                Some(v) => out.push_str(v),
+                None => return Ok(Some(Value::Null)),
+            },
+            ("json", 1, Some(p)) => out.push_str(&self.json(&p)?),
+            _ => return self.call(method, args).map(Some),
+        }
+        Ok(None)
+    }
+
     /// `$input` printed on its own shows the body (API Gateway's own rendering of the
     /// object is not documented).
     fn render(&self) -> String {

@@ -240,7 +240,7 @@ impl<'p> Renderer<'p> {
     /// A reference node printed by [`Renderer::print_direct`], counted as a step; false when
     /// it needs the general path (which counts its own step).
     #[inline]
-    fn quick_print(&mut self, r: &Reference) -> Result<bool, TemplateError> {
+    fn quick_print(&mut self, r: &'p Reference) -> Result<bool, TemplateError> {
         self.at = r.pos;
         if self.print_direct(r)? {
             self.step()?;
@@ -383,7 +383,7 @@ impl<'p> Renderer<'p> {
     /// straight from where the value lives, without cloning it. Returns false (having
     /// printed nothing) when the reference needs the general path: a null, a method, a
     /// `#define`, a host object, a longer chain.
-    fn print_direct(&mut self, r: &Reference) -> Result<bool, TemplateError> {
+    fn print_direct(&mut self, r: &'p Reference) -> Result<bool, TemplateError> {
         let Root::Var(slot) = r.root else {
             return Ok(false);
         };
@@ -394,6 +394,12 @@ impl<'p> Renderer<'p> {
         let root = &self.vars[s];
         let start = self.out.len();
         let composite = match (r.chain.as_slice(), root) {
+            ([init @ .., Access::Method(name, args)], Value::Object(o))
+                if methods::reaches_host_call(name, args.len()) =>
+            {
+                let o = o.clone();
+                return self.print_host_call(r, o, init, name, args);
+            }
             ([init @ .., Access::Property(key)], Value::Object(o)) => {
                 // `$obj.a.b.key`: host objects down to a leaf the last one prints itself.
                 let mut at: Option<Rc<dyn HostObject>> = None;
@@ -496,60 +502,8 @@ impl<'p> Renderer<'p> {
             let next = match access {
                 Access::Property(name) => methods::property(&v, name),
                 Access::Method(name, args) => {
-                    // A lazy view (a JSON object from `$input.path`) is the map it stands
-                    // for, once a method is called on it.
-                    let unviewed;
-                    let v = match crate::value::plain(&v) {
-                        std::borrow::Cow::Owned(p) => {
-                            unviewed = p;
-                            &unviewed
-                        }
-                        std::borrow::Cow::Borrowed(_) => &v,
-                    };
-                    // A method's work grows with its receiver (a regex over a 10 MB string, a
-                    // search through a long list): charge for it, so loops of such calls stay
-                    // bounded in time by the render-step limit.
-                    // Methods whose work does not grow with the receiver (`length` and
-                    // `charAt` do: they count UTF-16 units).
-                    let size = match v {
-                        Value::String(s) => s.len() / 64,
-                        Value::List(l) => l.borrow().len() / 4,
-                        Value::Map(m) => m.borrow().len() / 4,
-                        _ => 0,
-                    };
-                    let constant_time = size > 0
-                        && matches!(
-                            &**name,
-                            "size"
-                                | "isEmpty"
-                                | "get"
-                                | "add"
-                                | "set"
-                                | "put"
-                                | "containsKey"
-                                | "startsWith"
-                                | "endsWith"
-                        );
-                    let size = if constant_time { 0 } else { size };
-                    if size > 0 {
-                        self.charge(size as u64)?;
-                    }
-                    let mut buf = self.arg_pool.pop().unwrap_or_default();
-                    for a in args {
-                        buf.push(self.eval(a)?);
-                    }
-                    if matches!(v, Value::List(_) | Value::Map(_)) {
-                        self.check_method_store(v, name, &buf)?;
-                    }
-                    let r = methods::call(v, name, &buf);
-                    buf.clear();
-                    self.arg_pool.push(buf);
-                    if let Ok(Value::String(s)) = &r {
-                        // A method building a string (toString, replace, ...): one step
-                        // per 16 bytes built.
-                        self.charge_bytes(4 * s.len())?;
-                    }
-                    r
+                    v = self.call_method(&v, name, args, r.pos)?;
+                    continue;
                 }
                 Access::Index(e) => {
                     let i = self.eval(e)?;
@@ -559,6 +513,131 @@ impl<'p> Renderer<'p> {
             v = next.map_err(|e| self.eval_err(e, r.pos))?;
         }
         Ok(v)
+    }
+
+    /// One method step of a chain, `v.name(args)`, with its charges; errors at `pos`.
+    fn call_method(
+        &mut self,
+        v: &Value,
+        name: &str,
+        args: &'p [Expr],
+        pos: Pos,
+    ) -> Result<Value, TemplateError> {
+        // A lazy view (a JSON object from `$input.path`) is the map it stands for, once a
+        // method is called on it.
+        let unviewed;
+        let v = match crate::value::plain(v) {
+            std::borrow::Cow::Owned(p) => {
+                unviewed = p;
+                &unviewed
+            }
+            std::borrow::Cow::Borrowed(_) => v,
+        };
+        // A method's work grows with its receiver (a regex over a 10 MB string, a search
+        // through a long list): charge for it, so loops of such calls stay bounded in time
+        // by the render-step limit. Methods whose work does not grow with the receiver
+        // (`length` and `charAt` do: they count UTF-16 units).
+        let size = match v {
+            Value::String(s) => s.len() / 64,
+            Value::List(l) => l.borrow().len() / 4,
+            Value::Map(m) => m.borrow().len() / 4,
+            _ => 0,
+        };
+        let constant_time = size > 0
+            && matches!(
+                name,
+                "size"
+                    | "isEmpty"
+                    | "get"
+                    | "add"
+                    | "set"
+                    | "put"
+                    | "containsKey"
+                    | "startsWith"
+                    | "endsWith"
+            );
+        let size = if constant_time { 0 } else { size };
+        if size > 0 {
+            self.charge(size as u64)?;
+        }
+        let buf = self.method_args(args)?;
+        if matches!(v, Value::List(_) | Value::Map(_)) {
+            self.check_method_store(v, name, &buf)?;
+        }
+        let r = methods::call(v, name, &buf);
+        self.return_args(buf);
+        if let Ok(Value::String(s)) = &r {
+            // A method building a string (toString, replace, ...): one step per 16 bytes
+            // built.
+            self.charge_bytes(4 * s.len())?;
+        }
+        r.map_err(|e| self.eval_err(e, pos))
+    }
+
+    /// A method call's arguments, evaluated into a vector from the pool.
+    fn method_args(&mut self, args: &'p [Expr]) -> Result<Vec<Value>, TemplateError> {
+        let mut buf = self.arg_pool.pop().unwrap_or_default();
+        for a in args {
+            buf.push(self.eval(a)?);
+        }
+        Ok(buf)
+    }
+
+    /// Gives an argument vector back to the pool.
+    fn return_args(&mut self, mut buf: Vec<Value>) {
+        buf.clear();
+        self.arg_pool.push(buf);
+    }
+
+    /// `$obj.a.b.method(args)` printed, where `$obj` holds a host object: the method's
+    /// string result is written straight into the output ([`HostObject::print_call`])
+    /// instead of becoming a value first. Returns false (having done nothing) when the
+    /// reference needs the general path.
+    fn print_host_call(
+        &mut self,
+        r: &'p Reference,
+        root: Rc<dyn HostObject>,
+        init: &'p [Access],
+        name: &'p str,
+        args: &'p [Expr],
+    ) -> Result<bool, TemplateError> {
+        let mut recv = root;
+        for access in init {
+            let Access::Property(p) = access else {
+                return Ok(false);
+            };
+            match recv.property(p) {
+                Ok(Value::Object(next)) => recv = next,
+                _ => return Ok(false),
+            }
+        }
+        if let Some(plain) = recv.as_plain() {
+            // A lazy view: the general method step on the value it stands for.
+            let v = self.call_method(&plain, name, args, r.pos)?;
+            self.print(&v, r)?;
+            return Ok(true);
+        }
+        let buf = self.method_args(args)?;
+        let start = self.out.len();
+        let result = recv.print_call(name, &buf, &mut self.out);
+        self.return_args(buf);
+        match result.map_err(|e| self.eval_err(e, r.pos))? {
+            None => {
+                // Charged as the general path charges a method building a string and
+                // printing it.
+                let n = self.out.len() - start;
+                self.charge_bytes(4 * n)?;
+                self.charge_bytes(n)?;
+                self.check_out()?;
+            }
+            Some(v) => {
+                if let Value::String(s) = &v {
+                    self.charge_bytes(4 * s.len())?;
+                }
+                self.print(&v, r)?;
+            }
+        }
+        Ok(true)
     }
 
     fn eval_args(&mut self, args: &'p [Expr]) -> Result<Vec<Value>, TemplateError> {

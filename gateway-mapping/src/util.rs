@@ -22,6 +22,8 @@
 //! assert_eq!(util::base64_decode("aGVsbG8=").unwrap(), "hello");
 //! ```
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 
 use crate::error::EvalError;
@@ -56,6 +58,12 @@ pub enum UtilError {
 /// so characters beyond the BMP become a surrogate pair).
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
+    escape_javascript_into(s, &mut out);
+    out
+}
+
+/// [`escape_javascript`], appending to `out`.
+fn escape_javascript_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '\'' => out.push_str("\\'"),
@@ -70,20 +78,25 @@ pub fn escape_javascript(s: &str) -> String {
             c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04X}"));
+                    let _ = write!(out, "\\u{unit:04X}");
                 }
             }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// `$util.urlEncode(s)`: `application/x-www-form-urlencoded` as `java.net.URLEncoder` with
 /// UTF-8: letters, digits and `.-*_` stay, a space becomes `+`, every other byte `%XX`.
 pub fn url_encode(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len() * 3 / 2);
+    url_encode_into(s, &mut out);
+    out
+}
+
+/// [`url_encode`], appending to `out`.
+fn url_encode_into(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
@@ -97,7 +110,6 @@ pub fn url_encode(s: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// `$util.urlDecode(s)`: the inverse of [`url_encode`] as `java.net.URLDecoder` with UTF-8:
@@ -211,6 +223,28 @@ impl HostObject for Util {
             "base64Decode" => Value::from(base64_decode(&text).map_err(err)?),
             _ => Value::Null,
         })
+    }
+
+    /// `escapeJavaScript` and `urlEncode` write straight into the output.
+    fn print_call(
+        &self,
+        method: &str,
+        args: &[Value],
+        out: &mut String,
+    ) -> Result<Option<Value>, EvalError> {
+        let write: fn(&str, &mut String) = match method {
+            "escapeJavaScript" => escape_javascript_into,
+            "urlEncode" => url_encode_into,
+            _ => return self.call(method, args).map(Some),
+        };
+        let [arg] = args else {
+            return Ok(Some(Value::Null));
+        };
+        let Some(text) = arg_text(arg) else {
+            return Ok(Some(Value::Null));
+        };
+        write(&text, out);
+        Ok(None)
     }
 
     fn render(&self) -> String {

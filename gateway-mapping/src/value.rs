@@ -86,6 +86,23 @@ pub trait HostObject {
         let _ = (name, out);
         false
     }
+    /// The printing fast path of `$obj.method(args)`: either appends the result as the
+    /// template would print it, when it is a non-null string, and returns `Ok(None)`; or
+    /// appends nothing and returns the result, which the engine prints the general way.
+    /// The default hands back [`HostObject::call`]'s result.
+    ///
+    /// The engine takes this path only for a method it would hand to `call` (not
+    /// `toString`, `equals` or a `getX()` getter) on an object with no plain value
+    /// ([`HostObject::as_plain`] is `None`), so an override must return what `call` returns.
+    fn print_call(
+        &self,
+        method: &str,
+        args: &[Value],
+        out: &mut String,
+    ) -> Result<Option<Value>, EvalError> {
+        let _ = out;
+        self.call(method, args).map(Some)
+    }
 }
 
 /// `v`, or the plain value a lazy view in `v` stands for ([`HostObject::as_plain`]).

@@ -1171,3 +1171,61 @@ fn two_maps_holding_each_other_never_overflow() {
         Err(e) => assert!(!e.message().is_empty()),
     }
 }
+
+/// A host method call printed straight into the output (the engine's printing fast path)
+/// prints exactly what the same call prints once stored in a variable, under API Gateway's
+/// rules and plain Velocity's (where a null result prints the reference's own text).
+#[test]
+fn host_method_calls_print_the_same_directly_and_through_a_variable() {
+    let calls = [
+        "$input.params('id')",
+        "$input.params('missing')",
+        "$input.params('X-Trace')",
+        "$input.params()",
+        "$input.json('$.a')",
+        "$input.json('$.nothing')",
+        "$input.path('$.a')",
+        "$input.path('$').b.size()",
+        "$input.path('$').b.get(1)",
+        "$input.getBody()",
+        "$input.toString()",
+        "$util.escapeJavaScript($input.path('$.s'))",
+        "$util.escapeJavaScript($nothing)",
+        "$util.urlEncode($input.params('X-Trace'))",
+        "$util.urlEncode(5)",
+        "$util.urlDecode('a+b%21')",
+        "$util.base64Encode('hi')",
+        "$util.parseJson('[1, 2]')",
+        "$util.nope('x')",
+        "$context.identity.keySet()",
+        "$context.identity.get('sourceIp')",
+        "$context.requestOverride.header.keySet()",
+    ];
+    let body = r#"{"a": {"x": 1}, "b": [1, 2.5], "s": "it's \"q\" / é"}"#;
+    for opts in [EngineOptions::api_gateway(), EngineOptions::velocity_1_7()] {
+        for call in calls {
+            let render_with = |template: &str| {
+                let mut req = RequestView::new(body);
+                req.path.insert("id".into(), "7".into());
+                req.add_header("X-Trace", "Root=1-a b/c");
+                let mut ctx = Context::new();
+                ctx.set("identity.sourceIp", "203.0.113.7");
+                let context = ContextObject::new(ctx);
+                let scope = mapping_scope(Input::new(req), &context, &StageVariables::new());
+                let t = Template::compile(template, &opts)
+                    .unwrap_or_else(|e| panic!("{template:?} does not compile: {e}"));
+                t.render(&scope)
+                    .unwrap_or_else(|e| panic!("{template:?} fails: {e}"))
+            };
+            let direct = render_with(&format!("[{call}]"));
+            let through = render_with(&format!("#set($v = {call})[$v]"));
+            if through == "[$v]" && !opts.null_renders_empty {
+                // Plain Velocity: a null result leaves `$v` unset, so `$v` prints as
+                // itself, and printed directly the call prints its own text.
+                assert_eq!(direct, format!("[{call}]"), "{call} with {opts:?}");
+            } else {
+                assert_eq!(direct, through, "{call} with {opts:?}");
+            }
+        }
+    }
+}

@@ -104,6 +104,15 @@ pub(crate) fn key(v: &Value) -> Rc<str> {
     }
 }
 
+/// Whether [`call`] hands `$obj.name(..)` with `argc` arguments on a host object to the
+/// object's own [`crate::value::HostObject::call`] (it answers `toString`, `equals` and
+/// `getX()` getters itself).
+pub(crate) fn reaches_host_call(name: &str, argc: usize) -> bool {
+    let answered_here = matches!((name, argc), ("toString", 0) | ("equals", 1))
+        || (argc == 0 && name.len() > 3 && name.starts_with("get"));
+    !answered_here
+}
+
 /// `$value.method(args)`.
 pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError> {
     if let Value::Object(o) = v
