@@ -19,6 +19,7 @@
 //! assert_eq!(ctx.lookup("requestTimeEpoch"), Some("1700000000123".to_owned()));
 //! ```
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::rc::{Rc, Weak};
 
@@ -99,10 +100,77 @@ pub fn is_known_variable(name: &str) -> bool {
             .is_some_and(|k| !k.is_empty())
 }
 
+/// The name of one level of a `$context` variable (`identity`, `sourceIp`): the documented
+/// names are static, so building and cloning a context copies no name.
+type Key = Cow<'static, str>;
+
+/// `name` as a [`Key`]: static when it is one of the levels of [`CONTEXT_VARIABLES`].
+fn key_of(name: &str) -> Key {
+    CONTEXT_VARIABLES
+        .iter()
+        .flat_map(|v| v.split('.'))
+        .find(|level| *level == name)
+        .map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed)
+}
+
+/// [`key_of`] for a name already owned.
+fn key_of_owned(name: String) -> Key {
+    match key_of(&name) {
+        Cow::Borrowed(k) => Cow::Borrowed(k),
+        Cow::Owned(_) => Cow::Owned(name),
+    }
+}
+
+/// One entry of the tree: a JSON value, or an object of further entries.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Leaf(Json),
+    Object(Vec<(Key, Node)>),
+}
+
+impl Node {
+    fn from_json(json: Json) -> Node {
+        match json {
+            Json::Object(m) => Node::Object(
+                m.into_iter()
+                    .map(|(k, v)| (key_of_owned(k), Node::from_json(v)))
+                    .collect(),
+            ),
+            other => Node::Leaf(other),
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        match self {
+            Node::Leaf(j) => j.clone(),
+            Node::Object(entries) => Json::Object(entries_to_json(entries)),
+        }
+    }
+}
+
+fn entries_to_json(entries: &[(Key, Node)]) -> Map<String, Json> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_json()))
+        .collect()
+}
+
+/// The entry named `name` in `entries`, with its position (objects hold a few entries: a
+/// scan beats hashing).
+fn entry<'m>(entries: &'m [(Key, Node)], name: &str) -> Option<(usize, &'m Node)> {
+    entries
+        .iter()
+        .position(|(k, _)| k == name)
+        .map(|i| (i, &entries[i].1))
+}
+
 /// The `$context` variables of one request: an ordered tree of JSON values.
+///
+/// Names are kept in insertion order, in a few small vectors; the documented names are not
+/// copied, so the per-request cost of building a context is about its values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
-    vars: Map<String, Json>,
+    vars: Vec<(Key, Node)>,
 }
 
 impl Context {
@@ -114,55 +182,68 @@ impl Context {
     /// A context from a JSON object shaped like `$context` (`{"identity": {"sourceIp": ..}}`);
     /// `None` if `json` is not an object.
     pub fn from_json(json: Json) -> Option<Context> {
-        match json {
-            Json::Object(vars) => Some(Context { vars }),
-            _ => None,
+        match Node::from_json(json) {
+            Node::Object(vars) => Some(Context { vars }),
+            Node::Leaf(_) => None,
         }
     }
 
-    /// The whole tree.
-    pub fn as_json(&self) -> &Map<String, Json> {
-        &self.vars
+    /// The whole tree as a JSON object.
+    pub fn to_json(&self) -> Map<String, Json> {
+        entries_to_json(&self.vars)
     }
 
     /// Sets a variable by dotted name (`identity.sourceIp`), creating the objects on the way.
     pub fn set(&mut self, name: &str, value: impl Into<Json>) {
-        let mut map = &mut self.vars;
+        let mut entries = &mut self.vars;
         let mut parts = name.split('.').peekable();
         while let Some(part) = parts.next() {
+            let at = match entries.iter().position(|(k, _)| k == part) {
+                Some(i) => i,
+                None => {
+                    entries.push((key_of(part), Node::Object(Vec::new())));
+                    entries.len() - 1
+                }
+            };
+            let node = &mut entries[at].1;
             if parts.peek().is_none() {
-                map.insert(part.to_owned(), value.into());
+                *node = Node::from_json(value.into());
                 return;
             }
-            let entry = map
-                .entry(part.to_owned())
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Json::Object(Map::new());
+            if !matches!(node, Node::Object(_)) {
+                *node = Node::Object(Vec::new());
             }
-            let Json::Object(next) = entry else { return };
-            map = next;
+            let Node::Object(next) = node else { return };
+            entries = next;
         }
     }
 
-    /// A variable by dotted name.
-    pub fn get(&self, name: &str) -> Option<&Json> {
+    fn node(&self, name: &str) -> Option<&Node> {
         let mut parts = name.split('.');
-        let mut node = self.vars.get(parts.next()?)?;
+        let mut node = entry(&self.vars, parts.next()?)?.1;
         for part in parts {
-            node = node.as_object()?.get(part)?;
+            let Node::Object(entries) = node else {
+                return None;
+            };
+            node = entry(entries, part)?.1;
         }
         Some(node)
+    }
+
+    /// A variable by dotted name, as JSON (an object for `identity` and the like).
+    pub fn get(&self, name: &str) -> Option<Json> {
+        self.node(name).map(Node::to_json)
     }
 
     /// A variable as the text a parameter mapping or template prints: strings as they are,
     /// numbers and booleans in their JSON form, objects and arrays as compact JSON; `None`
     /// when undefined or null.
     pub fn lookup(&self, name: &str) -> Option<String> {
-        match self.get(name)? {
-            Json::Null => None,
-            Json::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
+        match self.node(name)? {
+            Node::Leaf(Json::Null) => None,
+            Node::Leaf(Json::String(s)) => Some(s.clone()),
+            Node::Leaf(other) => Some(other.to_string()),
+            object => Some(object.to_json().to_string()),
         }
     }
 
@@ -280,6 +361,9 @@ pub fn mapping_scope(
 /// `$context` as a template sees it: the request's [`Context`] (read-only) and the writable
 /// `requestOverride` / `responseOverride` maps.
 ///
+/// Not `Send` (it shares its parts with `Rc`, as template values do): build it per request
+/// inside the synchronous render step. A [`Context`] is plain data and may be built anywhere.
+///
 /// Cloning shares the same override maps. Use one `ContextObject` for every template of a
 /// request: what the integration request template writes into the override maps is visible
 /// to the integration response template, as on API Gateway (localstack
@@ -293,7 +377,7 @@ pub struct ContextObject {
 }
 
 struct ContextRoot {
-    vars: Json,
+    vars: Vec<(Key, Node)>,
     /// Built on first use (most templates never touch the override maps).
     request_override: OnceCell<Value>,
     response_override: OnceCell<Value>,
@@ -340,7 +424,7 @@ impl ContextObject {
     pub fn new(context: Context) -> ContextObject {
         ContextObject {
             root: Rc::new(ContextRoot {
-                vars: Json::Object(context.vars),
+                vars: context.vars,
                 request_override: OnceCell::new(),
                 response_override: OnceCell::new(),
             }),
@@ -400,25 +484,17 @@ struct ContextNode {
     me: Weak<ContextNode>,
 }
 
-/// The entry named `name` in `m`, with its position.
-fn entry<'m>(m: &'m Map<String, Json>, name: &str) -> Option<(usize, &'m Json)> {
-    m.iter()
-        .enumerate()
-        .find(|(_, (k, _))| k.as_str() == name)
-        .map(|(i, (_, v))| (i, v))
-}
-
 impl ContextNode {
     fn value(root: Rc<ContextRoot>, parent: Option<(Rc<ContextNode>, usize)>) -> Value {
         let claims = parent.as_ref().is_some_and(|(p, i)| {
             p.parent.as_ref().is_some_and(|(r, j)| {
                 r.parent.is_none()
-                    && r.json()
-                        .and_then(|m| m.iter().nth(*j))
+                    && r.entries()
+                        .and_then(|m| m.get(*j))
                         .is_some_and(|(k, _)| k == "authorizer")
             }) && p
-                .json()
-                .and_then(|m| m.iter().nth(*i))
+                .entries()
+                .and_then(|m| m.get(*i))
                 .is_some_and(|(k, _)| k == "claims")
         });
         Value::Object(Rc::new_cyclic(|me| ContextNode {
@@ -429,10 +505,13 @@ impl ContextNode {
         }))
     }
 
-    fn json(&self) -> Option<&Map<String, Json>> {
+    fn entries(&self) -> Option<&[(Key, Node)]> {
         match &self.parent {
-            None => self.root.vars.as_object(),
-            Some((p, i)) => p.json()?.iter().nth(*i)?.1.as_object(),
+            None => Some(&self.root.vars),
+            Some((p, i)) => match &p.entries()?.get(*i)?.1 {
+                Node::Object(entries) => Some(entries),
+                Node::Leaf(_) => None,
+            },
         }
     }
 
@@ -451,20 +530,20 @@ impl ContextNode {
                 return Value::Object(Rc::new(OverrideNode { map: map.clone() }));
             }
         }
-        match self.json().and_then(|m| entry(m, name)) {
-            None | Some((_, Json::Null)) => Value::Null,
-            Some((i, Json::Object(_))) => match self.me.upgrade() {
+        match self.entries().and_then(|m| entry(m, name)) {
+            None | Some((_, Node::Leaf(Json::Null))) => Value::Null,
+            Some((i, Node::Object(_))) => match self.me.upgrade() {
                 Some(me) => ContextNode::value(self.root.clone(), Some((me, i))),
                 None => Value::Null,
             },
-            Some((_, other)) => json_to_value(other),
+            Some((_, Node::Leaf(other))) => json_to_value(other),
         }
     }
 
     fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self
-            .json()
-            .map(|m| m.keys().cloned().collect())
+            .entries()
+            .map(|m| m.iter().map(|(k, _)| k.to_string()).collect())
             .unwrap_or_default();
         if self.is_root() {
             for k in ["requestOverride", "responseOverride"] {
@@ -524,10 +603,10 @@ impl HostObject for ContextNode {
         if self.is_root() && matches!(name, "requestOverride" | "responseOverride") {
             return false;
         }
-        match self.json().and_then(|m| entry(m, name)) {
-            Some((_, Json::String(s))) => out.push_str(s),
-            Some((_, Json::Bool(b))) => out.push_str(if *b { "true" } else { "false" }),
-            Some((_, n @ Json::Number(_))) => Value::from_json(n).write_java(out),
+        match self.entries().and_then(|m| entry(m, name)) {
+            Some((_, Node::Leaf(Json::String(s)))) => out.push_str(s),
+            Some((_, Node::Leaf(Json::Bool(b)))) => out.push_str(if *b { "true" } else { "false" }),
+            Some((_, Node::Leaf(n @ Json::Number(_)))) => Value::from_json(n).write_java(out),
             _ => return false,
         }
         true
@@ -700,6 +779,27 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn set_replaces_values_and_objects_in_place_and_keeps_order() {
+        let mut ctx = Context::new();
+        ctx.set("stage", "prod");
+        ctx.set("identity", "not an object");
+        ctx.set("identity.sourceIp", "203.0.113.7");
+        ctx.set("custom.deep.name", 5);
+        ctx.set("stage", "beta");
+        assert_eq!(
+            serde_json::Value::Object(ctx.to_json()),
+            json!({"stage": "beta", "identity": {"sourceIp": "203.0.113.7"},
+                   "custom": {"deep": {"name": 5}}})
+        );
+        ctx.set("identity", json!({"user": "u"}));
+        assert_eq!(ctx.lookup("identity"), Some(r#"{"user":"u"}"#.to_owned()));
+        assert_eq!(ctx.lookup("identity.sourceIp"), None);
+        assert_eq!(ctx.get("custom.deep"), Some(json!({"name": 5})));
+        let back = Context::from_json(serde_json::Value::Object(ctx.to_json()));
+        assert_eq!(back.as_ref(), Some(&ctx));
+    }
+
+    #[test]
     fn set_creates_nested_objects_and_lookup_reads_them() {
         let mut ctx = Context::new();
         ctx.set(
@@ -734,9 +834,9 @@ mod tests {
         let mut ctx = Context::new();
         let auth = json!({"key": "value", "numKey": 1, "boolKey": true});
         ctx.set_authorizer_context(auth.as_object().unwrap());
-        assert_eq!(ctx.get("authorizer.key"), Some(&json!("value")));
-        assert_eq!(ctx.get("authorizer.numKey"), Some(&json!("1")));
-        assert_eq!(ctx.get("authorizer.boolKey"), Some(&json!("true")));
+        assert_eq!(ctx.get("authorizer.key"), Some(json!("value")));
+        assert_eq!(ctx.get("authorizer.numKey"), Some(json!("1")));
+        assert_eq!(ctx.get("authorizer.boolKey"), Some(json!("true")));
     }
 
     #[test]

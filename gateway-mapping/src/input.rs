@@ -224,6 +224,9 @@ pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
 /// reads (see the crate's `json_view` module); they print and behave as the converted maps
 /// and lists would.
 ///
+/// Not `Send` (template values share their parts with `Rc`): build it per request inside
+/// the synchronous render step.
+///
 /// ```
 /// use gateway_mapping::input::{Input, RequestView};
 /// use gateway_mapping::{EngineOptions, Scope, Template, Value};
