@@ -1,41 +1,12 @@
 //! `gateway policy check` and `gateway policy eval`, run as the built binary.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-/// A scratch directory for this test's policy files, removed on drop.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir =
-            std::env::temp_dir().join(format!("gateway-cli-policy-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{Scratch, stdout};
+use std::process::Output;
 
 fn gateway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::run_gateway(args, None)
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -54,7 +25,7 @@ const API: &str = "arn:aws:execute-api:us-east-1:111111111111:abc123/prod/GET/pe
 
 #[test]
 fn check_prints_valid_or_the_error_naming_statement_and_element() {
-    let dir = Dir::new("check");
+    let dir = Scratch::new("policy", "check");
     let good = dir.file("good.json", IDENTITY);
     let out = gateway(&["policy", "check", &good]);
     assert_eq!(out.status.code(), Some(0));
@@ -89,7 +60,7 @@ fn check_exits_2_for_an_unreadable_file_or_bad_usage() {
 
 #[test]
 fn eval_prints_the_decision_and_the_deciding_statements() {
-    let dir = Dir::new("eval");
+    let dir = Scratch::new("policy", "eval");
     let id = dir.file("id.json", IDENTITY);
     let out = gateway(&[
         "policy",
@@ -147,7 +118,7 @@ fn eval_prints_the_decision_and_the_deciding_statements() {
 
 #[test]
 fn eval_combines_a_resource_policy_with_the_shorthand_and_context_keys() {
-    let dir = Dir::new("resource");
+    let dir = Scratch::new("policy", "resource");
     let id = dir.file("id.json", IDENTITY);
     let res = dir.file("res.json", RESOURCE);
     let run = |extra: &[&str]| {
@@ -200,7 +171,7 @@ fn eval_combines_a_resource_policy_with_the_shorthand_and_context_keys() {
 
 #[test]
 fn eval_context_keys_given_twice_are_multi_valued() {
-    let dir = Dir::new("multi");
+    let dir = Scratch::new("policy", "multi");
     let p = dir.file(
         "tags.json",
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
@@ -237,7 +208,7 @@ fn eval_context_keys_given_twice_are_multi_valued() {
 
 #[test]
 fn eval_context_replaces_what_the_principal_implied() {
-    let dir = Dir::new("override");
+    let dir = Scratch::new("policy", "override");
     let p = dir.file(
         "arn.json",
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
@@ -275,7 +246,7 @@ fn eval_context_replaces_what_the_principal_implied() {
 
 #[test]
 fn eval_exits_2_for_usage_errors_and_invalid_policies() {
-    let dir = Dir::new("usage");
+    let dir = Scratch::new("policy", "usage");
     let bad = dir.file(
         "bad.json",
         r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#,

@@ -2,54 +2,21 @@
 //! files, checking the exact output and the exit codes (0 rendered, 1 template failed,
 //! 2 usage or unreadable file).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-/// A scratch directory for one test's files.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("gateway-cli-render-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Scratch(dir)
-    }
-
-    /// Writes `content` to `name` and returns its path.
-    fn file(&self, name: &str, content: &str) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, content).expect("write scratch file");
-        p.to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{Scratch, stderr, stdout};
+use std::process::Output;
 
 fn gateway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("render")
-        .args(args)
-        .output()
-        .expect("the gateway binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    let mut all = vec!["render"];
+    all.extend_from_slice(args);
+    common::run_gateway(&all, None)
 }
 
 #[test]
 fn renders_the_docs_petstore_template_exactly() {
     // The PetStore template of the developer guide ("Understanding mapping templates").
-    let s = Scratch::new("petstore");
+    let s = Scratch::new("render", "petstore");
     let template = s.file(
         "t.vtl",
         "#set($inputRoot = $input.path('$'))\n[\n#foreach($elem in $inputRoot)\n  {\"description\": \"Item $elem.id is a $elem.type.\", \"askingPrice\": $elem.price}#if($foreach.hasNext),#end\n\n#end\n]",
@@ -69,7 +36,7 @@ fn renders_the_docs_petstore_template_exactly() {
 
 #[test]
 fn parameters_stage_variables_and_context_reach_the_template() {
-    let s = Scratch::new("params");
+    let s = Scratch::new("render", "params");
     let template = s.file(
         "t.vtl",
         "$input.params('id')|$input.params('q')|$input.params().querystring.q|$input.params('X-Trace')|$stageVariables.env|$context.stage|$context.identity.sourceIp|$input.body",
@@ -104,7 +71,7 @@ fn parameters_stage_variables_and_context_reach_the_template() {
 
 #[test]
 fn nothing_is_added_to_the_output() {
-    let s = Scratch::new("exact");
+    let s = Scratch::new("render", "exact");
     let template = s.file("t.vtl", "no newline at the end");
     let o = gateway(&["--template", &template]);
     assert_eq!(o.status.code(), Some(0));
@@ -117,7 +84,7 @@ fn nothing_is_added_to_the_output() {
 
 #[test]
 fn a_syntax_error_exits_1_with_line_and_column() {
-    let s = Scratch::new("syntax");
+    let s = Scratch::new("render", "syntax");
     let template = s.file("bad.vtl", "ok\n#if($a\nrest");
     let o = gateway(&["--template", &template]);
     assert_eq!(o.status.code(), Some(1));
@@ -130,7 +97,7 @@ fn a_syntax_error_exits_1_with_line_and_column() {
 
 #[test]
 fn a_render_error_exits_1_with_line_and_column() {
-    let s = Scratch::new("render-error");
+    let s = Scratch::new("render", "render-error");
     let template = s.file("t.vtl", "{\n  \"a\": $input.json('$.a')\n}");
     let body = s.file("body.txt", "not json");
     let o = gateway(&["--template", &template, "--body", &body]);
@@ -142,11 +109,11 @@ fn a_render_error_exits_1_with_line_and_column() {
 
 #[test]
 fn usage_errors_and_unreadable_files_exit_2() {
-    let s = Scratch::new("usage");
+    let s = Scratch::new("render", "usage");
     let template = s.file("t.vtl", "x");
     let not_object = s.file("ctx.json", "[1]");
     let not_json = s.file("ctx2.json", "{");
-    let missing = s.0.join("missing.vtl").to_string_lossy().into_owned();
+    let missing = s.path("missing.vtl");
     let cases: Vec<Vec<&str>> = vec![
         vec![],
         vec!["--body", &template],

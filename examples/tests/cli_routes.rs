@@ -2,22 +2,19 @@
 //! example APIs and on malformed files, checking output and exit codes.
 
 use serde_json::{Value, json};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
+mod common;
+
+use common::{stderr, stdout};
+
+/// Runs `gateway` from the workspace root, where `examples/apis/` is.
 fn gateway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .output()
-        .expect("the gateway binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::run_gateway(
+        args,
+        Some(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))),
+    )
 }
 
 // ---------------------------------------------------------------- gateway routes

@@ -3,7 +3,11 @@
 //! exit codes.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::{stderr, stdout};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sigv4");
 const AKID: &str = "AKIDEXAMPLE";
@@ -11,18 +15,7 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const T0: &str = "20150830T123600Z";
 
 fn gateway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .args(args)
-        .output()
-        .expect("the gateway binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::run_gateway(args, None)
 }
 
 fn data(name: &str) -> String {

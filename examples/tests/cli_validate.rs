@@ -10,27 +10,21 @@
 //! - [DG-TYPES] developer guide, "Gateway response types for API Gateway": both validation
 //!   responses default to 400 and fall back to a customised DEFAULT_4XX.
 
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+
+use common::{stderr, stdout};
 
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/validate");
 
 fn gateway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("validate")
-        .args(args)
-        .current_dir(DATA)
-        .output()
-        .expect("the gateway binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let mut all = vec!["validate"];
+    all.extend_from_slice(args);
+    common::run_gateway(&all, Some(Path::new(DATA)))
 }
 
 fn code(out: &Output) -> i32 {

@@ -1,0 +1,59 @@
+//! What every `gateway` command-line test needs: run the built binary, read its output, and
+//! keep scratch files in a directory removed when the test ends.
+
+// Each test file uses the part of this module it needs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built `gateway` binary with `args`, in `dir` when given.
+pub fn run_gateway(args: &[&str], dir: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    command.output().expect("the gateway binary runs")
+}
+
+/// The standard output, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The standard error, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A scratch directory for one test's files, removed on drop.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A fresh directory named for the test file (`tag`), this process and the test (`name`).
+    pub fn new(tag: &str, name: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("gateway-cli-{tag}-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the scratch directory");
+        Scratch(dir)
+    }
+
+    /// The path `name` would have in the directory (the file need not exist).
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_string_lossy().into_owned()
+    }
+
+    /// Writes `contents` to `name` in the directory and returns its path.
+    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write a scratch file");
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
