@@ -2,6 +2,7 @@
 //! output into one `String`. Evaluation follows Velocity 1.7, with API Gateway's null
 //! handling when [`EngineOptions::null_renders_empty`] is set.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
@@ -45,15 +46,68 @@ pub(crate) fn render(
     scope: &Scope,
     capacity: usize,
 ) -> Result<String, TemplateError> {
-    let vars = prog
-        .names
-        .iter()
-        .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
-        .collect();
-    let mut r = Renderer::new(prog, opts, scope, vars);
+    // The per-render vectors come from this thread's pool, already sized by an earlier
+    // render, so a render allocates only its output (and what the template builds).
+    let mut bufs = BUFFERS.with(Cell::take);
+    bufs.vars.extend(
+        prog.names
+            .iter()
+            .map(|n| scope.get(n).cloned().unwrap_or(Value::Null)),
+    );
+    bufs.defined.resize(bufs.vars.len(), 0);
+    bufs.strings.resize(prog.strings as usize, Value::Null);
+    let mut r = Renderer::with_buffers(prog, opts, scope, bufs);
     r.out.reserve(capacity.min(opts.max_output_bytes));
-    r.block(&prog.root)?;
-    Ok(r.out)
+    let result = r.block(&prog.root);
+    let out = std::mem::take(&mut r.out);
+    let bufs = r.into_buffers();
+    BUFFERS.with(|b| b.set(bufs));
+    result?;
+    Ok(out)
+}
+
+/// A render's working vectors, kept per thread between renders ([`BUFFERS`]).
+#[derive(Default)]
+struct Buffers {
+    vars: Vec<Value>,
+    defined: Vec<u32>,
+    strings: Vec<Value>,
+    arg_pool: Vec<Vec<Value>>,
+    loops: Vec<Loop>,
+}
+
+/// The most items a pooled vector keeps room for between renders: a template with more
+/// variables or string literals than this gets fresh vectors instead, so one large template
+/// does not pin memory on the thread.
+const MAX_POOLED_ITEMS: usize = 256;
+
+impl Buffers {
+    /// Empties every vector (dropping the values the render held), or gives up one that grew
+    /// past [`MAX_POOLED_ITEMS`].
+    fn clear(&mut self) {
+        fn reset<T>(v: &mut Vec<T>) {
+            if v.capacity() > MAX_POOLED_ITEMS {
+                *v = Vec::new();
+            } else {
+                v.clear();
+            }
+        }
+        reset(&mut self.vars);
+        reset(&mut self.defined);
+        reset(&mut self.strings);
+        reset(&mut self.loops);
+        self.arg_pool.truncate(MAX_POOLED_ITEMS);
+        self.arg_pool.retain(|a| a.capacity() <= MAX_POOLED_ITEMS);
+        for a in &mut self.arg_pool {
+            a.clear();
+        }
+    }
+}
+
+thread_local! {
+    /// The working vectors of the last render on this thread, empty, ready for the next one.
+    /// A render inside a render (none today) would find the pool taken and start afresh.
+    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
 }
 
 struct Renderer<'p> {
@@ -83,22 +137,53 @@ struct Renderer<'p> {
 impl<'p> Renderer<'p> {
     fn new(prog: &'p Program, opts: &'p EngineOptions, scope: &'p Scope, vars: Vec<Value>) -> Self {
         let n = vars.len();
-        Renderer {
-            prog,
-            opts,
-            scope,
+        let bufs = Buffers {
             vars,
             defined: vec![0; n],
             strings: vec![Value::Null; prog.strings as usize],
             arg_pool: Vec::new(),
-            out: String::new(),
             loops: Vec::new(),
+        };
+        Renderer::with_buffers(prog, opts, scope, bufs)
+    }
+
+    /// A renderer working in `bufs`, whose `vars`, `defined` and `strings` are already
+    /// sized for `prog` and whose other vectors are empty.
+    fn with_buffers(
+        prog: &'p Program,
+        opts: &'p EngineOptions,
+        scope: &'p Scope,
+        bufs: Buffers,
+    ) -> Self {
+        Renderer {
+            prog,
+            opts,
+            scope,
+            vars: bufs.vars,
+            defined: bufs.defined,
+            strings: bufs.strings,
+            arg_pool: bufs.arg_pool,
+            out: String::new(),
+            loops: bufs.loops,
             depth: 0,
             macro_depth: 0,
             block_depth: 0,
             steps: 0,
             at: Pos { line: 1, col: 1 },
         }
+    }
+
+    /// The working vectors back, emptied, for the next render on this thread.
+    fn into_buffers(self) -> Buffers {
+        let mut bufs = Buffers {
+            vars: self.vars,
+            defined: self.defined,
+            strings: self.strings,
+            arg_pool: self.arg_pool,
+            loops: self.loops,
+        };
+        bufs.clear();
+        bufs
     }
 
     fn error(&self, kind: ErrorKind, msg: impl Into<String>, pos: Pos) -> TemplateError {
@@ -1230,5 +1315,50 @@ impl HostObject for ForeachScope {
 
     fn render(&self) -> String {
         format!("$foreach(index {} of {})", self.lp.index, self.lp.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Template;
+
+    fn render(src: &str, scope: &Scope) -> Result<String, TemplateError> {
+        Template::compile(src, &EngineOptions::default())?.render(scope)
+    }
+
+    #[test]
+    fn pooled_buffers_carry_nothing_from_one_render_to_the_next() {
+        let mut scope = Scope::new();
+        scope.set("a", Value::from("root"));
+        // A render that defines, sets, loops, calls methods and then fails half-way.
+        let failing = "#define($a)defined#end#set($b = 'set')\
+                       #foreach($i in [1, 2])$i.toString()#end$b.substring(9)";
+        assert!(render(failing, &scope).is_err());
+        // The same slots in the next render hold the scope's values and nothing else.
+        assert_eq!(render("$a $!b", &scope).expect("renders"), "root ");
+        assert_eq!(
+            render("#foreach($i in [1])$foreach.count#end $a", &scope).expect("renders"),
+            "1 root"
+        );
+    }
+
+    #[test]
+    fn a_template_larger_than_the_pool_limit_renders_and_leaves_a_small_pool() {
+        let scope = Scope::new();
+        let n = MAX_POOLED_ITEMS + 10;
+        let src: String = (0..n)
+            .map(|i| format!("#set($v{i} = 'x{i}')"))
+            .collect::<String>()
+            + &format!("$v0$v{}", n - 1);
+        assert_eq!(
+            render(&src, &scope).expect("renders"),
+            format!("x0x{}", n - 1)
+        );
+        let bufs = BUFFERS.with(Cell::take);
+        assert!(bufs.vars.capacity() <= MAX_POOLED_ITEMS);
+        assert!(bufs.strings.capacity() <= MAX_POOLED_ITEMS);
+        BUFFERS.with(|b| b.set(bufs));
+        assert_eq!(render("#set($x = 'y')$x", &scope).expect("renders"), "y");
     }
 }
