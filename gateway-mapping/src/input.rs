@@ -53,10 +53,14 @@ pub struct RequestView {
     pub body: String,
     /// Path parameters, by name.
     pub path: IndexMap<String, String>,
-    /// Query-string parameters, by name, every value in order.
-    pub querystring: IndexMap<String, Vec<String>>,
-    /// Headers, by name as received, every value in order.
-    pub header: IndexMap<String, Vec<String>>,
+    /// Query-string parameters: one `(name, value)` pair per value, in arrival order (a
+    /// name given twice has two pairs). A flat list, not a map: a request has a handful of
+    /// parameters, so scanning finds one faster than hashing, and copying the view (once
+    /// per request) allocates one vector instead of one per name.
+    pub querystring: Vec<(String, String)>,
+    /// Headers: one `(name as received, value)` pair per value, in arrival order; names
+    /// are matched case-insensitively.
+    pub header: Vec<(String, String)>,
 }
 
 impl RequestView {
@@ -70,21 +74,18 @@ impl RequestView {
 
     /// Adds one query-string value.
     pub fn add_query(&mut self, name: &str, value: &str) {
-        self.querystring
-            .entry(name.to_owned())
-            .or_default()
-            .push(value.to_owned());
+        self.querystring.push((name.to_owned(), value.to_owned()));
     }
 
-    /// Adds one header value (a header already present under another case is extended).
+    /// Adds one header value (a header already present under another case is extended: it
+    /// keeps the name as first received).
     pub fn add_header(&mut self, name: &str, value: &str) {
         let key = self
             .header
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(name))
-            .cloned()
-            .unwrap_or_else(|| name.to_owned());
-        self.header.entry(key).or_default().push(value.to_owned());
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or_else(|| name.to_owned(), |(k, _)| k.clone());
+        self.header.push((key, value.to_owned()));
     }
 
     /// `$input.body`: the payload as text; an empty payload reads as `{}`.
@@ -123,43 +124,119 @@ impl RequestView {
         if let Some(v) = small_get(&self.path, name) {
             return Some(v);
         }
-        if let Some(v) = small_get(&self.querystring, name).and_then(|v| v.last()) {
+        if let Some(v) = self.query(name) {
             return Some(v);
         }
         self.header(name)
+    }
+
+    /// One query-string parameter's last value.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.querystring
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a query-string parameter, in order.
+    pub fn query_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> {
+        self.querystring
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// One header's last value, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.header
             .iter()
+            .rev()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| v.last())
-            .map(String::as_str)
+            .map(|(_, v)| v.as_str())
     }
 
-    /// Every value of a header, by case-insensitive name.
-    pub fn header_values(&self, name: &str) -> &[String] {
+    /// Every value of a header, in order, by case-insensitive name.
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> {
         self.header
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map_or(&[], |(_, v)| v.as_slice())
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
-    /// `$input.params().querystring`: each query-string parameter's last value.
+    /// `$input.params().querystring`: each query-string parameter's last value, in the
+    /// order the names first arrived.
     pub fn querystring_single(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.querystring
-            .iter()
-            .filter_map(|(k, v)| v.last().map(|v| (k.as_str(), v.as_str())))
+        last_values(&self.querystring, false).into_iter()
     }
 
-    /// `$input.params().header`: each header's last value.
+    /// `$input.params().header`: each header's last value, in the order the names first
+    /// arrived.
     pub fn header_single(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.header
-            .iter()
-            .filter_map(|(k, v)| v.last().map(|v| (k.as_str(), v.as_str())))
+        last_values(&self.header, true).into_iter()
     }
 }
+
+/// Each name's last value, in the order the names first arrived, under the first pair's
+/// spelling of the name (names compared ASCII-case-insensitively when `ignore_case`).
+/// Scans for a few names; past [`SCAN_PAIRS`] distinct names, finds them through a map (by
+/// lowercased name when `ignore_case`) so that many parameters stay linear.
+fn last_values(pairs: &[(String, String)], ignore_case: bool) -> Vec<(&str, &str)> {
+    let same = |a: &str, b: &str| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    let mut index: Option<HashMap<String, usize>> = None;
+    for (k, v) in pairs {
+        let found = match &mut index {
+            Some(ix) => {
+                let key = if ignore_case {
+                    k.to_ascii_lowercase()
+                } else {
+                    k.clone()
+                };
+                match ix.get(&key) {
+                    Some(i) => Some(*i),
+                    None => {
+                        ix.insert(key, out.len());
+                        None
+                    }
+                }
+            }
+            None => out.iter().position(|(n, _)| same(n, k)),
+        };
+        match found {
+            Some(i) => out[i].1 = v,
+            None => {
+                out.push((k, v));
+                if index.is_none() && out.len() > SCAN_PAIRS {
+                    index = Some(
+                        out.iter()
+                            .enumerate()
+                            .map(|(i, (n, _))| {
+                                let n = if ignore_case {
+                                    n.to_ascii_lowercase()
+                                } else {
+                                    (*n).to_owned()
+                                };
+                                (n, i)
+                            })
+                            .collect(),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How many distinct parameter names [`last_values`] compares one by one before it indexes
+/// them.
+const SCAN_PAIRS: usize = 16;
 
 /// `m[name]`, scanning a map of a few entries (request parameters are few) instead of
 /// hashing the name.
@@ -784,9 +861,48 @@ mod tests {
         req.add_header("x-a", "y");
         assert_eq!(req.param("q"), Some("2"));
         assert_eq!(req.header("X-a"), Some("y"));
-        assert_eq!(req.header_values("x-A"), ["x", "y"]);
+        assert_eq!(req.header_values("x-A").collect::<Vec<_>>(), ["x", "y"]);
+        assert_eq!(req.query_values("q").collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(
+            req.query_values("Q").count(),
+            0,
+            "query names keep their case"
+        );
         assert_eq!(req.querystring_single().collect::<Vec<_>>(), [("q", "2")]);
         assert_eq!(req.header_single().collect::<Vec<_>>(), [("X-A", "y")]);
+    }
+
+    #[test]
+    fn single_value_views_keep_first_arrival_order_past_the_scan_limit() {
+        // Interleaved repeats over more distinct names than the scan handles, so both the
+        // scan and the indexed path of `last_values` are taken.
+        let n = SCAN_PAIRS * 2 + 3;
+        let mut req = RequestView::new("");
+        for round in 0..2 {
+            for i in 0..n {
+                let name = if round == 0 {
+                    format!("H-{i}")
+                } else {
+                    format!("h-{i}")
+                };
+                req.add_header(&name, &format!("{round}-{i}"));
+                req.add_query(&format!("q{i}"), &format!("{round}-{i}"));
+            }
+        }
+        req.add_query("Q0", "other");
+        let headers: Vec<_> = req.header_single().collect();
+        assert_eq!(headers.len(), n);
+        for (i, (k, v)) in headers.iter().enumerate() {
+            assert_eq!(*k, format!("H-{i}"));
+            assert_eq!(*v, format!("1-{i}"));
+        }
+        let queries: Vec<_> = req.querystring_single().collect();
+        assert_eq!(queries.len(), n + 1);
+        assert_eq!(queries[n], ("Q0", "other"));
+        for (i, (k, v)) in queries[..n].iter().enumerate() {
+            assert_eq!(*k, format!("q{i}"));
+            assert_eq!(*v, format!("1-{i}"));
+        }
     }
     fn arb_json() -> impl Strategy<Value = Json> {
         let leaf = prop_oneof![

@@ -318,20 +318,15 @@ fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
     match source {
         Source::Literal(v) => vec![v.clone()],
         Source::MethodPath(n) => one(s.request.and_then(|r| r.path.get(n).map(String::as_str))),
-        Source::MethodQuery(n) => one(s
-            .request
-            .and_then(|r| r.querystring.get(n))
-            .and_then(|v| v.last())
-            .map(String::as_str)),
+        Source::MethodQuery(n) => one(s.request.and_then(|r| r.query(n))),
         Source::MethodMultiQuery(n) => s
             .request
-            .and_then(|r| r.querystring.get(n))
-            .cloned()
+            .map(|r| r.query_values(n).map(str::to_owned).collect())
             .unwrap_or_default(),
         Source::MethodHeader(n) => one(s.request.and_then(|r| r.header(n))),
         Source::MethodMultiHeader(n) => s
             .request
-            .map(|r| r.header_values(n).to_vec())
+            .map(|r| r.header_values(n).map(str::to_owned).collect())
             .unwrap_or_default(),
         Source::MethodBody => one(s.request.map(|r| r.body.as_str())),
         Source::MethodBodyPath(p) => body_value(s.request, p),
@@ -346,7 +341,7 @@ fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
         Source::IntegrationHeader(n) => one(s.integration_response.and_then(|r| r.header(n))),
         Source::IntegrationMultiHeader(n) => s
             .integration_response
-            .map(|r| r.header_values(n).to_vec())
+            .map(|r| r.header_values(n).map(str::to_owned).collect())
             .unwrap_or_default(),
         Source::IntegrationBody => one(s.integration_response.map(|r| r.body.as_str())),
         Source::IntegrationBodyPath(p) => body_value(s.integration_response, p),
