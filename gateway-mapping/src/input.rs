@@ -388,8 +388,10 @@ impl Input {
         // Once the template changed what `$input.path('$')` gave it, a simple path reads the
         // changed tree (unless the body holds an integer beyond `i64`, which the template
         // values hold as a double and the parsed body exactly).
-        if let (Some((root, root_doc)), Some(steps)) = (self.root.get(), path.simple_steps())
+        // (The steps are collected only once the tree changed: most renders never change it.)
+        if let Some((root, root_doc)) = self.root.get()
             && root_doc.changed()
+            && let Some(steps) = path.simple_steps()
             && !has_wide_int(doc)
         {
             let mut out = String::new();
