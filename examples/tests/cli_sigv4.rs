@@ -2,12 +2,12 @@
 //! `tests/data/sigv4/` (raw HTTP/1.1 text, as in the AWS SigV4 test suite), checking output and
 //! exit codes.
 
-use std::path::PathBuf;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 
-use common::{stderr, stdout};
+use common::{Scratch, stderr, stdout};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sigv4");
 const AKID: &str = "AKIDEXAMPLE";
@@ -22,13 +22,25 @@ fn data(name: &str) -> String {
     format!("{DATA}/{name}")
 }
 
-/// A scratch file of this test run.
-fn scratch(name: &str, contents: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gateway-cli-sigv4-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
+/// A scratch file in a directory of its own, removed on drop. Tests run in parallel and several
+/// write files of the same name: one directory each keeps a test from reading another's file
+/// half-written.
+struct ScratchFile {
+    _dir: Scratch,
+    path: String,
+}
+
+impl ScratchFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+fn scratch(name: &str, contents: &[u8]) -> ScratchFile {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = Scratch::new("sigv4", &NEXT.fetch_add(1, Ordering::Relaxed).to_string());
+    let path = dir.file(name, contents);
+    ScratchFile { _dir: dir, path }
 }
 
 fn sign(file: &str, region: &str, service: &str, time: &str) -> Output {
@@ -57,7 +69,7 @@ fn verify(file: &str, extra: &[&str]) -> Output {
 }
 
 /// Signs `tests/data/sigv4/<name>` at T0 for execute-api in us-east-1 and stores the result.
-fn signed_pets(name: &str) -> (String, PathBuf) {
+fn signed_pets(name: &str) -> (String, ScratchFile) {
     let o = sign(&data(name), "us-east-1", "execute-api", T0);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
@@ -103,12 +115,12 @@ fn a_signed_request_verifies_and_names_nothing_but_valid() {
         text.contains("SignedHeaders=accept;host;x-amz-date,"),
         "{text}"
     );
-    let o = verify(path.to_str().unwrap(), &["--time", T0]);
+    let o = verify(path.path(), &["--time", T0]);
     assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(0));
     // With the scope pinned to what was signed.
     let o = verify(
-        path.to_str().unwrap(),
+        path.path(),
         &[
             "--region",
             "us-east-1",
@@ -122,7 +134,7 @@ fn a_signed_request_verifies_and_names_nothing_but_valid() {
 
     // A body is covered too.
     let (_, path) = signed_pets("new-pet.req");
-    let o = verify(path.to_str().unwrap(), &["--time", T0]);
+    let o = verify(path.path(), &["--time", T0]);
     assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
 }
 
@@ -134,7 +146,7 @@ fn a_changed_request_prints_api_gateways_mismatch_message_and_exits_1() {
         "tampered.req",
         text.replace("limit=2", "limit=3").as_bytes(),
     );
-    let o = verify(tampered.to_str().unwrap(), &["--time", T0]);
+    let o = verify(tampered.path(), &["--time", T0]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
@@ -149,9 +161,9 @@ fn a_changed_request_prints_api_gateways_mismatch_message_and_exits_1() {
     assert!(out.contains("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/execute-api/aws4_request\n"), "{out}");
 
     let (_, body) = signed_pets("new-pet.req");
-    let text = std::fs::read_to_string(&body).unwrap();
+    let text = std::fs::read_to_string(body.path()).unwrap();
     let tampered = scratch("tampered-body.req", text.replace("rex", "max").as_bytes());
-    let o = verify(tampered.to_str().unwrap(), &["--time", T0]);
+    let o = verify(tampered.path(), &["--time", T0]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("The request signature we calculated"));
 }
@@ -168,7 +180,7 @@ fn a_wrong_secret_fails_verification() {
         "another-secret",
         "--time",
         T0,
-        path.to_str().unwrap(),
+        path.path(),
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("The request signature we calculated does not match"));
@@ -179,7 +191,7 @@ fn an_old_request_is_expired() {
     // API Gateway: "Signature expired: <t> is now earlier than <now - 5 min> (<now> - 5 min.)"
     // (aws-amplify/aws-sdk-android#253).
     let (_, path) = signed_pets("pets.req");
-    let o = verify(path.to_str().unwrap(), &["--time", "20150830T124200Z"]);
+    let o = verify(path.path(), &["--time", "20150830T124200Z"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -201,7 +213,7 @@ fn another_key_or_scope_is_refused_with_its_message() {
         SECRET,
         "--time",
         T0,
-        path.to_str().unwrap(),
+        path.path(),
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
@@ -209,10 +221,7 @@ fn another_key_or_scope_is_refused_with_its_message() {
         "The security token included in the request is invalid.\n"
     );
     // A region other than the one signed for.
-    let o = verify(
-        path.to_str().unwrap(),
-        &["--region", "eu-west-1", "--time", T0],
-    );
+    let o = verify(path.path(), &["--region", "eu-west-1", "--time", T0]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -246,9 +255,9 @@ fn a_presigned_request_file_verifies_until_it_expires() {
         raw.header_lines().join("\n")
     );
     let path = scratch("presigned.req", text.as_bytes());
-    let o = verify(path.to_str().unwrap(), &["--time", "20150830T123700Z"]);
+    let o = verify(path.path(), &["--time", "20150830T123700Z"]);
     assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
-    let o = verify(path.to_str().unwrap(), &["--time", "20150830T123701Z"]);
+    let o = verify(path.path(), &["--time", "20150830T123701Z"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("Signature expired: 20150830T123600Z"));
 }
@@ -302,7 +311,7 @@ fn bad_usage_and_unreadable_files_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
     let garbage = scratch("garbage.req", b"this is not a request\n");
-    let o = verify(garbage.to_str().unwrap(), &[]);
+    let o = verify(garbage.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("expected `METHOD target HTTP/1.1`"),
