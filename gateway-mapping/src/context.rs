@@ -734,7 +734,9 @@ impl HostObject for ContextNode {
         match self.entries().and_then(|m| entry(m, name)) {
             Some((_, Node::Leaf(Json::String(s)))) => out.push_str(s),
             Some((_, Node::Leaf(Json::Bool(b)))) => out.push_str(if *b { "true" } else { "false" }),
-            Some((_, Node::Leaf(n @ Json::Number(_)))) => Value::from_json(n).write_java(out),
+            Some((_, Node::Leaf(Json::Number(n)))) => {
+                crate::java::format::write_json_number(n, out)
+            }
             _ => return false,
         }
         true

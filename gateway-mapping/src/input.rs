@@ -108,7 +108,9 @@ impl RequestView {
     /// selects nothing gives `""` (an empty JSON string).
     pub fn json(&self, path: &str) -> Result<String, InputError> {
         let path = JsonPath::compile(path)?;
-        Ok(json_of(&path, &self.body_json()?))
+        let mut out = String::new();
+        json_of(&path, &self.body_json()?, &mut out);
+        Ok(out)
     }
 
     /// `$input.path(path)`: the JSONPath's result as a JSON value, `None` when nothing is
@@ -248,11 +250,15 @@ fn small_get<'m, V>(m: &'m IndexMap<String, V>, name: &str) -> Option<&'m V> {
     }
 }
 
-/// `$input.json` for an already-compiled path and parsed body.
-pub(crate) fn json_of(path: &JsonPath, body: &Json) -> String {
+/// `$input.json` for an already-compiled path and parsed body, appended to `out`.
+pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) {
+    use std::fmt::Write;
     match path.query_ref(body) {
-        Some(v) => v.to_string(),
-        None => "\"\"".to_owned(),
+        // Writing into a `String` cannot fail.
+        Some(v) => {
+            let _ = write!(out, "{v}");
+        }
+        None => out.push_str("\"\""),
     }
 }
 
@@ -383,6 +389,13 @@ impl Input {
     /// `$input.json(path)`: the selection as compact JSON (`""` when a definite path selects
     /// nothing).
     pub fn json(&self, path: &str) -> Result<String, EvalError> {
+        let mut out = String::new();
+        self.json_into(path, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Input::json`], appended to `out` (nothing is appended on an error).
+    pub fn json_into(&self, path: &str, out: &mut String) -> Result<(), EvalError> {
         let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.json: {e}")))?;
         let doc = self.body_json()?;
         // Once the template changed what `$input.path('$')` gave it, a simple path reads the
@@ -394,14 +407,19 @@ impl Input {
             && let Some(steps) = path.simple_steps()
             && !has_wide_int(doc)
         {
-            let mut out = String::new();
             match walk(root, &steps) {
-                Some(v) => write_serde_json(&v, &mut out, &mut Vec::new()),
+                // Into its own string: the writer's cut-off counts this value's length.
+                Some(v) => {
+                    let mut text = String::new();
+                    write_serde_json(&v, &mut text, &mut Vec::new());
+                    out.push_str(&text);
+                }
                 None => out.push_str("\"\""),
             }
-            return Ok(out);
+            return Ok(());
         }
-        Ok(json_of(&path, doc))
+        json_of(&path, doc, out);
+        Ok(())
     }
 
     /// `$input.path(path)`: the selection as a template value (objects are maps printing as
@@ -524,7 +542,7 @@ impl HostObject for Input {
                 Some(v) => out.push_str(v),
                 None => return Ok(Some(Value::Null)),
             },
-            ("json", 1, Some(p)) => out.push_str(&self.json(&p)?),
+            ("json", 1, Some(p)) => self.json_into(&p, out)?,
             _ => return self.call(method, args).map(Some),
         }
         Ok(None)

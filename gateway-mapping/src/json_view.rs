@@ -386,7 +386,7 @@ impl HostObject for ObjectView {
         match self.object().and_then(|m| object_get(m, name)) {
             Some(Json::String(s)) => out.push_str(s),
             Some(Json::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-            Some(n @ Json::Number(_)) => Value::from_json(n).write_java(out),
+            Some(Json::Number(n)) => crate::java::format::write_json_number(n, out),
             _ => return false,
         }
         true

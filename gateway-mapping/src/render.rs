@@ -38,10 +38,12 @@ struct Loop {
     len: usize,
 }
 
-/// Renders `prog` with the variables in `scope`.
-/// `capacity` sizes the output buffer up front (the caller's guess of the output length).
+/// Renders `prog` (the program of the template numbered `id`, see [`next_template_id`]) with
+/// the variables in `scope`. `capacity` sizes the output buffer up front (the caller's guess
+/// of the output length).
 pub(crate) fn render(
     prog: &Program,
+    id: u64,
     opts: &EngineOptions,
     scope: &Scope,
     capacity: usize,
@@ -55,15 +57,63 @@ pub(crate) fn render(
             .map(|n| scope.get(n).cloned().unwrap_or(Value::Null)),
     );
     bufs.defined.resize(bufs.vars.len(), 0);
+    let mut literals = std::mem::take(&mut bufs.literals);
+    bufs.strings = literals.take(id);
     bufs.strings.resize(prog.strings as usize, Value::Null);
     let mut r = Renderer::with_buffers(prog, opts, scope, bufs);
     r.out.reserve(capacity.min(opts.max_output_bytes));
     let result = r.block(&prog.root);
     let out = std::mem::take(&mut r.out);
-    let bufs = r.into_buffers();
+    let mut bufs = r.into_buffers();
+    literals.keep(id, std::mem::take(&mut bufs.strings));
+    bufs.literals = literals;
     BUFFERS.with(|b| b.set(bufs));
     result?;
     Ok(out)
+}
+
+/// A new template number, unique in the process: it names a template's string-literal
+/// values in each thread's [`Literals`].
+pub(crate) fn next_template_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The most templates whose string-literal values a thread keeps between renders.
+const MAX_CACHED_TEMPLATES: usize = 32;
+
+/// String-literal values (`'petId'`, `'$.tags'`) of the templates rendered lately on this
+/// thread, by template number: a literal's value is made on its first evaluation and then
+/// serves every later render of its template on the thread, as compiling it into the
+/// template would (template values are not `Send`, so a `Template`, shared between threads,
+/// cannot hold them). The values are immutable strings, so a render cannot change what the
+/// next one sees. At most [`MAX_CACHED_TEMPLATES`] templates of at most [`MAX_POOLED_ITEMS`]
+/// literals each are kept; the least recently rendered goes first.
+#[derive(Default)]
+struct Literals {
+    /// Most recently rendered last.
+    by_template: Vec<(u64, Vec<Value>)>,
+}
+
+impl Literals {
+    /// The values kept for template `id` (empty if none: they are then made as needed).
+    fn take(&mut self, id: u64) -> Vec<Value> {
+        match self.by_template.iter().rposition(|(t, _)| *t == id) {
+            Some(i) => self.by_template.remove(i).1,
+            None => Vec::new(),
+        }
+    }
+
+    /// Keeps template `id`'s values for its next render on this thread.
+    fn keep(&mut self, id: u64, strings: Vec<Value>) {
+        if strings.is_empty() || strings.len() > MAX_POOLED_ITEMS {
+            return;
+        }
+        if self.by_template.len() >= MAX_CACHED_TEMPLATES {
+            self.by_template.remove(0);
+        }
+        self.by_template.push((id, strings));
+    }
 }
 
 /// A render's working vectors, kept per thread between renders ([`BUFFERS`]).
@@ -74,6 +124,7 @@ struct Buffers {
     strings: Vec<Value>,
     arg_pool: Vec<Vec<Value>>,
     loops: Vec<Loop>,
+    literals: Literals,
 }
 
 /// The most items a pooled vector keeps room for between renders: a template with more
@@ -83,7 +134,7 @@ const MAX_POOLED_ITEMS: usize = 256;
 
 impl Buffers {
     /// Empties every vector (dropping the values the render held), or gives up one that grew
-    /// past [`MAX_POOLED_ITEMS`].
+    /// past [`MAX_POOLED_ITEMS`]; except `strings`, which [`render`] hands to [`Literals`].
     fn clear(&mut self) {
         fn reset<T>(v: &mut Vec<T>) {
             if v.capacity() > MAX_POOLED_ITEMS {
@@ -94,7 +145,6 @@ impl Buffers {
         }
         reset(&mut self.vars);
         reset(&mut self.defined);
-        reset(&mut self.strings);
         reset(&mut self.loops);
         self.arg_pool.truncate(MAX_POOLED_ITEMS);
         self.arg_pool.retain(|a| a.capacity() <= MAX_POOLED_ITEMS);
@@ -143,6 +193,7 @@ impl<'p> Renderer<'p> {
             strings: vec![Value::Null; prog.strings as usize],
             arg_pool: Vec::new(),
             loops: Vec::new(),
+            literals: Literals::default(),
         };
         Renderer::with_buffers(prog, opts, scope, bufs)
     }
@@ -181,6 +232,7 @@ impl<'p> Renderer<'p> {
             strings: self.strings,
             arg_pool: self.arg_pool,
             loops: self.loops,
+            literals: Literals::default(),
         };
         bufs.clear();
         bufs
@@ -1341,6 +1393,31 @@ mod tests {
             render("#foreach($i in [1])$foreach.count#end $a", &scope).expect("renders"),
             "1 root"
         );
+    }
+
+    #[test]
+    fn string_literals_kept_between_renders_belong_to_their_own_template() {
+        let opts = EngineOptions::default();
+        let scope = Scope::new();
+        // Same literal slots (0 and 1), different literals; rendered in turns, more
+        // templates than the cache keeps, so entries are evicted and made again.
+        let templates: Vec<Template> = (0..MAX_CACHED_TEMPLATES + 3)
+            .map(|i| {
+                Template::compile(&format!("#set($a = 'x{i}')$a.concat('-y{i}')"), &opts)
+                    .expect("compiles")
+            })
+            .collect();
+        for _ in 0..3 {
+            for (i, t) in templates.iter().enumerate() {
+                assert_eq!(t.render(&scope).expect("renders"), format!("x{i}-y{i}"));
+            }
+        }
+        let bufs = BUFFERS.with(Cell::take);
+        assert_eq!(bufs.literals.by_template.len(), MAX_CACHED_TEMPLATES);
+        BUFFERS.with(|b| b.set(bufs));
+        // A clone is a template of its own, with the same output.
+        let clone = templates[0].clone();
+        assert_eq!(clone.render(&scope).expect("renders"), "x0-y0");
     }
 
     #[test]

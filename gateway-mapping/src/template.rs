@@ -21,6 +21,8 @@ use crate::{parser, render};
 pub struct Template {
     program: Program,
     options: EngineOptions,
+    /// This template's number, naming its string-literal values in each thread's cache.
+    id: u64,
     /// The length of the last output, to size the next one's buffer in one allocation.
     last_len: AtomicUsize,
 }
@@ -30,6 +32,7 @@ impl Clone for Template {
         Template {
             program: self.program.clone(),
             options: self.options.clone(),
+            id: render::next_template_id(),
             last_len: AtomicUsize::new(self.last_len.load(Ordering::Relaxed)),
         }
     }
@@ -56,6 +59,7 @@ impl Template {
         Ok(Template {
             program,
             options: options.clone(),
+            id: render::next_template_id(),
             last_len: AtomicUsize::new(source.len()),
         })
     }
@@ -63,7 +67,7 @@ impl Template {
     /// Renders with these root variables. `#set` never changes `scope`.
     pub fn render(&self, scope: &Scope) -> Result<String, TemplateError> {
         let hint = self.last_len.load(Ordering::Relaxed);
-        let out = render::render(&self.program, &self.options, scope, hint)?;
+        let out = render::render(&self.program, self.id, &self.options, scope, hint)?;
         self.last_len.store(out.len(), Ordering::Relaxed);
         Ok(out)
     }

@@ -106,25 +106,21 @@ fn write_one(v: &Value, out: &mut String, cap: usize) {
     }
 }
 
-/// Appends an integer in decimal (without the formatting machinery: this is on the hot path
-/// of every template that prints numbers).
+/// Appends an integer in decimal (through `itoa`, without the formatting machinery: this is
+/// on the hot path of every template that prints numbers).
+#[inline]
 pub(crate) fn write_int(i: i64, out: &mut String) {
-    let mut buf = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    out.push_str(itoa::Buffer::new().format(i));
+}
+
+/// Appends a JSON number as its template value prints ([`Value::from_json`] then Java's
+/// `toString()`): an integer within `i64` as one, anything else as a double.
+#[inline]
+pub(crate) fn write_json_number(n: &serde_json::Number, out: &mut String) {
+    match n.as_i64() {
+        Some(i) => write_int(i, out),
+        None => write_double(n.as_f64().unwrap_or(f64::NAN), out),
     }
-    if i < 0 {
-        out.push('-');
-    }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// Appends a double as Java's `Double.toString`: plain decimal with at least one fractional
@@ -185,17 +181,13 @@ fn write_short_decimal(d: f64, out: &mut String) -> bool {
         }
         if n / scale == d {
             let n = n as u64;
-            write_int((n / pow) as i64, out);
+            let mut digits = itoa::Buffer::new();
+            out.push_str(digits.format(n / pow));
             out.push('.');
-            let frac = n % pow;
-            let mut digits = [b'0'; 7];
-            let mut f = frac;
-            for i in (0..k).rev() {
-                digits[i] = b'0' + (f % 10) as u8;
-                f /= 10;
-            }
-            // The smallest k has no trailing zero, except `x.0` at k = 1.
-            out.push_str(std::str::from_utf8(&digits[..k]).unwrap_or("0"));
+            // The fraction with its leading zeros: `pow + frac` has k + 1 digits, the first
+            // a `1`. The smallest k has no trailing zero, except `x.0` at k = 1.
+            let frac = digits.format(pow + n % pow);
+            out.push_str(frac.get(1..).unwrap_or("0"));
             return true;
         }
     }
