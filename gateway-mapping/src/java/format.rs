@@ -172,7 +172,7 @@ pub(crate) fn write_double(d: f64, out: &mut String) {
 fn write_short_decimal(d: f64, out: &mut String) -> bool {
     let mut scale = 1.0f64;
     let mut pow: u64 = 1;
-    for k in 1..=7usize {
+    for _ in 0..7 {
         scale *= 10.0;
         pow *= 10;
         let n = (d * scale).round();
