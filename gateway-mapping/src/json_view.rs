@@ -217,12 +217,22 @@ pub(crate) struct ObjectView {
 }
 
 impl ObjectView {
-    fn value(at: At) -> Value {
-        Value::Object(Rc::new(ObjectView {
+    fn new(at: At) -> ObjectView {
+        ObjectView {
             at,
             children: RefCell::new(Vec::new()),
             plain: OnceCell::new(),
-        }))
+        }
+    }
+
+    fn value(at: At) -> Value {
+        Value::Object(Rc::new(ObjectView::new(at)))
+    }
+
+    /// Whether nothing was made from the view yet (no map, no child handed out): another
+    /// view of the same node would be indistinguishable from it.
+    fn pristine(&self) -> bool {
+        self.plain.get().is_none() && self.children.borrow().is_empty()
     }
 
     fn object(&self) -> Option<&serde_json::Map<String, Json>> {
@@ -403,9 +413,62 @@ impl HostObject for ObjectView {
 
 /// A JSON array as `$input.path` hands it over: the list object of [`JsonArray`], its items
 /// made on first use (until then it prints straight from the JSON).
+///
+/// A `#foreach` over an array whose list is not made yet takes its items one at a time
+/// ([`HostObject::lazy_item`]) instead of making the whole list: an object item the template
+/// neither kept nor changed is recycled for the next item (one object serves a loop over a
+/// thousand), while an item that another value still holds, or whose state changed (it became
+/// a map, handed out a child), is kept, so that the list, if it is made later, holds that
+/// very object (Java identity) and a later loop hands it out again.
 pub(crate) struct ArrayView {
     at: At,
-    items: OnceCell<JsonArray>,
+    /// The list, once made, and (when a loop took items one at a time before it was made)
+    /// its items as they were then, which such a loop goes on handing out (a `#foreach`
+    /// iterates a snapshot of its collection).
+    items: OnceCell<(JsonArray, Option<Vec<Value>>)>,
+    /// Items handed out one at a time, before the list is made.
+    lent: RefCell<Lent>,
+    /// Whether a loop took items one at a time.
+    lazily_iterated: Cell<bool>,
+}
+
+/// The items an [`ArrayView`] handed out to a loop, before its list is made.
+#[derive(Default)]
+struct Lent {
+    /// The last object item handed out (the loop's current item).
+    current: Option<(usize, Rc<ObjectView>)>,
+    /// Items that must stay the objects they are, by index, sorted.
+    kept: Vec<(usize, Value)>,
+}
+
+impl Lent {
+    fn kept(&self, index: usize) -> Option<&Value> {
+        self.kept
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .ok()
+            .map(|at| &self.kept[at].1)
+    }
+
+    fn keep(&mut self, index: usize, v: Value) {
+        if let Err(at) = self.kept.binary_search_by_key(&index, |(i, _)| *i) {
+            self.kept.insert(at, (index, v));
+        }
+    }
+
+    /// The item handed out for `index`, if it must stay that object.
+    fn find(&self, index: usize) -> Option<Value> {
+        match &self.current {
+            Some((i, view)) if *i == index => Some(Value::Object(view.clone())),
+            _ => self.kept(index).cloned(),
+        }
+    }
+
+    fn values(&self) -> Vec<Value> {
+        let current = self.current.iter().map(|(_, v)| Value::Object(v.clone()));
+        current
+            .chain(self.kept.iter().map(|(_, v)| v.clone()))
+            .collect()
+    }
 }
 
 impl ArrayView {
@@ -413,23 +476,44 @@ impl ArrayView {
         Value::Object(Rc::new(ArrayView {
             at,
             items: OnceCell::new(),
+            lent: RefCell::new(Lent::default()),
+            lazily_iterated: Cell::new(false),
         }))
     }
 
     fn list(&self) -> &JsonArray {
+        &self.made().0
+    }
+
+    /// Whether an item a loop handed out may differ from the JSON (it changed, or another
+    /// value holds it and may change it): printing then goes through the list.
+    fn lent_changed(&self) -> bool {
+        let lent = self.lent.borrow();
+        !lent.kept.is_empty() || lent.current.as_ref().is_some_and(|(_, v)| !v.pristine())
+    }
+
+    fn made(&self) -> &(JsonArray, Option<Vec<Value>>) {
         self.items.get_or_init(|| {
             self.at.doc.changed.set(true);
-            let items = match self.at.json() {
+            let lent = std::mem::take(&mut *self.lent.borrow_mut());
+            let items: Vec<Value> = match self.at.json() {
                 Some(Json::Array(a)) => a
                     .iter()
                     .enumerate()
-                    .map(|(i, j)| child_value(&self.at, j, || Seg::Index(i)))
+                    .map(|(i, j)| {
+                        lent.find(i)
+                            .unwrap_or_else(|| child_value(&self.at, j, || Seg::Index(i)))
+                    })
                     .collect(),
                 _ => Vec::new(),
             };
-            JsonArray {
-                items: Value::list(items),
-            }
+            let snapshot = self.lazily_iterated.get().then(|| items.clone());
+            (
+                JsonArray {
+                    items: Value::list(items),
+                },
+                snapshot,
+            )
         })
     }
 }
@@ -454,8 +538,11 @@ impl HostObject for ArrayView {
     }
 
     fn render(&self) -> String {
+        if self.lent_changed() {
+            return self.list().render();
+        }
         match self.items.get() {
-            Some(l) => l.render(),
+            Some((l, _)) => l.render(),
             None => {
                 let mut out = String::new();
                 if let Some(j) = self.at.json() {
@@ -470,14 +557,87 @@ impl HostObject for ArrayView {
         self.list().iterate()
     }
 
+    fn lazy_len(&self) -> Option<usize> {
+        if self.items.get().is_some() {
+            return None;
+        }
+        match self.at.json() {
+            Some(Json::Array(a)) => Some(a.len()),
+            _ => None,
+        }
+    }
+
+    fn lazy_item(&self, index: usize, previous: Value) -> Value {
+        self.lazily_iterated.set(true);
+        // What the loop variable held goes first, so that the last item's only holder may
+        // be the record below.
+        drop(previous);
+        if let Some((_, snapshot)) = self.items.get() {
+            return snapshot
+                .as_ref()
+                .and_then(|s| s.get(index).cloned())
+                .unwrap_or_default();
+        }
+        let mut lent = self.lent.borrow_mut();
+        let mut spare = None;
+        if let Some((i, view)) = lent.current.take() {
+            if Rc::strong_count(&view) == 1 && view.pristine() {
+                spare = Some(view);
+            } else {
+                lent.keep(i, Value::Object(view));
+            }
+        }
+        if let Some(v) = lent.kept(index) {
+            return v.clone();
+        }
+        match self
+            .at
+            .json()
+            .and_then(Json::as_array)
+            .and_then(|a| a.get(index))
+        {
+            Some(Json::Object(_)) => {
+                let view = match spare.take() {
+                    Some(mut rc) => match Rc::get_mut(&mut rc) {
+                        Some(v) => {
+                            v.at.seg = Some(Seg::Index(index));
+                            v.at.own = OnceCell::new();
+                            rc
+                        }
+                        None => Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))),
+                    },
+                    None => Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))),
+                };
+                lent.current = Some((index, view.clone()));
+                Value::Object(view)
+            }
+            // A nested array keeps its identity through the list, made now.
+            Some(Json::Array(_)) => {
+                drop(lent);
+                self.made()
+                    .1
+                    .as_ref()
+                    .and_then(|s| s.get(index).cloned())
+                    .unwrap_or_default()
+            }
+            Some(leaf) => Value::from_json(leaf),
+            None => Value::Null,
+        }
+    }
+
     fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
         self.list().set_property(name, value)
     }
 
     fn for_each_child(&self, f: &mut dyn FnMut(&Value)) {
-        // Until its items are made, nothing of the template's is inside.
-        if let Some(l) = self.items.get() {
-            l.for_each_child(f);
+        match self.items.get() {
+            Some((l, _)) => l.for_each_child(f),
+            // Until its items are made, only what a loop handed out can hold the template's
+            // values.
+            None => {
+                let lent = self.lent.borrow().values();
+                lent.iter().for_each(f);
+            }
         }
     }
 
@@ -590,6 +750,60 @@ mod tests {
             let (viewed, plain) = both(template, body);
             assert_eq!(viewed, plain, "{template}");
         }
+    }
+
+    #[test]
+    fn a_loop_over_a_view_behaves_as_over_the_converted_list() {
+        let body = r#"[{"id": 1, "t": [1]}, {"id": 2, "t": []}, {"id": 3, "t": [3, 4]}]"#;
+        for template in [
+            // Plain reads: one recycled object serves every item.
+            "#set($a = $input.path('$'))#foreach($x in $a)$x.id $x,#end $a",
+            // Items changed in the loop print changed, through the list and the items.
+            "#set($a = $input.path('$'))#foreach($x in $a)#set($d = $x.put('i', $foreach.index))#end$a $a[1].i",
+            "#set($a = $input.path('$'))#foreach($x in $a)#set($x.k = 'v')#end$a",
+            // Items kept elsewhere are the list's items.
+            "#set($a = $input.path('$'))#set($l = [])#foreach($x in $a)#set($d = $l.add($x))#end#set($d = $l[1].put('k', 1))$a[1].k $a $l.size()",
+            // A child handed out and changed.
+            "#set($a = $input.path('$'))#foreach($x in $a)#set($d = $x.t.add(0))#end$a $a[2].t",
+            // The list changed during the loop: the loop goes over the items it started with.
+            "#set($a = $input.path('$'))#foreach($x in $a)#set($d = $a.add(9))$x.id,#end $a.size()",
+            "#set($a = $input.path('$'))#foreach($x in $a)#if($foreach.index == 1)#set($d = $a.remove(0))#end$x.id,#end $a",
+            // Loops in loops over the same array, and one after another.
+            "#set($a = $input.path('$'))#foreach($x in $a)#foreach($y in $a)$x.id$y.id #end#end",
+            "#set($a = $input.path('$'))#foreach($x in $a)#set($x.n = $x.id)#end#foreach($x in $a)$x.n#end",
+            "#set($a = $input.path('$'))#foreach($x in $a)#if($x.id == 2)#set($keep = $x)#end#end#set($keep.z = 1)$a",
+            // #break and the loop variable afterwards.
+            "#set($x = 'before')#set($a = $input.path('$'))#foreach($x in $a)#if($x.id == 2)#break#end#end$x $a",
+        ] {
+            let (viewed, plain) = both(template, body);
+            assert_eq!(viewed, plain, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_loop_over_nested_arrays_keeps_each_row_one_object() {
+        let body = r#"{"m": [[1], [2, 3], {"k": [4]}, 5]}"#;
+        for template in [
+            "#set($r = $input.path('$'))#foreach($row in $r.m)#set($d = $row.add(0))#end$r.m $r",
+            "#set($r = $input.path('$'))#foreach($row in $r.m)[$row]#end",
+        ] {
+            let (viewed, plain) = both(template, body);
+            assert_eq!(viewed, plain, "{template}");
+        }
+    }
+
+    #[test]
+    fn an_item_from_a_loop_cannot_be_made_to_hold_its_array() {
+        let t = Template::compile(
+            "#set($a = $input.path('$'))#foreach($x in $a)$x.put('all', $a)#end",
+            &EngineOptions::default(),
+        )
+        .unwrap();
+        let mut scope = Scope::new();
+        let input = Input::new(RequestView::new(r#"[{"a": 1}, {"a": 2}]"#));
+        scope.set("input", Value::object(input));
+        let e = t.render(&scope).unwrap_err();
+        assert!(e.to_string().contains("inside itself"), "{e}");
     }
 
     #[test]

@@ -1078,6 +1078,10 @@ impl<'p> Renderer<'p> {
                 let m = m.borrow();
                 (m.values().take(max).cloned().collect(), m.len())
             }
+            Value::Object(o) if let Some(len) = o.lazy_len() => {
+                let o = o.clone();
+                return self.foreach_lazy(var, &*o, len, body);
+            }
             Value::Object(o) => match o.iterate() {
                 Some(items) => {
                     let len = items.len();
@@ -1114,6 +1118,45 @@ impl<'p> Renderer<'p> {
         self.vars[s] = saved.0;
         self.defined[s] = saved.1;
         Ok(flow)
+    }
+
+    /// `#foreach` over an object handing out its `len` items one at a time
+    /// ([`HostObject::lazy_item`]): as [`Renderer::foreach`] otherwise.
+    fn foreach_lazy(
+        &mut self,
+        var: Slot,
+        obj: &dyn HostObject,
+        len: usize,
+        body: &'p Block,
+    ) -> Result<Flow, TemplateError> {
+        let s = var as usize;
+        let saved = (self.vars[s].clone(), self.defined[s]);
+        self.loops.push(Loop { index: 0, len });
+        let mut flow = Ok(Flow::Normal);
+        for i in 0..len.min(self.opts.max_foreach_iterations) {
+            let previous = std::mem::take(&mut self.vars[s]);
+            self.vars[s] = obj.lazy_item(i, previous);
+            self.defined[s] = 0;
+            if let Some(lp) = self.loops.last_mut() {
+                lp.index = i;
+            }
+            if let Err(e) = self.step() {
+                flow = Err(e);
+                break;
+            }
+            match self.block(body) {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Break) => break,
+                other => {
+                    flow = other;
+                    break;
+                }
+            }
+        }
+        self.loops.pop();
+        self.vars[s] = saved.0;
+        self.defined[s] = saved.1;
+        flow
     }
 
     fn macro_call(

@@ -53,6 +53,20 @@ pub trait HostObject {
     fn iterate(&self) -> Option<Vec<Value>> {
         None
     }
+    /// For `#foreach` over the object: how many items it has, when it hands them out one at a
+    /// time through [`HostObject::lazy_item`] instead of as [`HostObject::iterate`]'s
+    /// snapshot (a view over a large document need not make every item up front). `None`
+    /// (the default): the loop iterates the snapshot.
+    fn lazy_len(&self) -> Option<usize> {
+        None
+    }
+    /// Item `index` of a `#foreach` over the object (see [`HostObject::lazy_len`]), as the
+    /// object was when the loop began. `previous` is what the loop variable held, handed
+    /// back so that the object can recycle an item nobody else holds.
+    fn lazy_item(&self, index: usize, previous: Value) -> Value {
+        let _ = (index, previous);
+        Value::Null
+    }
     /// `#set($obj.name = value)`; ignored unless the host makes the property writable.
     /// (A property that returns a shared [`Value::Map`] is writable through the map.)
     fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
