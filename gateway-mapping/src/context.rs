@@ -731,16 +731,59 @@ impl HostObject for ContextNode {
         if self.is_root() && matches!(name, "requestOverride" | "responseOverride") {
             return false;
         }
-        match self.entries().and_then(|m| entry(m, name)) {
-            Some((_, Node::Leaf(Json::String(s)))) => out.push_str(s),
-            Some((_, Node::Leaf(Json::Bool(b)))) => out.push_str(if *b { "true" } else { "false" }),
-            Some((_, Node::Leaf(Json::Number(n)))) => {
-                crate::java::format::write_json_number(n, out)
-            }
-            _ => return false,
-        }
-        true
+        self.entries()
+            .is_some_and(|entries| print_entry(entries, name, out))
     }
+
+    fn property_path(&self, path: &[&str]) -> Option<Value> {
+        let (last, init) = path.split_last()?;
+        match entry(self.nested_entries(init)?, last) {
+            None | Some((_, Node::Leaf(Json::Null))) => Some(Value::Null),
+            Some((_, Node::Leaf(other))) => Some(json_to_value(other)),
+            // An object: made by the engine, one level at a time (it knows its parents).
+            Some((_, Node::Object(_))) => None,
+        }
+    }
+
+    fn print_leaf_path(&self, path: &[&str], key: &str, out: &mut String) -> bool {
+        self.nested_entries(path)
+            .is_some_and(|entries| print_entry(entries, key, out))
+    }
+}
+
+impl ContextNode {
+    /// The entries of the object the names in `path` reach from this one (`None` when a
+    /// name is missing or not an object, or leads into the override maps, which are not
+    /// entries).
+    fn nested_entries(&self, path: &[&str]) -> Option<&[(Key, Node)]> {
+        if self.is_root()
+            && path
+                .first()
+                .is_some_and(|n| matches!(*n, "requestOverride" | "responseOverride"))
+        {
+            return None;
+        }
+        let mut entries = self.entries()?;
+        for name in path {
+            match entry(entries, name)? {
+                (_, Node::Object(inner)) => entries = inner,
+                (_, Node::Leaf(_)) => return None,
+            }
+        }
+        Some(entries)
+    }
+}
+
+/// Prints entry `name` of `entries` as [`HostObject::print_leaf`] does: a string, number or
+/// boolean, returning true; false (printing nothing) for anything else.
+fn print_entry(entries: &[(Key, Node)], name: &str, out: &mut String) -> bool {
+    match entry(entries, name) {
+        Some((_, Node::Leaf(Json::String(s)))) => out.push_str(s),
+        Some((_, Node::Leaf(Json::Bool(b)))) => out.push_str(if *b { "true" } else { "false" }),
+        Some((_, Node::Leaf(Json::Number(n)))) => crate::java::format::write_json_number(n, out),
+        _ => return false,
+    }
+    true
 }
 
 /// What `get(key)` on `$context` (and its objects) returns: the value when it is a plain
@@ -916,6 +959,52 @@ mod tests {
             .expect("compiles")
             .render(&scope)
             .expect("renders")
+    }
+
+    #[test]
+    fn nested_context_values_read_without_the_objects_on_the_way_match_reading_them_one_by_one() {
+        let mut ctx = Context::new();
+        ctx.set("identity.sourceIp", "203.0.113.7");
+        ctx.set("identity.n", 7);
+        ctx.set("identity.b", true);
+        ctx.set("authorizer.claims.email", "a@example.com");
+        ctx.set("authorizer.principalId", "user-1");
+        let render = |src: &str| {
+            let context = ContextObject::new(ctx.clone());
+            let mut scope = Scope::new();
+            scope.set("context", context.value());
+            Template::compile(src, &EngineOptions::default())
+                .expect("compiles")
+                .render(&scope)
+                .expect("renders")
+        };
+        // Each pair: the path read at once (printed, then evaluated), and the same read one
+        // object at a time.
+        for (path, expected) in [
+            ("identity.sourceIp", "203.0.113.7"),
+            ("identity.n", "7"),
+            ("identity.b", "true"),
+            ("identity.nope", ""),
+            ("nope.x", ""),
+            ("authorizer.claims.email", "a@example.com"),
+            ("authorizer.claims", ""),
+            ("authorizer.principalId", "user-1"),
+            ("requestOverride.header", "{}"),
+        ] {
+            let (first, rest) = path.split_once('.').expect("dotted");
+            let printed = render(&format!("[$context.{path}]"));
+            let evaluated = render(&format!("#set($v = $context.{path})[$v]"));
+            let stepwise = render(&format!("#set($o = $context.{first})[$o.{rest}]"));
+            assert_eq!(printed, format!("[{expected}]"), "{path}");
+            assert_eq!(evaluated, printed, "{path}");
+            assert_eq!(stepwise, printed, "{path}");
+        }
+        assert_eq!(
+            render(
+                "#set($context.requestOverride.header.k = 'v')$context.requestOverride.header.k"
+            ),
+            "v"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ const SCAN_MAX: usize = 8;
 /// One step from a JSON node to a child.
 #[derive(Debug)]
 enum Seg {
-    Key(Box<str>),
+    Key(Rc<str>),
     Index(usize),
 }
 
@@ -211,7 +211,7 @@ fn child_value(at: &At, j: &Json, seg: impl FnOnce() -> Seg) -> Value {
 pub(crate) struct ObjectView {
     at: At,
     /// The object and array children handed out so far, by key (each is one object).
-    children: RefCell<Vec<(Box<str>, Value)>>,
+    children: RefCell<Vec<(Rc<str>, Value)>>,
     /// The map this view became (a `Value::Map`).
     plain: OnceCell<Value>,
 }
@@ -253,8 +253,10 @@ impl ObjectView {
         if let Some((_, v)) = self.children.borrow().iter().find(|(k, _)| &**k == key) {
             return v.clone();
         }
-        let v = child_value(&self.at, j, || Seg::Key(key.into()));
-        self.children.borrow_mut().push((key.into(), v.clone()));
+        // One copy of the key serves the child's position and this record.
+        let key: Rc<str> = key.into();
+        let v = child_value(&self.at, j, || Seg::Key(key.clone()));
+        self.children.borrow_mut().push((key, v.clone()));
         v
     }
 

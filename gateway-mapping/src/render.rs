@@ -538,7 +538,18 @@ impl<'p> Renderer<'p> {
                 return self.print_host_call(r, o, init, name, args);
             }
             ([init @ .., Access::Property(key)], Value::Object(o)) => {
-                // `$obj.a.b.key`: host objects down to a leaf the last one prints itself.
+                // `$obj.a.b.key`: the object finds the leaf itself, or host objects down to
+                // a leaf the last one prints itself.
+                let mut names = [""; MAX_PATH_NAMES];
+                if let Some(path) = property_names(init, &mut names)
+                    && !path.is_empty()
+                    && o.print_leaf_path(path, key, &mut self.out)
+                {
+                    let n = self.out.len() - start;
+                    self.charge_bytes(n)?;
+                    self.check_out()?;
+                    return Ok(true);
+                }
                 let mut at: Option<Rc<dyn HostObject>> = None;
                 for access in init {
                     let Access::Property(name) = access else {
@@ -632,6 +643,21 @@ impl<'p> Renderer<'p> {
             (Root::VelocityHasNext(_), Some(lp)) => Value::Bool(lp.index + 1 < lp.len),
             (root, None) => self.var(root.slot())?,
         };
+        if let (Value::Object(o), [Access::Property(_), Access::Property(_), ..]) = (&v, chain) {
+            // `$obj.a.b...`: the object may find the value without making those on the way.
+            let mut names = [""; MAX_PATH_NAMES];
+            let n = chain
+                .iter()
+                .take(MAX_PATH_NAMES)
+                .take_while(|a| matches!(a, Access::Property(_)))
+                .count();
+            if let Some(path) = property_names(&chain[..n], &mut names)
+                && let Some(found) = o.property_path(path)
+            {
+                v = found;
+                chain = &chain[n..];
+            }
+        }
         for access in chain {
             if v.is_null() {
                 return Ok(Value::Null);
@@ -1285,6 +1311,28 @@ fn write_direct(v: &Value, out: &mut String) -> bool {
         }
     }
     false
+}
+
+/// The most property names a path fast path ([`HostObject::property_path`],
+/// [`HostObject::print_leaf_path`]) takes at once.
+const MAX_PATH_NAMES: usize = 8;
+
+/// The names of `chain`, when it is made of at most [`MAX_PATH_NAMES`] properties only,
+/// gathered into `buf`.
+fn property_names<'a, 'b>(
+    chain: &'a [Access],
+    buf: &'b mut [&'a str; MAX_PATH_NAMES],
+) -> Option<&'b [&'a str]> {
+    if chain.len() > MAX_PATH_NAMES {
+        return None;
+    }
+    for (slot, access) in buf.iter_mut().zip(chain) {
+        let Access::Property(name) = access else {
+            return None;
+        };
+        *slot = name;
+    }
+    Some(&buf[..chain.len()])
 }
 
 /// Why a value may not be stored where a template puts it.

@@ -100,6 +100,22 @@ pub trait HostObject {
         let _ = (name, out);
         false
     }
+    /// `$obj.a.b`: the value the property names in `path` (two or more) reach from this
+    /// object, when the object finds it without making the objects on the way (a view over
+    /// nested data does); `None` (the default) to have the engine read property by property.
+    /// Must give what reading the properties one by one would.
+    fn property_path(&self, path: &[&str]) -> Option<Value> {
+        let _ = path;
+        None
+    }
+    /// The printing fast path of `$obj.a.b.key`, with `path` the names before `key`:
+    /// as [`HostObject::print_leaf`] for the object the names reach, without making the
+    /// objects on the way. The default prints nothing and returns false (the engine then
+    /// reads property by property).
+    fn print_leaf_path(&self, path: &[&str], key: &str, out: &mut String) -> bool {
+        let _ = (path, key, out);
+        false
+    }
     /// The printing fast path of `$obj.method(args)`: either appends the result as the
     /// template would print it, when it is a non-null string, and returns `Ok(None)`; or
     /// appends nothing and returns the result, which the engine prints the general way.
