@@ -195,4 +195,74 @@ proptest! {
         let out = t.render(&s).expect("renders");
         prop_assert_eq!(out.len(), len.min(gateway_mapping::limits::MAX_FOREACH_ITERATIONS));
     }
+
+    #[test]
+    fn a_loop_over_a_json_view_renders_as_over_the_converted_list(
+        items in prop::collection::vec(prop_oneof![
+            4 => (0i64..100).prop_map(|i| serde_json::json!({"id": i, "t": [i]})),
+            1 => (0i64..100).prop_map(serde_json::Value::from),
+            1 => Just(serde_json::json!([1, [2]])),
+        ], 0..6),
+        body in prop::collection::vec(prop::sample::select(LOOP_PIECES), 0..6),
+        after in prop::sample::select(AFTER_LOOP),
+    ) {
+        // `$input.path('$')` hands out views over the parsed body, and a loop over one
+        // takes its items one at a time, recycling those nothing else holds; `$doc` holds
+        // the same body converted up front into lists and maps. Whatever the loop does with
+        // its items, both must render alike.
+        let body_json = serde_json::Value::Array(items);
+        let text = body_json.to_string();
+        let src = format!(
+            "#set($l = [])#set($keep = '')#foreach($x in $a)#set($i = $foreach.index){}#end|{after}",
+            body.concat()
+        );
+        let render = |prelude: &str, scope: &Scope| {
+            Template::compile(&format!("{prelude}{src}"), &EngineOptions::default())
+                .expect("compiles")
+                .render(scope)
+                // The preludes differ in length: compare errors without their position.
+                .map_err(|e| e.to_string().split_once(": ").map(|(_, m)| m.to_owned()))
+        };
+        let mut views = Scope::new();
+        let input = gateway_mapping::input::Input::with_json(
+            gateway_mapping::input::RequestView::new(text),
+            std::sync::Arc::new(body_json.clone()),
+        );
+        views.set("input", Value::object(input));
+        let mut converted = Scope::new();
+        converted.set("doc", gateway_mapping::input::json_to_value(&body_json));
+        prop_assert_eq!(
+            render("#set($a = $input.path('$'))", &views),
+            render("#set($a = $doc)", &converted),
+            "{}", src
+        );
+    }
 }
+
+/// Loop bodies for the view property: reading, changing, keeping and re-iterating items.
+const LOOP_PIECES: &[&str] = &[
+    "$x.id,",
+    "$x;",
+    "$x.t",
+    "#set($d = $x.put('p', $i))",
+    "#set($x.q = 1)",
+    "#set($d = $l.add($x))",
+    "#set($keep = $x)",
+    "#if($i == 1)#break#end",
+    "#set($d = $a.add(9))",
+    "#if($i == 0)#set($d = $a.remove(0))#end",
+    "#foreach($y in $a)$y.id#end",
+    "#set($d = $x.t.add(0))",
+    "#if($foreach.hasNext)+#end",
+    "#set($x = 'gone')",
+];
+
+/// What is printed after the loop.
+const AFTER_LOOP: &[&str] = &[
+    "$a",
+    "$l",
+    "$keep",
+    "$a[0] $a.size()",
+    "#foreach($x in $a)$x.q/#end",
+    "#foreach($x in $a)#foreach($y in $a)$y.p#end#end",
+];
