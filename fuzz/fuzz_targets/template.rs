@@ -10,7 +10,7 @@ use gateway_mapping::input::{Input, RequestView};
 use gateway_mapping::{EngineOptions, Template};
 use libfuzzer_sys::fuzz_target;
 
-const BODY: &str = r#"{"name": "Rex", "price": 12.5, "tags": ["a", "b"], "owner": {"id": 7, "ok": true}, "n": null}"#;
+const BODY: &str = r#"{"name": "Rex", "price": 12.5, "tags": ["a", "b"], "owner": {"id": 7, "ok": true}, "n": null, "items": [{"id": 1, "t": [1]}, {"id": 2}, 3, [4]]}"#;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
