@@ -252,14 +252,42 @@ fn small_get<'m, V>(m: &'m IndexMap<String, V>, name: &str) -> Option<&'m V> {
 
 /// `$input.json` for an already-compiled path and parsed body, appended to `out`.
 pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) {
-    use std::fmt::Write;
     match path.query_ref(body) {
-        // Writing into a `String` cannot fail.
-        Some(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Some(v) => write_compact_json(&v, out),
         None => out.push_str("\"\""),
     }
+}
+
+thread_local! {
+    /// The bytes [`write_compact_json`] serialises into before copying them out, kept for
+    /// the next call (emptied; given up past [`MAX_KEPT_SCRATCH`]).
+    static JSON_SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The most bytes of [`JSON_SCRATCH`] kept between calls.
+const MAX_KEPT_SCRATCH: usize = 64 * 1024;
+
+/// Appends `v` as serde_json's compact JSON, through serde_json's byte writer (its fast
+/// path: the `Display` form goes through the formatting machinery token by token).
+fn write_compact_json(v: &Json, out: &mut String) {
+    JSON_SCRATCH.with(|scratch| {
+        let Ok(mut buf) = scratch.try_borrow_mut() else {
+            out.push_str(&v.to_string());
+            return;
+        };
+        buf.clear();
+        // Serialising a `serde_json::Value` into memory cannot fail, and gives UTF-8.
+        if serde_json::to_writer(&mut *buf, v).is_ok()
+            && let Ok(text) = std::str::from_utf8(&buf)
+        {
+            out.push_str(text);
+        } else {
+            out.push_str(&v.to_string());
+        }
+        if buf.capacity() > MAX_KEPT_SCRATCH {
+            *buf = Vec::new();
+        }
+    });
 }
 
 /// Compiled JSONPaths kept per thread, so `$input.path('$.name')` on every request compiles
@@ -267,22 +295,48 @@ pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) {
 /// paths; this only bounds memory when paths are built from request data).
 pub const PATH_CACHE_SIZE: usize = 256;
 
+/// How many of the paths used last [`compiled_path`] compares by text before it hashes.
+const RECENT_PATHS: usize = 8;
+
 thread_local! {
     static PATHS: RefCell<HashMap<Box<str>, Rc<JsonPath>>> = RefCell::new(HashMap::new());
+    /// The paths used last, newest last: a template uses a handful, found by comparing a few
+    /// short strings, cheaper than hashing one.
+    static RECENT: RefCell<Vec<(Box<str>, Rc<JsonPath>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The compiled path, from the per-thread cache.
 pub(crate) fn compiled_path(path: &str) -> Result<Rc<JsonPath>, JsonPathError> {
-    if let Some(p) = PATHS.with(|c| c.borrow().get(path).cloned()) {
+    let recent = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .rev()
+            .find(|(p, _)| &**p == path)
+            .map(|(_, c)| c.clone())
+    });
+    if let Some(p) = recent {
         return Ok(p);
     }
-    let compiled = Rc::new(JsonPath::compile(path)?);
-    PATHS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= PATH_CACHE_SIZE {
-            c.clear();
+    let compiled = match PATHS.with(|c| c.borrow().get(path).cloned()) {
+        Some(p) => p,
+        None => {
+            let compiled = Rc::new(JsonPath::compile(path)?);
+            PATHS.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= PATH_CACHE_SIZE {
+                    c.clear();
+                }
+                c.insert(path.into(), compiled.clone());
+            });
+            compiled
         }
-        c.insert(path.into(), compiled.clone());
+    };
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= RECENT_PATHS {
+            r.remove(0);
+        }
+        r.push((path.into(), compiled.clone()));
     });
     Ok(compiled)
 }

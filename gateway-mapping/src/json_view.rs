@@ -61,7 +61,8 @@ fn step<'j>(j: &'j Json, seg: &Seg) -> Option<&'j Json> {
     }
 }
 
-fn object_get<'j>(m: &'j serde_json::Map<String, Json>, key: &str) -> Option<&'j Json> {
+/// `m[key]`, scanning an object of up to [`SCAN_MAX`] keys instead of hashing the key.
+pub(crate) fn object_get<'j>(m: &'j serde_json::Map<String, Json>, key: &str) -> Option<&'j Json> {
     if m.len() <= SCAN_MAX {
         m.iter()
             .find(|(k, _)| methods::short_eq(k, key))

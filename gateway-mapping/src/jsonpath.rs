@@ -227,7 +227,7 @@ impl JsonPath {
             let mut node = root;
             for seg in &self.segments {
                 node = match seg {
-                    Segment::Child(name) => node.as_object()?.get(name)?,
+                    Segment::Child(name) => crate::json_view::object_get(node.as_object()?, name)?,
                     Segment::Index(i) => {
                         let a = node.as_array()?;
                         a.get(index_of(a.len(), *i)?)?
@@ -323,7 +323,10 @@ fn apply<'a>(
 ) {
     match seg {
         Segment::Child(name) => {
-            if let Some(v) = node.as_object().and_then(|o| o.get(name)) {
+            if let Some(v) = node
+                .as_object()
+                .and_then(|o| crate::json_view::object_get(o, name))
+            {
                 out.push(v);
             }
         }

@@ -62,28 +62,36 @@ pub fn escape_javascript(s: &str) -> String {
     out
 }
 
-/// [`escape_javascript`], appending to `out`.
+/// [`escape_javascript`], appending to `out`. Runs of characters that stay as they are are
+/// copied whole.
 fn escape_javascript_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04X}");
-                }
+    let mut plain_from = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '\'' => "\\'",
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '/' => "\\/",
+            '\u{8}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{c}' => "\\f",
+            '\r' => "\\r",
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(plain_from..i).unwrap_or_default());
+        plain_from = i + c.len_utf8();
+        if escape.is_empty() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04X}");
             }
-            c => out.push(c),
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(s.get(plain_from..).unwrap_or_default());
 }
 
 /// `$util.urlEncode(s)`: `application/x-www-form-urlencoded` as `java.net.URLEncoder` with
@@ -94,21 +102,29 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-/// [`url_encode`], appending to `out`.
+/// [`url_encode`], appending to `out`. Runs of bytes that stay as they are (all ASCII, so
+/// each run starts and ends on a character boundary) are copied whole.
 fn url_encode_into(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
-            }
+    let mut plain_from = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_') {
+            continue;
         }
+        if i > plain_from {
+            out.push_str(s.get(plain_from..i).unwrap_or_default());
+        }
+        plain_from = i + 1;
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+    }
+    if s.len() > plain_from {
+        out.push_str(s.get(plain_from..).unwrap_or_default());
     }
 }
 
@@ -358,7 +374,54 @@ mod tests {
         assert!(matches!(parse_json("{"), Err(UtilError::InvalidJson(_))));
     }
 
+    /// Character by character, the plain statement of what the escapers do (the escapers
+    /// copy runs of unchanged text whole).
+    fn escape_javascript_model(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '\'' | '"' | '\\' | '/' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04X}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    fn url_encode_model(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
     proptest! {
+        #[test]
+        fn escapers_match_their_character_by_character_model(
+            s in "(\\PC|[ '\"\\\\/\\x00-\\x1f\\x7f]|[a-z]{1,5}){0,30}",
+        ) {
+            prop_assert_eq!(escape_javascript(&s), escape_javascript_model(&s));
+            prop_assert_eq!(url_encode(&s), url_encode_model(&s));
+        }
+
         #[test]
         fn url_decode_inverts_url_encode(s in any::<String>()) {
             prop_assert_eq!(url_decode(&url_encode(&s)).unwrap(), s);
