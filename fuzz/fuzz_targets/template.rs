@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut request = RequestView::new(BODY);
-    request.path.insert("id".into(), "42".into());
+    request.add_path("id", "42");
     request.add_query("q", "x y");
     request.add_query("q", "z");
     request.add_header("Content-Type", "application/json");

@@ -69,7 +69,7 @@ fn request_context() -> Context {
 
 fn request_view() -> RequestView {
     let mut req = RequestView::new(REQUEST_BODY);
-    req.path.insert("petId".into(), "42".into());
+    req.add_path("petId", "42");
     req.add_header("Content-Type", "application/json");
     req.add_header(
         "X-Amzn-Trace-Id",

@@ -9,7 +9,7 @@
 //! use gateway_mapping::input::RequestView;
 //!
 //! let mut req = RequestView::new(r#"{"pets": [{"id": 1}, {"id": 2}]}"#);
-//! req.path.insert("petId".into(), "42".into());
+//! req.add_path("petId", "42");
 //! req.add_header("X-Trace", "abc");
 //! assert_eq!(req.json("$.pets[0]").unwrap(), r#"{"id":1}"#);
 //! assert_eq!(req.param("petId"), Some("42"));
@@ -51,8 +51,10 @@ pub enum InputError {
 pub struct RequestView {
     /// The raw payload as text.
     pub body: String,
-    /// Path parameters, by name.
-    pub path: IndexMap<String, String>,
+    /// Path parameters: `(name, value)` pairs, one per name ([`RequestView::add_path`]).
+    /// A flat list, as the query string and headers are: copying a map would allocate its
+    /// index too.
+    pub path: Vec<(String, String)>,
     /// Query-string parameters: one `(name, value)` pair per value, in arrival order (a
     /// name given twice has two pairs). A flat list, not a map: a request has a handful of
     /// parameters, so scanning finds one faster than hashing, and copying the view (once
@@ -70,6 +72,22 @@ impl RequestView {
             body: body.into(),
             ..RequestView::default()
         }
+    }
+
+    /// Sets a path parameter (replacing an earlier value of the same name).
+    pub fn add_path(&mut self, name: &str, value: &str) {
+        match self.path.iter_mut().find(|(k, _)| k == name) {
+            Some((_, v)) => *v = value.to_owned(),
+            None => self.path.push((name.to_owned(), value.to_owned())),
+        }
+    }
+
+    /// A path parameter's value.
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.path
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Adds one query-string value.
@@ -123,7 +141,7 @@ impl RequestView {
     /// `$input.params(name)`: the parameter from the path, then the query string, then the
     /// headers (case-insensitively), as AWS's reference orders the search.
     pub fn param(&self, name: &str) -> Option<&str> {
-        if let Some(v) = small_get(&self.path, name) {
+        if let Some(v) = self.path_param(name) {
             return Some(v);
         }
         if let Some(v) = self.query(name) {
@@ -239,16 +257,6 @@ fn last_values(pairs: &[(String, String)], ignore_case: bool) -> Vec<(&str, &str
 /// How many distinct parameter names [`last_values`] compares one by one before it indexes
 /// them.
 const SCAN_PAIRS: usize = 16;
-
-/// `m[name]`, scanning a map of a few entries (request parameters are few) instead of
-/// hashing the name.
-fn small_get<'m, V>(m: &'m IndexMap<String, V>, name: &str) -> Option<&'m V> {
-    if m.len() <= 8 {
-        m.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
-    } else {
-        m.get(name)
-    }
-}
 
 /// `$input.json` for an already-compiled path and parsed body, appended to `out`.
 pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) {
@@ -369,7 +377,7 @@ pub(crate) fn arg_text(v: &Value) -> Option<Cow<'_, str>> {
 /// use gateway_mapping::{EngineOptions, Scope, Template, Value};
 ///
 /// let mut req = RequestView::new(r#"{"pets": [{"name": "rex"}, {"name": "tom"}]}"#);
-/// req.path.insert("id".into(), "7".into());
+/// req.add_path("id", "7");
 /// let mut scope = Scope::new();
 /// scope.set("input", Value::object(Input::new(req)));
 /// let t = Template::compile(
@@ -921,7 +929,7 @@ mod tests {
         assert_eq!(req.param("id"), Some("from-header"));
         req.add_query("id", "from-query");
         assert_eq!(req.param("id"), Some("from-query"));
-        req.path.insert("id".into(), "from-path".into());
+        req.add_path("id", "from-path");
         assert_eq!(req.param("id"), Some("from-path"));
         assert_eq!(req.param("nope"), None);
     }

@@ -317,7 +317,7 @@ fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
     let one = |v: Option<&str>| v.map(|v| vec![v.to_owned()]).unwrap_or_default();
     match source {
         Source::Literal(v) => vec![v.clone()],
-        Source::MethodPath(n) => one(s.request.and_then(|r| r.path.get(n).map(String::as_str))),
+        Source::MethodPath(n) => one(s.request.and_then(|r| r.path_param(n))),
         Source::MethodQuery(n) => one(s.request.and_then(|r| r.query(n))),
         Source::MethodMultiQuery(n) => s
             .request
@@ -354,7 +354,7 @@ mod tests {
 
     fn request() -> RequestView {
         let mut r = RequestView::new(r#"{"petstore": {"pets": [{"name": "rex"}]}, "n": 3}"#);
-        r.path.insert("id".into(), "42".into());
+        r.add_path("id", "42");
         r.add_query("q", "a");
         r.add_query("q", "b");
         r.add_header("X-Multi", "1");

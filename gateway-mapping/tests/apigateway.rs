@@ -252,7 +252,7 @@ fn request_overrides_carry_data_to_the_response_template() {
         let encoded =
             gateway_mapping::util::base64_encode(&format!("{{\"message\": \"{message}\"}}"));
         let mut req = RequestView::new("");
-        req.path.insert("testPath".into(), encoded);
+        req.add_path("testPath", &encoded);
         let (out, _) = request_then_response(request_template, req, response_template);
         let parsed: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out:?}: {e}"));
         assert_eq!(parsed, json!({"response": expected}), "message {message:?}");
@@ -557,7 +557,7 @@ fn docs_all_params_passthrough_template() {
     // and a few $context values as one JSON document.
     let template = "#set($allParams = $input.params())\n{\n\"body-json\" : $input.json(\"$\"),\n\"params\" : {\n#foreach($type in $allParams.keySet())\n    #set($params = $allParams.get($type))\n\"$type\" : {\n    #foreach($paramName in $params.keySet())\n    \"$paramName\" : \"$util.escapeJavaScript($params.get($paramName))\"\n        #if($foreach.hasNext),#end\n    #end\n}\n    #if($foreach.hasNext),#end\n#end\n},\n\"stage-variables\" : {\n#foreach($key in $stageVariables.keySet())\n\"$key\" : \"$util.escapeJavaScript($stageVariables.get($key))\"\n    #if($foreach.hasNext),#end\n#end\n},\n\"context\" : {\n    \"api-id\" : \"$context.apiId\",\n    \"api-key\" : \"$context.identity.apiKey\",\n    \"http-method\" : \"$context.httpMethod\",\n    \"stage\" : \"$context.stage\",\n    \"source-ip\" : \"$context.identity.sourceIp\",\n    \"user-agent\" : \"$context.identity.userAgent\",\n    \"request-id\" : \"$context.requestId\",\n    \"resource-id\" : \"$context.resourceId\",\n    \"resource-path\" : \"$context.resourcePath\"\n    }\n}\n";
     let mut req = RequestView::new(r#"{"test": "test"}"#);
-    req.path.insert("petId".into(), "42".into());
+    req.add_path("petId", "42");
     req.add_query("q", "it's");
     req.add_header("Content-Type", "application/json");
     req.add_header("X-Quote", "say \"hi\"");
@@ -650,7 +650,7 @@ fn input_params_search_path_query_then_header() {
     // AWS $input.params(x): "Returns the value of a method request parameter from the path,
     // query string, or header value (searched in that order), given a parameter name string x."
     let mut req = RequestView::new("");
-    req.path.insert("id".into(), "p".into());
+    req.add_path("id", "p");
     req.add_query("id", "q");
     req.add_query("only_q", "q2");
     req.add_header("id", "h");
@@ -843,7 +843,7 @@ fn a_lambda_integration_flows_through_selection_templates_and_mappings() {
 
     // One request.
     let mut req = RequestView::new(r#"{"name": "Rex"}"#);
-    req.path.insert("petId".into(), "7".into());
+    req.add_path("petId", "7");
     req.add_header("Content-Type", "application/json; charset=utf-8");
     req.add_header("X-Amzn-Trace-Id", "Root=1-abc");
     let mut stage = StageVariables::new();
@@ -1206,7 +1206,7 @@ fn host_method_calls_print_the_same_directly_and_through_a_variable() {
         for call in calls {
             let render_with = |template: &str| {
                 let mut req = RequestView::new(body);
-                req.path.insert("id".into(), "7".into());
+                req.add_path("id", "7");
                 req.add_header("X-Trace", "Root=1-a b/c");
                 let mut ctx = Context::new();
                 ctx.set("identity.sourceIp", "203.0.113.7");

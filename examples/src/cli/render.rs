@@ -171,7 +171,7 @@ pub fn run(args: &[String]) -> ExitCode {
 
     let mut request = RequestView::new(body);
     for (k, v) in args.path {
-        request.path.insert(k, v);
+        request.add_path(&k, &v);
     }
     for (k, v) in &args.query {
         request.add_query(k, v);

@@ -410,7 +410,7 @@ fn gateway_response(
             context.set("resourcePath", resource_path);
             let mut input = TemplateRequest::new(String::from_utf8_lossy(request.body));
             for (k, v) in request.path {
-                input.path.insert((*k).to_owned(), (*v).to_owned());
+                input.add_path(k, v);
             }
             for (k, v) in request.query {
                 input.add_query(k, v);
