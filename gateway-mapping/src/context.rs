@@ -778,12 +778,9 @@ impl ContextNode {
 /// boolean, returning true; false (printing nothing) for anything else.
 fn print_entry(entries: &[(Key, Node)], name: &str, out: &mut String) -> bool {
     match entry(entries, name) {
-        Some((_, Node::Leaf(Json::String(s)))) => out.push_str(s),
-        Some((_, Node::Leaf(Json::Bool(b)))) => out.push_str(if *b { "true" } else { "false" }),
-        Some((_, Node::Leaf(Json::Number(n)))) => crate::java::format::write_json_number(n, out),
-        _ => return false,
+        Some((_, Node::Leaf(j))) => crate::java::format::write_json_leaf(j, out),
+        _ => false,
     }
-    true
 }
 
 /// What `get(key)` on `$context` (and its objects) returns: the value when it is a plain

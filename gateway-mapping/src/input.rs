@@ -307,10 +307,10 @@ pub const PATH_CACHE_SIZE: usize = 256;
 const RECENT_PATHS: usize = 8;
 
 thread_local! {
-    static PATHS: RefCell<HashMap<Box<str>, Rc<JsonPath>>> = RefCell::new(HashMap::new());
-    /// The paths used last, newest last: a template uses a handful, found by comparing a few
-    /// short strings, cheaper than hashing one.
-    static RECENT: RefCell<Vec<(Box<str>, Rc<JsonPath>)>> = const { RefCell::new(Vec::new()) };
+    static PATHS: RefCell<HashMap<Rc<str>, Rc<JsonPath>>> = RefCell::new(HashMap::new());
+    /// The paths used last, newest last, sharing their keys with `PATHS`: a template uses a
+    /// handful, found by comparing a few short strings, cheaper than hashing one.
+    static RECENT: RefCell<Vec<(Rc<str>, Rc<JsonPath>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The compiled path, from the per-thread cache.
@@ -325,18 +325,24 @@ pub(crate) fn compiled_path(path: &str) -> Result<Rc<JsonPath>, JsonPathError> {
     if let Some(p) = recent {
         return Ok(p);
     }
-    let compiled = match PATHS.with(|c| c.borrow().get(path).cloned()) {
-        Some(p) => p,
+    let known = PATHS.with(|c| {
+        c.borrow()
+            .get_key_value(path)
+            .map(|(k, v)| (k.clone(), v.clone()))
+    });
+    let (key, compiled) = match known {
+        Some(entry) => entry,
         None => {
             let compiled = Rc::new(JsonPath::compile(path)?);
+            let key: Rc<str> = path.into();
             PATHS.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= PATH_CACHE_SIZE {
                     c.clear();
                 }
-                c.insert(path.into(), compiled.clone());
+                c.insert(key.clone(), compiled.clone());
             });
-            compiled
+            (key, compiled)
         }
     };
     RECENT.with(|r| {
@@ -344,7 +350,7 @@ pub(crate) fn compiled_path(path: &str) -> Result<Rc<JsonPath>, JsonPathError> {
         if r.len() >= RECENT_PATHS {
             r.remove(0);
         }
-        r.push((path.into(), compiled.clone()));
+        r.push((key, compiled.clone()));
     });
     Ok(compiled)
 }
@@ -847,29 +853,21 @@ pub(crate) fn write_json(v: &Value, out: &mut String) {
 
 /// Appends `s` as a JSON string literal.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
+    use crate::util::{Escaped, HexCase, escape_into};
     out.push('"');
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\u{8}' => "\\b",
-            '\u{c}' => "\\f",
-            c if (c as u32) < 0x20 => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push_str(esc);
-        }
-        start = i + c.len_utf8();
-    }
-    out.push_str(&s[start..]);
+    escape_into(s, out, HexCase::Lower, |c| {
+        Some(match c {
+            '"' => Escaped::As("\\\""),
+            '\\' => Escaped::As("\\\\"),
+            '\n' => Escaped::As("\\n"),
+            '\r' => Escaped::As("\\r"),
+            '\t' => Escaped::As("\\t"),
+            '\u{8}' => Escaped::As("\\b"),
+            '\u{c}' => Escaped::As("\\f"),
+            c if (c as u32) < 0x20 => Escaped::Unicode,
+            _ => return None,
+        })
+    });
     out.push('"');
 }
 
@@ -1005,6 +1003,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn json_strings_are_written_as_serde_json_writes_them(
+            s in "(\\PC|[ '\"\\\\/\\x00-\\x1f\\x7f]|[a-z]{1,5}){0,30}",
+        ) {
+            let mut out = String::new();
+            write_json_string(&s, &mut out);
+            prop_assert_eq!(out, serde_json::to_string(&s).expect("a string serialises"));
+        }
+
         #[test]
         fn root_path_parsed_directly_equals_the_converted_tree(doc in arb_json()) {
             let text = doc.to_string();

@@ -396,13 +396,9 @@ impl HostObject for ObjectView {
         if self.plain.get().is_some() {
             return false;
         }
-        match self.object().and_then(|m| object_get(m, name)) {
-            Some(Json::String(s)) => out.push_str(s),
-            Some(Json::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-            Some(Json::Number(n)) => crate::java::format::write_json_number(n, out),
-            _ => return false,
-        }
-        true
+        self.object()
+            .and_then(|m| object_get(m, name))
+            .is_some_and(|j| crate::java::format::write_json_leaf(j, out))
     }
 
     fn write_json(&self, out: &mut String) -> bool {
@@ -600,17 +596,16 @@ impl HostObject for ArrayView {
             .and_then(|a| a.get(index))
         {
             Some(Json::Object(_)) => {
-                let view = match spare.take() {
-                    Some(mut rc) => match Rc::get_mut(&mut rc) {
-                        Some(v) => {
-                            v.at.seg = Some(Seg::Index(index));
-                            v.at.own = OnceCell::new();
-                            rc
-                        }
-                        None => Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))),
-                    },
-                    None => Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))),
-                };
+                let recycled = spare.and_then(|mut rc| {
+                    let view = Rc::get_mut(&mut rc)?;
+                    // A sibling under the same parent: only the index and the position
+                    // made from it change.
+                    view.at.seg = Some(Seg::Index(index));
+                    view.at.own = OnceCell::new();
+                    Some(rc)
+                });
+                let view = recycled
+                    .unwrap_or_else(|| Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))));
                 lent.current = Some((index, view.clone()));
                 Value::Object(view)
             }

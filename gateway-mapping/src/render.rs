@@ -57,16 +57,15 @@ pub(crate) fn render(
             .map(|n| scope.get(n).cloned().unwrap_or(Value::Null)),
     );
     bufs.defined.resize(bufs.vars.len(), 0);
-    let mut literals = std::mem::take(&mut bufs.literals);
-    bufs.strings = literals.take(id);
+    bufs.strings = LITERALS.with(|l| l.borrow_mut().take(id));
     bufs.strings.resize(prog.strings as usize, Value::Null);
     let mut r = Renderer::with_buffers(prog, opts, scope, bufs);
     r.out.reserve(capacity.min(opts.max_output_bytes));
     let result = r.block(&prog.root);
     let out = std::mem::take(&mut r.out);
     let mut bufs = r.into_buffers();
-    literals.keep(id, std::mem::take(&mut bufs.strings));
-    bufs.literals = literals;
+    let strings = std::mem::take(&mut bufs.strings);
+    LITERALS.with(|l| l.borrow_mut().keep(id, strings));
     BUFFERS.with(|b| b.set(bufs));
     result?;
     Ok(out)
@@ -116,6 +115,11 @@ impl Literals {
     }
 }
 
+thread_local! {
+    /// The string-literal values of the templates rendered lately on this thread.
+    static LITERALS: std::cell::RefCell<Literals> = std::cell::RefCell::new(Literals::default());
+}
+
 /// A render's working vectors, kept per thread between renders ([`BUFFERS`]).
 #[derive(Default)]
 struct Buffers {
@@ -124,7 +128,6 @@ struct Buffers {
     strings: Vec<Value>,
     arg_pool: Vec<Vec<Value>>,
     loops: Vec<Loop>,
-    literals: Literals,
 }
 
 /// The most items a pooled vector keeps room for between renders: a template with more
@@ -193,7 +196,6 @@ impl<'p> Renderer<'p> {
             strings: vec![Value::Null; prog.strings as usize],
             arg_pool: Vec::new(),
             loops: Vec::new(),
-            literals: Literals::default(),
         };
         Renderer::with_buffers(prog, opts, scope, bufs)
     }
@@ -232,7 +234,6 @@ impl<'p> Renderer<'p> {
             strings: self.strings,
             arg_pool: self.arg_pool,
             loops: self.loops,
-            literals: Literals::default(),
         };
         bufs.clear();
         bufs
@@ -1095,25 +1096,26 @@ impl<'p> Renderer<'p> {
         // Only the items the loop may visit are taken (a snapshot, so the body can change
         // the collection); `len` is the whole collection's, for `$foreach.hasNext`.
         let max = self.opts.max_foreach_iterations;
-        let (items, len): (Vec<Value>, usize) = match &it {
+        let (mut items, len) = match &it {
             Value::List(l) => {
                 let l = l.borrow();
-                (l.iter().take(max).cloned().collect(), l.len())
+                let snapshot: Vec<Value> = l.iter().take(max).cloned().collect();
+                (Items::Snapshot(snapshot.into_iter()), l.len())
             }
             Value::Map(m) => {
                 let m = m.borrow();
-                (m.values().take(max).cloned().collect(), m.len())
+                let snapshot: Vec<Value> = m.values().take(max).cloned().collect();
+                (Items::Snapshot(snapshot.into_iter()), m.len())
             }
-            Value::Object(o) if let Some(len) = o.lazy_len() => {
-                let o = o.clone();
-                return self.foreach_lazy(var, &*o, len, body);
-            }
-            Value::Object(o) => match o.iterate() {
-                Some(items) => {
-                    let len = items.len();
-                    (items, len)
-                }
-                None => return Ok(Flow::Normal),
+            Value::Object(o) => match o.lazy_len() {
+                Some(len) => (Items::Lazy(o.clone()), len),
+                None => match o.iterate() {
+                    Some(snapshot) => {
+                        let len = snapshot.len();
+                        (Items::Snapshot(snapshot.into_iter()), len)
+                    }
+                    None => return Ok(Flow::Normal),
+                },
             },
             _ => return Ok(Flow::Normal),
         };
@@ -1121,11 +1123,14 @@ impl<'p> Renderer<'p> {
         let saved = (self.vars[s].clone(), self.defined[s]);
         self.loops.push(Loop { index: 0, len });
         let mut flow = Flow::Normal;
-        for (i, item) in items.into_iter().enumerate() {
-            if i >= max {
-                break;
-            }
-            self.vars[s] = item;
+        for i in 0..len.min(max) {
+            self.vars[s] = match &mut items {
+                Items::Snapshot(snapshot) => match snapshot.next() {
+                    Some(item) => item,
+                    None => break,
+                },
+                Items::Lazy(o) => o.lazy_item(i, std::mem::take(&mut self.vars[s])),
+            };
             self.defined[s] = 0;
             if let Some(lp) = self.loops.last_mut() {
                 lp.index = i;
@@ -1144,45 +1149,6 @@ impl<'p> Renderer<'p> {
         self.vars[s] = saved.0;
         self.defined[s] = saved.1;
         Ok(flow)
-    }
-
-    /// `#foreach` over an object handing out its `len` items one at a time
-    /// ([`HostObject::lazy_item`]): as [`Renderer::foreach`] otherwise.
-    fn foreach_lazy(
-        &mut self,
-        var: Slot,
-        obj: &dyn HostObject,
-        len: usize,
-        body: &'p Block,
-    ) -> Result<Flow, TemplateError> {
-        let s = var as usize;
-        let saved = (self.vars[s].clone(), self.defined[s]);
-        self.loops.push(Loop { index: 0, len });
-        let mut flow = Ok(Flow::Normal);
-        for i in 0..len.min(self.opts.max_foreach_iterations) {
-            let previous = std::mem::take(&mut self.vars[s]);
-            self.vars[s] = obj.lazy_item(i, previous);
-            self.defined[s] = 0;
-            if let Some(lp) = self.loops.last_mut() {
-                lp.index = i;
-            }
-            if let Err(e) = self.step() {
-                flow = Err(e);
-                break;
-            }
-            match self.block(body) {
-                Ok(Flow::Normal) => {}
-                Ok(Flow::Break) => break,
-                other => {
-                    flow = other;
-                    break;
-                }
-            }
-        }
-        self.loops.pop();
-        self.vars[s] = saved.0;
-        self.defined[s] = saved.1;
-        flow
     }
 
     fn macro_call(
@@ -1311,6 +1277,15 @@ fn write_direct(v: &Value, out: &mut String) -> bool {
         }
     }
     false
+}
+
+/// Where a `#foreach` takes its items from.
+enum Items {
+    /// The items the collection held when the loop began (a snapshot, so the body can
+    /// change the collection), at most the iteration limit.
+    Snapshot(std::vec::IntoIter<Value>),
+    /// An object handing them out one at a time ([`HostObject::lazy_item`]).
+    Lazy(Rc<dyn HostObject>),
 }
 
 /// The most property names a path fast path ([`HostObject::property_path`],
@@ -1503,9 +1478,10 @@ mod tests {
                 assert_eq!(t.render(&scope).expect("renders"), format!("x{i}-y{i}"));
             }
         }
-        let bufs = BUFFERS.with(Cell::take);
-        assert_eq!(bufs.literals.by_template.len(), MAX_CACHED_TEMPLATES);
-        BUFFERS.with(|b| b.set(bufs));
+        assert_eq!(
+            LITERALS.with(|l| l.borrow().by_template.len()),
+            MAX_CACHED_TEMPLATES
+        );
         // A clone is a template of its own, with the same output.
         let clone = templates[0].clone();
         assert_eq!(clone.render(&scope).expect("renders"), "x0-y0");

@@ -54,7 +54,7 @@ pub enum UtilError {
 /// AWS's reference: "This function will turn any regular single quotes (') into escaped ones
 /// (\')". The rest follows Commons Lang's `escapeJavaScript`, which the function is named
 /// after: `"` `\` `/` escaped with a backslash; `\b` `\t` `\n` `\f` `\r`; other characters
-/// below U+0020 and every character above U+007E as `\uXXXX` (upper-case hex, UTF-16 units,
+/// below U+0020 and every character above U+007F (DEL stays) as `\uXXXX` (upper-case hex, UTF-16 units,
 /// so characters beyond the BMP become a surrogate pair).
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
@@ -62,33 +62,68 @@ pub fn escape_javascript(s: &str) -> String {
     out
 }
 
-/// [`escape_javascript`], appending to `out`. Runs of characters that stay as they are are
-/// copied whole.
+/// [`escape_javascript`], appending to `out`.
 fn escape_javascript_into(s: &str, out: &mut String) {
+    escape_into(s, out, HexCase::Upper, |c| {
+        Some(match c {
+            '\'' => Escaped::As("\\'"),
+            '"' => Escaped::As("\\\""),
+            '\\' => Escaped::As("\\\\"),
+            '/' => Escaped::As("\\/"),
+            '\u{8}' => Escaped::As("\\b"),
+            '\t' => Escaped::As("\\t"),
+            '\n' => Escaped::As("\\n"),
+            '\u{c}' => Escaped::As("\\f"),
+            '\r' => Escaped::As("\\r"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => Escaped::Unicode,
+            _ => return None,
+        })
+    });
+}
+
+/// How [`escape_into`] writes a character it escapes.
+pub(crate) enum Escaped {
+    /// As this text.
+    As(&'static str),
+    /// As `\uXXXX`, one per UTF-16 unit.
+    Unicode,
+}
+
+/// The case of the hex digits of [`Escaped::Unicode`].
+#[derive(Clone, Copy)]
+pub(crate) enum HexCase {
+    /// `\u00E9` (Java's `escapeJavaScript`).
+    Upper,
+    /// `\u00e9` (JSON as serde_json and json-smart write it).
+    Lower,
+}
+
+/// Appends `s` to `out` with each character `escape` names (`Some`) written as it says and
+/// the others as they are, copied in runs.
+pub(crate) fn escape_into(
+    s: &str,
+    out: &mut String,
+    case: HexCase,
+    escape: impl Fn(char) -> Option<Escaped>,
+) {
     let mut plain_from = 0;
     for (i, c) in s.char_indices() {
-        let escape = match c {
-            '\'' => "\\'",
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '/' => "\\/",
-            '\u{8}' => "\\b",
-            '\t' => "\\t",
-            '\n' => "\\n",
-            '\u{c}' => "\\f",
-            '\r' => "\\r",
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => "",
-            _ => continue,
+        let Some(how) = escape(c) else {
+            continue;
         };
         out.push_str(s.get(plain_from..i).unwrap_or_default());
         plain_from = i + c.len_utf8();
-        if escape.is_empty() {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04X}");
+        match how {
+            Escaped::As(text) => out.push_str(text),
+            Escaped::Unicode => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = match case {
+                        HexCase::Upper => write!(out, "\\u{unit:04X}"),
+                        HexCase::Lower => write!(out, "\\u{unit:04x}"),
+                    };
+                }
             }
-        } else {
-            out.push_str(escape);
         }
     }
     out.push_str(s.get(plain_from..).unwrap_or_default());

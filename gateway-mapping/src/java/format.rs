@@ -113,10 +113,24 @@ pub(crate) fn write_int(i: i64, out: &mut String) {
     out.push_str(itoa::Buffer::new().format(i));
 }
 
+/// Appends a JSON string, number or boolean as its template value prints ([`Value::from_json`]
+/// then Java's `toString()`) and returns true; false (appending nothing) for null, an array
+/// or an object, which print otherwise.
+#[inline]
+pub(crate) fn write_json_leaf(j: &serde_json::Value, out: &mut String) -> bool {
+    match j {
+        serde_json::Value::String(s) => out.push_str(s),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        serde_json::Value::Number(n) => write_json_number(n, out),
+        _ => return false,
+    }
+    true
+}
+
 /// Appends a JSON number as its template value prints ([`Value::from_json`] then Java's
 /// `toString()`): an integer within `i64` as one, anything else as a double.
 #[inline]
-pub(crate) fn write_json_number(n: &serde_json::Number, out: &mut String) {
+fn write_json_number(n: &serde_json::Number, out: &mut String) {
     match n.as_i64() {
         Some(i) => write_int(i, out),
         None => write_double(n.as_f64().unwrap_or(f64::NAN), out),
