@@ -29,7 +29,7 @@ use crate::error::EvalError;
 use crate::java::methods;
 use crate::json_view;
 use crate::jsonpath::{JsonPath, JsonPathError, Step};
-use crate::limits::MAX_OUTPUT_BYTES;
+use crate::limits::{MAX_OUTPUT_BYTES, PARSE_BYTES_PER_STEP, meter};
 use crate::value::{HostObject, Value};
 
 /// A request body or parameter the `$input` functions could not use.
@@ -51,9 +51,9 @@ pub enum InputError {
 pub struct RequestView {
     /// The raw payload as text.
     pub body: String,
-    /// Path parameters: `(name, value)` pairs, one per name ([`RequestView::add_path`]).
-    /// A flat list, as the query string and headers are: copying a map would allocate its
-    /// index too.
+    /// Path parameters: `(name, value)` pairs in the order set ([`RequestView::add_path`]);
+    /// a name set again has a later pair, whose value wins. A flat list, as the query
+    /// string and headers are: copying a map would allocate its index too.
     pub path: Vec<(String, String)>,
     /// Query-string parameters: one `(name, value)` pair per value, in arrival order (a
     /// name given twice has two pairs). A flat list, not a map: a request has a handful of
@@ -61,7 +61,8 @@ pub struct RequestView {
     /// per request) allocates one vector instead of one per name.
     pub querystring: Vec<(String, String)>,
     /// Headers: one `(name as received, value)` pair per value, in arrival order; names
-    /// are matched case-insensitively.
+    /// are matched case-insensitively, and the single-value view shows a header under the
+    /// spelling it first arrived with.
     pub header: Vec<(String, String)>,
 }
 
@@ -74,20 +75,24 @@ impl RequestView {
         }
     }
 
-    /// Sets a path parameter (replacing an earlier value of the same name).
+    /// Sets a path parameter (its value replaces an earlier value of the same name). In
+    /// constant time: many parameters build in linear time.
     pub fn add_path(&mut self, name: &str, value: &str) {
-        match self.path.iter_mut().find(|(k, _)| k == name) {
-            Some((_, v)) => *v = value.to_owned(),
-            None => self.path.push((name.to_owned(), value.to_owned())),
-        }
+        self.path.push((name.to_owned(), value.to_owned()));
     }
 
-    /// A path parameter's value.
+    /// A path parameter's (last set) value.
     pub fn path_param(&self, name: &str) -> Option<&str> {
         self.path
             .iter()
+            .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Each path parameter's last value, in the order the names were first set.
+    pub fn path_single(&self) -> impl Iterator<Item = (&str, &str)> {
+        last_values(&self.path, false).into_iter()
     }
 
     /// Adds one query-string value.
@@ -95,15 +100,11 @@ impl RequestView {
         self.querystring.push((name.to_owned(), value.to_owned()));
     }
 
-    /// Adds one header value (a header already present under another case is extended: it
-    /// keeps the name as first received).
+    /// Adds one header value (a header already present under another case is extended:
+    /// lookups ignore case, and [`RequestView::header_single`] shows it under the name as
+    /// first received). In constant time: many headers build in linear time.
     pub fn add_header(&mut self, name: &str, value: &str) {
-        let key = self
-            .header
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map_or_else(|| name.to_owned(), |(k, _)| k.clone());
-        self.header.push((key, value.to_owned()));
+        self.header.push((name.to_owned(), value.to_owned()));
     }
 
     /// `$input.body`: the payload as text; an empty payload reads as `{}`.
@@ -127,7 +128,7 @@ impl RequestView {
     pub fn json(&self, path: &str) -> Result<String, InputError> {
         let path = JsonPath::compile(path)?;
         let mut out = String::new();
-        json_of(&path, &self.body_json()?, &mut out);
+        json_of(&path, &self.body_json()?, &mut out)?;
         Ok(out)
     }
 
@@ -135,7 +136,7 @@ impl RequestView {
     /// selected by a definite path (the template sees null).
     pub fn path_value(&self, path: &str) -> Result<Option<Json>, InputError> {
         let path = JsonPath::compile(path)?;
-        Ok(path.query(&self.body_json()?))
+        Ok(path.query(&self.body_json()?)?)
     }
 
     /// `$input.params(name)`: the parameter from the path, then the query string, then the
@@ -258,11 +259,22 @@ fn last_values(pairs: &[(String, String)], ignore_case: bool) -> Vec<(&str, &str
 /// them.
 const SCAN_PAIRS: usize = 16;
 
-/// `$input.json` for an already-compiled path and parsed body, appended to `out`.
-pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) {
-    match path.query_ref(body) {
+/// `$input.json` for an already-compiled path and parsed body, appended to `out`; an error
+/// (and nothing appended) when evaluating the path passes a limit.
+pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) -> Result<(), JsonPathError> {
+    match path.query_ref(body)? {
         Some(v) => write_compact_json(&v, out),
         None => out.push_str("\"\""),
+    }
+    Ok(())
+}
+
+/// A JSONPath error as `$input.json` / `$input.path` (`what`) report it: a limit error when
+/// the evaluation passed a named limit.
+fn path_error(what: &str, e: JsonPathError) -> EvalError {
+    match e {
+        JsonPathError::Exceeded { .. } => EvalError::limit(format!("{what}: {e}")),
+        _ => EvalError::new(format!("{what}: {e}")),
     }
 }
 
@@ -402,6 +414,9 @@ pub struct Input {
     /// template may have changed it), `$input.json` reads the changed tree, as it always has.
     root: OnceCell<(Value, Rc<json_view::Doc>)>,
     params: OnceCell<Value>,
+    /// `$input.body` as a template string, made once: a template reading it in a loop
+    /// shares one copy instead of copying the body each time.
+    body_text: OnceCell<Value>,
 }
 
 impl Input {
@@ -412,6 +427,7 @@ impl Input {
             body: OnceCell::new(),
             root: OnceCell::new(),
             params: OnceCell::new(),
+            body_text: OnceCell::new(),
         }
     }
 
@@ -444,6 +460,10 @@ impl Input {
     }
 
     fn body_json(&self) -> Result<&Arc<Json>, EvalError> {
+        if self.body.get().is_none() {
+            // Parsed once per request; charged to the render like any parse.
+            meter::spend(self.view.body().len() as u64 / PARSE_BYTES_PER_STEP)?;
+        }
         self.body
             .get_or_init(|| {
                 serde_json::from_str(self.view.body())
@@ -464,7 +484,7 @@ impl Input {
 
     /// [`Input::json`], appended to `out` (nothing is appended on an error).
     pub fn json_into(&self, path: &str, out: &mut String) -> Result<(), EvalError> {
-        let path = compiled_path(path).map_err(|e| EvalError::new(format!("$input.json: {e}")))?;
+        let path = compiled_path(path).map_err(|e| path_error("$input.json", e))?;
         let doc = self.body_json()?;
         // Once the template changed what `$input.path('$')` gave it, a simple path reads the
         // changed tree (unless the body holds an integer beyond `i64`, which the template
@@ -486,8 +506,7 @@ impl Input {
             }
             return Ok(());
         }
-        json_of(&path, doc, out);
-        Ok(())
+        json_of(&path, doc, out).map_err(|e| path_error("$input.json", e))
     }
 
     /// `$input.path(path)`: the selection as a template value (objects are maps printing as
@@ -505,9 +524,11 @@ impl Input {
                 .0
                 .clone());
         }
-        let compiled =
-            compiled_path(path).map_err(|e| EvalError::new(format!("$input.path: {e}")))?;
-        Ok(match compiled.query_ref(doc) {
+        let compiled = compiled_path(path).map_err(|e| path_error("$input.path", e))?;
+        let found = compiled
+            .query_ref(doc)
+            .map_err(|e| path_error("$input.path", e))?;
+        Ok(match found {
             None => Value::Null,
             Some(Cow::Owned(j)) => json_view::root_value(json_view::Doc::new(Arc::new(j))),
             Some(Cow::Borrowed(j)) if !matches!(j, Json::Object(_) | Json::Array(_)) => {
@@ -520,6 +541,24 @@ impl Input {
         })
     }
 
+    /// `$input.body` as a template string: copied from the request once (charged one step
+    /// per 64 bytes), then shared.
+    fn body_value(&self) -> Result<Value, EvalError> {
+        if let Some(v) = self.body_text.get() {
+            return Ok(v.clone());
+        }
+        let text = self.view.body();
+        meter::spend(text.len() as u64 / 64)?;
+        Ok(self.body_text.get_or_init(|| Value::from(text)).clone())
+    }
+
+    /// `$input.params(name)`, charged for the parameters it looks through (a step each).
+    fn param(&self, name: &str) -> Result<Option<&str>, EvalError> {
+        let v = &self.view;
+        meter::spend((v.path.len() + v.querystring.len() + v.header.len()) as u64)?;
+        Ok(v.param(name))
+    }
+
     /// `$input.params()`: `{path={..}, querystring={..}, header={..}}`, each parameter's
     /// (last) value by name. The same map is returned on every call.
     pub fn params(&self) -> Value {
@@ -529,10 +568,7 @@ impl Input {
                     Value::map(it.map(|(k, v)| (k.to_owned(), Value::from(v))).collect())
                 };
                 let mut all = IndexMap::with_capacity(3);
-                all.insert(
-                    "path".to_owned(),
-                    strings(&mut self.view.path.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-                );
+                all.insert("path".to_owned(), strings(&mut self.view.path_single()));
                 all.insert(
                     "querystring".to_owned(),
                     strings(&mut self.view.querystring_single()),
@@ -579,7 +615,7 @@ fn place<'s>(doc: &Json, steps: &[Step<'s>]) -> Option<Vec<(Option<&'s str>, usi
 impl HostObject for Input {
     fn property(&self, name: &str) -> Result<Value, EvalError> {
         Ok(match name {
-            "body" => Value::from(self.view.body()),
+            "body" => self.body_value()?,
             _ => Value::Null,
         })
     }
@@ -590,9 +626,7 @@ impl HostObject for Input {
             ("json", 1, Some(p)) => self.json(&p).map(Value::from),
             ("path", 1, Some(p)) => self.path(&p),
             ("params", 0, _) => Ok(self.params()),
-            ("params", 1, Some(name)) => {
-                Ok(self.view.param(&name).map_or(Value::Null, Value::from))
-            }
+            ("params", 1, Some(name)) => Ok(self.param(&name)?.map_or(Value::Null, Value::from)),
             _ => Ok(Value::Null),
         }
     }
@@ -606,7 +640,7 @@ impl HostObject for Input {
     ) -> Result<Option<Value>, EvalError> {
         let text = args.first().and_then(arg_text);
         match (method, args.len(), text) {
-            ("params", 1, Some(name)) => match self.view.param(&name) {
+            ("params", 1, Some(name)) => match self.param(&name)? {
                 Some(v) => out.push_str(v),
                 None => return Ok(Some(Value::Null)),
             },

@@ -59,3 +59,131 @@ pub const MAX_COLLECTION_LEN: usize = 1_000_000;
 /// Loops nest (1,000 iterations each), so without this bound a short template could run for
 /// hours; ten million steps is well under a second and far beyond any real mapping template.
 pub const MAX_RENDER_STEPS: u64 = 10_000_000;
+
+/// Most matches one JSONPath evaluation may collect (after any step). A recursive descent
+/// under another (`$..*..*`) matches each node once per ancestor, so a body of a few
+/// hundred KB nested deeply yields hundreds of millions of matches; a million is far more
+/// than any template uses (a `#foreach` visits 1,000) and more values than a 10 MB payload
+/// (API Gateway's quota) holds objects, yet bounds the evaluation's memory to megabytes.
+pub const MAX_JSONPATH_RESULTS: usize = 1_000_000;
+
+/// Largest JSONPath result, in bytes of compact JSON, that `$input.json` writes or
+/// `$input.path` copies: API Gateway payloads are at most 10 MB, so no larger result can be
+/// sent on, and copying one would take memory without bound (a result can repeat the body
+/// once per level of nesting).
+pub const MAX_JSONPATH_RESULT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Most backtracking steps one search of a regular expression that needs backtracking
+/// (back-references, look-around) may take on a string of up to a kilobyte: fancy-regex's
+/// backtrack limit. Longer strings get more, in proportion
+/// ([`regex_backtrack_limit`]), up to [`MAX_REGEX_BACKTRACKS`]; the render is charged for
+/// the limit it grants ([`REGEX_BACKTRACKS_PER_STEP`]), since the work done is not reported.
+pub const MIN_REGEX_BACKTRACKS: usize = 10_000;
+
+/// The most backtracking steps any one regular-expression search may take (fancy-regex's own
+/// default): a catastrophic pattern stops with an error naming this limit instead of running
+/// for hours.
+pub const MAX_REGEX_BACKTRACKS: usize = 1_000_000;
+
+/// Backtracking steps granted per byte of the string searched, so that a search over a long
+/// string is not cut short by the backtrack limit (each start position costs one).
+pub const REGEX_BACKTRACKS_PER_BYTE: usize = 8;
+
+/// Backtracking steps counted as one render step: a backtrack costs about as much as a few
+/// render steps' worth of work divided by this, so ten million render steps stay within
+/// about a second of backtracking (5 million backtracks).
+pub const REGEX_BACKTRACKS_PER_STEP: usize = 2;
+
+/// The backtrack limit for a search over `len` bytes: [`REGEX_BACKTRACKS_PER_BYTE`] per byte,
+/// rounded up to a power of ten between [`MIN_REGEX_BACKTRACKS`] and
+/// [`MAX_REGEX_BACKTRACKS`] (so a pattern is compiled for at most three limits).
+pub fn regex_backtrack_limit(len: usize) -> usize {
+    let want = len.saturating_mul(REGEX_BACKTRACKS_PER_BYTE);
+    let mut limit = MIN_REGEX_BACKTRACKS;
+    while limit < want && limit < MAX_REGEX_BACKTRACKS {
+        limit *= 10;
+    }
+    limit.min(MAX_REGEX_BACKTRACKS)
+}
+
+/// Bytes of JSON text parsed (`$util.parseJson`, the body for `$input.json` / `$input.path`)
+/// per render step: parsing and converting a byte costs a few nanoseconds.
+pub const PARSE_BYTES_PER_STEP: u64 = 4;
+
+/// The render-step meter host objects charge their work to (`$input`, `$util`, regular
+/// expressions): the engine opens it with what is left of [`MAX_RENDER_STEPS`] (or of
+/// `EngineOptions::max_render_steps`) around each host call and charges what was spent, so
+/// the step limit bounds host work as it bounds the template's own. Outside a render, each
+/// host operation may take up to [`MAX_RENDER_STEPS`] on its own.
+pub(crate) mod meter {
+    use std::cell::Cell;
+
+    use crate::error::EvalError;
+
+    /// An open meter: the render's step limit and the steps host work may still take.
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct Open {
+        max: u64,
+        left: u64,
+    }
+
+    thread_local! {
+        static METER: Cell<Option<Open>> = const { Cell::new(None) };
+    }
+
+    /// Opens the meter for host work that may take `left` steps of a render limited to
+    /// `max`; returns the meter that was open before, for [`close`].
+    #[inline]
+    pub(crate) fn open(max: u64, left: u64) -> Option<Open> {
+        METER.with(|m| m.replace(Some(Open { max, left })))
+    }
+
+    /// Closes the meter opened with `left` steps (restoring `previous`) and returns the
+    /// steps spent.
+    #[inline]
+    pub(crate) fn close(left: u64, previous: Option<Open>) -> u64 {
+        let now = METER.with(|m| m.replace(previous));
+        left.saturating_sub(now.map_or(left, |o| o.left))
+    }
+
+    /// Steps one host operation may take now: what is left of the render's budget, or
+    /// [`super::MAX_RENDER_STEPS`] outside a render.
+    #[inline]
+    pub(crate) fn budget() -> u64 {
+        METER.with(|m| m.get().map_or(super::MAX_RENDER_STEPS, |o| o.left))
+    }
+
+    /// Charges `n` steps of host work; a limit error naming the render-step limit when the
+    /// render has fewer left (outside a render: when `n` alone exceeds it).
+    #[inline]
+    pub(crate) fn spend(n: u64) -> Result<(), EvalError> {
+        METER.with(|m| match m.get() {
+            Some(o) if n <= o.left => {
+                m.set(Some(Open {
+                    left: o.left - n,
+                    ..o
+                }));
+                Ok(())
+            }
+            Some(o) => {
+                m.set(Some(Open { left: 0, ..o }));
+                Err(exceeded(o.max))
+            }
+            None if n <= super::MAX_RENDER_STEPS => Ok(()),
+            None => Err(exceeded(super::MAX_RENDER_STEPS)),
+        })
+    }
+
+    /// The error for host work past the render-step limit `max`.
+    #[cold]
+    pub(crate) fn exceeded(max: u64) -> EvalError {
+        EvalError::limit(format!(
+            "rendering took more than {max} steps (the render step limit, MAX_RENDER_STEPS)"
+        ))
+    }
+
+    /// The render-step limit in force (for messages).
+    pub(crate) fn max() -> u64 {
+        METER.with(|m| m.get().map_or(super::MAX_RENDER_STEPS, |o| o.max))
+    }
+}

@@ -307,9 +307,11 @@ fn body_value(view: Option<&RequestView>, path: &JsonPath) -> Vec<String> {
     let Some(json) = view.and_then(|v| v.body_json().ok()) else {
         return Vec::new();
     };
+    // A body that is not JSON, and a path whose result passes a named limit
+    // (`crate::limits::MAX_JSONPATH_RESULTS`, `MAX_JSONPATH_RESULT_BYTES`), map no value.
     match path.query(&json) {
-        None | Some(Json::Null) => Vec::new(),
-        Some(v) => vec![json_text(v)],
+        Ok(None | Some(Json::Null)) | Err(_) => Vec::new(),
+        Ok(Some(v)) => vec![json_text(v)],
     }
 }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
 use crate::error::{ErrorKind, EvalError, TemplateError};
 use crate::java::{format, methods};
-use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_DEPTH, MAX_VALUE_LEN};
+use crate::limits::{MAX_RANGE_LEN, MAX_VALUE_DEPTH, MAX_VALUE_LEN, meter};
 use crate::ops;
 use crate::options::EngineOptions;
 use crate::parser;
@@ -300,6 +300,24 @@ impl<'p> Renderer<'p> {
         self.steps = self.steps.saturating_add(n);
         if self.steps > self.opts.max_render_steps {
             return Err(self.steps_exceeded());
+        }
+        Ok(())
+    }
+
+    /// Opens the host meter ([`crate::limits::meter`]) around a host call with what is
+    /// left of the step budget; [`Renderer::close_meter`] charges what the call spent.
+    #[inline]
+    fn open_meter(&self) -> (u64, Option<meter::Open>) {
+        let left = self.opts.max_render_steps.saturating_sub(self.steps);
+        (left, meter::open(self.opts.max_render_steps, left))
+    }
+
+    /// Closes the host meter, charging the steps the host call spent.
+    #[inline]
+    fn close_meter(&mut self, opened: (u64, Option<meter::Open>)) -> Result<(), TemplateError> {
+        let spent = meter::close(opened.0, opened.1);
+        if spent > 0 {
+            self.charge(spent)?;
         }
         Ok(())
     }
@@ -664,6 +682,12 @@ impl<'p> Renderer<'p> {
                 return Ok(Value::Null);
             }
             let next = match access {
+                Access::Property(name) if matches!(v, Value::Object(_)) => {
+                    let m = self.open_meter();
+                    let next = methods::property(&v, name);
+                    self.close_meter(m)?;
+                    next
+                }
                 Access::Property(name) => methods::property(&v, name),
                 Access::Method(name, args) => {
                     v = self.call_method(&v, name, args, r.pos)?;
@@ -728,7 +752,9 @@ impl<'p> Renderer<'p> {
         if matches!(v, Value::List(_) | Value::Map(_)) {
             self.check_method_store(v, name, &buf)?;
         }
+        let m = self.open_meter();
         let r = methods::call(v, name, &buf);
+        self.close_meter(m)?;
         self.return_args(buf);
         if let Ok(Value::String(s)) = &r {
             // A method building a string (toString, replace, ...): one step per 16 bytes
@@ -783,7 +809,9 @@ impl<'p> Renderer<'p> {
         }
         let buf = self.method_args(args)?;
         let start = self.out.len();
+        let m = self.open_meter();
         let result = recv.print_call(name, &buf, &mut self.out);
+        self.close_meter(m)?;
         self.return_args(buf);
         match result.map_err(|e| self.eval_err(e, r.pos))? {
             None => {

@@ -28,6 +28,7 @@ use base64::Engine as _;
 
 use crate::error::EvalError;
 use crate::input::{arg_text, json_to_value};
+use crate::limits::{PARSE_BYTES_PER_STEP, meter};
 use crate::value::{HostObject, Value};
 
 /// A `$util` function refused its argument.
@@ -267,7 +268,11 @@ impl HostObject for Util {
         let err = |e: UtilError| EvalError::new(e.to_string());
         Ok(match method {
             "escapeJavaScript" => Value::from(escape_javascript(&text)),
-            "parseJson" => json_to_value(&parse_json(&text).map_err(err)?),
+            "parseJson" => {
+                // Parsing and converting are linear in the text: charged to the render.
+                meter::spend(text.len() as u64 / PARSE_BYTES_PER_STEP)?;
+                json_to_value(&parse_json(&text).map_err(err)?)
+            }
             "urlEncode" => Value::from(url_encode(&text)),
             "urlDecode" => Value::from(url_decode(&text).map_err(err)?),
             "base64Encode" => Value::from(base64_encode(&text)),

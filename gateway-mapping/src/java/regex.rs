@@ -9,6 +9,9 @@ use std::rc::Rc;
 use fancy_regex::{Captures, Regex};
 
 use crate::error::EvalError;
+use crate::limits::{
+    MAX_REGEX_BACKTRACKS, REGEX_BACKTRACKS_PER_STEP, meter, regex_backtrack_limit,
+};
 
 /// Compiled patterns kept per thread, so a template calling `replaceAll` with the same
 /// pattern on every request compiles it once.
@@ -18,19 +21,32 @@ const REGEX_CACHE_SIZE: usize = 256;
 /// time and memory on every cache miss.
 pub(crate) const MAX_PATTERN_LEN: usize = 4096;
 
-thread_local! {
-    static CACHE: RefCell<HashMap<(bool, String), Rc<Regex>>> = RefCell::new(HashMap::new());
+/// A compiled pattern and what one search with it may cost.
+pub(crate) struct Compiled {
+    re: Regex,
+    /// Whether it needs backtracking (back-references, look-around): then each search may
+    /// take up to `limit` backtracking steps; otherwise it runs in linear time.
+    backtracks: bool,
+    /// The backtrack limit it was compiled with.
+    limit: usize,
 }
 
-/// The compiled pattern; `whole` anchors it at both ends (`String.matches`).
-pub(crate) fn compile(pattern: &str, whole: bool) -> Result<Rc<Regex>, EvalError> {
+thread_local! {
+    static CACHE: RefCell<HashMap<(bool, usize, String), Rc<Compiled>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The compiled pattern for searching a string of `len` bytes (the backtrack limit grows
+/// with it, [`regex_backtrack_limit`]); `whole` anchors it at both ends (`String.matches`).
+pub(crate) fn compile(pattern: &str, whole: bool, len: usize) -> Result<Rc<Compiled>, EvalError> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(EvalError::new(format!(
             "regular expression is {} bytes, more than the limit of {MAX_PATTERN_LEN}",
             pattern.len()
         )));
     }
-    let key = (whole, pattern.to_owned());
+    let limit = regex_backtrack_limit(len);
+    let key = (whole, limit, pattern.to_owned());
     if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(re);
     }
@@ -40,9 +56,18 @@ pub(crate) fn compile(pattern: &str, whole: bool) -> Result<Rc<Regex>, EvalError
     } else {
         translated
     };
-    let re = Regex::new(&source)
+    let re = fancy_regex::RegexBuilder::new(&source)
+        .backtrack_limit(limit)
+        .build()
         .map_err(|e| EvalError::new(format!("invalid regular expression `{pattern}`: {e}")))?;
-    let re = Rc::new(re);
+    // fancy-regex hands a pattern the regex crate accepts to it whole (linear time); only
+    // the others backtrack.
+    let backtracks = regex::Regex::new(&source).is_err();
+    let re = Rc::new(Compiled {
+        re,
+        backtracks,
+        limit,
+    });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= REGEX_CACHE_SIZE {
@@ -51,6 +76,33 @@ pub(crate) fn compile(pattern: &str, whole: bool) -> Result<Rc<Regex>, EvalError
         c.insert(key, re.clone());
     });
     Ok(re)
+}
+
+impl Compiled {
+    /// Charges the render for one search over `s`: one step per 16 bytes, and for a pattern
+    /// that backtracks, the backtracking it may do ([`REGEX_BACKTRACKS_PER_STEP`] per step),
+    /// since fancy-regex does not report what it did.
+    fn charge(&self, s: &str) -> Result<(), EvalError> {
+        let mut steps = s.len() as u64 / 16;
+        if self.backtracks {
+            steps += (self.limit / REGEX_BACKTRACKS_PER_STEP) as u64;
+        }
+        meter::spend(steps)
+    }
+
+    /// The error for a failed search: past the backtrack limit, a limit error naming it.
+    fn error(&self, e: fancy_regex::Error) -> EvalError {
+        match e {
+            fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::BacktrackLimitExceeded) => {
+                EvalError::limit(format!(
+                    "regular expression backtracked more than {} times in one search (the \
+                     backtrack limit, at most MAX_REGEX_BACKTRACKS = {MAX_REGEX_BACKTRACKS})",
+                    self.limit
+                ))
+            }
+            e => regex_err(e),
+        }
+    }
 }
 
 /// Translates Java pattern syntax to fancy-regex syntax: `\Q...\E` quoting, POSIX
@@ -282,14 +334,17 @@ pub(crate) fn replace(
     replacement: &str,
     first: bool,
 ) -> Result<String, EvalError> {
-    let re = compile(pattern, false)?;
+    let c = compile(pattern, false, s.len())?;
+    let re = &c.re;
     let groups = re.captures_len().saturating_sub(1);
+    c.charge(s)?;
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     if !replacement.contains(['$', '\\']) {
         // A plain replacement: no groups to expand, so no captures to collect.
         for m in re.find_iter(s) {
-            let m = m.map_err(regex_err)?;
+            let m = m.map_err(|e| c.error(e))?;
+            c.charge("")?;
             out.push_str(&s[last..m.start()]);
             out.push_str(replacement);
             last = m.end();
@@ -306,7 +361,8 @@ pub(crate) fn replace(
         return Ok(out);
     }
     for caps in re.captures_iter(s) {
-        let caps = caps.map_err(regex_err)?;
+        let caps = caps.map_err(|e| c.error(e))?;
+        c.charge("")?;
         let Some(m) = caps.get(0) else { continue };
         out.push_str(&s[last..m.start()]);
         expand(&caps, groups, replacement, &mut out)?;
@@ -326,18 +382,22 @@ pub(crate) fn replace(
 
 /// `String.matches`: the whole string matches.
 pub(crate) fn matches(s: &str, pattern: &str) -> Result<bool, EvalError> {
-    compile(pattern, true)?.is_match(s).map_err(regex_err)
+    let c = compile(pattern, true, s.len())?;
+    c.charge(s)?;
+    c.re.is_match(s).map_err(|e| c.error(e))
 }
 
 /// `String.split(regex, limit)` with Java's rules: no empty leading piece for a zero-width
 /// match at the start; trailing empty pieces dropped when `limit` is 0.
 pub(crate) fn split(s: &str, pattern: &str, limit: i64) -> Result<Vec<String>, EvalError> {
-    let re = compile(pattern, false)?;
+    let c = compile(pattern, false, s.len())?;
+    c.charge(s)?;
     let mut list: Vec<String> = Vec::new();
     let mut index = 0;
     let limited = limit > 0;
-    for m in re.find_iter(s) {
-        let m = m.map_err(regex_err)?;
+    for m in c.re.find_iter(s) {
+        let m = m.map_err(|e| c.error(e))?;
+        c.charge("")?;
         if !limited || (list.len() as i64) < limit - 1 {
             if index == 0 && m.start() == 0 && m.start() == m.end() {
                 continue;

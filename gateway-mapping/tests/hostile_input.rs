@@ -1,0 +1,233 @@
+//! Hostile input to the host objects (`$input`, `$util`, Java regular expressions): each
+//! template below once ran for minutes to hours or took gigabytes on a body of a few hundred
+//! KB. Host calls now charge their real work to the render's step budget
+//! (`limits::MAX_RENDER_STEPS`) and JSONPath results are bounded
+//! (`limits::MAX_JSONPATH_RESULTS`, `limits::MAX_JSONPATH_RESULT_BYTES`), so each ends with a
+//! typed limit error (or, where no real work is repeated, renders) within bounded time and
+//! memory. The bounds are this project's own (API Gateway documents none for these); the
+//! tests check that each hostile template stops, quickly, with the limit named.
+
+use std::time::{Duration, Instant};
+
+use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
+use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::{EngineOptions, ErrorKind, Template, TemplateError};
+
+/// Generous bound on one hostile render in a debug build (they take well under a second).
+const QUICK: Duration = Duration::from_secs(5);
+
+/// Renders `template` over `request` with `options`, timing it.
+fn render_with(
+    template: &str,
+    request: RequestView,
+    options: &EngineOptions,
+) -> (Result<String, TemplateError>, Duration) {
+    let t = Template::compile(template, options).expect("compiles");
+    let scope = mapping_scope(
+        Input::new(request),
+        &ContextObject::new(Context::new()),
+        &StageVariables::new(),
+    );
+    let start = Instant::now();
+    let r = t.render(&scope);
+    (r, start.elapsed())
+}
+
+fn render(template: &str, body: &str) -> (Result<String, TemplateError>, Duration) {
+    render_with(template, RequestView::new(body), &EngineOptions::default())
+}
+
+/// Asserts a limit error whose message names `limit`, reached within [`QUICK`].
+fn assert_limit(r: (Result<String, TemplateError>, Duration), limit: &str) {
+    let (r, took) = r;
+    let e = match r {
+        Ok(out) => panic!("rendered {} bytes instead of stopping", out.len()),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
+    assert!(e.message().contains(limit), "{e} does not name {limit}");
+    assert!(took < QUICK, "took {took:?}: {e}");
+}
+
+/// `{"d":{"d":...{"d":1}...}}` nested `depth` levels, `copies` times in an array.
+fn nested_body(copies: usize, depth: usize) -> String {
+    let one = format!("{}1{}", "{\"d\":".repeat(depth), "}".repeat(depth));
+    format!("[{}]", vec![one; copies].join(","))
+}
+
+/// An array of `n` small objects: `[{"d":0,"e":"x"},...]`.
+fn wide_body(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| format!("{{\"d\":{i},\"e\":\"x\"}}"))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+#[test]
+fn nested_descent_on_a_deep_body_stops_at_the_match_limit() {
+    // 300 KB: 500 objects nested 100 deep. `$..*..*` matches each node once per ancestor:
+    // about 2.5 million matches, each a subtree.
+    let body = nested_body(500, 100);
+    assert!(body.len() > 250_000);
+    assert_limit(
+        render("$input.json('$..*..*')", &body),
+        "MAX_JSONPATH_RESULTS",
+    );
+    assert_limit(
+        render("#set($x = $input.path('$..*..*'))$x.size()", &body),
+        "MAX_JSONPATH_RESULTS",
+    );
+}
+
+#[test]
+fn nested_descent_on_a_shallower_body_stops_at_the_result_size_limit() {
+    // 240 KB: 2,000 objects nested 20 deep: fewer matches than the match limit, but their
+    // copies together are tens of MB of JSON.
+    let body = nested_body(2_000, 20);
+    assert!(body.len() > 200_000);
+    assert_limit(
+        render("$input.json('$..*..*')", &body),
+        "MAX_JSONPATH_RESULT_BYTES",
+    );
+    assert_limit(
+        render("#set($x = $input.path('$..*..*'))", &body),
+        "MAX_JSONPATH_RESULT_BYTES",
+    );
+}
+
+#[test]
+fn a_descent_in_a_loop_is_charged_per_node_visited() {
+    // 590 KB, 30,000 objects: each `$..d` visits about 90,000 nodes. A smaller step budget
+    // than the default keeps the debug build quick; the default one is reached the same way
+    // after ten times as many calls.
+    let body = wide_body(30_000);
+    let mut options = EngineOptions::default();
+    options.max_render_steps = 1_000_000;
+    let template = "#foreach($i in [1..1000])#foreach($j in [1..1000])\
+                    #set($x = $input.path('$..d'))#end#end";
+    assert_limit(
+        render_with(template, RequestView::new(body.as_str()), &options),
+        "MAX_RENDER_STEPS",
+    );
+    // One call costs its visits: it renders within the budget.
+    let (r, _) = render_with(
+        "$input.path('$..d').size()",
+        RequestView::new(body.as_str()),
+        &options,
+    );
+    assert_eq!(r.expect("renders"), "30000");
+}
+
+#[test]
+fn the_body_read_in_a_loop_is_shared_not_copied() {
+    // A million reads of a 590 KB body: one copy, then shared (once 590 GB of copying).
+    let body = wide_body(30_000);
+    let (r, took) = render(
+        "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($b = $input.body)#end#end$b.length()",
+        &body,
+    );
+    assert_eq!(r.expect("renders"), body.len().to_string());
+    assert!(took < QUICK, "took {took:?}");
+    // Printed in a loop, it stops at the output limit.
+    assert_limit(
+        render("#foreach($i in [1..1000])$input.body#end", &body),
+        "output exceeds the limit",
+    );
+}
+
+#[test]
+fn parsing_the_body_in_a_loop_is_charged_per_byte() {
+    // 590 KB parsed per call, one step per `PARSE_BYTES_PER_STEP` (4) bytes: about 150,000
+    // steps a call. A small budget keeps the debug build quick (the default one is reached
+    // after 66 calls, in a release build well under a second).
+    let body = wide_body(30_000);
+    let mut options = EngineOptions::default();
+    options.max_render_steps = 400_000;
+    let template = "#foreach($i in [1..1000])#foreach($j in [1..1000])\
+                    #set($x = $util.parseJson($input.body))#end#end";
+    assert_limit(
+        render_with(template, RequestView::new(body.as_str()), &options),
+        "MAX_RENDER_STEPS",
+    );
+}
+
+#[test]
+fn a_catastrophic_regular_expression_stops_at_the_backtrack_limit() {
+    // `((a|a)+)\1c` needs backtracking (a back-reference) and backtracks exponentially on a
+    // run of `a`s without a `c`.
+    let s = "a".repeat(40);
+    let template = format!(
+        "#set($s = '{s}')#foreach($i in [1..1000])#foreach($j in [1..1000])\
+         #set($m = $s.matches('((a|a)+)\\1c'))#end#end"
+    );
+    assert_limit(render(&template, "{}"), "MAX_REGEX_BACKTRACKS");
+    let template = format!(
+        "#set($s = '{s}')#foreach($i in [1..1000])#foreach($j in [1..1000])\
+         #set($m = $s.replaceAll('((a|a)+)\\1c', 'x'))#end#end"
+    );
+    assert_limit(render(&template, "{}"), "MAX_REGEX_BACKTRACKS");
+    // On the body itself (a few hundred KB), the limit grows with the string but stays
+    // bounded.
+    let body = "a".repeat(300_000);
+    assert_limit(
+        render("$input.body.matches('((a|a)+)\\1c')", &body),
+        "MAX_REGEX_BACKTRACKS",
+    );
+}
+
+#[test]
+fn backtracking_searches_in_a_loop_are_charged_for_their_backtrack_limit() {
+    // Each search needs backtracking (a look-ahead) but stays under the backtrack limit;
+    // a million of them are charged the limit each and stop at the step limit.
+    let template = "#set($s = 'abcabcabcabc')#foreach($i in [1..1000])#foreach($j in [1..1000])\
+                    #set($m = $s.matches('(?=.*c)(a|b|c)*'))\
+                    #set($r = $s.replaceAll('(?<=a)b', 'x'))#end#end";
+    assert_limit(render(template, "{}"), "steps");
+}
+
+#[test]
+fn ordinary_regular_expressions_still_work() {
+    let (r, _) = render(
+        "$util.escapeJavaScript('x').matches('x') ${input.body.replaceAll('(?<=a)b', 'x')}",
+        "abab",
+    );
+    assert_eq!(r.expect("renders"), "true axax");
+}
+
+#[test]
+fn tens_of_thousands_of_headers_build_and_read_in_linear_time() {
+    // Once quadratic: each header added scanned every earlier one.
+    let n = 50_000;
+    let start = Instant::now();
+    let mut request = RequestView::new("{}");
+    for i in 0..n {
+        request.add_header(&format!("X-H-{i}"), "v");
+        request.add_query(&format!("q{i}"), "v");
+        request.add_path(&format!("p{i}"), "v");
+    }
+    request.add_header("x-h-7", "again");
+    let (r, _) = render_with(
+        "$input.params().header.size() $input.params().querystring.size() \
+         $input.params().path.size() $input.params('X-H-7') $input.params('nope')",
+        request,
+        &EngineOptions::default(),
+    );
+    assert_eq!(r.expect("renders"), format!("{n} {n} {n} again "));
+    assert!(start.elapsed() < QUICK, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn looking_parameters_up_in_a_loop_is_charged_per_parameter() {
+    let mut request = RequestView::new("{}");
+    for i in 0..20_000 {
+        request.add_header(&format!("X-H-{i}"), "v");
+    }
+    assert_limit(
+        render_with(
+            "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($v = $input.params('nope'))#end#end",
+            request,
+            &EngineOptions::default(),
+        ),
+        "MAX_RENDER_STEPS",
+    );
+}
