@@ -1269,4 +1269,21 @@ mod tests {
             Err(JsonPathError::Limit(_))
         ));
     }
+
+    #[test]
+    fn nested_descents_stop_at_the_match_limit() {
+        // A chain of 120 objects: `$..*` gives the 120 nodes below the root, and `..*` on
+        // the one at level k its 120 - k descendants, 7,140 in all. 200 chains side by side
+        // give 1.4 million, past the match limit.
+        let mut doc = json!(1);
+        for _ in 0..120 {
+            doc = json!({ "d": doc });
+        }
+        let p = JsonPath::compile("$..*..*").unwrap();
+        let all = p.select(&doc).unwrap();
+        assert_eq!(all.len(), 120 * 119 / 2);
+        let wide = json!(vec![doc.clone(); 200]);
+        let err = p.select(&wide).unwrap_err().to_string();
+        assert!(err.contains("MAX_JSONPATH_RESULTS"), "{err}");
+    }
 }

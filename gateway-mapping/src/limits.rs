@@ -187,3 +187,34 @@ pub(crate) mod meter {
         METER.with(|m| m.get().map_or(super::MAX_RENDER_STEPS, |o| o.max))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backtrack_limit_grows_with_the_string_in_three_steps() {
+        assert_eq!(regex_backtrack_limit(0), MIN_REGEX_BACKTRACKS);
+        assert_eq!(regex_backtrack_limit(1_250), MIN_REGEX_BACKTRACKS);
+        assert_eq!(regex_backtrack_limit(1_251), 100_000);
+        assert_eq!(regex_backtrack_limit(12_501), MAX_REGEX_BACKTRACKS);
+        assert_eq!(regex_backtrack_limit(usize::MAX), MAX_REGEX_BACKTRACKS);
+    }
+
+    #[test]
+    fn the_meter_takes_from_what_is_left_and_reports_what_was_spent() {
+        let previous = meter::open(100, 10);
+        assert_eq!(meter::budget(), 10);
+        assert!(meter::spend(4).is_ok());
+        let e = meter::spend(7).expect_err("only 6 left");
+        assert!(
+            e.is_limit() && e.message().contains("MAX_RENDER_STEPS"),
+            "{e}"
+        );
+        assert_eq!(meter::close(10, previous), 10);
+        // Closed: each operation alone is bounded by the default limit, nothing accumulates.
+        assert_eq!(meter::budget(), MAX_RENDER_STEPS);
+        assert!(meter::spend(MAX_RENDER_STEPS).is_ok());
+        assert!(meter::spend(MAX_RENDER_STEPS + 1).is_err());
+    }
+}
