@@ -49,15 +49,17 @@
 
 mod error;
 mod explain;
+pub mod limits;
 mod models;
 mod request;
 
 pub use error::LoadError;
-pub use models::{
-    MAX_MODELS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES, Model, ModelSet, ModelSetBuilder,
-    ValidationErrors, model_url,
+pub use limits::{
+    MAX_BODY_BYTES, MAX_MODELS, MAX_PATTERNS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
+    MAX_VALIDATION_MESSAGES,
 };
+pub use models::{Model, ModelSet, ModelSetBuilder, ValidationErrors, model_url};
 pub use request::{
-    GatewayResponseType, MAX_BODY_BYTES, MethodValidator, Outcome, Rejection, RequestValidator,
-    RequestView, UNPARSEABLE_BODY,
+    GatewayResponseType, MethodValidator, Outcome, Rejection, RequestValidator, RequestView,
+    UNPARSEABLE_BODY,
 };

@@ -16,25 +16,11 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::explain::compile::{self, Arena, NodeId};
+use crate::limits::{
+    MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
+};
 use crate::explain::eval::{Report, Walker};
 use crate::explain::fallback;
-
-/// Most models one API may hold. API Gateway's default quota is 200 models per API
-/// ("Amazon API Gateway quotas", REST API section); a little headroom, then a hard stop so a
-/// hostile definition cannot make loading unbounded.
-pub const MAX_MODELS: usize = 1000;
-
-/// Deepest nesting of JSON values in a model. serde_json already refuses text nested deeper
-/// than 128; this bounds schemas built in memory as well, since compilation recurses.
-pub const MAX_SCHEMA_DEPTH: usize = 128;
-
-/// Most subschemas a model may hold once its `$ref`s are expanded in place (a reference back
-/// into itself, as in a tree model, counts once). This bounds the work of one validation at
-/// one place of the instance: a two-kilobyte schema of nested `anyOf`s over shared
-/// definitions otherwise asks for 2^30 steps and hangs the engine. Real models stay far below:
-/// even 200 models (API Gateway's default quota) of 100 nodes each, all referenced from one
-/// model, unfold to 20,000.
-pub const MAX_UNFOLDED_SCHEMA_NODES: usize = 1_000_000;
 
 const MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
@@ -123,13 +109,37 @@ impl Model {
     }
 
     fn explain(&self, instance: &Value) -> Vec<String> {
-        let mut report = Report::default();
+        let mut report = Report::listing();
         let walked = Walker::new(&self.arena).process(self.root, instance, &mut report);
         if walked.is_ok() && !report.is_success() {
             return report.messages;
         }
-        fallback::messages(&self.validator, instance)
+        let values = count_values(instance, MAX_FALLBACK_LISTING_VALUES + 1);
+        // A large body the walk gave up on: the messages it found are the start of fge's list;
+        // the engine's listing of such a body would build every error first.
+        if values > MAX_FALLBACK_LISTING_VALUES && !report.is_success() {
+            return report.messages;
+        }
+        fallback::messages(&self.validator, instance, values)
     }
+}
+
+/// How many JSON values `v` holds (itself included), counting no further than `cap`.
+fn count_values(v: &Value, cap: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        n += 1;
+        if n >= cap {
+            return cap;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    n
 }
 
 /// Collects models (and, for tests, offline documents) and compiles them into a [`ModelSet`].

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use fancy_regex::Regex;
 use serde_json::{Map, Number, Value};
 
+use crate::limits::REGEX_BACKTRACK_LIMIT;
 use crate::models::parse_model_url;
 
 /// Index of a node in the [`Arena`].
@@ -18,8 +19,6 @@ pub(crate) const TYPE_NAMES: [&str; 7] = [
     "array", "boolean", "integer", "null", "number", "object", "string",
 ];
 
-/// Regular expressions in schemas are untrusted: cap the backtracking work per match.
-pub(crate) const REGEX_BACKTRACK_LIMIT: usize = 100_000;
 
 /// `additionalProperties` / `additionalItems`.
 pub(crate) enum Additional {
