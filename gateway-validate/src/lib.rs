@@ -47,6 +47,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod body;
 mod error;
 mod explain;
 pub mod limits;

@@ -11,9 +11,10 @@ pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// Deepest nesting of arrays and objects in a request body, checked while parsing: a deeper
 /// body fails as unparseable (`[Unknown error parsing request body]`) before anything deeper
-/// is built. This is serde_json's own recursion limit, named here because the engine relies on
-/// it: the walker, the engine and `Value`'s `Drop` all recurse once per level.
-pub const MAX_BODY_DEPTH: usize = 128;
+/// is built. This is serde_json's own recursion limit (128, which admits 127 nested
+/// containers), named here because the engine relies on it: the walker, the engine and
+/// `Value`'s `Drop` all recurse once per level.
+pub const MAX_BODY_DEPTH: usize = 127;
 
 /// Most messages kept in a `validationErrorString`. An invalid body can break a model at every
 /// one of its elements (a 10 MB array holds five million); the list keeps its first 100

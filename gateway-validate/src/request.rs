@@ -353,7 +353,7 @@ fn check_body(model: &Model, body: &[u8]) -> Result<(), String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(UNPARSEABLE_BODY.to_owned());
     }
-    let Ok(instance) = serde_json::from_slice::<Value>(body) else {
+    let Some(instance) = crate::body::parse(body) else {
         return Err(UNPARSEABLE_BODY.to_owned());
     };
     model.validate(&instance).map_err(|e| e.to_string())
