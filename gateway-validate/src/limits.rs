@@ -47,16 +47,18 @@ pub const MAX_UNFOLDED_SCHEMA_NODES: usize = 1_000_000;
 /// [`crate::LoadError::TooManyPatterns`].
 pub const MAX_PATTERNS: usize = 5_000;
 
-/// Largest compiled form of one regular expression, in bytes (the `regex` crate's
-/// `size_limit`, 10 MB by default). A short pattern can compile into megabytes
-/// (`\w{1000}` over Unicode word characters); one over this limit fails the load as an
-/// invalid schema naming the model. Everyday patterns compile to a few kilobytes.
-pub const MAX_REGEX_BYTES: usize = 256 * 1024;
+/// Largest compiled form of one regular expression, in bytes: the `regex` crate's default
+/// `size_limit`, named and passed explicitly so the explanation and the engine agree. It is
+/// not lower because ordinary patterns need megabytes once Unicode classes repeat
+/// (`^[\p{L} ]{1,100}$` compiles to about 8 MB, `^\w{1,50}$` to 4 MB; `^[a-z0-9]{1,20}$` to
+/// 4 KB), and Java's regex engine, which API Gateway runs, has no such limit. A pattern over it
+/// fails the load as an invalid schema naming the model.
+pub const MAX_REGEX_BYTES: usize = 10 * 1024 * 1024;
 
-/// Largest lazy-DFA cache one regular expression may grow while matching, in bytes (the
-/// `regex` crate's `dfa_size_limit`, 2 MB by default). Past it the engine clears the cache and
-/// carries on (or falls back to a slower engine), so matching stays correct.
-pub const MAX_REGEX_DFA_BYTES: usize = 256 * 1024;
+/// Largest lazy-DFA cache one regular expression may grow while matching, in bytes: the
+/// `regex` crate's default `dfa_size_limit`. Past it the engine clears the cache and carries
+/// on (or falls back to a slower engine), so matching stays correct.
+pub const MAX_REGEX_DFA_BYTES: usize = 2 * 1024 * 1024;
 
 /// Backtracking steps allowed to one match of a schema regular expression while explaining
 /// an invalid body (`fancy-regex`'s `backtrack_limit`): past it the explanation falls back to

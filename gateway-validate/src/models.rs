@@ -8,7 +8,7 @@
 //! reference to a model the API lacks, or models referring to each other in a cycle, fail the
 //! load with an error naming the model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -16,11 +16,12 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::explain::compile::{self, Arena, NodeId};
-use crate::limits::{
-    MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
-};
 use crate::explain::eval::{Report, Walker};
 use crate::explain::fallback;
+use crate::limits::{
+    MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_PATTERNS, MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES,
+    MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
+};
 
 const MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
@@ -201,8 +202,15 @@ impl ModelSetBuilder {
             }
         }
         let mut edges: Vec<Vec<usize>> = Vec::with_capacity(self.models.len());
+        let mut patterns = HashSet::new();
         for (name, schema) in &self.models {
-            edges.push(model_refs(&self.api_id, name, schema, &names)?);
+            edges.push(model_refs(
+                &self.api_id,
+                name,
+                schema,
+                &names,
+                &mut patterns,
+            )?);
         }
         find_cycle(&self.models, &edges)?;
 
@@ -211,10 +219,18 @@ impl ModelSetBuilder {
             models: Arc::new(self.models.iter().cloned().collect()),
             documents: Arc::new(self.documents),
         };
+        // One cache for the set: a pattern repeated across models compiles once.
+        let pattern_cache = jsonschema::PatternCache::new();
         let mut validators = Vec::with_capacity(self.models.len());
         for (name, schema) in &self.models {
             let validator = jsonschema::draft4::options()
                 .with_retriever(retriever.clone())
+                .with_pattern_cache(pattern_cache.clone())
+                .with_pattern_options(
+                    jsonschema::PatternOptions::fancy_regex()
+                        .size_limit(MAX_REGEX_BYTES)
+                        .dfa_size_limit(MAX_REGEX_DFA_BYTES),
+                )
                 .with_base_uri(model_url(&self.api_id, name))
                 .should_validate_formats(true)
                 .build(schema)
@@ -304,12 +320,16 @@ impl ModelSet {
     }
 }
 
-/// The model-URL references of one model, as indexes into the model list.
-fn model_refs(
+/// The model-URL references of one model, as indexes into the model list; adds the model's
+/// regular expressions (string `pattern` values, `patternProperties` names) to `patterns`,
+/// failing once the set holds more than [`MAX_PATTERNS`]. Counting every `pattern` string,
+/// even one that is a property name, can only overcount.
+fn model_refs<'s>(
     api_id: &str,
     name: &str,
-    schema: &Value,
+    schema: &'s Value,
     names: &BTreeMap<&str, usize>,
+    patterns: &mut HashSet<&'s str>,
 ) -> Result<Vec<usize>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![(schema, 0usize)];
@@ -322,6 +342,19 @@ fn model_refs(
         }
         match v {
             Value::Object(map) => {
+                if let Some(Value::String(p)) = map.get("pattern") {
+                    patterns.insert(p);
+                }
+                if let Some(Value::Object(props)) = map.get("patternProperties") {
+                    patterns.extend(props.keys().map(String::as_str));
+                }
+                if patterns.len() > MAX_PATTERNS {
+                    return Err(LoadError::TooManyPatterns {
+                        model: name.to_owned(),
+                        limit: MAX_PATTERNS,
+                        found: patterns.len(),
+                    });
+                }
                 if let Some(Value::String(r)) = map.get("$ref") {
                     let url = r.split_once('#').map_or(r.as_str(), |(u, _)| u);
                     if let Some((api, target)) = parse_model_url(url) {
