@@ -156,7 +156,8 @@ mod tests {
         ];
         leaf.prop_recursive(6, 64, 6, |inner| {
             prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(inner.clone(), 0..6)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
                 prop::collection::vec(("[a-c]{0,2}", inner), 0..6).prop_map(|m| {
                     let members: Vec<String> = m
                         .into_iter()

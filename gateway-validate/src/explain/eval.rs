@@ -180,11 +180,13 @@ impl<'a> Walker<'a> {
             (array, &n.additional_items, &n.items)
             && items.len() > tuple.len()
         {
-            report.error(|| format!(
-                "schema only allows {} elements in array but instance has {} elements",
-                tuple.len(),
-                items.len()
-            ));
+            report.error(|| {
+                format!(
+                    "schema only allows {} elements in array but instance has {} elements",
+                    tuple.len(),
+                    items.len()
+                )
+            });
         }
         // additionalProperties
         if let (Some(map), Some(Additional::Forbidden)) = (object, &n.additional_properties) {
@@ -200,10 +202,12 @@ impl<'a> Walker<'a> {
                 .collect();
             if !unwanted.is_empty() {
                 unwanted.sort_unstable();
-                report.error(|| format!(
-                    "object instance has properties which are not allowed by the schema: {}",
-                    text::names(unwanted)
-                ));
+                report.error(|| {
+                    format!(
+                        "object instance has properties which are not allowed by the schema: {}",
+                        text::names(unwanted)
+                    )
+                });
             }
         }
         // allOf
@@ -218,10 +222,12 @@ impl<'a> Walker<'a> {
         }
         // anyOf
         if !n.any_of.is_empty() && self.count_matches(&n.any_of, inst)? == 0 {
-            report.error(|| format!(
-                "instance failed to match at least one required schema among {}",
-                n.any_of.len()
-            ));
+            report.error(|| {
+                format!(
+                    "instance failed to match at least one required schema among {}",
+                    n.any_of.len()
+                )
+            });
         }
         // dependencies
         if let Some(map) = object {
@@ -252,11 +258,13 @@ impl<'a> Walker<'a> {
         if let Some(options) = &n.enumeration
             && !options.iter().any(|o| json_equal(o, inst))
         {
-            report.error(|| format!(
-                "instance value ({}) not found in enum (possible values: {})",
-                text::json(inst),
-                text::json(&Value::Array(options.clone()))
-            ));
+            report.error(|| {
+                format!(
+                    "instance value ({}) not found in enum (possible values: {})",
+                    text::json(inst),
+                    text::json(&Value::Array(options.clone()))
+                )
+            });
         }
         if let Some(items) = array
             && let Some(max) = n.max_items.filter(|m| items.len() as u64 > *m)
@@ -269,18 +277,20 @@ impl<'a> Walker<'a> {
         if let Some(s) = string {
             let len = s.chars().count() as u64;
             if let Some(max) = n.max_length.filter(|m| len > *m) {
-                report.error(|| format!(
-                    "string \"{s}\" is too long (length: {len}, maximum allowed: {max})"
-                ));
+                report.error(|| {
+                    format!("string \"{s}\" is too long (length: {len}, maximum allowed: {max})")
+                });
             }
         }
         if let Some(map) = object
             && let Some(max) = n.max_properties.filter(|m| map.len() as u64 > *m)
         {
-            report.error(|| format!(
-                "object has too many properties (found {} but schema requires at most {max})",
-                map.len()
-            ));
+            report.error(|| {
+                format!(
+                    "object has too many properties (found {} but schema requires at most {max})",
+                    map.len()
+                )
+            });
         }
         if let (Some(x), Some((limit, exclusive))) = (number, &n.maximum) {
             match compare(x, limit) {
@@ -307,18 +317,20 @@ impl<'a> Walker<'a> {
         if let Some(s) = string {
             let len = s.chars().count() as u64;
             if let Some(min) = n.min_length.filter(|m| len < *m) {
-                report.error(|| format!(
-                    "string \"{s}\" is too short (length: {len}, required minimum: {min})"
-                ));
+                report.error(|| {
+                    format!("string \"{s}\" is too short (length: {len}, required minimum: {min})")
+                });
             }
         }
         if let Some(map) = object
             && let Some(min) = n.min_properties.filter(|m| (map.len() as u64) < *m)
         {
-            report.error(|| format!(
-                "object has too few properties (found {} but schema requires at least {min})",
-                map.len()
-            ));
+            report.error(|| {
+                format!(
+                    "object has too few properties (found {} but schema requires at least {min})",
+                    map.len()
+                )
+            });
         }
         if let (Some(x), Some((limit, exclusive))) = (number, &n.minimum) {
             match compare(x, limit) {
@@ -337,11 +349,13 @@ impl<'a> Walker<'a> {
         if let (Some(x), Some(divisor)) = (number, &n.multiple_of)
             && !is_multiple(x, divisor)
         {
-            report.error(|| format!(
-                "remainder of division is not zero ({} / {})",
-                text::number(x),
-                text::number(divisor)
-            ));
+            report.error(|| {
+                format!(
+                    "remainder of division is not zero ({} / {})",
+                    text::number(x),
+                    text::number(divisor)
+                )
+            });
         }
         // not
         if let Some(id) = n.not
@@ -353,19 +367,21 @@ impl<'a> Walker<'a> {
         if !n.one_of.is_empty() {
             let matched = self.count_matches(&n.one_of, inst)?;
             if matched != 1 {
-                report.error(|| format!(
-                    "instance failed to match exactly one schema (matched {matched} out of {})",
-                    n.one_of.len()
-                ));
+                report.error(|| {
+                    format!(
+                        "instance failed to match exactly one schema (matched {matched} out of {})",
+                        n.one_of.len()
+                    )
+                });
             }
         }
         // pattern
         if let (Some(s), Some((source, re))) = (string, &n.pattern) {
             // A match that blows the backtrack limit cannot be explained faithfully.
             if !re.is_match(s).map_err(|_| CannotExplain)? {
-                report.error(|| format!(
-                    "ECMA 262 regex \"{source}\" does not match input string \"{s}\""
-                ));
+                report.error(|| {
+                    format!("ECMA 262 regex \"{source}\" does not match input string \"{s}\"")
+                });
             }
         }
         // required
@@ -377,10 +393,12 @@ impl<'a> Walker<'a> {
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
-                report.error(|| format!(
-                    "object has missing required properties ({})",
-                    text::names(missing)
-                ));
+                report.error(|| {
+                    format!(
+                        "object has missing required properties ({})",
+                        text::names(missing)
+                    )
+                });
             }
         }
         // type

@@ -27,7 +27,11 @@ pub(crate) fn messages(
     if values > MAX_FALLBACK_LISTING_VALUES {
         return word(validator.validate(instance).err());
     }
-    word(validator.iter_errors(instance).take(MAX_VALIDATION_MESSAGES))
+    word(
+        validator
+            .iter_errors(instance)
+            .take(MAX_VALIDATION_MESSAGES),
+    )
 }
 
 fn word<'i>(errors: impl IntoIterator<Item = ValidationError<'i>>) -> Vec<String> {
