@@ -6,8 +6,13 @@
 //! detection, compile) next to a second model that refers to it by API Gateway model URL; when
 //! it loads, the body is validated both directly (`Model::validate`, which builds the
 //! fge-worded error list on failure) and through a `MethodValidator` with required parameters,
-//! as a request. Nothing is asserted beyond "no panic, no hang".
-use gateway_validate::{MethodValidator, ModelSet, RequestValidator, RequestView};
+//! as a request. The body is also tried nested in arrays as deep as the parser allows and one
+//! level deeper, and repeated as the elements of a long array (a few thousand), so deep
+//! nesting and long invalid arrays are reached from any seed. Asserted: no panic, no hang, and
+//! never more than `MAX_VALIDATION_MESSAGES` messages.
+use gateway_validate::{
+    MAX_VALIDATION_MESSAGES, MethodValidator, ModelSet, RequestValidator, RequestView,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,8 +38,22 @@ fuzz_target!(|data: &[u8]| {
         models.get("Fuzzed"),
         serde_json::from_slice::<serde_json::Value>(body),
     ) {
-        let _ = model.validate(&instance).map_err(|e| e.to_string());
+        if let Err(e) = model.validate(&instance) {
+            assert!(e.messages().len() <= MAX_VALIDATION_MESSAGES);
+        }
     }
+    let depth = gateway_validate::limits::MAX_BODY_DEPTH;
+    let nested = |d: usize| [&b"[".repeat(d)[..], body, &b"]".repeat(d)[..]].concat();
+    let copies = 4096usize.min((1usize << 20) / body.len().max(1));
+    let mut long = b"[".to_vec();
+    for i in 0..copies {
+        if i > 0 {
+            long.push(b',');
+        }
+        long.extend_from_slice(body);
+    }
+    long.push(b']');
+    let bodies = [body.to_vec(), nested(depth - 1), nested(depth), long];
     for name in ["Fuzzed", "List"] {
         let Ok(method) = MethodValidator::new(
             Some(RequestValidator::ALL),
@@ -45,10 +64,12 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let headers = [("x-h", "v"), ("content-type", "application/json")];
-        let _ = method.validate(&RequestView {
-            headers: &headers,
-            body,
-            ..Default::default()
-        });
+        for body in &bodies {
+            let _ = method.validate(&RequestView {
+                headers: &headers,
+                body,
+                ..Default::default()
+            });
+        }
     }
 });

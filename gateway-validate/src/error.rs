@@ -70,6 +70,19 @@ pub enum LoadError {
         /// How many were given.
         found: usize,
     },
+    /// The models hold more distinct regular expressions (`pattern` values and
+    /// `patternProperties` names) than [`crate::MAX_PATTERNS`].
+    #[error(
+        "an API's models may hold at most {limit} distinct regular expressions (pattern and patternProperties), these hold {found}; the first over the limit is in model {model:?}"
+    )]
+    TooManyPatterns {
+        /// The model in which the count passed the limit.
+        model: String,
+        /// The limit.
+        limit: usize,
+        /// How many distinct expressions the models hold (counted up to one past the limit).
+        found: usize,
+    },
     /// A method refers to a model the set does not hold.
     #[error("request model {model:?} for content type {content_type:?} is not defined")]
     UnknownRequestModel {

@@ -43,21 +43,51 @@
 //! assert_eq!(rejection.message, "Missing required request parameters: [x-api-tenant]");
 //! # Ok::<(), gateway_validate::LoadError>(())
 //! ```
+//!
+//! # Untrusted input
+//!
+//! Request bodies are untrusted; models come from the API definition, which may be too. The
+//! limits are named constants in [`limits`], each with its reason.
+//!
+//! - **Linear in the body.** A body of at most [`MAX_BODY_BYTES`] is parsed into a
+//!   `serde_json::Value` with no spare capacity, nested at most
+//!   [`limits::MAX_BODY_DEPTH`] deep (deeper fails as unparseable). One JSON value costs one
+//!   72-byte slot plus its own string or container, so the parsed body takes at most about 40
+//!   times its size: 8 MB of nested one-element arrays peaks near 290 MB (serde_json's own
+//!   parse took 1 GB), a 2 MB array of a million numbers near 75 MB. Validity (the
+//!   `jsonschema` engine) takes time linear in the body times the model's size.
+//! - **Bounded by the cap.** An invalid body's `validationErrorString` keeps the first
+//!   [`MAX_VALIDATION_MESSAGES`] messages and the walk stops once it has them, so the error
+//!   path costs memory in proportion to that cap, not to the body; the explanation's steps and
+//!   depth are capped too ([`limits::MAX_EXPLAIN_STEPS`], [`limits::MAX_EXPLAIN_DEPTH`]).
+//! - **Bounded at load.** Models ([`MAX_MODELS`]), schema depth and expanded size
+//!   ([`MAX_SCHEMA_DEPTH`], [`MAX_UNFOLDED_SCHEMA_NODES`]) and distinct regular expressions
+//!   ([`MAX_PATTERNS`]; identical ones are compiled once per set) fail the load with a
+//!   [`LoadError`] naming the limit. Each compiled regex is capped at
+//!   [`limits::MAX_REGEX_BYTES`].
+//! - **What a caller must still limit.** How many requests are validated at once (each may hold
+//!   a parsed body of up to about 40 times [`MAX_BODY_BYTES`]); the size of the API definitions
+//!   it loads (compiled models take tens of times their JSON size, and [`MAX_PATTERNS`]
+//!   patterns of [`limits::MAX_REGEX_BYTES`] each is a theoretical worst case of gigabytes);
+//!   and the time a single validation may take against a model it does not trust.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod body;
 mod error;
 mod explain;
+pub mod limits;
 mod models;
 mod request;
 
 pub use error::LoadError;
-pub use models::{
-    MAX_MODELS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES, Model, ModelSet, ModelSetBuilder,
-    ValidationErrors, model_url,
+pub use limits::{
+    MAX_BODY_BYTES, MAX_MODELS, MAX_PATTERNS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
+    MAX_VALIDATION_MESSAGES,
 };
+pub use models::{Model, ModelSet, ModelSetBuilder, ValidationErrors, model_url};
 pub use request::{
-    GatewayResponseType, MAX_BODY_BYTES, MethodValidator, Outcome, Rejection, RequestValidator,
-    RequestView, UNPARSEABLE_BODY,
+    GatewayResponseType, MethodValidator, Outcome, Rejection, RequestValidator, RequestView,
+    UNPARSEABLE_BODY,
 };

@@ -8,7 +8,7 @@
 //! reference to a model the API lacks, or models referring to each other in a cycle, fail the
 //! load with an error naming the model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -18,23 +18,10 @@ use crate::error::LoadError;
 use crate::explain::compile::{self, Arena, NodeId};
 use crate::explain::eval::{Report, Walker};
 use crate::explain::fallback;
-
-/// Most models one API may hold. API Gateway's default quota is 200 models per API
-/// ("Amazon API Gateway quotas", REST API section); a little headroom, then a hard stop so a
-/// hostile definition cannot make loading unbounded.
-pub const MAX_MODELS: usize = 1000;
-
-/// Deepest nesting of JSON values in a model. serde_json already refuses text nested deeper
-/// than 128; this bounds schemas built in memory as well, since compilation recurses.
-pub const MAX_SCHEMA_DEPTH: usize = 128;
-
-/// Most subschemas a model may hold once its `$ref`s are expanded in place (a reference back
-/// into itself, as in a tree model, counts once). This bounds the work of one validation at
-/// one place of the instance: a two-kilobyte schema of nested `anyOf`s over shared
-/// definitions otherwise asks for 2^30 steps and hangs the engine. Real models stay far below:
-/// even 200 models (API Gateway's default quota) of 100 nodes each, all referenced from one
-/// model, unfold to 20,000.
-pub const MAX_UNFOLDED_SCHEMA_NODES: usize = 1_000_000;
+use crate::limits::{
+    MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_PATTERNS, MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES,
+    MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
+};
 
 const MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
@@ -123,13 +110,37 @@ impl Model {
     }
 
     fn explain(&self, instance: &Value) -> Vec<String> {
-        let mut report = Report::default();
+        let mut report = Report::listing();
         let walked = Walker::new(&self.arena).process(self.root, instance, &mut report);
         if walked.is_ok() && !report.is_success() {
             return report.messages;
         }
-        fallback::messages(&self.validator, instance)
+        let values = count_values(instance, MAX_FALLBACK_LISTING_VALUES + 1);
+        // A large body the walk gave up on: the messages it found are the start of fge's list;
+        // the engine's listing of such a body would build every error first.
+        if values > MAX_FALLBACK_LISTING_VALUES && !report.is_success() {
+            return report.messages;
+        }
+        fallback::messages(&self.validator, instance, values)
     }
+}
+
+/// How many JSON values `v` holds (itself included), counting no further than `cap`.
+fn count_values(v: &Value, cap: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        n += 1;
+        if n >= cap {
+            return cap;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    n
 }
 
 /// Collects models (and, for tests, offline documents) and compiles them into a [`ModelSet`].
@@ -191,8 +202,15 @@ impl ModelSetBuilder {
             }
         }
         let mut edges: Vec<Vec<usize>> = Vec::with_capacity(self.models.len());
+        let mut patterns = HashSet::new();
         for (name, schema) in &self.models {
-            edges.push(model_refs(&self.api_id, name, schema, &names)?);
+            edges.push(model_refs(
+                &self.api_id,
+                name,
+                schema,
+                &names,
+                &mut patterns,
+            )?);
         }
         find_cycle(&self.models, &edges)?;
 
@@ -201,10 +219,18 @@ impl ModelSetBuilder {
             models: Arc::new(self.models.iter().cloned().collect()),
             documents: Arc::new(self.documents),
         };
+        // One cache for the set: a pattern repeated across models compiles once.
+        let pattern_cache = jsonschema::PatternCache::new();
         let mut validators = Vec::with_capacity(self.models.len());
         for (name, schema) in &self.models {
             let validator = jsonschema::draft4::options()
                 .with_retriever(retriever.clone())
+                .with_pattern_cache(pattern_cache.clone())
+                .with_pattern_options(
+                    jsonschema::PatternOptions::fancy_regex()
+                        .size_limit(MAX_REGEX_BYTES)
+                        .dfa_size_limit(MAX_REGEX_DFA_BYTES),
+                )
                 .with_base_uri(model_url(&self.api_id, name))
                 .should_validate_formats(true)
                 .build(schema)
@@ -294,12 +320,16 @@ impl ModelSet {
     }
 }
 
-/// The model-URL references of one model, as indexes into the model list.
-fn model_refs(
+/// The model-URL references of one model, as indexes into the model list; adds the model's
+/// regular expressions (string `pattern` values, `patternProperties` names) to `patterns`,
+/// failing once the set holds more than [`MAX_PATTERNS`]. Counting every `pattern` string,
+/// even one that is a property name, can only overcount.
+fn model_refs<'s>(
     api_id: &str,
     name: &str,
-    schema: &Value,
+    schema: &'s Value,
     names: &BTreeMap<&str, usize>,
+    patterns: &mut HashSet<&'s str>,
 ) -> Result<Vec<usize>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![(schema, 0usize)];
@@ -312,6 +342,19 @@ fn model_refs(
         }
         match v {
             Value::Object(map) => {
+                if let Some(Value::String(p)) = map.get("pattern") {
+                    patterns.insert(p);
+                }
+                if let Some(Value::Object(props)) = map.get("patternProperties") {
+                    patterns.extend(props.keys().map(String::as_str));
+                }
+                if patterns.len() > MAX_PATTERNS {
+                    return Err(LoadError::TooManyPatterns {
+                        model: name.to_owned(),
+                        limit: MAX_PATTERNS,
+                        found: patterns.len(),
+                    });
+                }
                 if let Some(Value::String(r)) = map.get("$ref") {
                     let url = r.split_once('#').map_or(r.as_str(), |(u, _)| u);
                     if let Some((api, target)) = parse_model_url(url) {

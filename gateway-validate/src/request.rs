@@ -13,12 +13,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::LoadError;
+use crate::limits::MAX_BODY_BYTES;
 use crate::models::{Model, ModelSet};
-
-/// Largest body parsed for validation: API Gateway's payload quota for REST APIs is 10 MB
-/// ("Amazon API Gateway quotas"); larger bodies never reach the validator there, and here they
-/// fail as unparseable rather than be parsed.
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// A request validator (`AWS::ApiGateway::RequestValidator`, or an entry of
 /// `x-amazon-apigateway-request-validators`): which checks to run.
@@ -357,7 +353,7 @@ fn check_body(model: &Model, body: &[u8]) -> Result<(), String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(UNPARSEABLE_BODY.to_owned());
     }
-    let Ok(instance) = serde_json::from_slice::<Value>(body) else {
+    let Some(instance) = crate::body::parse(body) else {
         return Err(UNPARSEABLE_BODY.to_owned());
     };
     model.validate(&instance).map_err(|e| e.to_string())

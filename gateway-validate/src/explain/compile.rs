@@ -7,6 +7,7 @@ use std::sync::Arc;
 use fancy_regex::Regex;
 use serde_json::{Map, Number, Value};
 
+use crate::limits::{MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES, REGEX_BACKTRACK_LIMIT};
 use crate::models::parse_model_url;
 
 /// Index of a node in the [`Arena`].
@@ -17,9 +18,6 @@ pub(crate) type NodeId = usize;
 pub(crate) const TYPE_NAMES: [&str; 7] = [
     "array", "boolean", "integer", "null", "number", "object", "string",
 ];
-
-/// Regular expressions in schemas are untrusted: cap the backtracking work per match.
-pub(crate) const REGEX_BACKTRACK_LIMIT: usize = 100_000;
 
 /// `additionalProperties` / `additionalItems`.
 pub(crate) enum Additional {
@@ -68,7 +66,7 @@ pub(crate) struct Node {
     pub(crate) enumeration: Option<Vec<Value>>,
     pub(crate) required: Vec<String>,
     pub(crate) properties: Vec<(String, NodeId)>,
-    pub(crate) pattern_properties: Vec<(Regex, NodeId)>,
+    pub(crate) pattern_properties: Vec<(Arc<Regex>, NodeId)>,
     pub(crate) additional_properties: Option<Additional>,
     pub(crate) items: Option<Items>,
     pub(crate) additional_items: Option<Additional>,
@@ -77,7 +75,7 @@ pub(crate) struct Node {
     pub(crate) unique_items: bool,
     pub(crate) max_length: Option<u64>,
     pub(crate) min_length: Option<u64>,
-    pub(crate) pattern: Option<(String, Regex)>,
+    pub(crate) pattern: Option<(String, Arc<Regex>)>,
     pub(crate) max_properties: Option<u64>,
     pub(crate) min_properties: Option<u64>,
     pub(crate) maximum: Option<(Number, bool)>,
@@ -112,6 +110,8 @@ struct Compiler<'a> {
     by_pointer: HashMap<(usize, String), NodeId>,
     pending: Vec<Pending>,
     formats: HashMap<String, Option<Arc<jsonschema::Validator>>>,
+    /// Each distinct regular expression compiled once per set (`None`: it does not compile).
+    regexes: HashMap<String, Option<Arc<Regex>>>,
 }
 
 /// Digests every model (`(name, schema)` pairs, already known to be valid draft-4 schemas).
@@ -123,6 +123,7 @@ pub(crate) fn compile(api_id: &str, docs: &[(String, Value)]) -> Arena {
         by_pointer: HashMap::new(),
         pending: Vec::new(),
         formats: HashMap::new(),
+        regexes: HashMap::new(),
     };
     for (doc, (name, schema)) in docs.iter().enumerate() {
         let root = c.node(doc, schema, String::new());
@@ -269,7 +270,7 @@ impl Compiler<'_> {
         if let Some(props) = obj.get("patternProperties").and_then(Value::as_object) {
             for (re, v) in props {
                 let id = self.child(doc, v, ptr, &["patternProperties", re]);
-                if let Some(regex) = regex(re) {
+                if let Some(regex) = self.regex(re) {
                     n.pattern_properties.push((regex, id));
                 }
             }
@@ -299,7 +300,7 @@ impl Compiler<'_> {
         n.max_properties = count("maxProperties");
         n.min_properties = count("minProperties");
         if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
-            n.pattern = regex(p).map(|r| (p.to_owned(), r));
+            n.pattern = self.regex(p).map(|r| (p.to_owned(), r));
         }
         let flag = |k: &str| obj.get(k).and_then(Value::as_bool).unwrap_or(false);
         if let Some(Value::Number(m)) = obj.get("maximum") {
@@ -338,6 +339,15 @@ impl Compiler<'_> {
             n.dependencies.sort_by(|a, b| a.0.cmp(&b.0));
         }
         n
+    }
+
+    fn regex(&mut self, pattern: &str) -> Option<Arc<Regex>> {
+        if let Some(compiled) = self.regexes.get(pattern) {
+            return compiled.clone();
+        }
+        let compiled = regex(pattern).map(Arc::new);
+        self.regexes.insert(pattern.to_owned(), compiled.clone());
+        compiled
     }
 
     fn format(&mut self, name: &str) -> Format {
@@ -409,6 +419,8 @@ fn type_mask(v: &Value) -> u8 {
 pub(crate) fn regex(pattern: &str) -> Option<Regex> {
     fancy_regex::RegexBuilder::new(pattern)
         .backtrack_limit(REGEX_BACKTRACK_LIMIT)
+        .delegate_size_limit(MAX_REGEX_BYTES)
+        .delegate_dfa_size_limit(MAX_REGEX_DFA_BYTES)
         .build()
         .ok()
 }

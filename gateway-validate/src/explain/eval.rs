@@ -10,40 +10,51 @@ use serde_json::{Number, Value};
 use super::compile::{Additional, Arena, Dependency, Format, Items, Node, NodeId, TYPE_NAMES};
 use super::text;
 
-/// Upper bound on walker steps (schema nodes entered) for one instance. Bodies are at most
-/// [`crate::MAX_BODY_BYTES`] and nest at most 128 deep (serde_json's limit), but `$ref`
-/// chains and combinators multiply the work: this cap keeps a hostile schema/instance pair
-/// from making the error path slow. Past it the caller falls back to the engine's own errors.
-pub(crate) const MAX_STEPS: usize = 200_000;
-
-/// Deepest chain of nested walker calls (instance depth plus `$ref`/combinator hops); a
-/// `$ref` loop that never consumes instance (`{"$ref": "#"}`) ends here instead of recursing.
-pub(crate) const MAX_DEPTH: usize = 512;
-
-/// Largest array whose `uniqueItems` the walker checks pairwise; longer ones are left to the
-/// engine's errors so the error path stays far from quadratic blow-ups.
-pub(crate) const MAX_UNIQUE_ITEMS: usize = 2048;
+use crate::limits::{
+    MAX_EXPLAIN_DEPTH as MAX_DEPTH, MAX_EXPLAIN_STEPS as MAX_STEPS,
+    MAX_UNIQUE_ITEMS_EXPLAINED as MAX_UNIQUE_ITEMS, MAX_VALIDATION_MESSAGES,
+};
 
 /// The walker could not follow the schema (unresolved reference, step or depth limit).
 #[derive(Debug)]
 pub(crate) struct CannotExplain;
 
+/// What a walk found. A *listing* report (the body's own) keeps the first
+/// [`MAX_VALIDATION_MESSAGES`] messages; a *counting* report (a combinator's private branch,
+/// or a verdict check) keeps none and builds no text: only whether an error occurred matters.
 #[derive(Default)]
 pub(crate) struct Report {
     pub(crate) messages: Vec<String>,
     errors: usize,
+    listing: bool,
 }
 
 impl Report {
-    fn error(&mut self, msg: String) {
-        self.errors += 1;
-        self.messages.push(msg);
+    /// A report that keeps the first [`MAX_VALIDATION_MESSAGES`] messages.
+    pub(crate) fn listing() -> Self {
+        Self {
+            listing: true,
+            ..Self::default()
+        }
     }
-    fn warn(&mut self, msg: String) {
-        self.messages.push(msg);
+    fn keep(&mut self, msg: impl FnOnce() -> String) {
+        if self.listing && self.messages.len() < MAX_VALIDATION_MESSAGES {
+            self.messages.push(msg());
+        }
+    }
+    fn error(&mut self, msg: impl FnOnce() -> String) {
+        self.errors += 1;
+        self.keep(msg);
+    }
+    fn warn(&mut self, msg: impl FnOnce() -> String) {
+        self.keep(msg);
     }
     pub(crate) fn is_success(&self) -> bool {
         self.errors == 0
+    }
+    /// Nothing the rest of the walk finds can change the kept list or the verdict.
+    fn is_settled(&self) -> bool {
+        self.listing && self.errors > 0 && self.messages.len() >= MAX_VALIDATION_MESSAGES
     }
 }
 
@@ -69,6 +80,9 @@ impl<'a> Walker<'a> {
         inst: &Value,
         report: &mut Report,
     ) -> Result<(), CannotExplain> {
+        if report.is_settled() {
+            return Ok(());
+        }
         self.steps += 1;
         if self.steps > MAX_STEPS || self.depth >= MAX_DEPTH {
             return Err(CannotExplain);
@@ -92,14 +106,14 @@ impl<'a> Walker<'a> {
         }
         // fge's FormatProcessor warns while building the validator list, before validating.
         if let Some(Format::Unsupported(name)) = &node.format {
-            report.warn(format!("format attribute \"{name}\" not supported"));
+            report.warn(|| format!("format attribute \"{name}\" not supported"));
         }
         self.keywords(node, inst, report)?;
         if let Some(Format::Checked(name, checker)) = &node.format
             && let Value::String(s) = inst
             && !checker.is_valid(inst)
         {
-            report.error(format_message(name, s));
+            report.error(|| format_message(name, s));
         }
         // "if the report is a failure, we quit: there is no reason to go any further"
         // (InstanceValidator.java): the report is shared, so any earlier error counts.
@@ -166,11 +180,13 @@ impl<'a> Walker<'a> {
             (array, &n.additional_items, &n.items)
             && items.len() > tuple.len()
         {
-            report.error(format!(
-                "schema only allows {} elements in array but instance has {} elements",
-                tuple.len(),
-                items.len()
-            ));
+            report.error(|| {
+                format!(
+                    "schema only allows {} elements in array but instance has {} elements",
+                    tuple.len(),
+                    items.len()
+                )
+            });
         }
         // additionalProperties
         if let (Some(map), Some(Additional::Forbidden)) = (object, &n.additional_properties) {
@@ -186,17 +202,19 @@ impl<'a> Walker<'a> {
                 .collect();
             if !unwanted.is_empty() {
                 unwanted.sort_unstable();
-                report.error(format!(
-                    "object instance has properties which are not allowed by the schema: {}",
-                    text::names(unwanted)
-                ));
+                report.error(|| {
+                    format!(
+                        "object instance has properties which are not allowed by the schema: {}",
+                        text::names(unwanted)
+                    )
+                });
             }
         }
         // allOf
         if !n.all_of.is_empty() {
             let matched = self.count_matches(&n.all_of, inst)?;
             if matched != n.all_of.len() {
-                report.error(format!(
+                report.error(|| format!(
                     "instance failed to match all required schemas (matched only {matched} out of {})",
                     n.all_of.len()
                 ));
@@ -204,10 +222,12 @@ impl<'a> Walker<'a> {
         }
         // anyOf
         if !n.any_of.is_empty() && self.count_matches(&n.any_of, inst)? == 0 {
-            report.error(format!(
-                "instance failed to match at least one required schema among {}",
-                n.any_of.len()
-            ));
+            report.error(|| {
+                format!(
+                    "instance failed to match at least one required schema among {}",
+                    n.any_of.len()
+                )
+            });
         }
         // dependencies
         if let Some(map) = object {
@@ -223,7 +243,7 @@ impl<'a> Walker<'a> {
                             .map(String::as_str)
                             .collect();
                         if !missing.is_empty() {
-                            report.error(format!(
+                            report.error(|| format!(
                                 "property \"{name}\" of object has missing property dependencies (schema requires {}; missing: {})",
                                 text::names(required.iter().map(String::as_str)),
                                 text::names(missing)
@@ -238,16 +258,18 @@ impl<'a> Walker<'a> {
         if let Some(options) = &n.enumeration
             && !options.iter().any(|o| json_equal(o, inst))
         {
-            report.error(format!(
-                "instance value ({}) not found in enum (possible values: {})",
-                text::json(inst),
-                text::json(&Value::Array(options.clone()))
-            ));
+            report.error(|| {
+                format!(
+                    "instance value ({}) not found in enum (possible values: {})",
+                    text::json(inst),
+                    text::json(&Value::Array(options.clone()))
+                )
+            });
         }
         if let Some(items) = array
             && let Some(max) = n.max_items.filter(|m| items.len() as u64 > *m)
         {
-            report.error(format!(
+            report.error(|| format!(
                 "array is too long: must have at most {max} elements but instance has {} elements",
                 items.len()
             ));
@@ -255,27 +277,29 @@ impl<'a> Walker<'a> {
         if let Some(s) = string {
             let len = s.chars().count() as u64;
             if let Some(max) = n.max_length.filter(|m| len > *m) {
-                report.error(format!(
-                    "string \"{s}\" is too long (length: {len}, maximum allowed: {max})"
-                ));
+                report.error(|| {
+                    format!("string \"{s}\" is too long (length: {len}, maximum allowed: {max})")
+                });
             }
         }
         if let Some(map) = object
             && let Some(max) = n.max_properties.filter(|m| map.len() as u64 > *m)
         {
-            report.error(format!(
-                "object has too many properties (found {} but schema requires at most {max})",
-                map.len()
-            ));
+            report.error(|| {
+                format!(
+                    "object has too many properties (found {} but schema requires at most {max})",
+                    map.len()
+                )
+            });
         }
         if let (Some(x), Some((limit, exclusive))) = (number, &n.maximum) {
             match compare(x, limit) {
-                Ordering::Greater => report.error(format!(
+                Ordering::Greater => report.error(|| format!(
                     "numeric instance is greater than the required maximum (maximum: {}, found: {})",
                     text::number(limit),
                     text::number(x)
                 )),
-                Ordering::Equal if *exclusive => report.error(format!(
+                Ordering::Equal if *exclusive => report.error(|| format!(
                     "numeric instance is not strictly lower than the required maximum {}",
                     text::number(limit)
                 )),
@@ -285,7 +309,7 @@ impl<'a> Walker<'a> {
         if let Some(items) = array
             && let Some(min) = n.min_items.filter(|m| (items.len() as u64) < *m)
         {
-            report.error(format!(
+            report.error(|| format!(
                     "array is too short: must have at least {min} elements but instance has {} elements",
                     items.len()
                 ));
@@ -293,27 +317,29 @@ impl<'a> Walker<'a> {
         if let Some(s) = string {
             let len = s.chars().count() as u64;
             if let Some(min) = n.min_length.filter(|m| len < *m) {
-                report.error(format!(
-                    "string \"{s}\" is too short (length: {len}, required minimum: {min})"
-                ));
+                report.error(|| {
+                    format!("string \"{s}\" is too short (length: {len}, required minimum: {min})")
+                });
             }
         }
         if let Some(map) = object
             && let Some(min) = n.min_properties.filter(|m| (map.len() as u64) < *m)
         {
-            report.error(format!(
-                "object has too few properties (found {} but schema requires at least {min})",
-                map.len()
-            ));
+            report.error(|| {
+                format!(
+                    "object has too few properties (found {} but schema requires at least {min})",
+                    map.len()
+                )
+            });
         }
         if let (Some(x), Some((limit, exclusive))) = (number, &n.minimum) {
             match compare(x, limit) {
-                Ordering::Less => report.error(format!(
+                Ordering::Less => report.error(|| format!(
                     "numeric instance is lower than the required minimum (minimum: {}, found: {})",
                     text::number(limit),
                     text::number(x)
                 )),
-                Ordering::Equal if *exclusive => report.error(format!(
+                Ordering::Equal if *exclusive => report.error(|| format!(
                     "numeric instance is not strictly greater than the required minimum {}",
                     text::number(limit)
                 )),
@@ -323,35 +349,39 @@ impl<'a> Walker<'a> {
         if let (Some(x), Some(divisor)) = (number, &n.multiple_of)
             && !is_multiple(x, divisor)
         {
-            report.error(format!(
-                "remainder of division is not zero ({} / {})",
-                text::number(x),
-                text::number(divisor)
-            ));
+            report.error(|| {
+                format!(
+                    "remainder of division is not zero ({} / {})",
+                    text::number(x),
+                    text::number(divisor)
+                )
+            });
         }
         // not
         if let Some(id) = n.not
             && self.matches(id, inst)?
         {
-            report.error("instance matched a schema which it should not have".to_owned());
+            report.error(|| "instance matched a schema which it should not have".to_owned());
         }
         // oneOf
         if !n.one_of.is_empty() {
             let matched = self.count_matches(&n.one_of, inst)?;
             if matched != 1 {
-                report.error(format!(
-                    "instance failed to match exactly one schema (matched {matched} out of {})",
-                    n.one_of.len()
-                ));
+                report.error(|| {
+                    format!(
+                        "instance failed to match exactly one schema (matched {matched} out of {})",
+                        n.one_of.len()
+                    )
+                });
             }
         }
         // pattern
         if let (Some(s), Some((source, re))) = (string, &n.pattern) {
             // A match that blows the backtrack limit cannot be explained faithfully.
             if !re.is_match(s).map_err(|_| CannotExplain)? {
-                report.error(format!(
-                    "ECMA 262 regex \"{source}\" does not match input string \"{s}\""
-                ));
+                report.error(|| {
+                    format!("ECMA 262 regex \"{source}\" does not match input string \"{s}\"")
+                });
             }
         }
         // required
@@ -363,10 +393,12 @@ impl<'a> Walker<'a> {
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
-                report.error(format!(
-                    "object has missing required properties ({})",
-                    text::names(missing)
-                ));
+                report.error(|| {
+                    format!(
+                        "object has missing required properties ({})",
+                        text::names(missing)
+                    )
+                });
             }
         }
         // type
@@ -379,7 +411,7 @@ impl<'a> Walker<'a> {
                     .enumerate()
                     .filter(|(i, _)| mask & (1 << i) != 0)
                     .map(|(_, t)| *t);
-                report.error(format!(
+                report.error(|| format!(
                     "instance type ({found}) does not match any allowed primitive type (allowed: {})",
                     text::names(allowed)
                 ));
@@ -391,7 +423,7 @@ impl<'a> Walker<'a> {
                 return Err(CannotExplain);
             }
             if n.unique_items && has_duplicates(items) {
-                report.error("array must not contain duplicate elements".to_owned());
+                report.error(|| "array must not contain duplicate elements".to_owned());
             }
         }
         Ok(())

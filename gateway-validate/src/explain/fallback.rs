@@ -4,20 +4,41 @@
 
 use std::collections::BTreeMap;
 
+use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
+
+use crate::limits::{MAX_FALLBACK_LISTING_VALUES, MAX_VALIDATION_MESSAGES};
 
 use super::compile::TYPE_NAMES;
 use super::text;
 
-/// Most messages collected from the engine, so a huge invalid body cannot build a huge string.
-pub(crate) const MAX_MESSAGES: usize = 100;
+/// The engine's errors for `instance`, worded like fge's, at most
+/// [`MAX_VALIDATION_MESSAGES`] of them.
+///
+/// The engine's error listing builds every error before the first is kept, so it is only
+/// asked for bodies of at most [`MAX_FALLBACK_LISTING_VALUES`] values (`values` is the body's
+/// count, saturating past that limit); a larger body gets its first error alone.
+pub(crate) fn messages(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+    values: usize,
+) -> Vec<String> {
+    if values > MAX_FALLBACK_LISTING_VALUES {
+        return word(validator.validate(instance).err());
+    }
+    word(
+        validator
+            .iter_errors(instance)
+            .take(MAX_VALIDATION_MESSAGES),
+    )
+}
 
-pub(crate) fn messages(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+fn word<'i>(errors: impl IntoIterator<Item = ValidationError<'i>>) -> Vec<String> {
     let mut out = Vec::new();
     // Missing required members are one fge message per object: group them by instance path.
     let mut missing: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
-    for error in validator.iter_errors(instance).take(MAX_MESSAGES) {
+    for error in errors {
         let inst = error.instance().as_ref();
         let msg = match error.kind() {
             ValidationErrorKind::Required { property } => {
