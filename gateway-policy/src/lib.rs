@@ -61,10 +61,11 @@ mod policy;
 mod principal;
 mod request;
 pub mod sigv4;
+mod strict;
 
 pub use apigateway::{ApiAuth, api_outcome, denies_before_authorizer};
 pub use decision::{DecidingStatement, Decision, Effect, authorize, evaluate};
-pub use error::{PolicyError, StatementLocation};
+pub use error::{AuthorizerConfigError, PolicyError, StatementLocation};
 pub use execute_api::{ApiScope, ArnError, ExecuteApiArn};
 pub use policy::Policy;
 pub use request::{ConditionKeys, GatewayKeys, Principal, Request};
