@@ -50,11 +50,9 @@ impl Statement {
         if resource == self.not_resource {
             return false;
         }
-        // An unresolved variable never matches, so it cannot make a NotResource apply either
-        // (IAM User Guide, "Policy variables with no value").
-        if self.not_resource && !self.resources.iter().all(|p| p.resolves(keys)) {
-            return false;
-        }
+        // A resource holding a variable with no value "will not match any resource" (IAM User
+        // Guide, "Policy variables with no value"): in NotResource it therefore excludes
+        // nothing, as a negated condition holds against a null value.
         if let Some((negated, principal)) = &self.principal {
             let applies = if *negated {
                 !principal.spares(request.principal())

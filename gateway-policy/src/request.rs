@@ -219,7 +219,7 @@ impl Request {
 /// Key names and formats follow IAM's "AWS global condition context keys" page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GatewayKeys {
-    /// `aws:SourceIp`: the caller's address.
+    /// `aws:SourceIp`: the caller's address (an IPv4-mapped IPv6 address is given as IPv4).
     pub source_ip: Option<IpAddr>,
     /// `aws:SourceVpc`: the VPC a private API call came through.
     pub source_vpc: Option<String>,
@@ -267,11 +267,13 @@ impl GatewayKeys {
                 keys.set(name, [value.as_str()]);
             }
         }
+        // An IPv4-mapped IPv6 address (a dual-stack socket's view of an IPv4 client) is given
+        // as the IPv4 address it maps, so that IPv4 CIDRs in policies see it.
         if let Some(ip) = self.source_ip {
-            keys.set("aws:SourceIp", [ip.to_string()]);
+            keys.set("aws:SourceIp", [ip.to_canonical().to_string()]);
         }
         if let Some(ip) = self.vpc_source_ip {
-            keys.set("aws:VpcSourceIp", [ip.to_string()]);
+            keys.set("aws:VpcSourceIp", [ip.to_canonical().to_string()]);
         }
         if let Some(secure) = self.secure_transport {
             keys.set(
