@@ -35,6 +35,15 @@ pub(crate) struct Statement {
 }
 
 impl Statement {
+    /// For a statement that applies: whether its `Principal` names the caller only through the
+    /// caller's account (see `PrincipalMatcher::names_only_the_account_of`).
+    pub(crate) fn delegates_to_account(&self, principal: &crate::request::Principal) -> bool {
+        match &self.principal {
+            Some((false, matcher)) => matcher.names_only_the_account_of(principal),
+            _ => false,
+        }
+    }
+
     /// Whether the statement applies to the request (its effect then counts).
     #[inline]
     pub(crate) fn applies(&self, request: &Request, resource: &ArnParts<'_>) -> bool {

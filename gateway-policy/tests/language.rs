@@ -481,14 +481,43 @@ fn identity_and_resource_policies_combine_by_account() {
         authorize([&identity], Some(&silent), &same, "111111111111").effect,
         Effect::Allow
     );
-    let resource_same =
-        one(r#"{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"*","Resource":"*"}"#);
+    let resource_user = one(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/u"},"Action":"*","Resource":"*"}"#,
+    );
     assert_eq!(
-        authorize([], Some(&resource_same), &same, "111111111111").effect,
+        authorize([], Some(&resource_user), &same, "111111111111").effect,
         Effect::Allow
     );
-    // Cross account: both needed.
+    // [PRINCIPAL] "AWS account principals": naming the account "delegates authority to the
+    // account", whose administrator "must then grant access to an identity": a grant to the
+    // caller's own account (ID or :root) needs the caller's identity allow too.
+    for account in ["111111111111", "arn:aws:iam::111111111111:root"] {
+        let resource_same = one(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{account}"}},"Action":"*","Resource":"*"}}"#
+        ));
+        assert_eq!(
+            authorize([], Some(&resource_same), &same, "111111111111").effect,
+            Effect::ImplicitDeny,
+            "{account}"
+        );
+        let with_identity = authorize([&identity], Some(&resource_same), &same, "111111111111");
+        assert_eq!(with_identity.effect, Effect::Allow);
+        assert_eq!(with_identity.statements.len(), 2);
+        // The account root is the account itself.
+        let root = Request::new("execute-api:Invoke", api)
+            .with_principal(Principal::aws("arn:aws:iam::111111111111:root"));
+        assert_eq!(
+            authorize([], Some(&resource_same), &root, "111111111111").effect,
+            Effect::Allow
+        );
+    }
+    // Cross account: both needed, so with no resource policy at all the identity allow is not
+    // enough (API Gateway Developer Guide, apigateway-authorization-flow, Table B).
     let cross = caller("222222222222");
+    assert_eq!(
+        authorize([&identity], None, &cross, "111111111111").effect,
+        Effect::ImplicitDeny
+    );
     assert_eq!(
         authorize([&identity], Some(&silent), &cross, "111111111111").effect,
         Effect::ImplicitDeny
