@@ -2,8 +2,10 @@
 //!
 //! A policy document is parsed and compiled once ([`Policy::parse`], or
 //! [`Policy::parse_identity`] / [`Policy::parse_resource`] / [`Policy::parse_for_api`] with the
-//! `Principal` rules of each kind): its grammar is checked with errors naming the statement and
-//! element (and [`PolicyError::iam_message`] gives AWS's own wording where known), and its
+//! `Principal` rules of each kind, or [`Policy::parse_authorizer`] for what a Lambda authorizer
+//! returns): its grammar is checked with errors naming the statement and element (a key given
+//! twice in one JSON object is one of them; [`Policy::check`] lists every error, and
+//! [`PolicyError::iam_message`] gives AWS's own wording where known), and its
 //! patterns, CIDRs, dates and numbers are prepared. Each request is then described by a [`Request`] (action, resource ARN, principal
 //! and condition keys) and evaluated cheaply:
 //!
