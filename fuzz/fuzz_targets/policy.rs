@@ -1,8 +1,11 @@
 #![no_main]
-//! Arbitrary bytes as a policy document: parse (both as a plain policy and as an API Gateway
-//! resource policy with the `execute-api:/...` shorthand), and when it compiles evaluate it
-//! against a few fixed requests, alone and combined as identity and resource policy. Asserts
-//! nothing but the absence of panics (and, through libFuzzer, of hangs and runaway memory).
+//! Arbitrary bytes as a policy document: parse (as a plain policy, as an API Gateway resource
+//! policy with the `execute-api:/...` shorthand, and as a Lambda authorizer's output), check it
+//! for every error, and when it compiles evaluate it against a few fixed requests, alone and
+//! combined as identity and resource policy. Asserts that `check` and `parse` agree on
+//! validity and that an error list is never empty; otherwise only the absence of panics (and,
+//! through libFuzzer, of hangs and runaway memory). Useful seeds: a statement with `Effect`
+//! twice, two `Statement` keys, a long statement list with repeated `Sid`s.
 use gateway_policy::{
     ApiAuth, ApiScope, ExecuteApiArn, GatewayKeys, Policy, Principal, Request, api_outcome,
     authorize, denies_before_authorizer, evaluate,
@@ -43,8 +46,17 @@ fuzz_target!(|data: &[u8]| {
     let scope = ApiScope::new("us-east-1", "111111111111", "abc123");
     let plain = Policy::parse(text);
     let resource = Policy::parse_for_api(text, &scope);
+    match Policy::check(text) {
+        Ok(_) => assert!(plain.is_ok(), "check accepted what parse refused"),
+        Err(errors) => assert!(!errors.is_empty()),
+    }
+    let authorizer = Policy::parse_authorizer(text);
     let requests = requests(&scope);
     for request in &requests {
+        if let Ok(policy) = &authorizer {
+            let caller = policy.evaluate(request).effect;
+            let _ = api_outcome(ApiAuth::Lambda, caller, None);
+        }
         if let Ok(policy) = &plain {
             let caller = evaluate([policy], request).effect;
             if let Ok(res) = &resource {

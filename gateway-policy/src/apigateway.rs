@@ -12,7 +12,9 @@
 //! - Amazon Cognito user pools: after the caller authenticates, "the resource policy is
 //!   evaluated independently, and an explicit allow is required".
 //!
-//! Without a resource policy the authorization type decides alone (no authorization: allowed).
+//! Without a resource policy the authorization type decides alone (no authorization: allowed),
+//! except for IAM callers from another account: Table B needs the resource policy's allow
+//! too, so they are implicitly denied.
 
 use crate::decision::{Effect, combine};
 use crate::policy::Policy;
@@ -38,6 +40,11 @@ pub enum ApiAuth {
 /// The outcome of a request under `auth`, given the caller-side effect (ignored for
 /// [`ApiAuth::None`]) and the resource policy's effect (`None` when the API has no resource
 /// policy).
+///
+/// This sees effects only. For [`ApiAuth::Iam`], [`crate::authorize`] computes the same
+/// combination from the policies themselves, and also knows when a resource policy's allow
+/// only names the caller's account (which then needs the caller's identity allow); prefer it
+/// when the policies are at hand.
 ///
 /// ```
 /// use gateway_policy::{api_outcome, ApiAuth, Effect};
@@ -162,6 +169,18 @@ mod tests {
             api_outcome(ApiAuth::Cognito, ImplicitDeny, Some(Allow)),
             ImplicitDeny
         );
+    }
+
+    #[test]
+    fn without_a_resource_policy_a_cross_account_iam_caller_is_implicitly_denied() {
+        // Same page, Table B: "If either is silent (neither allow nor deny), cross-account
+        // access is denied"; an API with no resource policy is silent.
+        let cross = ApiAuth::Iam {
+            same_account: false,
+        };
+        assert_eq!(api_outcome(cross, Allow, None), ImplicitDeny);
+        assert_eq!(api_outcome(cross, ImplicitDeny, None), ImplicitDeny);
+        assert_eq!(api_outcome(cross, ExplicitDeny, None), ExplicitDeny);
     }
 
     #[test]

@@ -10,9 +10,26 @@
 //!   its set is empty); `ForAnyValue:` is true when at least one does (false when missing).
 //!
 //! A request value the operator cannot read (a number that is not numeric, an address that is
-//! not an IP) matches no policy value; a negated operator therefore holds for it. A policy
-//! value whose variable does not resolve matches nothing, and makes a negated operator fail
-//! rather than hold ("Policy variables with no value").
+//! not an IP) matches no policy value; a negated operator therefore holds for it.
+//!
+//! Keys with no value, case by case (IAM User Guide, "IAM JSON policy elements: Condition
+//! operators", the "Important" note, and "Policy variables with no value"):
+//! - the condition's key is absent from the request: a positive operator is false; a negated
+//!   one (`StringNotEquals`, `StringNotLike`, `ArnNotLike`, `NotIpAddress`, ...) is true; any
+//!   `...IfExists` is true; `Null` tests exactly this; `ForAllValues:` is true and
+//!   `ForAnyValue:` false;
+//! - a policy variable in a value has no value (and no default): that value is "effectively
+//!   null", which nothing equals or is like. A positive operator does not match it; a negated
+//!   operator does ("Inverted condition operators like `StringNotEquals` or `StringNotLike` do
+//!   match against a null value"), so a `Deny` on `StringNotEquals` with an unset
+//!   `${aws:PrincipalTag/Team}` denies. Several values: the null one simply matches nothing
+//!   (OR for positive operators, NOR for negated ones). The key itself being present or absent
+//!   is decided first, as above; `...IfExists` changes only that step.
+//!
+//! IP addresses: an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`, how a dual-stack socket reports
+//! an IPv4 client) is the IPv4 address, both in the request and in a policy's CIDR
+//! (`::ffff:10.0.0.0/104` is `10.0.0.0/8`), so that such a caller cannot slip past an IPv4
+//! deny list.
 
 use std::net::IpAddr;
 
@@ -256,27 +273,14 @@ impl Condition {
             };
         };
         let negated = self.op.negated;
-        // IAM User Guide, "Policy variables with no value": a variable AWS cannot resolve can
-        // make the whole statement invalid. A negated operator must therefore not turn an
-        // unresolved value into a match: the condition fails instead.
-        if negated && !self.values_resolve(keys) {
-            return false;
-        }
+        // A value whose policy variable has no value matches nothing here, so a negated
+        // operator holds against it (see the module doc, "Policy variables with no value").
         let ok = |v: &String| self.matches_any(v, keys) != negated;
         match self.op.set {
             SetOp::ForAllValues => request_values.iter().all(ok),
             SetOp::ForAnyValue => request_values.iter().any(ok),
             SetOp::Single if negated => request_values.iter().all(ok),
             SetOp::Single => request_values.iter().any(ok),
-        }
-    }
-
-    /// Whether every policy value's variables resolve against `keys`.
-    fn values_resolve(&self, keys: &ConditionKeys) -> bool {
-        match &self.values {
-            Values::Str(patterns) => patterns.iter().all(|p| p.resolves(keys)),
-            Values::Arn(patterns) => patterns.iter().all(|p| p.resolves(keys)),
-            _ => true,
         }
     }
 
@@ -299,7 +303,9 @@ impl Condition {
             Values::Bool(bools) => parse_bool(v).is_some_and(|r| bools.contains(&r)),
             Values::Binary(blobs) => decode_base64(v).is_some_and(|r| blobs.contains(&r)),
             Values::Ip(nets) => v
+                .trim()
                 .parse::<IpAddr>()
+                .map(|ip| ip.to_canonical())
                 .is_ok_and(|ip| nets.iter().any(|n| n.contains(&ip))),
             Values::Arn(patterns) => {
                 let parts = ArnParts::split(v);
@@ -337,13 +343,24 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
 
-/// An address or CIDR; a bare address is a /32 (IPv4) or /128 (IPv6) network.
+/// An address or CIDR; a bare address is a /32 (IPv4) or /128 (IPv6) network. An IPv4-mapped
+/// IPv6 network of prefix 96 or more is the IPv4 network it maps (`::ffff:10.0.0.0/104` is
+/// `10.0.0.0/8`), as request addresses are made canonical the same way.
 fn parse_cidr(s: &str) -> Option<IpNet> {
     let s = s.trim();
-    if let Ok(net) = s.parse::<IpNet>() {
-        return Some(net);
+    let net = match s.parse::<IpNet>() {
+        Ok(net) => net,
+        Err(_) => IpNet::from(s.parse::<IpAddr>().ok()?),
+    };
+    if let IpNet::V6(v6) = net
+        && let Some(v4) = v6.addr().to_ipv4_mapped()
+        && v6.prefix_len() >= 96
+    {
+        return ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+            .ok()
+            .map(|n| IpNet::V4(n.trunc()));
     }
-    s.parse::<IpAddr>().ok().map(IpNet::from)
+    Some(net)
 }
 
 /// An ISO 8601 date-time (`2019-07-16T12:00:00Z`, with offset or fraction), a bare date

@@ -147,9 +147,20 @@ where
 /// principal calling a resource (IAM User Guide, "Cross-account policy evaluation logic").
 ///
 /// `resource_account` is the account that owns the resource. When the principal belongs to it
-/// (or is anonymous, and so has no identity policies) either kind of policy may allow; when it
-/// belongs to another account both must allow. An explicit deny in either always wins.
-/// Statements are numbered with the identity policies first and the resource policy last.
+/// (or is anonymous, and so has no identity policies) either kind of policy may allow (API
+/// Gateway Developer Guide, "apigateway-authorization-flow", Table A); when it belongs to
+/// another account both must allow (Table B), so with no resource policy (`None`) such a
+/// caller is implicitly denied whatever its identity policies say. An explicit deny in either
+/// always wins. Statements are numbered with the identity policies first and the resource
+/// policy last.
+///
+/// A resource policy that allows the caller only by naming the caller's own account (`"AWS":
+/// "111122223333"` or `"arn:aws:iam::111122223333:root"`) delegates to that account's identity
+/// policies: within the account it does not allow on its own, so the caller needs an identity
+/// allow (IAM User Guide, "AWS JSON policy elements: Principal": an account principal means
+/// the account's administrators decide through identity policies; "Cross-account policy
+/// evaluation logic" for the other account's side). A grant naming the caller's ARN, its role
+/// or `"*"` is enough on its own within the account.
 ///
 /// ```
 /// use gateway_policy::{authorize, Effect, Policy, Principal, Request};
@@ -181,11 +192,27 @@ where
     if let Some(policy) = resource {
         res.run(count, policy, request, &arn);
     }
-    let (id, res) = (id.finish(), res.finish());
+    let (id, mut res) = (id.finish(), res.finish());
     let same_account = request
         .principal()
         .account()
         .is_none_or(|a| a == resource_account);
+    // Within the account, an allow that only names the caller's account delegates to the
+    // identity policies: it counts only when they allow too.
+    if same_account
+        && res.effect == Effect::Allow
+        && id.effect != Effect::Allow
+        && let Some(policy) = resource
+        && res.statements.iter().all(|d| {
+            policy
+                .statements()
+                .get(d.index)
+                .is_some_and(|s| s.delegates_to_account(request.principal()))
+        })
+    {
+        res.effect = Effect::ImplicitDeny;
+        res.statements.clear();
+    }
     let effect = combine(id.effect, res.effect, same_account);
     let mut statements = Vec::new();
     if effect != Effect::ImplicitDeny {

@@ -149,6 +149,21 @@ pub enum PolicyError {
         /// The index of the statement that used the Sid first.
         first: usize,
     },
+    /// A key given twice inside one JSON object, such as two `Effect`s in one statement (IAM
+    /// User Guide, "Grammar of the IAM JSON policy language": "Individual elements must not
+    /// contain multiple instances of the same key"). Refused wherever it appears, because a
+    /// reader that keeps one of the two silently could evaluate the other one's meaning.
+    #[error("{}key {key:?} is given more than once{}", at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default(), if object.is_empty() { String::new() } else { format!(" in {object}") })]
+    DuplicateKey {
+        /// The statement, when the key is inside one.
+        at: Option<StatementLocation>,
+        /// Where the object holding the key is: the element path inside the statement (such
+        /// as `Condition.StringEquals`), or from the document's root outside statements;
+        /// empty for the statement itself or the top level.
+        object: String,
+        /// The repeated key.
+        key: String,
+    },
     /// A limit on the size of a value was exceeded.
     #[error("{at}: {element} value is {len} characters, more than the limit of {limit}")]
     ValueTooLong {
@@ -232,4 +247,26 @@ impl PolicyError {
         };
         Some(text.to_string())
     }
+}
+
+/// A Lambda authorizer's policy document that API Gateway refuses outright: the client gets
+/// `500` with `x-amzn-ErrorType: AuthorizerConfigurationException` (the
+/// `AUTHORIZER_CONFIGURATION_ERROR` gateway response) rather than a `403`. See
+/// [`crate::Policy::parse_authorizer`] for which documents are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "authorizer policy refused ({} {}): {cause}",
+    Self::STATUS,
+    Self::ERROR_TYPE
+)]
+pub struct AuthorizerConfigError {
+    /// What is wrong with the document.
+    pub cause: PolicyError,
+}
+
+impl AuthorizerConfigError {
+    /// The HTTP status API Gateway answers with.
+    pub const STATUS: u16 = 500;
+    /// The `x-amzn-ErrorType` API Gateway sends.
+    pub const ERROR_TYPE: &'static str = "AuthorizerConfigurationException";
 }

@@ -2,8 +2,10 @@
 //!
 //! A policy document is parsed and compiled once ([`Policy::parse`], or
 //! [`Policy::parse_identity`] / [`Policy::parse_resource`] / [`Policy::parse_for_api`] with the
-//! `Principal` rules of each kind): its grammar is checked with errors naming the statement and
-//! element (and [`PolicyError::iam_message`] gives AWS's own wording where known), and its
+//! `Principal` rules of each kind, or [`Policy::parse_authorizer`] for what a Lambda authorizer
+//! returns): its grammar is checked with errors naming the statement and element (a key given
+//! twice in one JSON object is one of them; [`Policy::check`] lists every error, and
+//! [`PolicyError::iam_message`] gives AWS's own wording where known), and its
 //! patterns, CIDRs, dates and numbers are prepared. Each request is then described by a [`Request`] (action, resource ARN, principal
 //! and condition keys) and evaluated cheaply:
 //!
@@ -61,10 +63,11 @@ mod policy;
 mod principal;
 mod request;
 pub mod sigv4;
+mod strict;
 
 pub use apigateway::{ApiAuth, api_outcome, denies_before_authorizer};
 pub use decision::{DecidingStatement, Decision, Effect, authorize, evaluate};
-pub use error::{PolicyError, StatementLocation};
+pub use error::{AuthorizerConfigError, PolicyError, StatementLocation};
 pub use execute_api::{ApiScope, ArnError, ExecuteApiArn};
 pub use policy::Policy;
 pub use request::{ConditionKeys, GatewayKeys, Principal, Request};

@@ -11,57 +11,143 @@ use crate::ast::{
     Version,
 };
 use crate::error::{PolicyError, StatementLocation};
+use crate::strict;
 use crate::{MAX_POLICY_BYTES, MAX_VALUE_CHARS};
 
-/// Parses and checks the grammar of a policy document.
-pub(crate) fn parse(json: &str) -> Result<Document, PolicyError> {
+/// Which grammar a document is read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grammar {
+    /// IAM's: a `Statement` holds at least one statement, and list elements hold at least
+    /// one value.
+    Iam,
+    /// What API Gateway accepts from a Lambda authorizer (see
+    /// [`crate::Policy::parse_authorizer`]): IAM's, except that an empty `Statement` list and
+    /// an empty `Resource` list are accepted and simply allow nothing.
+    Authorizer,
+}
+
+/// Parses and checks the grammar of a policy document, adding every error found to `errors`
+/// in document order (keys given twice first).
+///
+/// Returns `None` when the text cannot be read as a policy at all (too large, not JSON, not an
+/// object); otherwise the statements that parsed cleanly (the others are reported in `errors`).
+pub(crate) fn parse(
+    json: &str,
+    grammar: Grammar,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Document> {
     if json.len() > MAX_POLICY_BYTES {
-        return Err(PolicyError::TooLarge {
+        errors.push(PolicyError::TooLarge {
             len: json.len(),
             limit: MAX_POLICY_BYTES,
         });
+        return None;
     }
-    let value: Value = serde_json::from_str(json).map_err(|e| PolicyError::Json(e.to_string()))?;
-    let Value::Object(top) = value else {
-        return Err(PolicyError::NotAnObject);
+    let (value, repeats) = match strict::from_str(json) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            errors.push(PolicyError::Json(e.to_string()));
+            return None;
+        }
     };
+    let Value::Object(top) = value else {
+        errors.push(PolicyError::NotAnObject);
+        return None;
+    };
+    for repeat in repeats {
+        errors.push(duplicate_key(&top, repeat));
+    }
     let mut version = Version::V2008;
     let mut id = None;
     let mut statement = None;
     for (name, value) in top {
         match name.as_str() {
-            "Version" => {
-                version = match value.as_str() {
-                    Some("2012-10-17") => Version::V2012,
-                    Some("2008-10-17") => Version::V2008,
-                    _ => return Err(PolicyError::InvalidVersion(display(&value))),
-                }
-            }
+            "Version" => match value.as_str() {
+                Some("2012-10-17") => version = Version::V2012,
+                Some("2008-10-17") => version = Version::V2008,
+                _ => errors.push(PolicyError::InvalidVersion(display(&value))),
+            },
             "Id" => id = Some(value.as_str().map(str::to_string).unwrap_or_default()),
             "Statement" => statement = Some(value),
-            _ => return Err(PolicyError::UnknownTopLevelElement(name)),
+            _ => errors.push(PolicyError::UnknownTopLevelElement(name)),
         }
     }
     let raw = match statement {
-        None => return Err(PolicyError::MissingStatement),
-        Some(Value::Array(items)) if items.is_empty() => return Err(PolicyError::MissingStatement),
+        None => {
+            errors.push(PolicyError::MissingStatement);
+            Vec::new()
+        }
+        Some(Value::Array(items)) if items.is_empty() && grammar == Grammar::Iam => {
+            errors.push(PolicyError::MissingStatement);
+            Vec::new()
+        }
         Some(Value::Array(items)) => items,
         Some(object @ Value::Object(_)) => vec![object],
-        Some(_) => return Err(PolicyError::StatementNotObject),
+        Some(_) => {
+            errors.push(PolicyError::StatementNotObject);
+            Vec::new()
+        }
     };
-    let statements = raw
-        .into_iter()
-        .enumerate()
-        .map(|(index, value)| match value {
-            Value::Object(map) => parse_statement(index, map),
-            _ => Err(PolicyError::StatementNotObject),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Document {
+    let mut statements = Vec::with_capacity(raw.len());
+    for (index, value) in raw.into_iter().enumerate() {
+        match value {
+            Value::Object(map) => {
+                if let Some(s) = parse_statement(index, map, grammar, errors) {
+                    statements.push(s);
+                }
+            }
+            _ => errors.push(PolicyError::StatementNotObject),
+        }
+    }
+    Some(Document {
         version,
         id,
         statements,
     })
+}
+
+/// A [`strict::Repeat`] as an error naming the statement (with its `Sid`) and element.
+fn duplicate_key(top: &Map<String, Value>, repeat: strict::Repeat) -> PolicyError {
+    use strict::Step;
+    let mut steps = repeat.object.as_slice();
+    let mut at = None;
+    if let [Step::Key(first), rest @ ..] = steps
+        && first == "Statement"
+    {
+        let statement = top.get("Statement");
+        let found = match (statement, rest) {
+            (Some(Value::Array(items)), [Step::Index(i), rest @ ..]) => {
+                Some((*i, items.get(*i), rest))
+            }
+            (Some(object @ Value::Object(_)), rest) => Some((0, Some(object), rest)),
+            _ => None,
+        };
+        if let Some((index, value, rest)) = found {
+            let sid = value
+                .and_then(|v| v.get("Sid"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            at = Some(StatementLocation { index, sid });
+            steps = rest;
+        }
+    }
+    let mut object = String::new();
+    for step in steps {
+        match step {
+            Step::Key(k) => {
+                if !object.is_empty() {
+                    object.push('.');
+                }
+                object.push_str(k);
+            }
+            Step::Index(i) => object.push_str(&format!("[{i}]")),
+        }
+    }
+    PolicyError::DuplicateKey {
+        at,
+        object,
+        key: repeat.key,
+    }
 }
 
 fn display(value: &Value) -> String {
@@ -71,16 +157,24 @@ fn display(value: &Value) -> String {
     }
 }
 
-fn parse_statement(index: usize, map: Map<String, Value>) -> Result<Statement, PolicyError> {
+/// Parses one statement; `None` when it has errors (added to `errors`).
+fn parse_statement(
+    index: usize,
+    map: Map<String, Value>,
+    grammar: Grammar,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Statement> {
+    let before = errors.len();
     let sid = match map.get("Sid") {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            return Err(PolicyError::WrongType {
+            errors.push(PolicyError::WrongType {
                 at: StatementLocation { index, sid: None },
                 element: "Sid",
                 expected: "a string",
             });
+            None
         }
     };
     let at = StatementLocation { index, sid };
@@ -89,89 +183,115 @@ fn parse_statement(index: usize, map: Map<String, Value>) -> Result<Statement, P
     let mut action = None;
     let mut resource = None;
     let mut conditions = Vec::new();
+    // Whether each required element was written at all (a bad value is reported once, not
+    // also as missing).
+    let (mut has_effect, mut has_action, mut has_resource, mut has_principal) =
+        (false, false, false, false);
     for (name, value) in map {
         match name.as_str() {
             "Sid" => {}
             "Effect" => {
-                effect = Some(match value.as_str() {
+                has_effect = true;
+                match value.as_str() {
                     // Effect is case-sensitive: IAM rejects "allow".
-                    Some("Allow") => StatementEffect::Allow,
-                    Some("Deny") => StatementEffect::Deny,
-                    _ => {
-                        return Err(PolicyError::InvalidEffect {
-                            at,
-                            value: display(&value),
-                        });
-                    }
-                })
+                    Some("Allow") => effect = Some(StatementEffect::Allow),
+                    Some("Deny") => effect = Some(StatementEffect::Deny),
+                    _ => errors.push(PolicyError::InvalidEffect {
+                        at: at.clone(),
+                        value: display(&value),
+                    }),
+                }
             }
             "Principal" | "NotPrincipal" => {
                 let negated = name == "NotPrincipal";
-                if principal.is_some() {
-                    return Err(conflict(at, "Principal", "NotPrincipal"));
+                if has_principal {
+                    errors.push(conflict(at.clone(), "Principal", "NotPrincipal"));
+                    continue;
                 }
+                has_principal = true;
                 let element = if negated { "NotPrincipal" } else { "Principal" };
-                principal = Some(Negatable {
-                    negated,
-                    value: parse_principal(&at, element, value)?,
-                });
+                match parse_principal(&at, element, value) {
+                    Ok(value) => principal = Some(Negatable { negated, value }),
+                    Err(e) => errors.push(e),
+                }
             }
             "Action" | "NotAction" => {
-                if action.is_some() {
-                    return Err(conflict(at, "Action", "NotAction"));
+                if has_action {
+                    errors.push(conflict(at.clone(), "Action", "NotAction"));
+                    continue;
                 }
+                has_action = true;
                 let negated = name == "NotAction";
                 let element = if negated { "NotAction" } else { "Action" };
-                let values = string_list(&at, element, value)?;
+                let Some(values) = string_list(&at, element, value, false, errors) else {
+                    continue;
+                };
+                let mut ok = true;
                 for v in &values {
-                    check_action(&at, element, v)?;
+                    if let Err(e) = check_action(&at, element, v) {
+                        errors.push(e);
+                        ok = false;
+                    }
                 }
-                action = Some(Negatable {
-                    negated,
-                    value: values,
-                });
+                if ok {
+                    action = Some(Negatable {
+                        negated,
+                        value: values,
+                    });
+                }
             }
             "Resource" | "NotResource" => {
-                if resource.is_some() {
-                    return Err(conflict(at, "Resource", "NotResource"));
+                if has_resource {
+                    errors.push(conflict(at.clone(), "Resource", "NotResource"));
+                    continue;
                 }
+                has_resource = true;
                 let negated = name == "NotResource";
                 let element = if negated { "NotResource" } else { "Resource" };
-                resource = Some(Negatable {
-                    negated,
-                    value: string_list(&at, element, value)?,
-                });
+                // An authorizer's `"Resource": []` is a statement that matches nothing
+                // (see `Grammar::Authorizer`).
+                let empty_ok = grammar == Grammar::Authorizer && !negated;
+                if let Some(values) = string_list(&at, element, value, empty_ok, errors) {
+                    resource = Some(Negatable {
+                        negated,
+                        value: values,
+                    });
+                }
             }
-            "Condition" => conditions = parse_conditions(&at, value)?,
-            _ => {
-                return Err(PolicyError::UnknownElement { at, element: name });
-            }
+            "Condition" => conditions = parse_conditions(&at, value, errors),
+            _ => errors.push(PolicyError::UnknownElement {
+                at: at.clone(),
+                element: name,
+            }),
         }
     }
-    let Some(effect) = effect else {
-        return Err(PolicyError::MissingElement {
-            at,
+    if !has_effect {
+        errors.push(PolicyError::MissingElement {
+            at: at.clone(),
             element: "Effect",
         });
-    };
-    let Some(action) = action else {
-        return Err(PolicyError::MissingElement {
-            at,
+    }
+    if !has_action {
+        errors.push(PolicyError::MissingElement {
+            at: at.clone(),
             element: "Action or NotAction",
         });
-    };
-    let Some(resource) = resource else {
-        return Err(PolicyError::MissingElement {
-            at,
+    }
+    if !has_resource {
+        errors.push(PolicyError::MissingElement {
+            at: at.clone(),
             element: "Resource or NotResource",
         });
-    };
-    Ok(Statement {
+    }
+    if errors.len() > before {
+        return None;
+    }
+    Some(Statement {
         at,
-        effect,
+        effect: effect?,
         principal,
-        action,
-        resource,
+        action: action?,
+        resource: resource?,
         conditions,
     })
 }
@@ -193,12 +313,15 @@ fn check_len(at: &StatementLocation, element: &'static str, s: &str) -> Result<(
     Ok(())
 }
 
-/// A string or a non-empty array of strings.
+/// A string or a non-empty array of strings (or an empty one, when `empty_ok`); `None` after
+/// adding the errors to `errors`.
 fn string_list(
     at: &StatementLocation,
     element: &'static str,
     value: Value,
-) -> Result<Vec<String>, PolicyError> {
+    empty_ok: bool,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Vec<String>> {
     let wrong = || PolicyError::WrongType {
         at: at.clone(),
         element,
@@ -206,19 +329,31 @@ fn string_list(
     };
     let list = match value {
         Value::String(s) => vec![s],
-        Value::Array(items) if !items.is_empty() => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s),
-                _ => Err(wrong()),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        _ => return Err(wrong()),
+        Value::Array(items) if !items.is_empty() || empty_ok => {
+            let mut list = Vec::with_capacity(items.len());
+            for v in items {
+                match v {
+                    Value::String(s) => list.push(s),
+                    _ => {
+                        errors.push(wrong());
+                        return None;
+                    }
+                }
+            }
+            list
+        }
+        _ => {
+            errors.push(wrong());
+            return None;
+        }
     };
+    let before = errors.len();
     for s in &list {
-        check_len(at, element, s)?;
+        if let Err(e) = check_len(at, element, s) {
+            errors.push(e);
+        }
     }
-    Ok(list)
+    (errors.len() == before).then_some(list)
 }
 
 /// An action is `*` or `service:action`, with one colon (IAM refuses others with "Actions/
@@ -262,7 +397,11 @@ fn parse_principal(
                         });
                     }
                 };
-                kinds.push((kind_enum, string_list(at, element, list)?));
+                let mut errors = Vec::new();
+                match string_list(at, element, list, false, &mut errors) {
+                    Some(values) => kinds.push((kind_enum, values)),
+                    None => return Err(errors.swap_remove(0)),
+                }
             }
             Ok(PrincipalSpec::Map(kinds))
         }
@@ -278,40 +417,51 @@ fn parse_principal(
 fn parse_conditions(
     at: &StatementLocation,
     value: Value,
-) -> Result<Vec<ConditionEntry>, PolicyError> {
+    errors: &mut Vec<PolicyError>,
+) -> Vec<ConditionEntry> {
+    let mut entries = Vec::new();
     let Value::Object(ops) = value else {
-        return Err(PolicyError::WrongType {
+        errors.push(PolicyError::WrongType {
             at: at.clone(),
             element: "Condition",
             expected: "an object of operators",
         });
+        return entries;
     };
-    let mut entries = Vec::new();
     for (operator, keys) in ops {
         let Value::Object(keys) = keys else {
-            return Err(PolicyError::WrongType {
+            errors.push(PolicyError::WrongType {
                 at: at.clone(),
                 element: "Condition",
                 expected: "an object of operators, each an object of condition keys",
             });
+            continue;
         };
         for (key, values) in keys {
-            let values = condition_values(values).ok_or_else(|| PolicyError::WrongType {
-                at: at.clone(),
-                element: "Condition",
-                expected: "values that are strings, numbers or booleans, or a non-empty array of them",
-            })?;
+            let Some(values) = condition_values(values) else {
+                errors.push(PolicyError::WrongType {
+                    at: at.clone(),
+                    element: "Condition",
+                    expected: "values that are strings, numbers or booleans, or a non-empty array of them",
+                });
+                continue;
+            };
+            let before = errors.len();
             for v in &values {
-                check_len(at, "Condition", v)?;
+                if let Err(e) = check_len(at, "Condition", v) {
+                    errors.push(e);
+                }
             }
-            entries.push(ConditionEntry {
-                operator: operator.clone(),
-                key,
-                values,
-            });
+            if errors.len() == before {
+                entries.push(ConditionEntry {
+                    operator: operator.clone(),
+                    key,
+                    values,
+                });
+            }
         }
     }
-    Ok(entries)
+    entries
 }
 
 /// Condition values: strings, numbers and booleans are all given as text to the operator.

@@ -97,15 +97,6 @@ impl Pattern {
         }
     }
 
-    /// Whether every variable of the pattern resolves (has a single value or a default).
-    pub(crate) fn resolves(&self, keys: &ConditionKeys) -> bool {
-        !self.has_vars
-            || self.pieces.iter().all(|p| match p {
-                Piece::Var { key, default } => default.is_some() || keys.single(key).is_some(),
-                _ => true,
-            })
-    }
-
     /// Whether the pattern ends with a `*` wildcard (an ARN segment that may spill over).
     fn ends_with_star(&self) -> bool {
         matches!(self.pieces.last(), Some(Piece::Star))
@@ -267,11 +258,6 @@ impl ArnPattern {
             lead,
             lead_text: lead_text.into_boxed_str(),
         })
-    }
-
-    /// Whether every variable of the pattern resolves (see [`Pattern::resolves`]).
-    pub(crate) fn resolves(&self, keys: &ConditionKeys) -> bool {
-        self.segments.iter().all(|s| s.resolves(keys))
     }
 
     /// Whether `arn` (already split by [`ArnParts::split`]) matches.

@@ -3,9 +3,9 @@
 use crate::ast::{self, StatementEffect, Version};
 use crate::condition::{Condition, ConditionError};
 use crate::decision::Decision;
-use crate::error::{PolicyError, StatementLocation};
+use crate::error::{AuthorizerConfigError, PolicyError, StatementLocation};
 use crate::execute_api::ApiScope;
-use crate::parse::parse;
+use crate::parse::{Grammar, parse};
 use crate::pattern::{ArnParts, ArnPattern, Pattern, Syntax};
 use crate::principal::PrincipalMatcher;
 use crate::request::Request;
@@ -35,6 +35,15 @@ pub(crate) struct Statement {
 }
 
 impl Statement {
+    /// For a statement that applies: whether its `Principal` names the caller only through the
+    /// caller's account (see `PrincipalMatcher::names_only_the_account_of`).
+    pub(crate) fn delegates_to_account(&self, principal: &crate::request::Principal) -> bool {
+        match &self.principal {
+            Some((false, matcher)) => matcher.names_only_the_account_of(principal),
+            _ => false,
+        }
+    }
+
     /// Whether the statement applies to the request (its effect then counts).
     #[inline]
     pub(crate) fn applies(&self, request: &Request, resource: &ArnParts<'_>) -> bool {
@@ -50,11 +59,9 @@ impl Statement {
         if resource == self.not_resource {
             return false;
         }
-        // An unresolved variable never matches, so it cannot make a NotResource apply either
-        // (IAM User Guide, "Policy variables with no value").
-        if self.not_resource && !self.resources.iter().all(|p| p.resolves(keys)) {
-            return false;
-        }
+        // A resource holding a variable with no value "will not match any resource" (IAM User
+        // Guide, "Policy variables with no value"): in NotResource it therefore excludes
+        // nothing, as a negated condition holds against a null value.
         if let Some((negated, principal)) = &self.principal {
             let applies = if *negated {
                 !principal.spares(request.principal())
@@ -72,28 +79,62 @@ impl Statement {
 impl Policy {
     /// Parses, validates and compiles a policy document.
     ///
-    /// Errors name the statement (index and `Sid`) and element at fault.
+    /// Errors name the statement (index and `Sid`) and element at fault; this returns the
+    /// first one ([`Policy::check`] returns them all). A key given twice in one JSON object
+    /// (two `Effect`s, two `Statement`s...) is an error ([`PolicyError::DuplicateKey`]) in
+    /// every kind of policy.
     ///
     /// Any kind of policy is accepted; [`Policy::parse_identity`] and
-    /// [`Policy::parse_for_api`] add the rules of identity and resource policies.
+    /// [`Policy::parse_for_api`] add the rules of identity and resource policies, and
+    /// [`Policy::parse_authorizer`] reads what a Lambda authorizer returns.
     pub fn parse(json: &str) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, None, Kind::Any)
+        Policy::build(json, None, Kind::Any).map_err(first)
+    }
+
+    /// Like [`Policy::parse`], but reports every error of the document, as a validator
+    /// should: keys given twice first, then each statement's grammar in document order, then
+    /// `Sid`s used twice, then the values that cannot be compiled. The list is never empty.
+    ///
+    /// As IAM's validator does, it also refuses two statements with the same non-empty `Sid`
+    /// ("In IAM, the Sid value must be unique within a JSON policy": IAM User Guide, "IAM JSON
+    /// policy elements: Sid"), which [`Policy::parse`] leaves to [`Policy::parse_identity`]
+    /// because other services' resource policies may differ.
+    ///
+    /// ```
+    /// use gateway_policy::Policy;
+    /// let errors = Policy::check(r#"{"Statement":[
+    ///     {"Sid":"A","Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"},
+    ///     {"Sid":"A","Effect":"Permit","Action":"*"}]}"#).unwrap_err();
+    /// let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    /// assert_eq!(text, [
+    ///     r#"statement 0 (Sid "A"): key "Effect" is given more than once"#,
+    ///     r#"statement 1 (Sid "A"): Effect "Permit" is invalid (expected "Allow" or "Deny")"#,
+    ///     r#"statement 1 (Sid "A"): missing Resource or NotResource"#,
+    /// ]);
+    /// ```
+    pub fn check(json: &str) -> Result<Policy, Vec<PolicyError>> {
+        Policy::build(json, None, Kind::Check)
     }
 
     /// Like [`Policy::parse`], for an IAM identity policy (attached to a user, group or role),
-    /// with IAM's rules for them (a Lambda authorizer's output is not checked by IAM; use
-    /// [`Policy::parse`] for it): a statement may not name a
-    /// `Principal` or `NotPrincipal` ("Policy document should not specify a principal."),
-    /// `Sid`s are alphanumeric and unique within the policy (IAM User Guide, "IAM JSON policy
-    /// elements: Sid"), and each `Resource` / `NotResource` is `*` or an ARN (has a colon).
+    /// with IAM's rules for them: a statement may not name a `Principal` or `NotPrincipal`
+    /// ("Policy document should not specify a principal."), `Sid`s are alphanumeric and unique
+    /// within the policy (IAM User Guide, "IAM JSON policy elements: Sid"), and each `Resource` / `NotResource` is `*` or
+    /// an ARN (has a colon). A Lambda authorizer's output is not an IAM policy: read it with
+    /// [`Policy::parse_authorizer`].
     pub fn parse_identity(json: &str) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, None, Kind::Identity)
+        Policy::build(json, None, Kind::Identity).map_err(first)
+    }
+
+    /// Like [`Policy::parse_identity`], reporting every error (see [`Policy::check`]).
+    pub fn check_identity(json: &str) -> Result<Policy, Vec<PolicyError>> {
+        Policy::build(json, None, Kind::Identity)
     }
 
     /// Like [`Policy::parse`], for a resource-based policy of any service: every statement
     /// must name a `Principal` or `NotPrincipal` (see [`Policy::parse_for_api`]).
     pub fn parse_resource(json: &str) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, None, Kind::Resource)
+        Policy::build(json, None, Kind::Resource).map_err(first)
     }
 
     /// Like [`Policy::parse`], for an API Gateway resource policy of the API `scope`: resources
@@ -102,7 +143,48 @@ impl Policy {
     /// `NotPrincipal`, as in every resource-based policy (IAM User Guide, "AWS JSON policy
     /// elements: Principal": "You must use the Principal element in resource-based policies").
     pub fn parse_for_api(json: &str, scope: &ApiScope) -> Result<Policy, PolicyError> {
-        Policy::compile(parse(json)?, Some(scope), Kind::Resource)
+        Policy::build(json, Some(scope), Kind::Resource).map_err(first)
+    }
+
+    /// Reads the `policyDocument` a Lambda authorizer returned, as API Gateway does: either
+    /// a policy to evaluate as the caller's (combined with the API's resource policy by
+    /// [`crate::api_outcome`] with [`crate::ApiAuth::Lambda`]), or a document API Gateway
+    /// refuses, answering `500` with `x-amzn-ErrorType: AuthorizerConfigurationException`
+    /// ([`AuthorizerConfigError`]).
+    ///
+    /// What is refused and what merely allows nothing:
+    /// - refused: text that is not a JSON object ("Execution failed due to configuration
+    ///   error: Could not parse policy" then `AuthorizerConfigurationException` in API
+    ///   Gateway's execution log, as reported in ExpanseLLC/lambda_authorizer#1), no
+    ///   `Statement`, a statement that is not an object or lacks `Effect`, `Action` or
+    ///   `Resource` or has an `Effect` other than `Allow` / `Deny` (API Gateway Developer
+    ///   Guide, "Output from an Amazon API Gateway Lambda authorizer": the output "must
+    ///   include ... a policy document (`policyDocument`) containing a list of policy
+    ///   statements"), and any key given twice in one object (this crate's rule: which of the
+    ///   two API Gateway would read is not documented, so neither is trusted);
+    /// - not refused, allowing nothing (a `403` unless the resource policy allows, by Table
+    ///   A): `"Statement": []`, a list of no statements, and a statement with
+    ///   `"Resource": []`, which matches no method (chalice's `AuthResponse(routes=[])` returns
+    ///   that statement; aws/chalice#971 shows API Gateway logging "Successfully completed
+    ///   authorizer execution" and answering 403 "User is not authorized to access this
+    ///   resource").
+    ///
+    /// IAM's own rules for saved policies (alphanumeric unique `Sid`s, no `Principal`) are not
+    /// applied: IAM never sees this document.
+    ///
+    /// ```
+    /// use gateway_policy::{Effect, Policy, Request};
+    /// let none = Policy::parse_authorizer(r#"{"Version":"2012-10-17","Statement":[]}"#)?;
+    /// let request = Request::new("execute-api:Invoke", "arn:aws:execute-api:us-east-1:1:a/prod/GET/");
+    /// assert_eq!(none.evaluate(&request).effect, Effect::ImplicitDeny);
+    /// let refused = Policy::parse_authorizer(r#"{"Version":"2012-10-17"}"#).unwrap_err();
+    /// assert_eq!(refused.to_string(), "authorizer policy refused (500 AuthorizerConfigurationException): policy has no Statement");
+    /// # Ok::<(), gateway_policy::AuthorizerConfigError>(())
+    /// ```
+    pub fn parse_authorizer(json: &str) -> Result<Policy, AuthorizerConfigError> {
+        Policy::build(json, None, Kind::Authorizer).map_err(|errors| AuthorizerConfigError {
+            cause: first(errors),
+        })
     }
 
     /// Evaluates this policy alone (see [`crate::evaluate`] for several).
@@ -124,41 +206,51 @@ impl Policy {
         &self.statements
     }
 
-    fn compile(
-        doc: ast::Document,
-        scope: Option<&ApiScope>,
-        kind: Kind,
-    ) -> Result<Policy, PolicyError> {
+    /// Parses, checks and compiles `json` as a `kind` policy, collecting every error.
+    fn build(json: &str, scope: Option<&ApiScope>, kind: Kind) -> Result<Policy, Vec<PolicyError>> {
+        let grammar = if kind == Kind::Authorizer {
+            Grammar::Authorizer
+        } else {
+            Grammar::Iam
+        };
+        let mut errors = Vec::new();
+        let Some(doc) = parse(json, grammar, &mut errors) else {
+            return Err(errors);
+        };
         let variables = doc.version == Version::V2012;
         for s in &doc.statements {
             match (&s.principal, kind) {
-                (Some(p), Kind::Identity) => {
-                    return Err(PolicyError::PrincipalNotAllowed {
-                        at: s.at.clone(),
-                        element: if p.negated {
-                            "NotPrincipal"
-                        } else {
-                            "Principal"
-                        },
-                    });
-                }
-                (None, Kind::Resource) => {
-                    return Err(PolicyError::MissingElement {
-                        at: s.at.clone(),
-                        element: "Principal or NotPrincipal",
-                    });
-                }
+                (Some(p), Kind::Identity) => errors.push(PolicyError::PrincipalNotAllowed {
+                    at: s.at.clone(),
+                    element: if p.negated {
+                        "NotPrincipal"
+                    } else {
+                        "Principal"
+                    },
+                }),
+                (None, Kind::Resource) => errors.push(PolicyError::MissingElement {
+                    at: s.at.clone(),
+                    element: "Principal or NotPrincipal",
+                }),
                 _ => {}
             }
         }
-        if kind == Kind::Identity {
-            check_identity_rules(&doc)?;
+        if matches!(kind, Kind::Check | Kind::Identity) {
+            check_unique_sids(&doc, &mut errors);
         }
-        let statements = doc
-            .statements
-            .into_iter()
-            .map(|s| compile_statement(s, variables, scope))
-            .collect::<Result<Vec<_>, _>>()?;
+        if kind == Kind::Identity {
+            check_identity_rules(&doc, &mut errors);
+        }
+        let mut statements = Vec::with_capacity(doc.statements.len());
+        for s in doc.statements {
+            match compile_statement(s, variables, scope) {
+                Ok(s) => statements.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(Policy {
             id: doc.id,
             statements: statements.into_boxed_slice(),
@@ -166,31 +258,48 @@ impl Policy {
     }
 }
 
-/// IAM's identity-policy rules beyond the grammar: alphanumeric, unique `Sid`s; resources that
-/// are ARNs.
-fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
-    let mut seen = std::collections::HashMap::new();
-    for (i, s) in doc.statements.iter().enumerate() {
+/// The first of a non-empty error list.
+fn first(errors: Vec<PolicyError>) -> PolicyError {
+    errors
+        .into_iter()
+        .next()
+        .unwrap_or(PolicyError::MissingStatement)
+}
+
+/// IAM User Guide, "IAM JSON policy elements: Sid": "In IAM, the Sid value must be unique
+/// within a JSON policy". One pass with a hash map.
+fn check_unique_sids(doc: &ast::Document, errors: &mut Vec<PolicyError>) {
+    use std::collections::hash_map::{Entry, HashMap};
+    let mut seen = HashMap::with_capacity(doc.statements.len());
+    for s in &doc.statements {
+        let Some(sid) = s.at.sid.as_deref().filter(|sid| !sid.is_empty()) else {
+            continue;
+        };
+        match seen.entry(sid) {
+            Entry::Occupied(first) => errors.push(PolicyError::DuplicateSid {
+                at: s.at.clone(),
+                first: *first.get(),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(s.at.index);
+            }
+        }
+    }
+}
+
+/// IAM's identity-policy rules beyond the grammar: alphanumeric `Sid`s; resources that are
+/// ARNs.
+fn check_identity_rules(doc: &ast::Document, errors: &mut Vec<PolicyError>) {
+    for s in &doc.statements {
         if let Some(sid) = s.at.sid.as_deref()
             && !sid.bytes().all(|b| b.is_ascii_alphanumeric())
         {
-            return Err(PolicyError::InvalidValue {
+            errors.push(PolicyError::InvalidValue {
                 at: s.at.clone(),
                 element: "Sid",
                 value: sid.to_string(),
                 reason: "an identity policy's Sid may hold only letters and digits ([0-9A-Za-z]*)",
             });
-        }
-        if let Some(sid) = s.at.sid.as_deref().filter(|sid| !sid.is_empty())
-            && let Some(&first) = seen.get(sid)
-        {
-            return Err(PolicyError::DuplicateSid {
-                at: s.at.clone(),
-                first,
-            });
-        }
-        if let Some(sid) = s.at.sid.as_deref() {
-            seen.entry(sid).or_insert(i);
         }
         if let Some(bad) = s
             .resource
@@ -198,7 +307,7 @@ fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
             .iter()
             .find(|r| *r != "*" && !r.contains(':'))
         {
-            return Err(PolicyError::InvalidValue {
+            errors.push(PolicyError::InvalidValue {
                 at: s.at.clone(),
                 element: if s.resource.negated {
                     "NotResource"
@@ -210,7 +319,6 @@ fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
             });
         }
     }
-    Ok(())
 }
 
 /// Which rules on `Principal` apply.
@@ -218,10 +326,14 @@ fn check_identity_rules(doc: &ast::Document) -> Result<(), PolicyError> {
 enum Kind {
     /// Any policy: `Principal` optional.
     Any,
+    /// Any policy, validated ([`Policy::check`]): `Sid`s unique too.
+    Check,
     /// An identity policy: no `Principal`.
     Identity,
     /// A resource policy: `Principal` or `NotPrincipal` required.
     Resource,
+    /// A Lambda authorizer's output ([`Policy::parse_authorizer`]).
+    Authorizer,
 }
 
 impl std::str::FromStr for Policy {

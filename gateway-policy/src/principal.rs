@@ -121,6 +121,22 @@ impl PrincipalMatcher {
             .any(|r| *r.partition == *partition && *r.account == *acct && *r.name == *name)
     }
 
+    /// Whether these principals name `principal` only through its account (a 12-digit ID or
+    /// `arn:aws:iam::ID:root`), not the caller itself (its ARN, its role, or `*`). Such a grant
+    /// delegates to the account: "the account, delegated", whose own identity policies must
+    /// then allow the caller (IAM User Guide, "AWS JSON policy elements: Principal", AWS
+    /// account principals). The account root is the account itself, so it is named directly.
+    pub(crate) fn names_only_the_account_of(&self, principal: &Principal) -> bool {
+        let Principal::Aws { arn, account } = principal else {
+            return false;
+        };
+        !self.any
+            && account_root(arn).is_none()
+            && self.accounts.iter().any(|a| **a == **account)
+            && !self.arns.iter().any(|a| **a == **arn)
+            && !session_of(arn).is_some_and(|session| self.names_role_of(session))
+    }
+
     /// Whether `principal` is one of the principals named.
     pub(crate) fn matches(&self, principal: &Principal) -> bool {
         if self.any {

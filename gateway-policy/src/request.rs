@@ -1,6 +1,7 @@
 //! The request context a policy is evaluated against: action, resource, principal and condition
 //! keys, supplied by the host.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -47,21 +48,38 @@ impl Principal {
 }
 
 /// The condition keys of a request: case-insensitive names, each with one or more values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Adding, setting and finding a key cost the same whatever the number of keys: up to
+/// [`ConditionKeys::INDEX_FROM`] keys are scanned (cheaper than hashing for the few a request
+/// usually has), and from there on a hash index by lowercased name is kept, so that building a
+/// request with thousands of keys is linear, not quadratic.
+#[derive(Debug, Clone, Default)]
 pub struct ConditionKeys {
-    // Few keys per request: a vector scanned linearly beats hashing. Names are lowercased.
+    // Names are lowercased.
     entries: Vec<(Box<str>, Vec<String>)>,
+    // Lowercased name -> position in `entries`; filled exactly when there are at least
+    // `INDEX_FROM` entries.
+    index: HashMap<Box<str>, usize>,
 }
 
+impl PartialEq for ConditionKeys {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for ConditionKeys {}
+
 impl ConditionKeys {
+    /// The number of keys from which names are found through a hash index rather than a scan.
+    pub const INDEX_FROM: usize = 16;
+
     /// Adds a value to `name` (a name given several times is multi-valued).
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
         match self.position(name) {
             Some(i) => self.entries[i].1.push(value),
-            None => self
-                .entries
-                .push((name.to_ascii_lowercase().into_boxed_str(), vec![value])),
+            None => self.push(name, vec![value]),
         }
     }
 
@@ -74,16 +92,23 @@ impl ConditionKeys {
         let values: Vec<String> = values.into_iter().map(Into::into).collect();
         match self.position(name) {
             Some(i) => self.entries[i].1 = values,
-            None => self
-                .entries
-                .push((name.to_ascii_lowercase().into_boxed_str(), values)),
+            None => self.push(name, values),
         }
     }
 
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) {
-        if let Some(i) = self.position(name) {
-            self.entries.swap_remove(i);
+        let Some(i) = self.position(name) else {
+            return;
+        };
+        let (removed, _) = self.entries.swap_remove(i);
+        if self.entries.len() < Self::INDEX_FROM {
+            self.index.clear();
+        } else {
+            self.index.remove(&removed);
+            if let Some((moved, _)) = self.entries.get(i) {
+                self.index.insert(moved.clone(), i);
+            }
         }
     }
 
@@ -102,21 +127,57 @@ impl ConditionKeys {
 
     /// Like [`ConditionKeys::get`] for a name already lowercased (compiled policies).
     pub(crate) fn get_lower(&self, lower_name: &str) -> Option<&[String]> {
-        self.entries
-            .iter()
-            .find(|(k, _)| **k == *lower_name)
-            .map(|(_, v)| &**v)
+        let i = if self.index.is_empty() {
+            self.entries.iter().position(|(k, _)| **k == *lower_name)?
+        } else {
+            *self.index.get(lower_name)?
+        };
+        Some(&*self.entries[i].1)
     }
 
-    /// Every key and its values, in insertion order (names lowercased).
+    /// Every key and its values, in insertion order (names lowercased; a removal moves the
+    /// last key into the removed one's place).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries.iter().map(|(k, v)| (&**k, &**v))
     }
 
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn push(&mut self, name: &str, values: Vec<String>) {
+        let lower: Box<str> = name.to_ascii_lowercase().into_boxed_str();
+        let i = self.entries.len();
+        if !self.index.is_empty() {
+            self.index.insert(lower.clone(), i);
+        }
+        self.entries.push((lower, values));
+        if self.entries.len() == Self::INDEX_FROM {
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
+        }
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|(k, _)| k.eq_ignore_ascii_case(name))
+        if self.index.is_empty() {
+            self.entries
+                .iter()
+                .position(|(k, _)| k.eq_ignore_ascii_case(name))
+        } else if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.index.get(&*name.to_ascii_lowercase()).copied()
+        } else {
+            self.index.get(name).copied()
+        }
     }
 }
 
@@ -219,7 +280,7 @@ impl Request {
 /// Key names and formats follow IAM's "AWS global condition context keys" page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GatewayKeys {
-    /// `aws:SourceIp`: the caller's address.
+    /// `aws:SourceIp`: the caller's address (an IPv4-mapped IPv6 address is given as IPv4).
     pub source_ip: Option<IpAddr>,
     /// `aws:SourceVpc`: the VPC a private API call came through.
     pub source_vpc: Option<String>,
@@ -267,11 +328,13 @@ impl GatewayKeys {
                 keys.set(name, [value.as_str()]);
             }
         }
+        // An IPv4-mapped IPv6 address (a dual-stack socket's view of an IPv4 client) is given
+        // as the IPv4 address it maps, so that IPv4 CIDRs in policies see it.
         if let Some(ip) = self.source_ip {
-            keys.set("aws:SourceIp", [ip.to_string()]);
+            keys.set("aws:SourceIp", [ip.to_canonical().to_string()]);
         }
         if let Some(ip) = self.vpc_source_ip {
-            keys.set("aws:VpcSourceIp", [ip.to_string()]);
+            keys.set("aws:VpcSourceIp", [ip.to_canonical().to_string()]);
         }
         if let Some(secure) = self.secure_transport {
             keys.set(
@@ -337,6 +400,46 @@ mod tests {
         assert_eq!(keys.get("aws:TagKeys").unwrap().len(), 0);
         keys.remove("AWS:TAGKEYS");
         assert!(keys.get("aws:TagKeys").is_none());
+    }
+
+    #[test]
+    fn many_keys_stay_findable_through_the_index_across_adds_sets_and_removes() {
+        let mut keys = ConditionKeys::default();
+        let n = 3 * ConditionKeys::INDEX_FROM;
+        for i in 0..n {
+            keys.add(&format!("Key{i}"), format!("v{i}"));
+        }
+        keys.add("KEY0", "again");
+        assert_eq!(keys.len(), n);
+        assert_eq!(keys.get("key0").unwrap(), ["v0", "again"]);
+        assert_eq!(keys.get_lower("key7").unwrap(), ["v7"]);
+        keys.remove("KEY3");
+        assert!(keys.get("key3").is_none());
+        // The last key moved into the removed one's place and is still found.
+        let last = format!("key{}", n - 1);
+        assert_eq!(keys.get(&last).unwrap(), [format!("v{}", n - 1)]);
+        keys.set("key5", ["x"]);
+        assert_eq!(keys.get("Key5").unwrap(), ["x"]);
+        while keys.len() > 2 {
+            let name = keys.iter().next().map(|(k, _)| k.to_string()).unwrap();
+            keys.remove(&name);
+            assert!(keys.get(&name).is_none());
+        }
+        for (name, values) in keys.clone().iter() {
+            assert_eq!(keys.get(&name.to_ascii_uppercase()), Some(values));
+        }
+        // Equality looks at the keys, not at whether an index was built on the way.
+        let mut a = ConditionKeys::default();
+        a.add("x", "1");
+        let mut b = ConditionKeys::default();
+        for i in 0..ConditionKeys::INDEX_FROM {
+            b.add(&format!("t{i}"), "");
+        }
+        b.add("x", "1");
+        for i in 0..ConditionKeys::INDEX_FROM {
+            b.remove(&format!("t{i}"));
+        }
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -200,3 +200,75 @@ fn an_empty_multivalued_key_counts_as_absent() {
     let null = policy(r#"{"Null":{"aws:TagKeys":"true"}}"#);
     assert_eq!(null.evaluate(&request).effect, Effect::Allow);
 }
+
+#[test]
+fn ipv4_mapped_ipv6_addresses_are_the_ipv4_address_for_both_ip_operators() {
+    // [OPS] "IP address condition operators": IpAddress / NotIpAddress compare aws:SourceIp
+    // with IPv4 or IPv6 CIDRs. RFC 4291 section 2.5.5.2: ::ffff:a.b.c.d is the IPv4 address
+    // a.b.c.d (how a dual-stack socket reports an IPv4 client); an IPv4 deny list must see it.
+    let deny_list = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Sid":"Blocked","Effect":"Deny","Action":"*","Resource":"*",
+             "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#,
+    )
+    .unwrap();
+    let allow_list = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Sid":"OutsideOffice","Effect":"Deny","Action":"*","Resource":"*",
+             "Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#,
+    )
+    .unwrap();
+    let from = |ip: &str| Request::new("a:b", "r").with_key("aws:SourceIp", ip);
+    for inside in ["10.1.2.3", "::ffff:10.1.2.3", "::FFFF:a01:203"] {
+        assert_eq!(
+            deny_list.evaluate(&from(inside)).effect,
+            Effect::ExplicitDeny,
+            "{inside}"
+        );
+        assert_eq!(
+            allow_list.evaluate(&from(inside)).effect,
+            Effect::Allow,
+            "{inside}"
+        );
+    }
+    for outside in ["192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1", "::10.1.2.3"] {
+        assert_eq!(
+            deny_list.evaluate(&from(outside)).effect,
+            Effect::Allow,
+            "{outside}"
+        );
+        assert_eq!(
+            allow_list.evaluate(&from(outside)).effect,
+            Effect::ExplicitDeny,
+            "{outside}"
+        );
+    }
+    // A policy CIDR written in the mapped form is the IPv4 network it maps.
+    let mapped_cidr = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
+            "Condition":{"IpAddress":{"aws:SourceIp":"::ffff:10.0.0.0/104"}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        mapped_cidr.evaluate(&from("10.9.9.9")).effect,
+        Effect::Allow
+    );
+    assert_eq!(
+        mapped_cidr.evaluate(&from("::ffff:10.9.9.9")).effect,
+        Effect::Allow
+    );
+    assert_eq!(
+        mapped_cidr.evaluate(&from("11.0.0.1")).effect,
+        Effect::ImplicitDeny
+    );
+    // The gateway's own key builder gives the mapped address as IPv4.
+    let keys = gateway_policy::GatewayKeys {
+        source_ip: "::ffff:10.1.2.3".parse().ok(),
+        ..Default::default()
+    };
+    let r = Request::new("a:b", "r").with_gateway_keys(&keys);
+    assert_eq!(r.keys().get("aws:SourceIp").unwrap(), ["10.1.2.3"]);
+    assert_eq!(deny_list.evaluate(&r).effect, Effect::ExplicitDeny);
+}

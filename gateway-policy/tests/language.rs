@@ -8,6 +8,8 @@
 //! - [VARS] "IAM policy elements: Variables and tags"
 //! - [VERSION] "IAM JSON policy elements: Version"
 //! - [EVAL] "Policy evaluation logic" and "Cross-account policy evaluation logic"
+//! - [OPS] "IAM JSON policy elements: Condition operators" (its "Important" note on keys absent
+//!   from the request context, and "...IfExists condition operators")
 
 use gateway_policy::{DecidingStatement, Effect, Policy, Principal, Request, authorize, evaluate};
 
@@ -263,11 +265,13 @@ fn policy_variables_resolve_from_the_request_and_never_match_unresolved() {
 }
 
 #[test]
-fn an_unresolved_variable_cannot_make_a_negated_test_apply() {
-    // [VARS] "Policy variables with no value": if AWS cannot resolve a variable, the whole
-    // statement can be invalid. It must not flip into a match through a negation: a Deny on
-    // StringNotEquals ${aws:username} or on NotResource .../${aws:username} does not apply
-    // when there is no aws:username.
+fn a_variable_with_no_value_makes_negated_tests_apply() {
+    // [VARS] "Policy variables with no value": the value of a key that is not present "is
+    // effectively null. There is no equal or like value." "Inverted condition operators like
+    // `StringNotEquals` or `StringNotLike` do match against a null value", and the page's own
+    // example denies (StringNotEquals s3:ExistingObjectTag/Team ${aws:PrincipalTag/Team})
+    // "when `aws:principaltag/Team` is not set". A resource with such a variable "will not
+    // match any resource", so in NotResource it excludes nothing.
     let p = Policy::parse(
         r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":"*","Resource":"*"},
@@ -278,15 +282,74 @@ fn an_unresolved_variable_cannot_make_a_negated_test_apply() {
     .unwrap();
     let home = "arn:aws:s3:::b/home/alice/x";
     let anonymous = Request::new("s3:GetObject", home).with_key("aws:ResourceTag/owner", "alice");
-    assert_eq!(p.evaluate(&anonymous).effect, Effect::Allow);
-    // Resolved, the negations work as usual.
-    let bob = anonymous.clone().with_key("aws:username", "bob");
-    let denied = p.evaluate(&bob);
+    let denied = p.evaluate(&anonymous);
     assert_eq!(denied.effect, Effect::ExplicitDeny);
     let sids: Vec<_> = denied.statements.iter().map(|s| s.sid).collect();
     assert_eq!(sids, [Some("OnlyOwnTag"), Some("OnlyOwnHome")]);
+    // Resolved, the negations work as usual.
+    let bob = anonymous.clone().with_key("aws:username", "bob");
+    assert_eq!(p.evaluate(&bob).effect, Effect::ExplicitDeny);
     let alice = anonymous.with_key("aws:username", "alice");
     assert_eq!(p.evaluate(&alice).effect, Effect::Allow);
+}
+
+#[test]
+fn a_variable_with_no_value_never_matches_a_positive_test_whatever_the_operator() {
+    // [VARS] "Policy variables with no value": "`StringEquals` or `StringLike` do not match";
+    // for the inverted forms of every family that takes variables (String, ARN) the null
+    // value is matched. [OPS] "Important" note: with the condition's own key absent, the
+    // negated operators are true and the positive ones false, whatever the variable.
+    let cond = |op: &str, value: &str| {
+        Policy::parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":"*",
+                "Condition":{{"{op}":{{"k":"{value}"}}}}}}}}"#
+        ))
+        .unwrap()
+    };
+    let with_k = Request::new("a:b", "r").with_key("k", "arn:aws:iam::1:user/x");
+    let without_k = Request::new("a:b", "r");
+    for (op, value, negated) in [
+        ("StringEquals", "${aws:username}", false),
+        ("StringLike", "${aws:username}*", false),
+        ("StringEqualsIgnoreCase", "${aws:username}", false),
+        ("ArnLike", "arn:aws:iam::1:user/${aws:username}", false),
+        ("ArnEquals", "arn:aws:iam::1:user/${aws:username}", false),
+        ("StringNotEquals", "${aws:username}", true),
+        ("StringNotLike", "${aws:username}*", true),
+        ("StringNotEqualsIgnoreCase", "${aws:username}", true),
+        ("ArnNotLike", "arn:aws:iam::1:user/${aws:username}", true),
+        ("ArnNotEquals", "arn:aws:iam::1:user/${aws:username}", true),
+    ] {
+        let p = cond(op, value);
+        let want = if negated {
+            Effect::Allow
+        } else {
+            Effect::ImplicitDeny
+        };
+        assert_eq!(p.evaluate(&with_k).effect, want, "{op} with k present");
+        assert_eq!(p.evaluate(&without_k).effect, want, "{op} with k absent");
+        // [OPS] "...IfExists": with the key absent the condition is true, whatever the
+        // variable; with it present, as the base operator.
+        let p = cond(&format!("{op}IfExists"), value);
+        assert_eq!(p.evaluate(&without_k).effect, Effect::Allow, "{op}IfExists");
+        assert_eq!(p.evaluate(&with_k).effect, want, "{op}IfExists present");
+    }
+    // Several values: the null one matches nothing, the others as usual (NOR for negated).
+    let p = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
+            "Condition":{"StringNotEquals":{"k":["${aws:username}","blocked"]}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        p.evaluate(&Request::new("a:b", "r").with_key("k", "blocked"))
+            .effect,
+        Effect::ImplicitDeny
+    );
+    assert_eq!(
+        p.evaluate(&Request::new("a:b", "r").with_key("k", "fine"))
+            .effect,
+        Effect::Allow
+    );
 }
 
 #[test]
@@ -418,14 +481,43 @@ fn identity_and_resource_policies_combine_by_account() {
         authorize([&identity], Some(&silent), &same, "111111111111").effect,
         Effect::Allow
     );
-    let resource_same =
-        one(r#"{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"*","Resource":"*"}"#);
+    let resource_user = one(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/u"},"Action":"*","Resource":"*"}"#,
+    );
     assert_eq!(
-        authorize([], Some(&resource_same), &same, "111111111111").effect,
+        authorize([], Some(&resource_user), &same, "111111111111").effect,
         Effect::Allow
     );
-    // Cross account: both needed.
+    // [PRINCIPAL] "AWS account principals": naming the account "delegates authority to the
+    // account", whose administrator "must then grant access to an identity": a grant to the
+    // caller's own account (ID or :root) needs the caller's identity allow too.
+    for account in ["111111111111", "arn:aws:iam::111111111111:root"] {
+        let resource_same = one(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{account}"}},"Action":"*","Resource":"*"}}"#
+        ));
+        assert_eq!(
+            authorize([], Some(&resource_same), &same, "111111111111").effect,
+            Effect::ImplicitDeny,
+            "{account}"
+        );
+        let with_identity = authorize([&identity], Some(&resource_same), &same, "111111111111");
+        assert_eq!(with_identity.effect, Effect::Allow);
+        assert_eq!(with_identity.statements.len(), 2);
+        // The account root is the account itself.
+        let root = Request::new("execute-api:Invoke", api)
+            .with_principal(Principal::aws("arn:aws:iam::111111111111:root"));
+        assert_eq!(
+            authorize([], Some(&resource_same), &root, "111111111111").effect,
+            Effect::Allow
+        );
+    }
+    // Cross account: both needed, so with no resource policy at all the identity allow is not
+    // enough (API Gateway Developer Guide, apigateway-authorization-flow, Table B).
     let cross = caller("222222222222");
+    assert_eq!(
+        authorize([&identity], None, &cross, "111111111111").effect,
+        Effect::ImplicitDeny
+    );
     assert_eq!(
         authorize([&identity], Some(&silent), &cross, "111111111111").effect,
         Effect::ImplicitDeny

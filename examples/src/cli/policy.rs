@@ -7,11 +7,14 @@
 //!                     [--context key=value]...
 //! ```
 //!
-//! `check` parses and compiles the document as [`gateway_policy::Policy::parse`] does (any
-//! kind of policy) and prints `valid` (exit 0), or the error naming the statement and element
-//! at fault, prefixed with the file name and followed by AWS's own wording when it is known
-//! (`bad.json: statement 1: missing Action or NotAction (AWS: "Policy statement must contain
-//! actions.")`), exit 1. Parsing stops at the first error, so one error is printed.
+//! `check` parses and compiles the document as [`gateway_policy::Policy::check`] does (any
+//! kind of policy, validated: every error of the document, keys given twice in one JSON object
+//! and `Sid`s used twice included) and prints `valid` (exit 0), or every error, one per line,
+//! each naming the statement and element at fault, prefixed with the file name and followed by
+//! AWS's own wording when it is known (`bad.json: statement 1: missing Action or NotAction
+//! (AWS: "Policy statement must contain actions.")`), exit 1. A file that does not load (not
+//! readable, not JSON, larger than [`gateway_policy::MAX_POLICY_BYTES`]) exits 2 with the
+//! reason on standard error.
 //!
 //! `eval` prints one line of JSON:
 //! `{"decision": "Allow", "statements": [{"policy": "id.json", "index": 0, "sid": "S"}]}`, where
@@ -24,13 +27,16 @@
 //!   checked with IAM's identity-policy rules (no `Principal`, alphanumeric unique `Sid`s, ARN
 //!   resources); at least one `--policy` or a `--resource-policy` is required. Every
 //!   statement of a `--resource-policy` must name a `Principal`.
-//! - With `--resource-policy`, the identity policies and the resource policy combine as IAM
-//!   combines them ([`gateway_policy::authorize`]): when the caller's account owns the resource
-//!   (or the caller is anonymous) either may allow; across accounts both must. The resource's
-//!   account is the fifth field of `--resource`. A resource policy may use API Gateway's
+//! - The identity policies and the resource policy (if any) combine as IAM and API Gateway
+//!   combine them ([`gateway_policy::authorize`]): when the caller's account owns the resource
+//!   (or the caller is anonymous) either may allow (Table A), except that a resource-policy
+//!   grant naming only the caller's account needs an identity allow too; across accounts both
+//!   must allow (Table B), so a caller from another account is implicitly denied when there is
+//!   no `--resource-policy`, whatever its identity policies say. The resource's account is the
+//!   fifth field of `--resource`; a resource that names no account (an S3 ARN, or not an ARN)
+//!   is taken to be in the caller's account. A resource policy may use API Gateway's
 //!   `execute-api:/stage/METHOD/path` shorthand, expanded with the Region, account and API ID
-//!   of an `execute-api` `--resource`. Without `--resource-policy` the identity policies are
-//!   evaluated together on their own.
+//!   of an `execute-api` `--resource`.
 //! - `--principal` is an AWS principal ARN (`arn:aws:iam::111122223333:user/alice`, a role
 //!   session...), a 12-digit account ID (that account's root), or otherwise a service
 //!   principal (`lambda.amazonaws.com`). `--principal-account` sets the caller's account
@@ -39,16 +45,27 @@
 //! - `--context key=value` adds a condition key (names are case-insensitive); a key given
 //!   several times is multi-valued, and a key given at all replaces what `--principal` implied.
 //!
+//! At most [`MAX_POLICY_FILES`] `--policy` files are read (each may hold up to
+//! [`gateway_policy::MAX_POLICY_BYTES`]); more is a usage error. Reading the context and
+//! evaluating are linear in the number of `--policy`, `--context` and statements.
+//!
 //! Exit codes: `eval` exits 0 for `Allow` and 1 for either deny, so that a script can write
 //! `if gateway policy eval ...; then`; the JSON is printed in every case. Both subcommands exit 2
 //! for a usage error, an unreadable file, or (for `eval`) a policy that does not parse, with
 //! the reason on standard error.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::process::ExitCode;
 
 use gateway_policy::{
-    ApiScope, Decision, Effect, ExecuteApiArn, Policy, Principal, Request, authorize, evaluate,
+    ApiScope, Decision, Effect, ExecuteApiArn, Policy, PolicyError, Principal, Request, authorize,
 };
+
+/// The most `--policy` files `eval` reads: each may hold up to
+/// [`gateway_policy::MAX_POLICY_BYTES`], so this bounds the memory one command can take to
+/// about 32 MiB of policy text.
+pub const MAX_POLICY_FILES: usize = 256;
 
 const USAGE: &str = "usage: gateway policy check <policy-file>
        gateway policy eval --policy <file> [--policy <file>]... [--resource-policy <file>]
@@ -88,15 +105,22 @@ fn check(args: &[String]) -> ExitCode {
         Ok(text) => text,
         Err(code) => return code,
     };
-    match Policy::parse(&text) {
+    match Policy::check(&text) {
         Ok(_) => {
             println!("valid");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            match e.iam_message() {
-                Some(aws) => println!("{path}: {e} (AWS: {aws:?})"),
-                None => println!("{path}: {e}"),
+        Err(errors) => {
+            if let Some(e @ (PolicyError::Json(_) | PolicyError::TooLarge { .. })) = errors.first()
+            {
+                eprintln!("gateway policy: {path}: {e}");
+                return ExitCode::from(2);
+            }
+            for e in &errors {
+                match e.iam_message() {
+                    Some(aws) => println!("{path}: {e} (AWS: {aws:?})"),
+                    None => println!("{path}: {e}"),
+                }
             }
             ExitCode::from(1)
         }
@@ -210,7 +234,13 @@ fn eval(args: &[String]) -> ExitCode {
     let (Some(action), Some(resource)) = (opts.action.as_deref(), opts.resource.as_deref()) else {
         return usage("--action and --resource are required");
     };
-    let mut identity = Vec::new();
+    if opts.policies.len() > MAX_POLICY_FILES {
+        return usage(&format!(
+            "{} --policy files given, more than the limit of {MAX_POLICY_FILES}",
+            opts.policies.len()
+        ));
+    }
+    let mut identity = Vec::with_capacity(opts.policies.len());
     for path in &opts.policies {
         match load(path, None, true) {
             Ok(p) => identity.push(p),
@@ -236,24 +266,29 @@ fn eval(args: &[String]) -> ExitCode {
         opts.principal_account.as_deref(),
     ));
     // A key given on the command line replaces what the principal implied (aws:PrincipalArn,
-    // aws:PrincipalAccount); given several times, it is multi-valued.
+    // aws:PrincipalAccount); given several times, it is multi-valued. Grouped through a map by
+    // lowercased name, so that thousands of values cost linear time.
     let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
     for (key, value) in &opts.context {
-        match given.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
-            Some((_, values)) => values.push(value),
-            None => given.push((key, vec![value])),
+        match slot.entry(key.to_ascii_lowercase()) {
+            Entry::Occupied(i) => given[*i.get()].1.push(value),
+            Entry::Vacant(v) => {
+                v.insert(given.len());
+                given.push((key, vec![value]));
+            }
         }
     }
     for (key, values) in given {
         request.keys_mut().set(key, values);
     }
-    let decision = match &resource_policy {
-        Some(res) => {
-            let resource_account = resource.split(':').nth(4).unwrap_or_default();
-            authorize(&identity, Some(res), &request, resource_account)
-        }
-        None => evaluate(&identity, &request),
+    // Tables A and B need the resource's account; a resource naming none is taken to be in
+    // the caller's account.
+    let owner = match resource.split(':').nth(4) {
+        Some(account) if !account.is_empty() => account,
+        _ => request.principal().account().unwrap_or_default(),
     };
+    let decision = authorize(&identity, resource_policy.as_ref(), &request, owner);
     let mut names: Vec<&str> = opts.policies.iter().map(String::as_str).collect();
     if let Some(path) = opts.resource_policy.as_deref() {
         names.push(path);
