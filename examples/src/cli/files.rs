@@ -1,8 +1,8 @@
 //! The one way every `gateway` subcommand reads a file named on its command line.
 //!
-//! [`read`] opens the file, refuses what is not a regular file (a FIFO would block for ever,
-//! `/dev/zero` never ends, a directory is no document), checking the metadata of the opened
-//! file rather than of the name, then reads at most its limit plus one byte, so a file over
+//! [`read`] refuses what is not a regular file (a FIFO would block for ever, `/dev/zero` never
+//! ends, a directory is no document), looking at the name before opening it (opening a FIFO
+//! blocks) and at the opened file after (the name may have changed in between), then reads at most its limit plus one byte, so a file over
 //! its limit is refused after reading no more than that, whatever it claims to hold.
 //! Each kind of file has a named limit with its reason; the error names the file and the limit.
 
@@ -99,6 +99,10 @@ pub fn read(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
         path: name(),
         error,
     };
+    // Looked at before opening too: opening a FIFO for reading blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(FileError::NotAFile { path: name() });
+    }
     let file = File::open(path).map_err(io)?;
     // The metadata of the file opened, not of the name (which may have changed since).
     let metadata = file.metadata().map_err(io)?;
