@@ -88,8 +88,9 @@ fn a_response_template_that_does_not_compile_is_refused_naming_the_status() {
     let e = load(&api("    P: {type: object}\n", op, "")).unwrap_err();
     assert!(matches!(e, CompileError::ResponseTemplate { .. }), "{e:?}");
     assert!(
-        e.to_string()
-            .starts_with("POST /pets: integration response 200: response template application/json:"),
+        e.to_string().starts_with(
+            "POST /pets: integration response 200: response template application/json:"
+        ),
         "{e}"
     );
 }
@@ -145,11 +146,19 @@ fn deeply_nested_yaml_flow_collections_are_refused_fast() {
     let doc = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     let started = Instant::now();
     let e = load(&doc).unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         matches!(
             e,
-            CompileError::Import(ImportError::TooDeep { line: 1, limit: MAX_DEPTH, .. })
+            CompileError::Import(ImportError::TooDeep {
+                line: 1,
+                limit: MAX_DEPTH,
+                ..
+            })
         ),
         "{e:?}"
     );

@@ -158,7 +158,10 @@ mod tests {
         std::fs::write(&f, b"12345").unwrap();
         assert_eq!(read(&f, 5).unwrap(), b"12345");
         let e = read(&f, 4).unwrap_err();
-        assert!(e.to_string().ends_with("larger than the 4-byte limit"), "{e}");
+        assert!(
+            e.to_string().ends_with("larger than the 4-byte limit"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

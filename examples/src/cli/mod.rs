@@ -79,10 +79,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
 /// error: `gateway <command>: <reason>`, the command's usage, exit 2.
 fn clap_error(e: &clap::Error, args: &[OsString]) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-    ) {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         print!("{e}");
         return ExitCode::SUCCESS;
     }
@@ -116,9 +113,8 @@ fn clap_error(e: &clap::Error, args: &[OsString]) -> ExitCode {
 /// ([`CompiledApi::load`]): the error names the file and, in the library's words, the place.
 pub(crate) fn load_api(path: &Path) -> Result<CompiledApi, String> {
     let bytes = files::read(path, files::MAX_API_FILE_BYTES).map_err(|e| e.to_string())?;
-    CompiledApi::load(&bytes, &CompileOptions::default()).map_err(|e| {
-        format!("{}: {e}", Escaped(&files::display_name(path)))
-    })
+    CompiledApi::load(&bytes, &CompileOptions::default())
+        .map_err(|e| format!("{}: {e}", Escaped(&files::display_name(path))))
 }
 
 /// API Gateway's response to an unmatched request (403 `Missing Authentication Token`) as JSON,

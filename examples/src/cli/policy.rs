@@ -245,12 +245,10 @@ fn eval(opts: EvalArgs) -> ExitCode {
     let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (key, value) in &opts.context {
-        let slot = *index
-            .entry(key.to_ascii_lowercase())
-            .or_insert_with(|| {
-                given.push((key, Vec::new()));
-                given.len() - 1
-            });
+        let slot = *index.entry(key.to_ascii_lowercase()).or_insert_with(|| {
+            given.push((key, Vec::new()));
+            given.len() - 1
+        });
         given[slot].1.push(value);
     }
     for (key, values) in given {
@@ -263,7 +261,11 @@ fn eval(opts: EvalArgs) -> ExitCode {
         }
         None => evaluate(&identity, &request),
     };
-    let mut names: Vec<String> = opts.policies.iter().map(|p| files::display_name(p)).collect();
+    let mut names: Vec<String> = opts
+        .policies
+        .iter()
+        .map(|p| files::display_name(p))
+        .collect();
     if let Some(path) = opts.resource_policy.as_deref() {
         names.push(files::display_name(path));
     }

@@ -174,7 +174,12 @@ pub fn run(args: Args) -> ExitCode {
 
     let template = match Template::compile(&source, &EngineOptions::default()) {
         Ok(t) => t,
-        Err(e) => return fail(1, &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string()))),
+        Err(e) => {
+            return fail(
+                1,
+                &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string())),
+            );
+        }
     };
     let context = ContextObject::new(context);
     let scope = mapping_scope(Input::new(request), &context, &stage);
@@ -190,6 +195,9 @@ pub fn run(args: Args) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(1, &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string()))),
+        Err(e) => fail(
+            1,
+            &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string())),
+        ),
     }
 }

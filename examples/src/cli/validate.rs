@@ -221,7 +221,8 @@ fn model_name(file: &Path) -> String {
 }
 
 fn run_schema(schema_file: &Path, instance_file: &Path) -> Result<u8, String> {
-    let schema = files::read(schema_file, files::MAX_SCHEMA_FILE_BYTES).map_err(|e| e.to_string())?;
+    let schema =
+        files::read(schema_file, files::MAX_SCHEMA_FILE_BYTES).map_err(|e| e.to_string())?;
     let shown = files::display_name(schema_file);
     let schema = String::from_utf8(schema)
         .map_err(|_| format!("{}: schema is not UTF-8 text", Escaped(&shown)))?;
@@ -449,7 +450,10 @@ mod tests {
                 "name:value",
             ),
             (&["--schema"], "a value is required"),
-            (&["--schema", "a", "--schema", "b"], "cannot be used multiple times"),
+            (
+                &["--schema", "a", "--schema", "b"],
+                "cannot be used multiple times",
+            ),
             (&["--frobnicate"], "unexpected argument"),
             (&[], "give --schema"),
         ] {
@@ -461,7 +465,10 @@ mod tests {
     #[test]
     fn model_names_are_alphanumeric_file_stems() {
         assert_eq!(model_name(Path::new("dir/pet-model.json")), "petmodel");
-        assert_eq!(model_name(Path::new("bad-keyword.schema.json")), "badkeyword");
+        assert_eq!(
+            model_name(Path::new("bad-keyword.schema.json")),
+            "badkeyword"
+        );
         assert_eq!(model_name(Path::new("-.json")), "schema");
     }
 }

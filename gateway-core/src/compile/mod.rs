@@ -117,7 +117,7 @@ pub enum CompileError {
     #[error("{at}: request validation: {}", Escaped(&.error.to_string()))]
     Validation {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// Why.
         error: LoadError,
     },
@@ -125,7 +125,7 @@ pub enum CompileError {
     #[error("{at}: request template {}: {}", Escaped(.content_type), Escaped(&.error.to_string()))]
     RequestTemplate {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// The template's content type.
         content_type: String,
         /// Why.
@@ -136,7 +136,7 @@ pub enum CompileError {
     #[error("{at}: request templates: {}", Escaped(&.error.to_string()))]
     RequestTemplates {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// Why.
         error: SelectionError,
     },
@@ -144,15 +144,15 @@ pub enum CompileError {
     #[error("{at}: integration request parameters: {}", Escaped(&.error.to_string()))]
     RequestParameters {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// Why.
-        error: ParamError,
+        error: Box<ParamError>,
     },
     /// The integration responses' selection patterns do not compile (or there are too many).
     #[error("{at}: integration responses: {}", Escaped(&.error.to_string()))]
     IntegrationResponses {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// Why.
         error: SelectionError,
     },
@@ -160,17 +160,17 @@ pub enum CompileError {
     #[error("{at}: integration response {}: response parameters: {}", Escaped(.status), Escaped(&.error.to_string()))]
     ResponseParameters {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// The integration response's status code.
         status: String,
         /// Why.
-        error: ParamError,
+        error: Box<ParamError>,
     },
     /// An integration response's template does not compile.
     #[error("{at}: integration response {}: response template {}: {}", Escaped(.status), Escaped(.content_type), Escaped(&.error.to_string()))]
     ResponseTemplate {
         /// The method.
-        at: MethodAt,
+        at: Box<MethodAt>,
         /// The integration response's status code.
         status: String,
         /// The template's content type.
@@ -399,9 +399,11 @@ fn compile_method(
     models: &ModelSet,
     engine: &EngineOptions,
 ) -> Result<CompiledMethod, CompileError> {
-    let at = || MethodAt {
-        http_method: method.http_method,
-        path: resource.path.clone(),
+    let at = || {
+        Box::new(MethodAt {
+            http_method: method.http_method,
+            path: resource.path.clone(),
+        })
     };
     let validator = api.validator_for(method).map(|v| RequestValidator {
         validate_request_body: v.validate_request_body,
@@ -452,7 +454,10 @@ fn compile_method(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     )
-    .map_err(|error| CompileError::RequestParameters { at: at(), error })?;
+    .map_err(|error| CompileError::RequestParameters {
+        at: at(),
+        error: Box::new(error),
+    })?;
 
     let mut responses = Vec::with_capacity(integration.responses.len());
     for response in &integration.responses {
@@ -465,7 +470,7 @@ fn compile_method(
         .map_err(|error| CompileError::ResponseParameters {
             at: at(),
             status: response.status_code.clone(),
-            error,
+            error: Box::new(error),
         })?;
         let mut response_templates = Vec::with_capacity(response.response_templates.len());
         for (content_type, source) in &response.response_templates {
