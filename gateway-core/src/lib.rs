@@ -5,6 +5,8 @@
 //! - [`import`]: OpenAPI 3.0 / Swagger 2.0 (JSON or YAML) with the `x-amazon-apigateway-*`
 //!   extensions into a [`model::RestApi`], with API Gateway's import validations and warnings.
 //! - [`routing`]: the routing tree built from a model.
+//! - [`compile`]: the one load step: import plus everything compiled once ([`compile::CompiledApi`]).
+//! - [`text`]: text from an API file made safe to print.
 //!
 //! Load once, route per request: import the definition when the API is loaded, build its
 //! router, then look each request up (a miss is API Gateway's 403 `Missing Authentication
@@ -46,6 +48,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod compile;
 pub mod import;
 pub mod model;
 pub mod routing;
+pub mod text;

@@ -13,12 +13,14 @@
 //! Exit codes: 0 matched; 1 no match (the 403 outcome); 2 the file does not import, its routes
 //! do not build, or bad usage.
 
-use super::routes::{EXIT_BAD_INPUT, authorization, integration, load};
-use gateway_core::routing::Router;
-use serde_json::{Map, Value, json};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: gateway match <api-file> <METHOD> <path>
+use super::routes::{authorization, integration};
+use serde_json::{Map, Value, json};
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage: gateway match <api-file> <METHOD> <path>
 
 Routes one request through an API Gateway REST API definition and prints the matched resource,
 method and path parameters as JSON, or the 403 Missing Authentication Token outcome.
@@ -27,36 +29,34 @@ Exit status: 0 matched, 1 no match (403), 2 the file does not import or bad usag
 /// Exit status when no route matches (the 403 outcome).
 const EXIT_NO_ROUTE: u8 = 1;
 
+/// `gateway match` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The API definition.
+    #[arg(value_name = "api-file", value_parser = clap::value_parser!(PathBuf))]
+    file: PathBuf,
+    /// The request method, as sent.
+    #[arg(value_name = "METHOD", allow_hyphen_values = true)]
+    verb: String,
+    /// The request path, as sent.
+    #[arg(value_name = "path", allow_hyphen_values = true)]
+    path: String,
+}
+
 /// Runs the subcommand.
-pub fn run(args: &[String]) -> ExitCode {
-    let (file, verb, path) = match args {
-        [flag] if flag == "-h" || flag == "--help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        [file, verb, path] => (file, verb, path),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
-    };
-    let imported = match load(file) {
-        Ok(imported) => imported,
+pub fn run(args: Args) -> ExitCode {
+    let Args { file, verb, path } = args;
+    let compiled = match super::load_api(&file) {
+        Ok(api) => api,
         Err(message) => {
             eprintln!("gateway match: {message}");
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return ExitCode::from(super::EXIT_USAGE);
         }
     };
-    let api = &imported.api;
-    let router = match Router::from_api(api) {
-        Ok(router) => router,
-        Err(e) => {
-            eprintln!("gateway match: {file}: {e}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
-    };
+    let api = compiled.api();
+    let router = compiled.router();
     let path = path.split_once('?').map_or(path.as_str(), |(p, _)| p);
-    let (report, code) = match router.at(verb, path) {
+    let (report, code) = match router.at(&verb, path) {
         Ok(found) => {
             let route = *found.value();
             let method = api
@@ -78,7 +78,7 @@ pub fn run(args: &[String]) -> ExitCode {
             (report, ExitCode::SUCCESS)
         }
         Err(no_route) => (
-            super::no_route_response(api, &no_route),
+            super::no_route_response(&compiled, &no_route),
             ExitCode::from(EXIT_NO_ROUTE),
         ),
     };
@@ -86,7 +86,7 @@ pub fn run(args: &[String]) -> ExitCode {
         Ok(text) => println!("{text}"),
         Err(e) => {
             eprintln!("gateway match: {e}");
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return ExitCode::from(super::EXIT_USAGE);
         }
     }
     code

@@ -1,5 +1,7 @@
-//! One module per `gateway` subcommand; each exposes `run(args) -> ExitCode`.
+//! One module per `gateway` subcommand; each exposes its clap arguments, its `USAGE` text and
+//! `run(args) -> ExitCode`. [`main`] parses the command line and dispatches.
 
+pub mod files;
 pub mod match_cmd;
 pub mod policy;
 pub mod render;
@@ -7,19 +9,121 @@ pub mod routes;
 pub mod sigv4;
 pub mod validate;
 
-use gateway_core::model::{GatewayResponseType, RestApi};
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gateway_core::compile::{CompileOptions, CompiledApi};
+use gateway_core::model::GatewayResponseType;
 use gateway_core::routing::NoRoute;
+use gateway_core::text::Escaped;
 use serde_json::{Map, Value, json};
+
+/// Exit status for bad usage and for a file that cannot be read or does not load.
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+const USAGE: &str = "usage: gateway <command> [args...]
+
+commands:
+  routes <api-file>                      list an API's routes and import warnings
+  match <api-file> <METHOD> <path>       route one request through an API
+  validate ...                           API Gateway request validation
+  policy check|eval ...                  IAM policy validation and evaluation
+  sigv4 sign|verify ...                  AWS Signature Version 4
+  render --template <file> ...           render a VTL mapping template
+
+Run `gateway <command> --help` for a command's options; `gateway --version` for the version.";
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "gateway", version, override_help = USAGE, disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(override_help = routes::USAGE)]
+    Routes(routes::Args),
+    #[command(name = "match", override_help = match_cmd::USAGE)]
+    Match(match_cmd::Args),
+    #[command(override_help = validate::USAGE)]
+    Validate(validate::Args),
+    #[command(subcommand, override_help = policy::USAGE)]
+    Policy(policy::Command),
+    #[command(subcommand, override_help = sigv4::USAGE)]
+    Sigv4(sigv4::Command),
+    #[command(override_help = render::USAGE)]
+    Render(render::Args),
+}
+
+/// Parses `args` (the program name first) and runs the subcommand.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e, &args),
+    };
+    match cli.command {
+        Command::Routes(a) => routes::run(a),
+        Command::Match(a) => match_cmd::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Policy(c) => policy::run(c),
+        Command::Sigv4(c) => sigv4::run(c),
+        Command::Render(a) => render::run(a),
+    }
+}
+
+/// `--help` and `--version` print to stdout and exit 0; any other clap error is a usage
+/// error: `gateway <command>: <reason>`, the command's usage, exit 2.
+fn clap_error(e: &clap::Error, args: &[OsString]) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        print!("{e}");
+        return ExitCode::SUCCESS;
+    }
+    let word = |i: usize| args.get(i).and_then(|a| a.to_str()).unwrap_or_default();
+    // Each subcommand's usage errors look as they always have: `routes` and `match` print
+    // their usage alone; the others a reason first.
+    let (name, separator, usage) = match word(1) {
+        "routes" => ("", "", routes::USAGE),
+        "match" => ("", "", match_cmd::USAGE),
+        "validate" => ("gateway validate", "\n\n", validate::USAGE),
+        "policy" => ("gateway policy", "\n", policy::USAGE),
+        "sigv4" => ("gateway sigv4", "\n\n", sigv4::USAGE),
+        "render" => ("gateway render", "\n\n", render::USAGE),
+        _ => ("gateway", "\n\n", USAGE),
+    };
+    let rendered = e.render().to_string();
+    let reason = rendered
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
+    if name.is_empty() || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprintln!("{usage}");
+    } else {
+        eprintln!("{name}: {}{separator}{usage}", Escaped(reason));
+    }
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Reads and loads an API definition with the one load step every subcommand shares
+/// ([`CompiledApi::load`]): the error names the file and, in the library's words, the place.
+pub(crate) fn load_api(path: &Path) -> Result<CompiledApi, String> {
+    let bytes = files::read(path, files::MAX_API_FILE_BYTES).map_err(|e| e.to_string())?;
+    CompiledApi::load(&bytes, &CompileOptions::default())
+        .map_err(|e| format!("{}: {e}", Escaped(&files::display_name(path))))
+}
 
 /// API Gateway's response to an unmatched request (403 `Missing Authentication Token`) as JSON,
 /// with the status code the API's `MISSING_AUTHENTICATION_TOKEN` gateway response sets, if any.
 /// Shared by `gateway match` and `gateway validate --api`.
-pub(crate) fn no_route_response(api: &RestApi, no_route: &NoRoute) -> Value {
+pub(crate) fn no_route_response(api: &CompiledApi, no_route: &NoRoute) -> Value {
     let status = api
-        .gateway_responses
-        .get(&GatewayResponseType::MissingAuthenticationToken)
-        .and_then(|g| g.status_code.as_deref())
-        .and_then(|s| s.parse::<u16>().ok())
+        .gateway_response(GatewayResponseType::MissingAuthenticationToken)
+        .and_then(|g| g.status_code())
         .unwrap_or(no_route.status().as_u16());
     let headers: Map<String, Value> = no_route
         .headers()

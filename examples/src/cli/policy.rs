@@ -55,7 +55,7 @@
 //! the reason on standard error.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use gateway_policy::{
@@ -67,21 +67,34 @@ use gateway_policy::{
 /// about 32 MiB of policy text.
 pub const MAX_POLICY_FILES: usize = 256;
 
-const USAGE: &str = "usage: gateway policy check <policy-file>
+use super::files;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage: gateway policy check <policy-file>
        gateway policy eval --policy <file> [--policy <file>]... [--resource-policy <file>]
                            --action A --resource ARN [--principal ARN] [--principal-account ID]
                            [--context key=value]...";
 
+/// `gateway policy` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Validate a policy document.
+    #[command(override_help = USAGE)]
+    Check {
+        /// The policy document.
+        #[arg(value_name = "policy-file", value_parser = clap::value_parser!(PathBuf))]
+        file: PathBuf,
+    },
+    /// Evaluate policies against one request.
+    #[command(override_help = USAGE)]
+    Eval(EvalArgs),
+}
+
 /// Runs `gateway policy`.
-pub fn run(args: &[String]) -> ExitCode {
-    match args.split_first() {
-        Some((cmd, rest)) if cmd == "check" => check(rest),
-        Some((cmd, rest)) if cmd == "eval" => eval(rest),
-        Some((cmd, _)) if cmd == "-h" || cmd == "--help" => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => usage("expected `check` or `eval`"),
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Check { file } => check(&file),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -90,18 +103,16 @@ fn usage(why: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn read(path: &str) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("gateway policy: cannot read {path}: {e}");
+fn read(path: &Path) -> Result<String, ExitCode> {
+    files::read_text(path, files::MAX_POLICY_FILE_BYTES).map_err(|e| {
+        eprintln!("gateway policy: {e}");
         ExitCode::from(2)
     })
 }
 
-fn check(args: &[String]) -> ExitCode {
-    let [path] = args else {
-        return usage("`check` takes exactly one policy file");
-    };
-    let text = match read(path) {
+fn check(file: &Path) -> ExitCode {
+    let path = files::display_name(file);
+    let text = match read(file) {
         Ok(text) => text,
         Err(code) => return code,
     };
@@ -127,64 +138,55 @@ fn check(args: &[String]) -> ExitCode {
     }
 }
 
-/// The parsed `eval` options.
-#[derive(Default)]
-struct EvalArgs {
-    policies: Vec<String>,
-    resource_policy: Option<String>,
+/// The `eval` options.
+#[derive(Debug, Default, clap::Args)]
+pub struct EvalArgs {
+    /// An identity policy (repeatable).
+    #[arg(long = "policy", value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    policies: Vec<PathBuf>,
+    /// The resource policy.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    resource_policy: Option<PathBuf>,
+    /// The action, `service:Action`.
+    #[arg(long, allow_hyphen_values = true)]
     action: Option<String>,
+    /// The resource ARN.
+    #[arg(long, allow_hyphen_values = true)]
     resource: Option<String>,
+    /// The caller: an ARN, an account id or a service principal.
+    #[arg(long, allow_hyphen_values = true)]
     principal: Option<String>,
+    /// The caller's account.
+    #[arg(long, allow_hyphen_values = true)]
     principal_account: Option<String>,
+    /// A condition key, `key=value` (repeatable).
+    #[arg(long = "context", value_parser = context_pair, allow_hyphen_values = true)]
     context: Vec<(String, String)>,
 }
 
-fn parse_eval_args(args: &[String]) -> Result<EvalArgs, String> {
-    let mut out = EvalArgs::default();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        let once = |slot: &mut Option<String>, v: String| {
-            if slot.replace(v).is_some() {
-                Err(format!("{flag} given more than once"))
-            } else {
-                Ok(())
-            }
-        };
-        match flag.as_str() {
-            "--policy" => out.policies.push(value()?),
-            "--resource-policy" => once(&mut out.resource_policy, value()?)?,
-            "--action" => once(&mut out.action, value()?)?,
-            "--resource" => once(&mut out.resource, value()?)?,
-            "--principal" => once(&mut out.principal, value()?)?,
-            "--principal-account" => once(&mut out.principal_account, value()?)?,
-            "--context" => {
-                let pair = value()?;
-                let Some((key, v)) = pair.split_once('=') else {
-                    return Err(format!("--context {pair:?} must be key=value"));
-                };
-                if key.is_empty() {
-                    return Err(format!("--context {pair:?} has an empty key"));
-                }
-                out.context.push((key.to_string(), v.to_string()));
-            }
-            other => return Err(format!("unknown argument {other:?}")),
-        }
+/// `key=value`, with a non-empty key.
+fn context_pair(pair: &str) -> Result<(String, String), String> {
+    let Some((key, v)) = pair.split_once('=') else {
+        return Err(format!("--context {pair:?} must be key=value"));
+    };
+    if key.is_empty() {
+        return Err(format!("--context {pair:?} has an empty key"));
     }
-    if out.policies.is_empty() && out.resource_policy.is_none() {
+    Ok((key.to_string(), v.to_string()))
+}
+
+/// The checks clap does not make: something to evaluate, an action and a resource.
+fn check_eval_args(args: &EvalArgs) -> Result<(), String> {
+    if args.policies.is_empty() && args.resource_policy.is_none() {
         return Err("give at least one --policy or a --resource-policy".into());
     }
-    if out.action.is_none() {
+    if args.action.is_none() {
         return Err("--action is required".into());
     }
-    if out.resource.is_none() {
+    if args.resource.is_none() {
         return Err("--resource is required".into());
     }
-    Ok(out)
+    Ok(())
 }
 
 fn principal(arn: Option<&str>, account: Option<&str>) -> Principal {
@@ -213,8 +215,9 @@ fn principal(arn: Option<&str>, account: Option<&str>) -> Principal {
 
 /// Reads and compiles a policy: an identity policy (no `Principal`), or a resource policy
 /// (`Principal` required; the `execute-api:/...` shorthand expanded when `scope` is known).
-fn load(path: &str, scope: Option<&ApiScope>, identity: bool) -> Result<Policy, ExitCode> {
+fn load(path: &Path, scope: Option<&ApiScope>, identity: bool) -> Result<Policy, ExitCode> {
     let text = read(path)?;
+    let path = files::display_name(path);
     let parsed = match (identity, scope) {
         (true, _) => Policy::parse_identity(&text),
         (false, Some(scope)) => Policy::parse_for_api(&text, scope),
@@ -226,11 +229,10 @@ fn load(path: &str, scope: Option<&ApiScope>, identity: bool) -> Result<Policy, 
     })
 }
 
-fn eval(args: &[String]) -> ExitCode {
-    let opts = match parse_eval_args(args) {
-        Ok(opts) => opts,
-        Err(why) => return usage(&why),
-    };
+fn eval(opts: EvalArgs) -> ExitCode {
+    if let Err(why) = check_eval_args(&opts) {
+        return usage(&why);
+    }
     let (Some(action), Some(resource)) = (opts.action.as_deref(), opts.resource.as_deref()) else {
         return usage("--action and --resource are required");
     };
@@ -266,18 +268,16 @@ fn eval(args: &[String]) -> ExitCode {
         opts.principal_account.as_deref(),
     ));
     // A key given on the command line replaces what the principal implied (aws:PrincipalArn,
-    // aws:PrincipalAccount); given several times, it is multi-valued. Grouped through a map by
-    // lowercased name, so that thousands of values cost linear time.
+    // aws:PrincipalAccount); given several times, it is multi-valued.
+    // Grouped through a map of lower-cased names: linear in the number of --context values.
     let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
-    let mut slot: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (key, value) in &opts.context {
-        match slot.entry(key.to_ascii_lowercase()) {
-            Entry::Occupied(i) => given[*i.get()].1.push(value),
-            Entry::Vacant(v) => {
-                v.insert(given.len());
-                given.push((key, vec![value]));
-            }
-        }
+        let slot = *index.entry(key.to_ascii_lowercase()).or_insert_with(|| {
+            given.push((key, Vec::new()));
+            given.len() - 1
+        });
+        given[slot].1.push(value);
     }
     for (key, values) in given {
         request.keys_mut().set(key, values);
@@ -289,10 +289,15 @@ fn eval(args: &[String]) -> ExitCode {
         _ => request.principal().account().unwrap_or_default(),
     };
     let decision = authorize(&identity, resource_policy.as_ref(), &request, owner);
-    let mut names: Vec<&str> = opts.policies.iter().map(String::as_str).collect();
+    let mut names: Vec<String> = opts
+        .policies
+        .iter()
+        .map(|p| files::display_name(p))
+        .collect();
     if let Some(path) = opts.resource_policy.as_deref() {
-        names.push(path);
+        names.push(files::display_name(path));
     }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     println!("{}", render(&decision, &names));
     if decision.effect == Effect::Allow {
         ExitCode::SUCCESS
@@ -328,18 +333,31 @@ fn render(decision: &Decision<'_>, names: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| s.to_string()).collect()
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EvalArgs,
+    }
+
+    /// Parses `eval`'s arguments as the command line does, then makes the checks clap does not.
+    fn parse_eval_args(args: &[&str]) -> Result<EvalArgs, String> {
+        let args = Cli::try_parse_from(std::iter::once("eval").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?
+            .args;
+        check_eval_args(&args)?;
+        Ok(args)
     }
 
     #[test]
     fn eval_arguments_require_a_policy_an_action_and_a_resource() {
-        assert!(parse_eval_args(&strings(&["--action", "a:b", "--resource", "r"])).is_err());
-        assert!(parse_eval_args(&strings(&["--policy", "p", "--resource", "r"])).is_err());
-        assert!(parse_eval_args(&strings(&["--policy", "p", "--action", "a:b"])).is_err());
-        assert!(parse_eval_args(&strings(&["--policy"])).is_err());
-        assert!(parse_eval_args(&strings(&["--policy", "p", "--bogus", "x"])).is_err());
-        let ok = parse_eval_args(&strings(&[
+        assert!(parse_eval_args(&["--action", "a:b", "--resource", "r"]).is_err());
+        assert!(parse_eval_args(&["--policy", "p", "--resource", "r"]).is_err());
+        assert!(parse_eval_args(&["--policy", "p", "--action", "a:b"]).is_err());
+        assert!(parse_eval_args(&["--policy"]).is_err());
+        assert!(parse_eval_args(&["--policy", "p", "--bogus", "x"]).is_err());
+        let ok = parse_eval_args(&[
             "--resource-policy",
             "r.json",
             "--action",
@@ -350,7 +368,7 @@ mod tests {
             "k=v=w",
             "--context",
             "k=",
-        ]))
+        ])
         .unwrap();
         assert_eq!(
             ok.context,
@@ -359,7 +377,7 @@ mod tests {
                 ("k".into(), "".into())
             ]
         );
-        assert!(parse_eval_args(&strings(&["--policy", "p", "--context", "novalue"])).is_err());
+        assert!(parse_eval_args(&["--policy", "p", "--context", "novalue"]).is_err());
     }
 
     #[test]

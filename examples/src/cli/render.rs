@@ -11,13 +11,18 @@
 //! line and column, on stderr); 2 usage errors and unreadable files.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use gateway_core::text::Escaped;
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
 use gateway_mapping::input::{Input, RequestView};
 use gateway_mapping::{EngineOptions, Template};
 
-const USAGE: &str = "usage: gateway render --template <file> [--body <file>] [--path k=v]... [--query k=v]... [--header k:v]... [--stage-var k=v]... [--context <json-file>]
+use super::files;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage: gateway render --template <file> [--body <file>] [--path k=v]... [--query k=v]... [--header k:v]... [--stage-var k=v]... [--context <json-file>]
 
 Renders an API Gateway mapping template and prints the output exactly.
   --template <file>     the VTL template
@@ -30,17 +35,30 @@ Renders an API Gateway mapping template and prints the output exactly.
 
 exit status: 0 rendered, 1 the template failed (error with line and column on stderr), 2 usage or unreadable file";
 
-/// What the command line asked for.
-#[derive(Debug, Default)]
-struct Args {
-    template: Option<String>,
-    body: Option<String>,
-    path: Vec<(String, String)>,
-    query: Vec<(String, String)>,
-    header: Vec<(String, String)>,
-    stage: Vec<(String, String)>,
-    context: Option<String>,
-    help: bool,
+/// `gateway render` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The VTL template.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    template: Option<PathBuf>,
+    /// The body behind `$input`.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    body: Option<PathBuf>,
+    /// A path parameter, `k=v` (repeatable).
+    #[arg(long, allow_hyphen_values = true)]
+    path: Vec<String>,
+    /// A query-string parameter, `k=v` (repeatable).
+    #[arg(long, allow_hyphen_values = true)]
+    query: Vec<String>,
+    /// A header, `k:v` (repeatable).
+    #[arg(long, allow_hyphen_values = true)]
+    header: Vec<String>,
+    /// A stage variable, `k=v` (repeatable).
+    #[arg(long = "stage-var", allow_hyphen_values = true)]
+    stage_var: Vec<String>,
+    /// `$context` as a JSON object.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    context: Option<PathBuf>,
 }
 
 /// A usage error: the message to print before the usage text.
@@ -63,62 +81,14 @@ fn split_pair(flag: &str, value: &str, sep: char) -> Result<(String, String), Us
     }
 }
 
-fn parse(args: &[String]) -> Result<Args, Usage> {
-    let mut out = Args::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        if arg == "-h" || arg == "--help" {
-            out.help = true;
-            continue;
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let known = [
-            "--template",
-            "--body",
-            "--path",
-            "--query",
-            "--header",
-            "--stage-var",
-            "--context",
-        ];
-        if !known.contains(&flag) {
-            return Err(Usage(format!("unexpected argument {arg:?}")));
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => it
-                .next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{flag} needs a value")))?,
-        };
-        match flag {
-            "--template" | "--body" | "--context" => {
-                let slot = match flag {
-                    "--template" => &mut out.template,
-                    "--body" => &mut out.body,
-                    _ => &mut out.context,
-                };
-                if slot.is_some() {
-                    return Err(Usage(format!("{flag} given twice")));
-                }
-                *slot = Some(value);
-            }
-            "--path" => out.path.push(split_pair(flag, &value, '=')?),
-            "--query" => out.query.push(split_pair(flag, &value, '=')?),
-            "--header" => out.header.push(split_pair(flag, &value, ':')?),
-            _ => out.stage.push(split_pair(flag, &value, '=')?),
-        }
-    }
-    Ok(out)
+/// Every `k=v` / `k:v` of one repeatable flag, in order.
+fn pairs(flag: &str, values: &[String], sep: char) -> Result<Vec<(String, String)>, Usage> {
+    values.iter().map(|v| split_pair(flag, v, sep)).collect()
 }
 
-/// Reads a file as UTF-8 text; the error names the file.
-fn read(what: &str, path: &str) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {what} {path}: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| format!("{what} {path} is not UTF-8 text"))
+/// Reads a file as UTF-8 text; the error names the file and the limit.
+fn read(path: &Path, limit: usize) -> Result<String, String> {
+    files::read_text(path, limit)
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
@@ -127,63 +97,89 @@ fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 /// Runs the subcommand.
-pub fn run(args: &[String]) -> ExitCode {
-    let args = match parse(args) {
-        Ok(a) => a,
+pub fn run(args: Args) -> ExitCode {
+    let parsed = (|| {
+        Ok::<_, Usage>((
+            pairs("--path", &args.path, '=')?,
+            pairs("--query", &args.query, '=')?,
+            pairs("--header", &args.header, ':')?,
+            pairs("--stage-var", &args.stage_var, '=')?,
+        ))
+    })();
+    let (path_params, query, header, stage) = match parsed {
+        Ok(p) => p,
         Err(Usage(m)) => {
             eprintln!("gateway render: {m}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    if args.help {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     let Some(template_path) = args.template.as_deref() else {
         eprintln!("gateway render: --template is required\n\n{USAGE}");
         return ExitCode::from(2);
     };
-    let source = match read("template", template_path) {
+    let template_name = files::display_name(template_path);
+    let source = match read(template_path, files::MAX_TEMPLATE_FILE_BYTES) {
         Ok(s) => s,
         Err(m) => return fail(2, &m),
     };
-    let body = match args.body.as_deref().map(|p| read("body", p)).transpose() {
+    let body = match args
+        .body
+        .as_deref()
+        .map(|p| read(p, files::MAX_BODY_FILE_BYTES))
+        .transpose()
+    {
         Ok(b) => b.unwrap_or_default(),
         Err(m) => return fail(2, &m),
     };
     let context = match args.context.as_deref() {
         None => Context::new(),
         Some(path) => {
-            let text = match read("context", path) {
+            let name = files::display_name(path);
+            let text = match read(path, files::MAX_CONTEXT_FILE_BYTES) {
                 Ok(t) => t,
                 Err(m) => return fail(2, &m),
             };
             let json = match serde_json::from_str(&text) {
                 Ok(j) => j,
-                Err(e) => return fail(2, &format!("context {path} is not valid JSON: {e}")),
+                Err(e) => {
+                    return fail(
+                        2,
+                        &format!("context {} is not valid JSON: {e}", Escaped(&name)),
+                    );
+                }
             };
             match Context::from_json(json) {
                 Some(c) => c,
-                None => return fail(2, &format!("context {path} must be a JSON object")),
+                None => {
+                    return fail(
+                        2,
+                        &format!("context {} must be a JSON object", Escaped(&name)),
+                    );
+                }
             }
         }
     };
 
     let mut request = RequestView::new(body);
-    for (k, v) in args.path {
-        request.add_path(&k, &v);
+    for (k, v) in &path_params {
+        request.add_path(k, v);
     }
-    for (k, v) in &args.query {
+    for (k, v) in &query {
         request.add_query(k, v);
     }
-    for (k, v) in &args.header {
+    for (k, v) in &header {
         request.add_header(k, v);
     }
-    let stage: StageVariables = args.stage.into_iter().collect();
+    let stage: StageVariables = stage.into_iter().collect();
 
     let template = match Template::compile(&source, &EngineOptions::default()) {
         Ok(t) => t,
-        Err(e) => return fail(1, &format!("{template_path}: {e}")),
+        Err(e) => {
+            return fail(
+                1,
+                &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string())),
+            );
+        }
     };
     let context = ContextObject::new(context);
     let scope = mapping_scope(Input::new(request), &context, &stage);
@@ -199,6 +195,9 @@ pub fn run(args: &[String]) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(1, &format!("{template_path}: {e}")),
+        Err(e) => fail(
+            1,
+            &format!("{}: {}", Escaped(&template_name), Escaped(&e.to_string())),
+        ),
     }
 }

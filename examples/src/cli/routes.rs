@@ -1,56 +1,49 @@
 //! `gateway routes <api-file>`: the routes of an API definition and its import warnings.
 //!
 //! Imports the file (OpenAPI 3.0 or Swagger 2.0, JSON or YAML) as API Gateway's
-//! `ImportRestApi` would and prints one line per route, resource by resource: the method, the
+//! `ImportRestApi` would, compiles everything it holds (the one load step every subcommand
+//! shares, `gateway_core::compile::CompiledApi`), and prints one line per route, resource by resource: the method, the
 //! resource path, the integration type and the authorization (`NONE`, `AWS_IAM`,
 //! `CUSTOM (authorizer)`, `COGNITO_USER_POOLS (authorizer)`, plus `+ API key` when the method
 //! requires one). The import warnings follow, each with the JSON pointer of its place.
 //!
-//! Exit codes: 0 when the file imports (warnings or not); 2 when it does not (the error, with
-//! its JSON pointer, goes to standard error) or the arguments are wrong.
+//! Exit codes: 0 when the file loads (warnings or not); 2 when it does not import or a part of
+//! it does not compile (the error, naming the place, goes to standard error) or the arguments
+//! are wrong.
 
-use gateway_core::import::{ImportOptions, Imported, import};
-use gateway_core::model::Method;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: gateway routes <api-file>
+use gateway_core::compile::CompiledApi;
+use gateway_core::model::Method;
+use gateway_core::text::escape_controls;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage: gateway routes <api-file>
 
 Lists the routes of an API Gateway REST API definition (OpenAPI 3.0 or Swagger 2.0, JSON or
 YAML): method, resource path, integration type and authorization, then the import warnings.
 Exit status: 0 imported, 2 the file does not import or bad usage.";
 
-/// Exit status for a file that cannot be read or imported, and for bad usage.
-pub(crate) const EXIT_BAD_INPUT: u8 = 2;
-
-/// Runs the subcommand.
-pub fn run(args: &[String]) -> ExitCode {
-    let file = match args {
-        [flag] if flag == "-h" || flag == "--help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        [file] if !file.starts_with('-') || file == "-" => file,
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
-    };
-    let imported = match load(file) {
-        Ok(imported) => imported,
-        Err(message) => {
-            eprintln!("gateway routes: {message}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
-    };
-    print!("{}", render(&imported));
-    ExitCode::SUCCESS
+/// `gateway routes` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The API definition.
+    #[arg(value_name = "api-file", value_parser = clap::value_parser!(PathBuf))]
+    file: PathBuf,
 }
 
-/// Reads and imports an API definition; the error names the file and, for a definition API
-/// Gateway would refuse, the JSON pointer of the offending place.
-pub(crate) fn load(file: &str) -> Result<Imported, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{file}: cannot read: {e}"))?;
-    import(&bytes, &ImportOptions::default()).map_err(|e| format!("{file}: {e}"))
+/// Runs the subcommand.
+pub fn run(args: Args) -> ExitCode {
+    let api = match super::load_api(&args.file) {
+        Ok(api) => api,
+        Err(message) => {
+            eprintln!("gateway routes: {message}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    print!("{}", render(&api));
+    ExitCode::SUCCESS
 }
 
 /// The authorization column: type, authorizer name, API key.
@@ -73,24 +66,33 @@ pub(crate) fn integration(method: &Method) -> &'static str {
         .map_or("none", |i| i.kind.as_str())
 }
 
-/// The whole report: a title line, the route table, the warnings.
-fn render(imported: &Imported) -> String {
-    let api = &imported.api;
+/// `cell` padded with spaces to `width` characters. Written by hand: `format!`'s width is at
+/// most 65,535 and panics above it, and a resource path may be longer.
+fn pad(out: &mut String, cell: &str, width: usize) {
+    out.push_str(cell);
+    let len = cell.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+}
+
+/// The whole report: a title line, the route table, the warnings. Text from the file
+/// (title, paths, authorizer names) is printed with its control characters escaped.
+fn render(compiled: &CompiledApi) -> String {
+    let api = compiled.api();
     let rows: Vec<[String; 4]> = api
         .routes()
         .map(|(resource, method)| {
             [
                 method.http_method.to_string(),
-                resource.path.clone(),
+                escape_controls(&resource.path).into_owned(),
                 integration(method).to_owned(),
-                authorization(method),
+                escape_controls(&authorization(method)).into_owned(),
             ]
         })
         .collect();
     let mut out = format!(
         "{} (API id {}): {} route{}\n\n",
-        api.name,
-        api.id,
+        escape_controls(&api.name),
+        escape_controls(&api.id),
         rows.len(),
         if rows.len() == 1 { "" } else { "s" }
     );
@@ -107,28 +109,24 @@ fn render(imported: &Imported) -> String {
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
-        let line = format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        );
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            pad(&mut line, cell, width);
+            line.push_str("  ");
+        }
+        line.push_str(&row[3]);
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out.push('\n');
-    match imported.warnings.len() {
+    match compiled.warnings().len() {
         0 => out.push_str("no import warnings\n"),
         n => {
             out.push_str(&format!(
                 "{n} import warning{}:\n",
                 if n == 1 { "" } else { "s" }
             ));
-            for w in &imported.warnings {
+            for w in compiled.warnings() {
                 out.push_str(&format!("  {w}\n"));
             }
         }
@@ -152,8 +150,8 @@ paths:
       responses: { "200": { description: ok } }
       x-amazon-apigateway-integration: { type: mock }
 "#;
-        let imported = import(doc, &ImportOptions::default()).unwrap();
-        let text = render(&imported);
+        let api = CompiledApi::load(doc, &Default::default()).unwrap();
+        let text = render(&api);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("Tiny (API id "), "{text}");
         assert!(lines[0].ends_with("): 1 route"), "{text}");

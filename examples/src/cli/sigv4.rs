@@ -24,6 +24,7 @@
 //!
 //! Exit status 2: bad usage, an unreadable or malformed request file, or an unusable `--time`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -33,7 +34,10 @@ use gateway_policy::sigv4::{
     parse_time,
 };
 
-const USAGE: &str = "usage:
+use super::files;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage:
   gateway sigv4 sign --access-key K --secret S --region R --service SV [--time T] <request-file>
   gateway sigv4 verify --access-key K --secret S [--region R] [--service SV] [--time T] <request-file>
 
@@ -49,35 +53,57 @@ const EXIT_INVALID: u8 = 1;
 /// Exit status for bad usage and unreadable input.
 const EXIT_USAGE: u8 = 2;
 
+/// `gateway sigv4` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Sign a request.
+    #[command(override_help = USAGE)]
+    Sign(Flags),
+    /// Verify a request's signature.
+    #[command(override_help = USAGE)]
+    Verify(Flags),
+}
+
+/// The flags of both subcommands, as given (checked by [`Options::from_flags`]).
+#[derive(Debug, Default, clap::Args)]
+pub struct Flags {
+    /// The access key id.
+    #[arg(long, allow_hyphen_values = true)]
+    access_key: Option<String>,
+    /// The secret access key.
+    #[arg(long, allow_hyphen_values = true)]
+    secret: Option<String>,
+    /// The Region.
+    #[arg(long, allow_hyphen_values = true)]
+    region: Option<String>,
+    /// The service.
+    #[arg(long, allow_hyphen_values = true)]
+    service: Option<String>,
+    /// The signing time / the verifier's clock.
+    #[arg(long, allow_hyphen_values = true)]
+    time: Option<String>,
+    /// The raw HTTP request file.
+    #[arg(value_name = "request-file", value_parser = clap::value_parser!(PathBuf))]
+    file: Option<PathBuf>,
+}
+
 /// Runs the subcommand.
-pub fn run(args: &[String]) -> ExitCode {
-    let Some((sub, rest)) = args.split_first() else {
-        return usage_error("missing `sign` or `verify`");
+pub fn run(command: Command) -> ExitCode {
+    let (flags, verify) = match command {
+        Command::Sign(flags) => (flags, false),
+        Command::Verify(flags) => (flags, true),
     };
-    let verify = match sub.as_str() {
-        "sign" => false,
-        "verify" => true,
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        other => return usage_error(&format!("unknown subcommand {other:?}")),
-    };
-    let opts = match Options::parse(rest, verify) {
+    let opts = match Options::from_flags(flags, verify) {
         Ok(opts) => opts,
-        Err(Help) if rest.iter().any(|a| a == "-h" || a == "--help") => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(_) => return ExitCode::from(EXIT_USAGE),
+        Err(problem) => return usage_error(&problem),
     };
-    let text = match std::fs::read(&opts.file) {
+    let text = match files::read(&opts.file, files::MAX_REQUEST_FILE_BYTES) {
         Ok(text) => text,
-        Err(e) => return fail(&format!("{}: cannot read: {e}", opts.file)),
+        Err(e) => return fail(&e.to_string()),
     };
     let raw = match RawRequest::parse(&text) {
         Ok(raw) => raw,
-        Err(e) => return fail(&format!("{}: {e}", opts.file)),
+        Err(e) => return fail(&format!("{}: {e}", files::display_name(&opts.file))),
     };
     if verify {
         run_verify(&opts, &raw)
@@ -86,54 +112,28 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// Marker for "usage was printed (or help was asked for)".
-struct Help;
-
-/// The parsed command line.
+/// The checked command line.
 struct Options {
     access_key: String,
     secret: String,
     region: Option<String>,
     service: Option<String>,
     time: SystemTime,
-    file: String,
+    file: PathBuf,
 }
 
 impl Options {
-    /// Reads the flags; prints the problem and the usage to standard error on failure.
-    fn parse(args: &[String], verify: bool) -> Result<Options, Help> {
-        let (mut access_key, mut secret, mut region, mut service, mut time, mut file) =
-            (None, None, None, None, None, None);
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let slot = match arg.as_str() {
-                "-h" | "--help" => return Err(Help),
-                "--access-key" => &mut access_key,
-                "--secret" => &mut secret,
-                "--region" => &mut region,
-                "--service" => &mut service,
-                "--time" => &mut time,
-                flag if flag.starts_with("--") => {
-                    usage_error(&format!("unknown option {flag}"));
-                    return Err(Help);
-                }
-                path => {
-                    if file.replace(path.to_owned()).is_some() {
-                        usage_error("more than one request file");
-                        return Err(Help);
-                    }
-                    continue;
-                }
-            };
-            let Some(value) = it.next() else {
-                usage_error(&format!("{arg} needs a value"));
-                return Err(Help);
-            };
-            if slot.replace(value.clone()).is_some() {
-                usage_error(&format!("{arg} given twice"));
-                return Err(Help);
-            }
-        }
+    /// Checks the flags: the required ones given (`sign` also needs `--region` and
+    /// `--service`), `--time` readable. The error is the usage problem.
+    fn from_flags(flags: Flags, verify: bool) -> Result<Options, String> {
+        let Flags {
+            access_key,
+            secret,
+            region,
+            service,
+            time,
+            file,
+        } = flags;
         let mut missing = Vec::new();
         if access_key.is_none() {
             missing.push("--access-key");
@@ -151,20 +151,15 @@ impl Options {
             missing.push("<request-file>");
         }
         if !missing.is_empty() {
-            usage_error(&format!("missing {}", missing.join(", ")));
-            return Err(Help);
+            return Err(format!("missing {}", missing.join(", ")));
         }
         let time = match time {
             None => SystemTime::now(),
-            Some(t) => match parse_time(&t) {
-                Some(t) => t,
-                None => {
-                    usage_error(&format!(
-                        "--time {t:?} is neither 20150830T123600Z nor RFC 3339 (2015-08-30T12:36:00Z)"
-                    ));
-                    return Err(Help);
-                }
-            },
+            Some(t) => parse_time(&t).ok_or_else(|| {
+                format!(
+                    "--time {t:?} is neither 20150830T123600Z nor RFC 3339 (2015-08-30T12:36:00Z)"
+                )
+            })?,
         };
         Ok(Options {
             access_key: access_key.unwrap_or_default(),
@@ -286,38 +281,49 @@ fn fail(problem: &str) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
     use gateway_policy::sigv4::format_time;
 
-    fn args(s: &[&str]) -> Vec<String> {
-        s.iter().map(|a| (*a).to_owned()).collect()
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        flags: Flags,
+    }
+
+    /// Parses the flags as the command line does, then checks them.
+    fn parse(args: &[&str], verify: bool) -> Result<Options, String> {
+        let flags = Cli::try_parse_from(std::iter::once("sigv4").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?
+            .flags;
+        Options::from_flags(flags, verify)
     }
 
     #[test]
     fn sign_needs_region_and_service_but_verify_does_not() {
-        let a = args(&["--access-key", "K", "--secret", "S", "f.req"]);
-        assert!(Options::parse(&a, false).is_err());
-        let o = Options::parse(&a, true).ok().unwrap();
+        let a = ["--access-key", "K", "--secret", "S", "f.req"];
+        assert!(parse(&a, false).is_err());
+        let o = parse(&a, true).ok().unwrap();
         assert_eq!(
-            (o.region, o.service, o.file.as_str()),
-            (None, None, "f.req")
+            (o.region, o.service, o.file),
+            (None, None, PathBuf::from("f.req"))
         );
     }
 
     #[test]
     fn time_accepts_both_forms() {
         for t in ["20150830T123600Z", "2015-08-30T12:36:00Z"] {
-            let a = args(&["--access-key", "K", "--secret", "S", "--time", t, "f.req"]);
-            let o = Options::parse(&a, true).ok().unwrap();
+            let a = ["--access-key", "K", "--secret", "S", "--time", t, "f.req"];
+            let o = parse(&a, true).ok().unwrap();
             assert_eq!(format_time(o.time).unwrap(), "20150830T123600Z");
         }
-        let a = args(&["--access-key", "K", "--secret", "S", "--time", "noon", "f"]);
-        assert!(Options::parse(&a, true).is_err());
+        let a = ["--access-key", "K", "--secret", "S", "--time", "noon", "f"];
+        assert!(parse(&a, true).is_err());
     }
 
     #[test]
     fn repeated_or_unknown_flags_are_usage_errors() {
         for a in [
-            args(&[
+            &[
                 "--access-key",
                 "K",
                 "--access-key",
@@ -325,12 +331,12 @@ mod tests {
                 "--secret",
                 "S",
                 "f",
-            ]),
-            args(&["--access-key", "K", "--secret", "S", "--token", "t", "f"]),
-            args(&["--access-key", "K", "--secret", "S", "f", "g"]),
-            args(&["--access-key", "K", "--secret"]),
+            ][..],
+            &["--access-key", "K", "--secret", "S", "--token", "t", "f"],
+            &["--access-key", "K", "--secret", "S", "f", "g"],
+            &["--access-key", "K", "--secret"],
         ] {
-            assert!(Options::parse(&a, true).is_err(), "{a:?}");
+            assert!(parse(a, true).is_err(), "{a:?}");
         }
     }
 }

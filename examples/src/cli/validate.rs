@@ -11,7 +11,9 @@
 //!   of the wrong type, an unknown `$ref`) prints the load error on stderr and exits 2.
 //!
 //! - `gateway validate --api <api-file> --method M --path P [--header k:v]... [--query k=v]...
-//!   [--body <file>] [--content-type CT]` imports the API definition, routes the request to a
+//!   [--body <file>] [--content-type CT]` loads the API definition (the one load step every
+//!   subcommand shares: an API whose models, templates or mappings do not compile is refused
+//!   here as by `gateway routes`), routes the request to a
 //!   resource and method with the API's routing tree, and runs that method's request validator
 //!   (its own or the API's default) with its required parameters and request models. It prints
 //!   `valid` (exit 0) or, as JSON, the gateway response API Gateway would send: status code,
@@ -25,21 +27,22 @@
 //! it itself (400 from validation, or 403 for no route); 2 bad usage, an unreadable file, or an
 //! API or model that does not load.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use gateway_core::import::{ImportOptions, import};
-use gateway_core::model::{GatewayResponse, GatewayResponseType as CoreResponseType, RestApi};
-use gateway_core::routing::Router;
-use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView as TemplateRequest};
-use gateway_mapping::{EngineOptions, Template};
+use gateway_core::compile::{CompiledApi, GatewayError};
+use gateway_core::model::GatewayResponseType as CoreResponseType;
+use gateway_core::text::Escaped;
 use gateway_validate::{
     GatewayResponseType, LoadError, MethodValidator, ModelSet, Outcome, Rejection,
     RequestValidator, RequestView,
 };
 use serde_json::{Map, Value, json};
 
-const USAGE: &str = "usage:
+use super::files;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage:
   gateway validate --schema <file> --instance <file>
   gateway validate --api <api-file> --method M --path P [--header k:v]... [--query k=v]...
                    [--body <file>] [--content-type CT]
@@ -57,13 +60,41 @@ const EXIT_INVALID: u8 = 1;
 /// Bad usage, unreadable input, or a definition or schema that does not load.
 const EXIT_ERROR: u8 = 2;
 
+/// `gateway validate` arguments, as given (checked by [`Form::from_args`]).
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// The model (draft-4 JSON schema) file.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    schema: Option<PathBuf>,
+    /// The JSON document to validate against `--schema`.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    instance: Option<PathBuf>,
+    /// The API definition.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    api: Option<PathBuf>,
+    /// The request method.
+    #[arg(long, allow_hyphen_values = true)]
+    method: Option<String>,
+    /// The request path (no query string).
+    #[arg(long, allow_hyphen_values = true)]
+    path: Option<String>,
+    /// A header, `name:value` (repeatable).
+    #[arg(long = "header", allow_hyphen_values = true)]
+    headers: Vec<String>,
+    /// A query-string parameter, `name=value` or `name` (repeatable).
+    #[arg(long = "query", allow_hyphen_values = true)]
+    query: Vec<String>,
+    /// The request body file.
+    #[arg(long, value_parser = clap::value_parser!(PathBuf), allow_hyphen_values = true)]
+    body: Option<PathBuf>,
+    /// The request's Content-Type (replaces any given with --header).
+    #[arg(long = "content-type", allow_hyphen_values = true)]
+    content_type: Option<String>,
+}
+
 /// Runs the subcommand.
-pub fn run(args: &[String]) -> ExitCode {
-    if matches!(args, [flag] if flag == "-h" || flag == "--help") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let parsed = match Args::parse(args) {
+pub fn run(args: Args) -> ExitCode {
+    let parsed = match Form::from_args(args) {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("gateway validate: {message}\n\n{USAGE}");
@@ -71,8 +102,8 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let result = match parsed {
-        Args::Schema { schema, instance } => run_schema(&schema, &instance),
-        Args::Api(request) => run_api(&request),
+        Form::Schema { schema, instance } => run_schema(&schema, &instance),
+        Form::Api(request) => run_api(&request),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -83,78 +114,55 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// The parsed command line.
+/// The form the command line asks for.
 #[derive(Debug, PartialEq)]
-enum Args {
-    Schema { schema: String, instance: String },
+enum Form {
+    Schema { schema: PathBuf, instance: PathBuf },
     Api(ApiRequest),
 }
 
 /// The `--api` form's request.
 #[derive(Debug, Default, PartialEq)]
 struct ApiRequest {
-    api: String,
+    api: PathBuf,
     method: String,
     path: String,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
-    body: Option<String>,
+    body: Option<PathBuf>,
 }
 
-impl Args {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let mut schema = None;
-        let mut instance = None;
-        let mut api = None;
-        let mut method = None;
-        let mut path = None;
-        let mut body = None;
-        let mut content_type = None;
-        let mut headers = Vec::new();
-        let mut query = Vec::new();
-        let mut rest = args.iter();
-        while let Some(flag) = rest.next() {
-            let mut value = || {
-                rest.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
-            let once = |slot: &mut Option<String>, v: String| {
-                if slot.replace(v).is_some() {
-                    Err(format!("{flag} given twice"))
-                } else {
-                    Ok(())
-                }
-            };
-            match flag.as_str() {
-                "--schema" => once(&mut schema, value()?)?,
-                "--instance" => once(&mut instance, value()?)?,
-                "--api" => once(&mut api, value()?)?,
-                "--method" => once(&mut method, value()?)?,
-                "--path" => once(&mut path, value()?)?,
-                "--body" => once(&mut body, value()?)?,
-                "--content-type" => once(&mut content_type, value()?)?,
-                "--header" => {
-                    let v = value()?;
-                    let (k, v) = v
-                        .split_once(':')
-                        .ok_or_else(|| format!("--header {v:?}: expected name:value"))?;
-                    if k.trim().is_empty() {
-                        return Err(format!("--header {k:?}: empty header name"));
-                    }
-                    headers.push((k.trim().to_owned(), v.trim().to_owned()));
-                }
-                "--query" => {
-                    let v = value()?;
-                    // `k` alone is a key with an empty value, as `?k` is on the wire.
-                    let (k, v) = v.split_once('=').unwrap_or((v.as_str(), ""));
-                    if k.is_empty() {
-                        return Err(format!("--query {v:?}: empty parameter name"));
-                    }
-                    query.push((k.to_owned(), v.to_owned()));
-                }
-                other => return Err(format!("unknown argument {other:?}")),
+impl Form {
+    fn from_args(args: Args) -> Result<Self, String> {
+        let Args {
+            schema,
+            instance,
+            api,
+            method,
+            path,
+            headers: header_args,
+            query: query_args,
+            body,
+            content_type,
+        } = args;
+        let mut headers = Vec::with_capacity(header_args.len() + 1);
+        for v in header_args {
+            let (k, v) = v
+                .split_once(':')
+                .ok_or_else(|| format!("--header {:?}: expected name:value", v))?;
+            if k.trim().is_empty() {
+                return Err(format!("--header {k:?}: empty header name"));
             }
+            headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+        let mut query = Vec::with_capacity(query_args.len());
+        for v in query_args {
+            // `k` alone is a key with an empty value, as `?k` is on the wire.
+            let (k, val) = v.split_once('=').unwrap_or((v.as_str(), ""));
+            if k.is_empty() {
+                return Err(format!("--query {v:?}: empty parameter name"));
+            }
+            query.push((k.to_owned(), val.to_owned()));
         }
         let api_flags = api.is_some()
             || method.is_some()
@@ -168,7 +176,7 @@ impl Args {
                 return Err("--schema/--instance and --api are separate forms".into());
             }
             return match (schema, instance) {
-                (Some(schema), Some(instance)) => Ok(Args::Schema { schema, instance }),
+                (Some(schema), Some(instance)) => Ok(Form::Schema { schema, instance }),
                 _ => Err("--schema and --instance go together".into()),
             };
         }
@@ -181,11 +189,12 @@ impl Args {
             ));
         }
         if let Some(ct) = content_type {
-            // The flag is the request's Content-Type: it replaces any given as --header.
+            // The flag is the request's Content-Type: it replaces any given as --header (one
+            // pass over the headers, whatever their number).
             headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
             headers.push(("Content-Type".to_owned(), ct));
         }
-        Ok(Args::Api(ApiRequest {
+        Ok(Form::Api(ApiRequest {
             api,
             method,
             path,
@@ -196,13 +205,9 @@ impl Args {
     }
 }
 
-fn read(file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(file).map_err(|e| format!("{file}: cannot read: {e}"))
-}
-
 /// A model name from a file name: API Gateway model names are alphanumeric.
-fn model_name(file: &str) -> String {
-    let file_name = std::path::Path::new(file)
+fn model_name(file: &Path) -> String {
+    let file_name = file
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -215,13 +220,16 @@ fn model_name(file: &str) -> String {
     }
 }
 
-fn run_schema(schema_file: &str, instance_file: &str) -> Result<u8, String> {
-    let schema = read(schema_file)?;
+fn run_schema(schema_file: &Path, instance_file: &Path) -> Result<u8, String> {
+    let schema =
+        files::read(schema_file, files::MAX_SCHEMA_FILE_BYTES).map_err(|e| e.to_string())?;
+    let shown = files::display_name(schema_file);
     let schema = String::from_utf8(schema)
-        .map_err(|_| format!("{schema_file}: schema is not UTF-8 text"))?;
-    let instance = read(instance_file)?;
+        .map_err(|_| format!("{}: schema is not UTF-8 text", Escaped(&shown)))?;
+    let instance =
+        files::read(instance_file, files::MAX_BODY_FILE_BYTES).map_err(|e| e.to_string())?;
     let name = model_name(schema_file);
-    let load = |e: LoadError| format!("{schema_file}: {e}");
+    let load = |e: LoadError| format!("{}: {}", Escaped(&shown), Escaped(&e.to_string()));
     let models = ModelSet::builder("local")
         .model_json(name.as_str(), &schema)
         .build()
@@ -251,61 +259,26 @@ fn run_schema(schema_file: &str, instance_file: &str) -> Result<u8, String> {
 }
 
 fn run_api(request: &ApiRequest) -> Result<u8, String> {
-    let file = &request.api;
-    let bytes = read(file)?;
-    let api = import(&bytes, &ImportOptions::default())
-        .map_err(|e| format!("{file}: {e}"))?
-        .api;
-    let mut builder = ModelSet::builder(api.id.as_str());
-    for (name, model) in &api.models {
-        builder = builder.model(name.as_str(), model.schema.clone());
-    }
-    let models = builder.build().map_err(|e| format!("{file}: {e}"))?;
-    let router = Router::from_api(&api).map_err(|e| format!("{file}: {e}"))?;
+    let compiled = super::load_api(&request.api)?;
     let body = match &request.body {
-        Some(f) => read(f)?,
+        Some(f) => files::read(f, files::MAX_BODY_FILE_BYTES).map_err(|e| e.to_string())?,
         None => Vec::new(),
     };
 
-    let found = match router.at(&request.method, &request.path) {
+    let found = match compiled.router().at(&request.method, &request.path) {
         Ok(found) => found,
         Err(no_route) => {
-            print_json(&super::no_route_response(&api, &no_route))?;
+            print_json(&super::no_route_response(&compiled, &no_route))?;
             return Ok(EXIT_INVALID);
         }
     };
     let route = *found.value();
-    let Some(method) = api
-        .resource(route.resource)
-        .and_then(|r| r.methods.get(&route.method))
-    else {
-        return Err(format!("{file}: the router named a method the API lacks"));
+    let Some(method) = compiled.method(route) else {
+        return Err(format!(
+            "{}: the router named a method the API lacks",
+            Escaped(&files::display_name(&request.api))
+        ));
     };
-    let validator = api.validator_for(method).map(|v| RequestValidator {
-        validate_request_body: v.validate_request_body,
-        validate_request_parameters: v.validate_request_parameters,
-    });
-    let keys: Vec<(String, bool)> = method
-        .request_parameters
-        .iter()
-        .map(|p| (p.key(), p.required))
-        .collect();
-    let validation = MethodValidator::new(
-        validator,
-        keys.iter().map(|(k, r)| (k.as_str(), *r)),
-        method
-            .request_models
-            .iter()
-            .map(|(ct, m)| (ct.as_str(), m.as_str())),
-        &models,
-    )
-    .map_err(|e| {
-        format!(
-            "{file}: {} {}: {e}",
-            route.method.as_str(),
-            found.resource_path()
-        )
-    })?;
 
     let headers: Vec<(&str, &str)> = request
         .headers
@@ -324,14 +297,14 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
         path: &path,
         body: &body,
     };
-    match validation.validate(&view) {
+    match method.validator().validate(&view) {
         Outcome::Valid => {
             println!("valid");
             Ok(EXIT_VALID)
         }
         Outcome::Rejected(rejection) => {
             let response = gateway_response(
-                &api,
+                &compiled,
                 &rejection,
                 &view,
                 &request.method,
@@ -349,17 +322,14 @@ fn print_json(value: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// The gateway response for a rejection: the API's customisation of the response type, else of
+/// The gateway response for a rejection, as JSON: the library renders it
+/// ([`CompiledApi::render_gateway_response`]: the API's customisation of the type, else of
 /// `DEFAULT_4XX`, else API Gateway's default, status 400 with the body
-/// `{"message":$context.error.messageString}` and `x-amzn-ErrorType: BadRequestException`.
-///
-/// Sources: developer guide, "Gateway response types for API Gateway" (BAD_REQUEST_PARAMETERS
-/// and BAD_REQUEST_BODY default to 400; "if the response type is unspecified, this response
-/// defaults to the DEFAULT_4XX type"); localstack's `get_gateway_response_or_default` (a
-/// customised type is used whole, else DEFAULT_4XX's status code, parameters and templates) and
-/// its `BadRequestBodyError` / `BadRequestParametersError` (error type `BadRequestException`).
+/// `{"message":$context.error.messageString}`); here it gets API Gateway's
+/// `x-amzn-ErrorType: BadRequestException` (localstack's `BadRequestBodyError` /
+/// `BadRequestParametersError`) and the `validationErrorString`.
 fn gateway_response(
-    api: &RestApi,
+    api: &CompiledApi,
     rejection: &Rejection,
     request: &RequestView<'_>,
     http_method: &str,
@@ -369,71 +339,27 @@ fn gateway_response(
         GatewayResponseType::BadRequestParameters => CoreResponseType::BadRequestParameters,
         GatewayResponseType::BadRequestBody => CoreResponseType::BadRequestBody,
     };
-    let custom = api
-        .gateway_responses
-        .get(&response_type)
-        .or_else(|| api.gateway_responses.get(&CoreResponseType::Default4xx));
-    let status = custom
-        .and_then(|g| g.status_code.as_deref())
-        .and_then(|s| s.parse::<u16>().ok())
-        .unwrap_or(Rejection::STATUS);
-
+    let rendered = api
+        .render_gateway_response(
+            &GatewayError {
+                response_type,
+                message: &rejection.message,
+                validation_error_string: Some(&rejection.validation_error_string),
+            },
+            request,
+            http_method,
+            resource_path,
+        )
+        .map_err(|e| e.to_string())?;
     let mut headers = Map::new();
     headers.insert("content-type".into(), "application/json".into());
     headers.insert("x-amzn-ErrorType".into(), Rejection::ERROR_TYPE.into());
-    if let Some(custom) = custom {
-        for (key, source) in &custom.response_parameters {
-            let Some(name) = key.strip_prefix("gatewayresponse.header.") else {
-                continue;
-            };
-            if let Some(value) = parameter_value(source, request) {
-                headers.insert(name.to_owned(), value.into());
-            }
-        }
+    for (name, value) in rendered.headers {
+        headers.insert(name, value.into());
     }
-
-    let body = match custom.and_then(json_template) {
-        Some(template) => {
-            let mut context = Context::new();
-            context.set("error.message", rejection.message.as_str());
-            context.set(
-                "error.messageString",
-                Value::String(rejection.message.clone()).to_string(),
-            );
-            context.set("error.responseType", rejection.response_type.as_str());
-            context.set(
-                "error.validationErrorString",
-                rejection.validation_error_string.as_str(),
-            );
-            context.set("apiId", api.id.as_str());
-            context.set("httpMethod", http_method);
-            context.set("resourcePath", resource_path);
-            let mut input = TemplateRequest::new(String::from_utf8_lossy(request.body));
-            for (k, v) in request.path {
-                input.add_path(k, v);
-            }
-            for (k, v) in request.query {
-                input.add_query(k, v);
-            }
-            for (k, v) in request.headers {
-                input.add_header(k, v);
-            }
-            let scope = mapping_scope(
-                Input::new(input),
-                &ContextObject::new(context),
-                &StageVariables::new(),
-            );
-            let rendered = Template::compile(template, &EngineOptions::default())
-                .and_then(|t| t.render(&scope))
-                .map_err(|e| {
-                    format!("{} gateway response template: {e}", response_type.as_str())
-                })?;
-            serde_json::from_str(&rendered).unwrap_or(Value::String(rendered))
-        }
-        None => json!({"message": rejection.message}),
-    };
+    let body = serde_json::from_str(&rendered.body).unwrap_or(Value::String(rendered.body));
     Ok(json!({
-        "statusCode": status,
+        "statusCode": rendered.status,
         "gatewayResponseType": rejection.response_type.as_str(),
         "headers": headers,
         "body": body,
@@ -441,61 +367,34 @@ fn gateway_response(
     }))
 }
 
-/// The `application/json` template of a customised gateway response, if it has one.
-fn json_template(custom: &GatewayResponse) -> Option<&str> {
-    custom
-        .response_templates
-        .get("application/json")
-        .map(String::as_str)
-}
-
-/// A gateway response header's value: a static `'value'`, or `method.request.{header,
-/// querystring,path}.name` from the request.
-fn parameter_value(source: &str, request: &RequestView<'_>) -> Option<String> {
-    if let Some(s) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        return Some(s.to_owned());
-    }
-    let rest = source.strip_prefix("method.request.")?;
-    let (location, name) = rest.split_once('.')?;
-    let last = |pairs: &[(&str, &str)], case_insensitive: bool| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| {
-                if case_insensitive {
-                    k.eq_ignore_ascii_case(name)
-                } else {
-                    *k == name
-                }
-            })
-            .map(|(_, v)| (*v).to_owned())
-    };
-    match location {
-        "header" => last(request.headers, true),
-        "querystring" => last(request.query, false),
-        "path" => last(request.path, false),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(list: &[&str]) -> Result<Form, String> {
+        let args = Cli::try_parse_from(std::iter::once("validate").chain(list.iter().copied()))
+            .map_err(|e| e.to_string())?
+            .args;
+        Form::from_args(args)
     }
 
     #[test]
     fn the_two_forms_parse() {
         assert_eq!(
-            Args::parse(&args(&["--schema", "s.json", "--instance", "i.json"])),
-            Ok(Args::Schema {
+            parse(&["--schema", "s.json", "--instance", "i.json"]),
+            Ok(Form::Schema {
                 schema: "s.json".into(),
                 instance: "i.json".into()
             })
         );
-        let parsed = Args::parse(&args(&[
+        let parsed = parse(&[
             "--api",
             "a.yaml",
             "--method",
@@ -514,10 +413,10 @@ mod tests {
             "application/json",
             "--body",
             "b.json",
-        ]));
+        ]);
         assert_eq!(
             parsed,
-            Ok(Args::Api(ApiRequest {
+            Ok(Form::Api(ApiRequest {
                 api: "a.yaml".into(),
                 method: "POST".into(),
                 path: "/pets".into(),
@@ -550,35 +449,26 @@ mod tests {
                 ],
                 "name:value",
             ),
-            (&["--schema"], "needs a value"),
-            (&["--schema", "a", "--schema", "b"], "twice"),
-            (&["--frobnicate"], "unknown argument"),
+            (&["--schema"], "a value is required"),
+            (
+                &["--schema", "a", "--schema", "b"],
+                "cannot be used multiple times",
+            ),
+            (&["--frobnicate"], "unexpected argument"),
             (&[], "give --schema"),
         ] {
-            let err = Args::parse(&args(list)).unwrap_err();
+            let err = parse(list).unwrap_err();
             assert!(err.contains(reason), "{list:?}: {err}");
         }
     }
 
     #[test]
     fn model_names_are_alphanumeric_file_stems() {
-        assert_eq!(model_name("dir/pet-model.json"), "petmodel");
-        assert_eq!(model_name("bad-keyword.schema.json"), "badkeyword");
-        assert_eq!(model_name("-.json"), "schema");
-    }
-
-    #[test]
-    fn static_and_request_header_values_resolve() {
-        let headers = [("X-Id", "a"), ("x-id", "b")];
-        let view = RequestView {
-            headers: &headers,
-            ..Default::default()
-        };
-        assert_eq!(parameter_value("'*'", &view), Some("*".into()));
+        assert_eq!(model_name(Path::new("dir/pet-model.json")), "petmodel");
         assert_eq!(
-            parameter_value("method.request.header.X-ID", &view),
-            Some("b".into())
+            model_name(Path::new("bad-keyword.schema.json")),
+            "badkeyword"
         );
-        assert_eq!(parameter_value("method.request.querystring.q", &view), None);
+        assert_eq!(model_name(Path::new("-.json")), "schema");
     }
 }

@@ -150,6 +150,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, ImportError> {
             message: strip_position(&e.to_string()),
         })?
     } else {
+        super::yaml_depth::check_flow_depth(text, MAX_DEPTH)?;
         let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             ImportError::Syntax {

@@ -57,8 +57,10 @@ mod models;
 mod operation;
 mod paths;
 mod security;
+mod yaml_depth;
 
 use crate::model::{EndpointType, RestApi};
+use crate::text::Escaped;
 use document::{Ctx, Ptr};
 use std::fmt;
 
@@ -124,11 +126,19 @@ pub struct ImportWarning {
 
 impl fmt::Display for ImportWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", display_pointer(&self.pointer), self.message)
+        write!(
+            f,
+            "{}: {}",
+            Escaped(display_pointer(&self.pointer)),
+            Escaped(&self.message)
+        )
     }
 }
 
 /// Why an import failed.
+///
+/// Its `Display` quotes the document with its control characters escaped ([`crate::text`]), so
+/// an error or warning printed to a terminal cannot drive it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
     /// The document is over [`MAX_DOCUMENT_BYTES`].
@@ -140,7 +150,7 @@ pub enum ImportError {
         limit: usize,
     },
     /// The document is neither valid JSON nor valid YAML.
-    #[error("invalid {format}{}: {message}", position(*line, *column))]
+    #[error("invalid {format}{}: {}", position(*line, *column), Escaped(.message))]
     Syntax {
         /// `JSON` or `YAML`: which parser was used (JSON when the text starts with `{`).
         format: &'static str,
@@ -152,12 +162,25 @@ pub enum ImportError {
         message: String,
     },
     /// The definition is well-formed but API Gateway would reject it.
-    #[error("{}: {message}", display_pointer(pointer))]
+    #[error("{}: {}", Escaped(display_pointer(.pointer)), Escaped(.message))]
     Invalid {
         /// JSON pointer to the offending value (`""` for the whole document).
         pointer: String,
         /// What is wrong.
         message: String,
+    },
+    /// YAML flow collections (`[...]`, `{...}`) nest deeper than [`MAX_DEPTH`]; refused before
+    /// parsing, whose time grows with the square of that nesting.
+    #[error(
+        "invalid YAML at line {line}, column {column}: flow collections nested deeper than {limit} levels"
+    )]
+    TooDeep {
+        /// 1-based line of the first bracket over the limit.
+        line: usize,
+        /// 1-based column (in characters) of that bracket.
+        column: usize,
+        /// [`MAX_DEPTH`].
+        limit: usize,
     },
     /// [`ImportOptions::fail_on_warnings`] is set and the import produced warnings.
     #[error("import failed on {} warning(s) (fail-on-warnings is set): {}", .0.len(), join_warnings(.0))]
