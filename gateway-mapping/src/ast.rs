@@ -157,7 +157,13 @@ pub(crate) enum Expr {
     Map(Vec<(Expr, Expr)>),
     Range(Box<Expr>, Box<Expr>, Pos),
     Not(Box<Expr>),
-    Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
+    /// Operands joined by operators of one precedence level, applied left to right:
+    /// `a + b - c` is `Chain(a, [(Add, b, pos), (Sub, c, pos)])`, each `pos` the operator's.
+    /// A flat list, not a left-deep tree, so a hostile chain of thousands of operators is
+    /// evaluated, cloned, printed and dropped without recursing once per operator; the tree
+    /// nests only where the source nests (precedence levels, parentheses), which the parser
+    /// bounds.
+    Chain(Box<Expr>, Vec<(BinOp, Expr, Pos)>),
 }
 
 /// Binary operators, in Velocity's precedence groups.

@@ -49,6 +49,15 @@ pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateErro
     })
 }
 
+/// One precedence level's operands: the first alone, or a flat [`Expr::Chain`].
+fn chain(first: Expr, rest: Vec<(BinOp, Expr, Pos)>) -> Expr {
+    if rest.is_empty() {
+        first
+    } else {
+        Expr::Chain(Box::new(first), rest)
+    }
+}
+
 fn syntax(pos: Pos, msg: impl Into<String>) -> TemplateError {
     TemplateError::new(ErrorKind::Syntax, msg, pos.line, pos.col)
 }
@@ -871,34 +880,36 @@ impl<'s> Parser<'s, '_> {
         false
     }
 
+    // Each precedence level collects its operands in a loop into one flat `Expr::Chain`
+    // (left-associative), so neither parsing nor the tree recurses once per operator.
+
     fn or(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.and()?;
+        let first = self.and()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
-            if self.op(&["||"], "or") {
-                let r = self.and()?;
-                l = Expr::Binary(BinOp::Or, Box::new(l), Box::new(r), pos);
-            } else {
-                return Ok(l);
+            if !self.op(&["||"], "or") {
+                return Ok(chain(first, rest));
             }
+            rest.push((BinOp::Or, self.and()?, pos));
         }
     }
 
     fn and(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.equality()?;
+        let first = self.equality()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
-            if self.op(&["&&"], "and") {
-                let r = self.equality()?;
-                l = Expr::Binary(BinOp::And, Box::new(l), Box::new(r), pos);
-            } else {
-                return Ok(l);
+            if !self.op(&["&&"], "and") {
+                return Ok(chain(first, rest));
             }
+            rest.push((BinOp::And, self.equality()?, pos));
         }
     }
 
     fn equality(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.relational()?;
+        let first = self.relational()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["=="], "eq") {
@@ -906,15 +917,15 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["!="], "ne") {
                 BinOp::Ne
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.relational()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.relational()?, pos));
         }
     }
 
     fn relational(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.additive()?;
+        let first = self.additive()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["<="], "le") {
@@ -926,15 +937,15 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&[">"], "gt") {
                 BinOp::Gt
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.additive()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.additive()?, pos));
         }
     }
 
     fn additive(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.multiplicative()?;
+        let first = self.multiplicative()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             self.reject_glued_minus()?;
@@ -943,10 +954,9 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["-"], "") {
                 BinOp::Sub
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.multiplicative()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.multiplicative()?, pos));
         }
     }
 
@@ -971,7 +981,8 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn multiplicative(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.unary()?;
+        let first = self.unary()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["*"], "") {
@@ -981,10 +992,9 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["%"], "") {
                 BinOp::Mod
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.unary()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.unary()?, pos));
         }
     }
 

@@ -896,67 +896,90 @@ impl<'p> Renderer<'p> {
                 let v = self.eval(x)?;
                 Value::Bool(!ops::truthy(&v))
             }
-            Expr::Binary(op, l, r, pos) => {
-                let a = self.eval(l)?;
-                match op {
-                    BinOp::And => {
-                        if !ops::truthy(&a) {
-                            return Ok(Value::Bool(false));
-                        }
-                        let b = self.eval(r)?;
-                        return Ok(Value::Bool(ops::truthy(&b)));
-                    }
-                    BinOp::Or => {
-                        if ops::truthy(&a) {
-                            return Ok(Value::Bool(true));
-                        }
-                        let b = self.eval(r)?;
-                        return Ok(Value::Bool(ops::truthy(&b)));
-                    }
-                    _ => {}
+            Expr::Chain(first, rest) => {
+                // One step per operator: a long chain is work in proportion to its length.
+                self.charge(rest.len() as u64)?;
+                let mut acc = self.eval(first)?;
+                for (i, (op, r, pos)) in rest.iter().enumerate() {
+                    // The left operand's own expression (for a null's source text in `+`)
+                    // is `first` for the first operator; later ones have a chain on the left.
+                    let l = if i == 0 { Some(&**first) } else { None };
+                    acc = self.binary(*op, acc, l, r, *pos)?;
+                }
+                acc
+            }
+        })
+    }
+
+    /// `a op r`, `a` the left operand's value (`l` its expression when a single operand):
+    /// `&&` and `||` evaluate `r` only when `a` does not decide.
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        l: Option<&'p Expr>,
+        r: &'p Expr,
+        pos: Pos,
+    ) -> Result<Value, TemplateError> {
+        match op {
+            BinOp::And => {
+                if !ops::truthy(&a) {
+                    return Ok(Value::Bool(false));
                 }
                 let b = self.eval(r)?;
-                if *op == BinOp::Add
-                    && (a.is_null() || b.is_null())
-                    && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
-                {
-                    // Velocity 1.7 ASTAddNode: a string plus a null concatenates the null
-                    // side's source text (`"a" + $nope` is `a$nope`). Only reachable in
-                    // plain Velocity mode: under API Gateway a null reference is `''`.
-                    let a = if a.is_null() { literal(l) } else { a };
-                    let b = if b.is_null() { literal(r) } else { b };
-                    let mut s = a.to_java_string();
-                    b.write_java(&mut s);
-                    return Ok(Value::string(s));
+                return Ok(Value::Bool(ops::truthy(&b)));
+            }
+            BinOp::Or => {
+                if ops::truthy(&a) {
+                    return Ok(Value::Bool(true));
                 }
-                match op {
-                    BinOp::Eq | BinOp::Ne => {
-                        let mut work = 0;
-                        let eq = ops::equals_counted(&a, &b, &mut work);
-                        self.charge(work / 16)?;
-                        Value::Bool(eq == (*op == BinOp::Eq))
+                let b = self.eval(r)?;
+                return Ok(Value::Bool(ops::truthy(&b)));
+            }
+            _ => {}
+        }
+        let b = self.eval(r)?;
+        if op == BinOp::Add
+            && (a.is_null() || b.is_null())
+            && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
+        {
+            // Velocity 1.7 ASTAddNode: a string plus a null concatenates the null side's
+            // source text (`"a" + $nope` is `a$nope`). Only reachable in plain Velocity mode:
+            // under API Gateway a null reference is `''`.
+            let a = if a.is_null() {
+                l.map_or_else(|| Value::from("null"), literal)
+            } else {
+                a
+            };
+            let b = if b.is_null() { literal(r) } else { b };
+            let mut s = a.to_java_string();
+            b.write_java(&mut s);
+            return Ok(Value::string(s));
+        }
+        Ok(match op {
+            BinOp::Eq | BinOp::Ne => {
+                let mut work = 0;
+                let eq = ops::equals_counted(&a, &b, &mut work);
+                self.charge(work / 16)?;
+                Value::Bool(eq == (op == BinOp::Eq))
+            }
+            BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
+            BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
+            BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
+            BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
+            _ => {
+                let v = ops::arith(op, &a, &b);
+                if let Value::String(s) = &v {
+                    if s.len() > MAX_VALUE_LEN {
+                        return Err(self.error(
+                            ErrorKind::Limit,
+                            format!("string longer than the limit of {MAX_VALUE_LEN} bytes"),
+                            pos,
+                        ));
                     }
-                    BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
-                    BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
-                    BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
-                    BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
-                    _ => {
-                        let v = ops::arith(*op, &a, &b);
-                        if let Value::String(s) = &v {
-                            if s.len() > MAX_VALUE_LEN {
-                                return Err(self.error(
-                                    ErrorKind::Limit,
-                                    format!(
-                                        "string longer than the limit of {MAX_VALUE_LEN} bytes"
-                                    ),
-                                    *pos,
-                                ));
-                            }
-                            self.charge_bytes(s.len())?;
-                        }
-                        v
-                    }
+                    self.charge_bytes(s.len())?;
                 }
+                v
             }
         })
     }
