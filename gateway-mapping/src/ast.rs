@@ -55,10 +55,7 @@ pub(crate) enum Node {
     /// `#break`: leave the innermost `#foreach`, macro, `#define` or `#evaluate` render (or
     /// the template outside them). `#break($scope)`: leave the loop whose `$foreach` object
     /// `scope` evaluates to (`$foreach`, `$foreach.parent`, `$foreach.topmost`, ...).
-    Break {
-        scope: Option<Box<Expr>>,
-        pos: Pos,
-    },
+    Break { scope: Option<Box<Expr>>, pos: Pos },
     /// `#stop`: stop rendering; what was written stays.
     Stop(Pos),
     /// `#define($name) body #end`: `$name` renders the body, lazily.

@@ -500,8 +500,13 @@ impl<'s> Parser<'s, '_> {
             },
             Some(b'-' | b'0'..=b'9') => match self.number()? {
                 e @ Expr::Int(_) => e,
-                _ => return Err(syntax(pos, "an index in brackets cannot be a decimal number \
-                    (Velocity 1.7 takes a string, an integer, true, false or a reference)")),
+                _ => {
+                    return Err(syntax(
+                        pos,
+                        "an index in brackets cannot be a decimal number \
+                    (Velocity 1.7 takes a string, an integer, true, false or a reference)",
+                    ));
+                }
             },
             Some(b't' | b'f') => {
                 let word = self.cur.take_while(is_word_char);
@@ -582,7 +587,11 @@ impl<'s> Parser<'s, '_> {
                 return Ok(None);
             }
             self.cur.advance(2);
-            let skip = self.cur.rest().find("*#").map_or(self.cur.rest().len(), |i| i + 2);
+            let skip = self
+                .cur
+                .rest()
+                .find("*#")
+                .map_or(self.cur.rest().len(), |i| i + 2);
             self.cur.advance(skip);
             return Ok(None);
         }
@@ -853,10 +862,7 @@ impl<'s> Parser<'s, '_> {
         if self.left_paren_follows() {
             let mut args = self.directive_arg_list(name)?;
             if args.len() > 1 {
-                return Err(syntax(
-                    pos,
-                    format!("#{name} takes at most one argument"),
-                ));
+                return Err(syntax(pos, format!("#{name} takes at most one argument")));
             }
             if let Some(a) = args.pop() {
                 if a.word {
@@ -902,7 +908,12 @@ impl<'s> Parser<'s, '_> {
             }
             let pos = self.cur.here();
             let word = self.cur.peek_byte().is_some_and(is_word_start) && {
-                let w = self.cur.rest().bytes().take_while(|&b| is_word_char(b)).count();
+                let w = self
+                    .cur
+                    .rest()
+                    .bytes()
+                    .take_while(|&b| is_word_char(b))
+                    .count();
                 !matches!(&self.cur.rest()[..w], "true" | "false")
             };
             let expr = self.directive_arg(name)?;

@@ -1507,7 +1507,10 @@ impl HostObject for ForeachScope {
                 let mut top = match &self.parent {
                     Some(p) => p.clone(),
                     None => {
-                        return Ok(self.me.upgrade().map_or(Value::Null, |me| Value::Object(me)));
+                        return Ok(self
+                            .me
+                            .upgrade()
+                            .map_or(Value::Null, |me| Value::Object(me)));
                     }
                 };
                 while let Some(p) = top.parent.clone() {

@@ -512,7 +512,10 @@ fn comments_and_unparsed_blocks() {
     ]);
     // An unterminated `#*` comments out the rest of the template, silently, as in Velocity
     // 1.7 (IN_MULTI_LINE_COMMENT skips to the end; see velocity_fidelity.rs).
-    assert_eq!(gw("ok\n  #* never closed", &vars()).as_deref(), Ok("ok\n  "));
+    assert_eq!(
+        gw("ok\n  #* never closed", &vars()).as_deref(),
+        Ok("ok\n  ")
+    );
 }
 
 #[test]
