@@ -368,6 +368,24 @@ impl<'s> Parser<'s, '_> {
                 let _ = self.chain()?;
                 Ok(())
             }
+            Some(b'{')
+                if slashes > 0 && b.get(3 + slashes).copied().is_some_and(is_ident_start) =>
+            {
+                // The formal slashbang `$\!{name}`: its first token is `$\!{`, the only text
+                // printed (`$!{`); the name, links and `}` are parsed and dropped.
+                let start = self.cur.offset();
+                self.cur.advance(3 + slashes);
+                let image = self.cur.slice(start, self.cur.offset());
+                out.text("$", pos);
+                out.text(&image[1..slashes], pos);
+                out.text("!{", pos);
+                self.cur.take_while(is_ident_char);
+                let _ = self.chain()?;
+                if !self.cur.eat("}") {
+                    return Err(self.err("expected `}` to close the reference"));
+                }
+                Ok(())
+            }
             Some(b'[') if slashes == 0 => {
                 self.cur.advance(3);
                 out.text("$![", pos);
@@ -1460,5 +1478,62 @@ impl<'s> Parser<'s, '_> {
             };
         }
         Ok(self.string_expr(&content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value of the template's only `#set`.
+    fn set_value(src: &str) -> Expr {
+        let prog = parse(src, 64).expect("parses");
+        match prog.root.into_iter().next() {
+            Some(Node::Set { value, .. }) => value,
+            other => panic!("expected a #set, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_precedence_level_is_one_flat_chain() {
+        // `1 + 2 - 3 * 4 * 5`: an additive chain of three operands, the last a
+        // multiplicative chain of three: depth 2, not a tree per operator.
+        let Expr::Chain(first, rest) = set_value("#set($x = 1 + 2 - 3 * 4 * 5)") else {
+            panic!("expected a chain");
+        };
+        assert!(matches!(*first, Expr::Int(1)));
+        let ops: Vec<BinOp> = rest.iter().map(|(op, _, _)| *op).collect();
+        assert_eq!(ops, [BinOp::Add, BinOp::Sub]);
+        match &rest[1].1 {
+            Expr::Chain(f, r) => {
+                assert!(matches!(**f, Expr::Int(3)));
+                assert_eq!(r.len(), 2);
+                assert!(
+                    r.iter()
+                        .all(|(op, e, _)| *op == BinOp::Mul && !matches!(e, Expr::Chain(..)))
+                );
+            }
+            other => panic!("expected a multiplicative chain, got {other:?}"),
+        }
+        // A single operand is not wrapped.
+        assert!(matches!(set_value("#set($x = 7)"), Expr::Int(7)));
+    }
+
+    #[test]
+    fn a_lost_set_target_gets_velocity_1_7s_context_key() {
+        // ASTSetDirective.init: the first token's text without `$`.
+        for (src, key) in [
+            ("#set(${x} = 1)", "{"),
+            ("#set($!x = 1)", "!x"),
+            ("#set($!{x} = 1)", "!{"),
+            ("#set($x = 1)", "x"),
+        ] {
+            let prog = parse(src, 64).expect("parses");
+            let Some(Node::Set { target, .. }) = prog.root.first() else {
+                panic!("expected a #set");
+            };
+            let slot = target.root.slot() as usize;
+            assert_eq!(&*prog.names[slot], key, "{src}");
+        }
     }
 }

@@ -193,6 +193,7 @@ fn dollar_bang_that_forms_no_reference_prints_as_velocity_1_7_does() {
     both("$\\\\!x", "$\\!x");
     both("\\$\\!x", "\\$!x");
     both("$\\!x.length()", "$!x");
+    both("$\\!{x.length()}?", "$!{?");
     // `$\!` before a non-name: the special token prints its `$` only.
     both("$\\! x", "$ x");
     // A silent reference to nothing prints nothing in both modes.
