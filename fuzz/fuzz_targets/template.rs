@@ -5,10 +5,42 @@
 //! `identity` and `authorizer` objects and the writable override maps) and `$stageVariables`.
 //! The override maps are read back afterwards, as the pipeline would. Nothing is asserted
 //! beyond "no panic, no hang" (the engine's limits bound time and memory).
+//!
+//! Repetition: the input is split at U+0001 bytes and every second piece is repeated: its
+//! first character `c` gives the count (`c`'s code point modulo 256, times 100) and the rest
+//! is the unit. So a short input stands for a template far longer than libFuzzer's input
+//! length limit: `#set($x = 1\x01d+1\x01)` is a 10,001-term chain, `\x01d(\x01`..
+//! a deep nesting. Seeds using it are in `fuzz/seeds/template/`:
+//! `cargo fuzz run template fuzz/seeds/template`.
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
 use gateway_mapping::input::{Input, RequestView};
 use gateway_mapping::{EngineOptions, Template};
 use libfuzzer_sys::fuzz_target;
+
+/// Largest expanded template tried: past the engine's template limit, so that limit is
+/// exercised too, while memory stays small.
+const MAX_EXPANDED: usize = 600 * 1024;
+
+/// The template `source` stands for (see the module doc on repetition).
+fn expand(source: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in source.split('\u{1}').enumerate() {
+        if i % 2 == 0 {
+            out.push_str(piece);
+            continue;
+        }
+        let mut chars = piece.chars();
+        let count = chars.next().map_or(0, |c| (c as usize % 256) * 100);
+        let unit = chars.as_str();
+        for _ in 0..count {
+            if out.len() + unit.len() > MAX_EXPANDED {
+                break;
+            }
+            out.push_str(unit);
+        }
+    }
+    out
+}
 
 const BODY: &str = r#"{"name": "Rex", "price": 12.5, "tags": ["a", "b"], "owner": {"id": 7, "ok": true}, "n": null, "items": [{"id": 1, "t": [1]}, {"id": 2}, 3, [4]]}"#;
 
@@ -16,7 +48,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(template) = Template::compile(source, &EngineOptions::default()) else {
+    let source = expand(source);
+    let Ok(template) = Template::compile(&source, &EngineOptions::default()) else {
         return;
     };
     let mut request = RequestView::new(BODY);

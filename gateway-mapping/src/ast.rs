@@ -52,17 +52,22 @@ pub(crate) enum Node {
         body: Block,
         pos: Pos,
     },
-    /// `#break`: leave the innermost `#foreach` (or the template outside one).
-    Break(Pos),
+    /// `#break`: leave the innermost `#foreach`, macro, `#define` or `#evaluate` render (or
+    /// the template outside them). `#break($scope)`: leave the loop whose `$foreach` object
+    /// `scope` evaluates to (`$foreach`, `$foreach.parent`, `$foreach.topmost`, ...).
+    Break { scope: Option<Box<Expr>>, pos: Pos },
     /// `#stop`: stop rendering; what was written stays.
     Stop(Pos),
     /// `#define($name) body #end`: `$name` renders the body, lazily.
     Define { slot: Slot, body: u32, pos: Pos },
-    /// A call of a macro: `#name(args)`. Runs the macro when macros run, otherwise prints
-    /// its own source text.
+    /// A call of a macro: `#name(args)`, or a block macro call `#@name(args) body #end`
+    /// (`name` without the `@`, `body` the index of its body among the `#define` bodies,
+    /// which the macro renders as `$bodyContent`). Runs the macro when macros run, otherwise
+    /// prints its own source text (a block call's, body and `#end` included).
     MacroCall {
         name: Box<str>,
         args: Vec<Expr>,
+        body: Option<u32>,
         source: Box<str>,
         pos: Pos,
     },
@@ -80,7 +85,7 @@ impl Node {
     pub fn pos(&self) -> Pos {
         match self {
             Node::Text(_, pos)
-            | Node::Break(pos)
+            | Node::Break { pos, .. }
             | Node::Stop(pos)
             | Node::Set { pos, .. }
             | Node::If { pos, .. }
@@ -157,7 +162,13 @@ pub(crate) enum Expr {
     Map(Vec<(Expr, Expr)>),
     Range(Box<Expr>, Box<Expr>, Pos),
     Not(Box<Expr>),
-    Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
+    /// Operands joined by operators of one precedence level, applied left to right:
+    /// `a + b - c` is `Chain(a, [(Add, b, pos), (Sub, c, pos)])`, each `pos` the operator's.
+    /// A flat list, not a left-deep tree, so a hostile chain of thousands of operators is
+    /// evaluated, cloned, printed and dropped without recursing once per operator; the tree
+    /// nests only where the source nests (precedence levels, parentheses), which the parser
+    /// bounds.
+    Chain(Box<Expr>, Vec<(BinOp, Expr, Pos)>),
 }
 
 /// Binary operators, in Velocity's precedence groups.

@@ -152,23 +152,27 @@ pub(crate) fn arith(op: BinOp, a: &Value, b: &Value) -> Value {
                 BinOp::Add => x.checked_add(y),
                 BinOp::Sub => x.checked_sub(y),
                 BinOp::Mul => x.checked_mul(y),
+                // Velocity 1.7 MathUtils.divide / modulo on longs: Java's `/` and `%`, which
+                // wrap (`Long.MIN_VALUE / -1` is `Long.MIN_VALUE`, `% -1` is 0) where add,
+                // subtract and multiply widen to BigInteger.
                 BinOp::Div => {
                     if y == 0 {
                         return Value::Null;
                     }
-                    x.checked_div(y)
+                    Some(x.wrapping_div(y))
                 }
                 BinOp::Mod => {
                     if y == 0 {
                         return Value::Null;
                     }
-                    x.checked_rem(y)
+                    Some(x.wrapping_rem(y))
                 }
                 _ => return Value::Null,
             };
             match r {
                 Some(r) => Value::Int(r),
-                // Java widens to BigInteger; a double keeps the magnitude.
+                // Velocity 1.7 widens to BigInteger (MathUtils.add, its overflow check); with no
+                // big integers here, a double keeps the magnitude (and prints as a double).
                 None => float_op(op, x as f64, y as f64),
             }
         }
@@ -214,6 +218,21 @@ mod tests {
             Value::Int(-1)
         );
         assert!(arith(BinOp::Div, &Value::Int(1), &Value::Int(0)).is_null());
+    }
+
+    #[test]
+    fn long_division_overflow_wraps_as_in_java() {
+        // Velocity 1.7 MathUtils.divide / modulo: `l1 / l2` and `l1 % l2` on longs.
+        assert_eq!(
+            arith(BinOp::Div, &Value::Int(i64::MIN), &Value::Int(-1)),
+            Value::Int(i64::MIN)
+        );
+        assert_eq!(
+            arith(BinOp::Mod, &Value::Int(i64::MIN), &Value::Int(-1)),
+            Value::Int(0)
+        );
+        assert!(arith(BinOp::Mod, &Value::Int(1), &Value::Int(0)).is_null());
+        assert!(arith(BinOp::Div, &Value::Float(1.0), &Value::Float(0.0)).is_null());
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub struct EngineOptions {
     /// unchanged.
     pub null_renders_empty: bool,
     /// API Gateway (false): an inline `#macro` definition is dropped and each call of it
-    /// prints as its own source text. Plain Velocity 1.7 (true): macros run.
+    /// prints as its own source text (a block call `#@name(...) body #end` whole, body and
+    /// `#end` included). Plain Velocity 1.7 (true): macros run, a block call with its body as
+    /// `$bodyContent`; a second definition of a name is ignored.
     pub run_macros: bool,
     /// API Gateway (false): `#evaluate(...)` prints as its own source text. Plain Velocity
     /// 1.7 (true): the argument is parsed and rendered as a template.

@@ -16,6 +16,10 @@ const DIRECTIVES: &[&str] = &[
     "evaluate", "break", "define", "stop",
 ];
 
+/// The name a block macro's body has inside the macro (Velocity 1.7's default
+/// `velocimacro.body.reference`).
+pub(crate) const BODY_CONTENT: &str = "bodyContent";
+
 /// Parses a whole template.
 pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateError> {
     let mut ctx = Ctx {
@@ -26,6 +30,7 @@ pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateErro
         let mut p = Parser {
             cur: Cursor::new(src, Pos { line: 1, col: 1 }),
             ctx: &mut ctx,
+            cut_is_error: true,
         };
         let (block, end) = p.block()?;
         match end {
@@ -47,6 +52,15 @@ pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateErro
         macros: ctx.macros,
         strings: ctx.strings,
     })
+}
+
+/// One precedence level's operands: the first alone, or a flat [`Expr::Chain`].
+fn chain(first: Expr, rest: Vec<(BinOp, Expr, Pos)>) -> Expr {
+    if rest.is_empty() {
+        first
+    } else {
+        Expr::Chain(Box::new(first), rest)
+    }
 }
 
 fn syntax(pos: Pos, msg: impl Into<String>) -> TemplateError {
@@ -78,6 +92,19 @@ enum End {
 struct Parser<'s, 'c> {
     cur: Cursor<'s>,
     ctx: &'c mut Ctx,
+    /// Whether a `$`, `$!`, `#` or `#*` cut off by the end of the text is a syntax error: in
+    /// Velocity 1.7 each is a MORE token, and a MORE token at the end of input is a lexical
+    /// error (ParserTokenManager.getNextToken); API Gateway answers "Hello $" with a 500
+    /// (airspeed test_dollar_left_untouched, comment).
+    cut_is_error: bool,
+}
+
+/// One argument of a directive, as `Directive()` in Velocity 1.7's Parser.jjt takes it.
+struct DirArg {
+    expr: Expr,
+    /// A bare word (`in`), which most directives refuse.
+    word: bool,
+    pos: Pos,
 }
 
 /// Text collected between nodes, merged into one `Node::Text`.
@@ -296,10 +323,111 @@ impl<'s> Parser<'s, '_> {
                 for _ in 0..backslashes {
                     out.text("\\", pos);
                 }
-                self.cur.bump();
-                out.text("$", pos);
+                self.not_a_reference(pos, out)?;
             }
         }
+        Ok(())
+    }
+
+    /// At a `$` that starts no reference: what Velocity 1.7 prints. `$` and `$!` (with any
+    /// backslashes between them, DOLLARBANG) are MORE tokens: when a character that cannot
+    /// continue a reference follows, they become a special token of which only the `$` is
+    /// printed (NodeUtils.getSpecialText prints only `$`, `#` and `\...$` of it), so `$!!x`
+    /// prints `$!x` and `$! ` prints `$ `. `$[`, `$![` and `$.` are the EMPTY_INDEX token,
+    /// printed whole, and `${` / `$!{` the LCURLY token, printed whole. `$\!name` is not a
+    /// reference at all: it prints with one backslash fewer (ASTReference.getRoot, the
+    /// "slashbang" case), and the links after the name are dropped, as 1.7 prints only the
+    /// first token's text.
+    fn not_a_reference(&mut self, pos: Pos, out: &mut Out) -> Result<(), TemplateError> {
+        let b = self.cur.rest().as_bytes();
+        // `$`, then backslashes, then `!`?
+        let slashes = b[1..].iter().take_while(|&&c| c == b'\\').count();
+        let bang = b.get(1 + slashes) == Some(&b'!');
+        if !bang {
+            // A lone `$` (backslashes after it are text of their own).
+            if b.len() == 1 {
+                return self.cut_off(pos, "`$`", out);
+            }
+            self.cur.bump();
+            out.text("$", pos);
+            return Ok(());
+        }
+        let after = b.get(2 + slashes).copied();
+        match after {
+            None => self.cut_off(pos, "`$!`", out),
+            Some(c) if slashes > 0 && is_ident_start(c) => {
+                // The slashbang: `$\!name` prints `$!name`, `$\\!name` prints `$\!name`.
+                let start = self.cur.offset();
+                self.cur.advance(2 + slashes);
+                self.cur.take_while(is_ident_char);
+                let image = self.cur.slice(start, self.cur.offset());
+                out.text("$", pos);
+                out.text(&image[1..slashes], pos);
+                out.text(&image[1 + slashes..], pos);
+                // The rest of the reference is parsed (1.7 parses it) but not printed.
+                let _ = self.chain()?;
+                Ok(())
+            }
+            Some(b'{')
+                if slashes > 0 && b.get(3 + slashes).copied().is_some_and(is_ident_start) =>
+            {
+                // The formal slashbang `$\!{name}`: its first token is `$\!{`, the only text
+                // printed (`$!{`); the name, links and `}` are parsed and dropped.
+                let start = self.cur.offset();
+                self.cur.advance(3 + slashes);
+                let image = self.cur.slice(start, self.cur.offset());
+                out.text("$", pos);
+                out.text(&image[1..slashes], pos);
+                out.text("!{", pos);
+                self.cur.take_while(is_ident_char);
+                let _ = self.chain()?;
+                if !self.cur.eat("}") {
+                    return Err(self.err("expected `}` to close the reference"));
+                }
+                Ok(())
+            }
+            Some(b'[') if slashes == 0 => {
+                self.cur.advance(3);
+                out.text("$![", pos);
+                Ok(())
+            }
+            Some(b'{' | b'$') if slashes == 0 => {
+                // `$!{` not followed by a name is text; `$!$x` prints `$!` before `$x`
+                // (ASTReference.getRoot keeps what precedes the last `$` as a prefix).
+                self.cur.advance(2);
+                out.text("$!", pos);
+                Ok(())
+            }
+            Some(_) => {
+                // The `!` (and any backslashes before it) is dropped.
+                self.cur.advance(2 + slashes);
+                out.text("$", pos);
+                Ok(())
+            }
+        }
+    }
+
+    /// A MORE token (`what`) cut off by the end of the text: a syntax error at the top level,
+    /// text in a string (see [`Parser::cut_is_error`]).
+    fn cut_off(&mut self, pos: Pos, what: &str, out: &mut Out) -> Result<(), TemplateError> {
+        if self.cut_is_error {
+            return Err(syntax(
+                pos,
+                format!(
+                    "the template ends in the middle of a token: {what} at the very end is a \
+                     lexical error in Velocity 1.7 (API Gateway answers it with an error)"
+                ),
+            ));
+        }
+        // In a string the added space follows: `$` and `$!` print `$`, `#` prints `#`, and
+        // `#*` opens a comment that takes the space.
+        let printed = match what {
+            "`$`" | "`$!`" => "$",
+            "`#`" => "#",
+            _ => "",
+        };
+        out.text(printed, pos);
+        self.cur.advance(self.cur.rest().len());
         Ok(())
     }
 
@@ -346,25 +474,16 @@ impl<'s> Parser<'s, '_> {
         loop {
             match self.cur.peek_byte() {
                 Some(b'[') => {
-                    let save = self.cur.clone();
-                    let depth = self.ctx.depth;
+                    // Velocity 1.7: a `[` right after a reference is always INDEX_LBRACKET
+                    // (it is declared before REFERENCE_TERMINATOR), so it opens an index
+                    // whatever follows; `Index()` takes one IndexParameter: a string, an
+                    // integer, `true`, `false` or a reference, with optional whitespace.
+                    // Anything else has no token in the REFINDEX state or no production:
+                    // a lexical or parse error, never text.
+                    let open = self.cur.here();
                     self.cur.bump();
-                    self.cur.skip_ws();
-                    match self.expr() {
-                        Ok(e) => {
-                            self.cur.skip_ws();
-                            if self.cur.eat("]") {
-                                chain.push(Access::Index(e));
-                                continue;
-                            }
-                        }
-                        Err(e) if e.kind() == ErrorKind::Limit => return Err(e),
-                        Err(_) => {}
-                    }
-                    // Not an index: the `[` is text.
-                    self.cur = save;
-                    self.ctx.depth = depth;
-                    break;
+                    let e = self.index_parameter(open)?;
+                    chain.push(Access::Index(e));
                 }
                 Some(b'.')
                     if self
@@ -385,6 +504,51 @@ impl<'s> Parser<'s, '_> {
             }
         }
         Ok(chain)
+    }
+
+    /// After `[` of an index: Velocity 1.7's `IndexParameter()` and the closing `]`.
+    fn index_parameter(&mut self, open: Pos) -> Result<Expr, TemplateError> {
+        self.cur.skip_ws();
+        let pos = self.cur.here();
+        let e = match self.cur.peek_byte() {
+            Some(b'"' | b'\'') => self.string_literal()?,
+            Some(b'$') => match self.reference()? {
+                Some(r) => Expr::Ref(Box::new(r)),
+                None => return Err(self.bad_index(open)),
+            },
+            Some(b'-' | b'0'..=b'9') => match self.number()? {
+                e @ Expr::Int(_) => e,
+                _ => {
+                    return Err(syntax(
+                        pos,
+                        "an index in brackets cannot be a decimal number \
+                    (Velocity 1.7 takes a string, an integer, true, false or a reference)",
+                    ));
+                }
+            },
+            Some(b't' | b'f') => {
+                let word = self.cur.take_while(is_word_char);
+                match word {
+                    "true" => Expr::Bool(true),
+                    "false" => Expr::Bool(false),
+                    _ => return Err(self.bad_index(open)),
+                }
+            }
+            _ => return Err(self.bad_index(open)),
+        };
+        self.cur.skip_ws();
+        if !self.cur.eat("]") {
+            return Err(self.bad_index(open));
+        }
+        Ok(e)
+    }
+
+    fn bad_index(&self, open: Pos) -> TemplateError {
+        self.err(format!(
+            "the index opened by `[` at line {}, column {} must be a string, an integer, \
+             true, false or a reference, then `]` (Velocity 1.7 IndexParameter)",
+            open.line, open.col
+        ))
     }
 
     /// `(arg, arg)` of a method call.
@@ -432,14 +596,22 @@ impl<'s> Parser<'s, '_> {
             return Ok(None);
         }
         if self.cur.starts_with("#*") {
+            // Velocity 1.7: `#*` is a MORE token that switches to IN_MULTI_LINE_COMMENT, where
+            // every character is skipped up to `*#`. Without `*#` the comment runs to the end
+            // of the template, silently (the end of input there is a plain EOF token); only a
+            // `#*` with nothing after it is cut off (ParserTokenManager, a MORE at the end).
+            if self.cur.rest().len() == 2 {
+                self.cut_off(pos, "`#*`", out)?;
+                return Ok(None);
+            }
             self.cur.advance(2);
-            return match self.cur.rest().find("*#") {
-                Some(i) => {
-                    self.cur.advance(i + 2);
-                    Ok(None)
-                }
-                None => Err(syntax(pos, "unterminated comment: `#*` without `*#`")),
-            };
+            let skip = self
+                .cur
+                .rest()
+                .find("*#")
+                .map_or(self.cur.rest().len(), |i| i + 2);
+            self.cur.advance(skip);
+            return Ok(None);
         }
         if self.cur.starts_with("#[[") {
             self.cur.advance(3);
@@ -462,6 +634,12 @@ impl<'s> Parser<'s, '_> {
             return Ok(None);
         }
         let Some((name, len)) = self.word_after_hash() else {
+            if self.cur.rest().len() == 1 {
+                // `#` is a MORE token (HASH): cut off at the end, a lexical error in 1.7
+                // (airspeed TestInvalidCases test_standalone_hashes: "#" fails on AWS).
+                self.cut_off(pos, "`#`", out)?;
+                return Ok(None);
+            }
             self.cur.bump();
             out.text("#", pos);
             return Ok(None);
@@ -491,12 +669,8 @@ impl<'s> Parser<'s, '_> {
                 Ok(None)
             }
             "stop" | "break" => {
-                self.optional_empty_args()?;
-                out.node(if name == "stop" {
-                    Node::Stop(pos)
-                } else {
-                    Node::Break(pos)
-                });
+                let node = self.break_or_stop(name, pos)?;
+                out.node(node);
                 Ok(None)
             }
             "define" => {
@@ -547,35 +721,28 @@ impl<'s> Parser<'s, '_> {
         Ok(e)
     }
 
-    /// `#break` / `#stop` may take parentheses (`#break($foreach)`); the argument only names
-    /// the scope, which is always the innermost loop here.
-    fn optional_empty_args(&mut self) -> Result<(), TemplateError> {
-        let save = self.cur.clone();
-        self.cur.take_while(|b| b == b' ' || b == b'\t');
-        if self.cur.eat("(") {
-            self.cur.skip_ws();
-            if self.cur.peek_byte() == Some(b'$') {
-                let _ = self.reference()?;
-            }
-            self.cur.skip_ws();
-            if self.cur.eat(")") {
-                self.cur.eat_line_end();
-                return Ok(());
-            }
-        }
-        self.cur = save;
-        Ok(())
-    }
-
     /// After `#set(`: `$target = expr)`.
     fn set_directive(&mut self, pos: Pos) -> Result<Node, TemplateError> {
         self.cur.skip_ws();
         if self.cur.peek_byte() != Some(b'$') {
             return Err(self.err("expected a reference (`$name`) after #set("));
         }
-        let Some(target) = self.reference()? else {
+        let Some(mut target) = self.reference()? else {
             return Err(self.err("expected a reference (`$name`) after #set("));
         };
+        if target.chain.is_empty() && (target.silent || target.source.starts_with("${")) {
+            // Velocity 1.7 (ASTSetDirective.init) puts a plain target in the context under
+            // its first token's text without the `$`: `{` for `${x}`, `!{` for `$!{x}`, `!x`
+            // for `$!x`. No reference can name those, so the assignment is lost: `#set(${x} =
+            // 1)` evaluates the value and leaves `$x` as it was. (A target with properties or
+            // an index goes through ASTReference.setValue, which uses the real name.)
+            let key: String = match target.source.strip_prefix("$!") {
+                Some(rest) if rest.starts_with('{') => "!{".into(),
+                Some(rest) => format!("!{rest}"),
+                None => "{".into(),
+            };
+            target.root = Root::Var(self.slot(&key));
+        }
         self.cur.skip_ws();
         if !self.cur.eat("=") {
             return Err(self.err("expected `=` in #set"));
@@ -655,32 +822,123 @@ impl<'s> Parser<'s, '_> {
         Ok(self.slot(name))
     }
 
+    /// `#foreach(...)`, parsed as Velocity 1.7 parses it: a pluggable directive
+    /// (`Directive()` in Parser.jjt) whose arguments are directive arguments separated by
+    /// whitespace or commas: `#foreach($item in $list)`, `#foreach ($item, in, [1..3])`,
+    /// `#{foreach}( $item in {'a': 1} )`. A bare word may only be the second argument
+    /// ("if #foreach and it's the 2nd arg, ok"), and 1.7 never reads it, so `#foreach($i at
+    /// $list)` loops too. The loop variable is the root name of the first argument
+    /// (Foreach.init: `getRootString()`), the collection the third (Foreach.render:
+    /// `jjtGetChild(2)`); later arguments are ignored. The collection is a directive argument,
+    /// not an expression: `#foreach($i in $a + $b)` or `($list)` is a syntax error.
+    /// Where 1.7 fails only when rendering (fewer than three arguments: an
+    /// ArrayIndexOutOfBoundsException; a first argument that is not a reference), this
+    /// fails when compiling.
     fn foreach(&mut self, pos: Pos) -> Result<Node, TemplateError> {
-        self.cur.skip_ws();
-        if !self.cur.eat("(") {
+        if !self.left_paren_follows() {
             return Err(self.err("expected `(` after #foreach"));
         }
-        self.cur.skip_ws();
-        let var = self.simple_var("#foreach")?;
-        self.cur.skip_ws();
-        let word = self.cur.take_while(is_word_char);
-        if word != "in" {
-            return Err(self.err("expected `in` in #foreach($item in ...)"));
+        let args = self.directive_arg_list("foreach")?;
+        if let Some(a) = args.iter().enumerate().find(|(i, a)| a.word && *i != 1) {
+            return Err(syntax(
+                a.1.pos,
+                format!(
+                    "invalid argument #{} of #foreach: a bare word (only the second argument, \
+                     `in`, may be one)",
+                    a.0
+                ),
+            ));
         }
-        self.cur.skip_ws();
-        let iterable = self.expr()?;
-        self.cur.skip_ws();
-        if !self.cur.eat(")") {
-            return Err(self.err("expected `)` to close #foreach("));
-        }
-        self.cur.eat_line_end();
+        let mut args = args.into_iter();
+        let (Some(var), Some(_), Some(iterable)) = (args.next(), args.next(), args.next()) else {
+            return Err(syntax(
+                pos,
+                "#foreach needs three arguments: #foreach($item in $collection)",
+            ));
+        };
+        let Expr::Ref(r) = var.expr else {
+            return Err(syntax(
+                var.pos,
+                "the first argument of #foreach must be a reference (`$item`)",
+            ));
+        };
+        let var = r.root.slot();
         let body = self.body_to_end("#foreach", pos)?;
         Ok(Node::Foreach {
             var,
-            iterable,
+            iterable: iterable.expr,
             body,
             pos,
         })
+    }
+
+    /// `#break`, `#break($scope)`, `#stop`, `#stop($message)`: at most one argument, not a
+    /// bare word (Break.init / Stop.init refuse more than one; Parser.jjt refuses a word).
+    /// A `(` after the name, past whitespace and line breaks, always opens the arguments.
+    fn break_or_stop(&mut self, name: &str, pos: Pos) -> Result<Node, TemplateError> {
+        let mut arg = None;
+        if self.left_paren_follows() {
+            let mut args = self.directive_arg_list(name)?;
+            if args.len() > 1 {
+                return Err(syntax(pos, format!("#{name} takes at most one argument")));
+            }
+            if let Some(a) = args.pop() {
+                if a.word {
+                    return Err(syntax(
+                        a.pos,
+                        format!("invalid argument of #{name}: a bare word"),
+                    ));
+                }
+                arg = Some(a.expr);
+            }
+        }
+        Ok(if name == "stop" {
+            // The message of `#stop($message)` only goes to 1.7's log.
+            Node::Stop(pos)
+        } else {
+            Node::Break {
+                scope: arg.map(Box::new),
+                pos,
+            }
+        })
+    }
+
+    /// `( arg arg, arg )` of a directive, at the `(` (past whitespace), and the line end the
+    /// `)` swallows (Velocity 1.7's RPAREN token).
+    fn directive_arg_list(&mut self, name: &str) -> Result<Vec<DirArg>, TemplateError> {
+        self.cur.skip_ws();
+        let open = self.cur.here();
+        self.cur.bump(); // (
+        let mut args = Vec::new();
+        loop {
+            self.cur.skip_ws();
+            if self.cur.eat(")") {
+                break;
+            }
+            if self.cur.eat(",") {
+                continue;
+            }
+            if self.cur.at_end() {
+                return Err(syntax(
+                    open,
+                    format!("`#{name}(` is not closed: expected `)`"),
+                ));
+            }
+            let pos = self.cur.here();
+            let word = self.cur.peek_byte().is_some_and(is_word_start) && {
+                let w = self
+                    .cur
+                    .rest()
+                    .bytes()
+                    .take_while(|&b| is_word_char(b))
+                    .count();
+                !matches!(&self.cur.rest()[..w], "true" | "false")
+            };
+            let expr = self.directive_arg(name)?;
+            args.push(DirArg { expr, word, pos });
+        }
+        self.cur.eat_line_end();
+        Ok(args)
     }
 
     fn define(&mut self, pos: Pos, out: &mut Out) -> Result<(), TemplateError> {
@@ -740,10 +998,12 @@ impl<'s> Parser<'s, '_> {
         }
         self.cur.eat_line_end();
         let body = self.body_to_end("#macro", pos)?;
-        if self.is_macro(&name) {
-            return Err(syntax(pos, format!("macro #{name} is defined twice")));
+        // A second definition of a name is dropped: the first stays, without an error
+        // (Velocity 1.7 VelocimacroFactory.canAddVelocimacro: "inline not allowed to replace
+        // existing VM", velocimacro.permissions.allow.inline.to.replace.global = false).
+        if !self.is_macro(&name) {
+            self.ctx.macros.push(MacroDef { name, params, body });
         }
-        self.ctx.macros.push(MacroDef { name, params, body });
         Ok(())
     }
 
@@ -788,10 +1048,27 @@ impl<'s> Parser<'s, '_> {
         // The `)` token swallows the rest of its line; the printed source keeps it, as
         // Velocity 1.7's RuntimeMacro prints the literal text of all the call's tokens.
         self.cur.eat_line_end();
+        // `#@name(...)`: a block macro call (Parser.jjt, Directive(): a name starting with
+        // `@` is a BLOCK directive), whose body runs to `#end`; BlockMacro calls macro
+        // `name` with the body as `$bodyContent` (velocimacro.body.reference). Printed as
+        // source, the whole call is printed, body and `#end` included (RuntimeMacro's
+        // literal spans the node's first to last token).
+        let body = match name.strip_prefix('@') {
+            Some(_) => {
+                let block = self.body_to_end(&format!("#{name}"), pos)?;
+                let idx = self.ctx.defines.len() as u32;
+                self.ctx.defines.push(block);
+                // The slot `$bodyContent` is bound to while the macro runs.
+                self.slot(BODY_CONTENT);
+                Some(idx)
+            }
+            None => None,
+        };
         let source = self.source_from(start);
         out.node(Node::MacroCall {
-            name: name.into(),
+            name: name.strip_prefix('@').unwrap_or(name).into(),
             args,
+            body,
             source,
             pos,
         });
@@ -871,34 +1148,36 @@ impl<'s> Parser<'s, '_> {
         false
     }
 
+    // Each precedence level collects its operands in a loop into one flat `Expr::Chain`
+    // (left-associative), so neither parsing nor the tree recurses once per operator.
+
     fn or(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.and()?;
+        let first = self.and()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
-            if self.op(&["||"], "or") {
-                let r = self.and()?;
-                l = Expr::Binary(BinOp::Or, Box::new(l), Box::new(r), pos);
-            } else {
-                return Ok(l);
+            if !self.op(&["||"], "or") {
+                return Ok(chain(first, rest));
             }
+            rest.push((BinOp::Or, self.and()?, pos));
         }
     }
 
     fn and(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.equality()?;
+        let first = self.equality()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
-            if self.op(&["&&"], "and") {
-                let r = self.equality()?;
-                l = Expr::Binary(BinOp::And, Box::new(l), Box::new(r), pos);
-            } else {
-                return Ok(l);
+            if !self.op(&["&&"], "and") {
+                return Ok(chain(first, rest));
             }
+            rest.push((BinOp::And, self.equality()?, pos));
         }
     }
 
     fn equality(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.relational()?;
+        let first = self.relational()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["=="], "eq") {
@@ -906,15 +1185,15 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["!="], "ne") {
                 BinOp::Ne
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.relational()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.relational()?, pos));
         }
     }
 
     fn relational(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.additive()?;
+        let first = self.additive()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["<="], "le") {
@@ -926,15 +1205,15 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&[">"], "gt") {
                 BinOp::Gt
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.additive()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.additive()?, pos));
         }
     }
 
     fn additive(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.multiplicative()?;
+        let first = self.multiplicative()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             self.reject_glued_minus()?;
@@ -943,10 +1222,9 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["-"], "") {
                 BinOp::Sub
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.multiplicative()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.multiplicative()?, pos));
         }
     }
 
@@ -971,7 +1249,8 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn multiplicative(&mut self) -> Result<Expr, TemplateError> {
-        let mut l = self.unary()?;
+        let first = self.unary()?;
+        let mut rest = Vec::new();
         loop {
             let pos = self.cur.here();
             let op = if self.op(&["*"], "") {
@@ -981,10 +1260,9 @@ impl<'s> Parser<'s, '_> {
             } else if self.op(&["%"], "") {
                 BinOp::Mod
             } else {
-                return Ok(l);
+                return Ok(chain(first, rest));
             };
-            let r = self.unary()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r), pos);
+            rest.push((op, self.unary()?, pos));
         }
     }
 
@@ -1185,6 +1463,10 @@ impl<'s> Parser<'s, '_> {
                 let mut sub = Parser {
                     cur: Cursor::new(&content, content_pos),
                     ctx: &mut *self.ctx,
+                    // Velocity 1.7 parses an interpolated string with a space added at its
+                    // end (ASTStringLiteral.init, "the dreaded MORE kludge"), so a `$` or `#`
+                    // at its end is not cut off, unless the string holds `##` (no space then).
+                    cut_is_error: content.contains("##"),
                 };
                 sub.block()?
             };
@@ -1196,5 +1478,62 @@ impl<'s> Parser<'s, '_> {
             };
         }
         Ok(self.string_expr(&content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value of the template's only `#set`.
+    fn set_value(src: &str) -> Expr {
+        let prog = parse(src, 64).expect("parses");
+        match prog.root.into_iter().next() {
+            Some(Node::Set { value, .. }) => value,
+            other => panic!("expected a #set, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_precedence_level_is_one_flat_chain() {
+        // `1 + 2 - 3 * 4 * 5`: an additive chain of three operands, the last a
+        // multiplicative chain of three: depth 2, not a tree per operator.
+        let Expr::Chain(first, rest) = set_value("#set($x = 1 + 2 - 3 * 4 * 5)") else {
+            panic!("expected a chain");
+        };
+        assert!(matches!(*first, Expr::Int(1)));
+        let ops: Vec<BinOp> = rest.iter().map(|(op, _, _)| *op).collect();
+        assert_eq!(ops, [BinOp::Add, BinOp::Sub]);
+        match &rest[1].1 {
+            Expr::Chain(f, r) => {
+                assert!(matches!(**f, Expr::Int(3)));
+                assert_eq!(r.len(), 2);
+                assert!(
+                    r.iter()
+                        .all(|(op, e, _)| *op == BinOp::Mul && !matches!(e, Expr::Chain(..)))
+                );
+            }
+            other => panic!("expected a multiplicative chain, got {other:?}"),
+        }
+        // A single operand is not wrapped.
+        assert!(matches!(set_value("#set($x = 7)"), Expr::Int(7)));
+    }
+
+    #[test]
+    fn a_lost_set_target_gets_velocity_1_7s_context_key() {
+        // ASTSetDirective.init: the first token's text without `$`.
+        for (src, key) in [
+            ("#set(${x} = 1)", "{"),
+            ("#set($!x = 1)", "!x"),
+            ("#set($!{x} = 1)", "!{"),
+            ("#set($x = 1)", "x"),
+        ] {
+            let prog = parse(src, 64).expect("parses");
+            let Some(Node::Set { target, .. }) = prog.root.first() else {
+                panic!("expected a #set");
+            };
+            let slot = target.root.slot() as usize;
+            assert_eq!(&*prog.names[slot], key, "{src}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! handling when [`EngineOptions::null_renders_empty`] is set.
 
 use std::cell::Cell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use crate::ast::{Access, BinOp, Block, Expr, Node, Pos, Program, Reference, Root, Slot};
 use crate::error::{ErrorKind, EvalError, TemplateError};
@@ -27,7 +27,11 @@ fn empty() -> Value {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
     Normal,
+    /// `#break`: the nearest loop, macro, `#define` or `#evaluate` stops.
     Break,
+    /// `#break($scope)`: the loop at this level of [`Renderer::loops`] stops, and everything
+    /// inside it (Velocity 1.7 Scope.stop: a StopCommand only that loop's Foreach catches).
+    BreakLoop(usize),
     Stop,
 }
 
@@ -177,6 +181,8 @@ struct Renderer<'p> {
     arg_pool: Vec<Vec<Value>>,
     out: String,
     loops: Vec<Loop>,
+    /// Per level of `loops`, its `$foreach` object once made ([`Renderer::foreach_object`]).
+    scopes: Vec<Option<Rc<ForeachScope>>>,
     depth: usize,
     /// Macro calls in progress.
     macro_depth: usize,
@@ -218,6 +224,7 @@ impl<'p> Renderer<'p> {
             arg_pool: bufs.arg_pool,
             out: String::new(),
             loops: bufs.loops,
+            scopes: Vec::new(),
             depth: 0,
             macro_depth: 0,
             block_depth: 0,
@@ -477,7 +484,11 @@ impl<'p> Renderer<'p> {
                 body,
                 pos,
             } => return self.foreach(*var, iterable, body, *pos),
-            Node::Break(_) => return Ok(Flow::Break),
+            Node::Break { scope: None, .. } => return Ok(Flow::Break),
+            Node::Break {
+                scope: Some(scope),
+                pos,
+            } => return self.break_to(scope, *pos),
             Node::Stop(_) => return Ok(Flow::Stop),
             Node::Define { slot, body, .. } => {
                 let s = *slot as usize;
@@ -487,9 +498,10 @@ impl<'p> Renderer<'p> {
             Node::MacroCall {
                 name,
                 args,
+                body,
                 source,
                 pos,
-            } => return self.macro_call(name, args, source, *pos),
+            } => return self.macro_call(name, args, *body, source, *pos),
             Node::Evaluate { arg, source, pos } => {
                 if self.opts.run_evaluate {
                     return self.evaluate(arg, *pos);
@@ -840,19 +852,53 @@ impl<'p> Renderer<'p> {
         Ok(out)
     }
 
-    /// `$foreach` as an object (for `$foreach.parent` and printing).
-    fn foreach_object(&self) -> Value {
-        let mut obj: Option<Rc<ForeachScope>> = None;
-        for lp in &self.loops {
-            obj = Some(Rc::new(ForeachScope {
-                lp: *lp,
-                parent: obj.take(),
-            }));
+    /// `$foreach` as an object (for `$foreach.parent`, `#break($foreach)` and printing): one
+    /// object per loop run, made when first asked for and kept up to date until the loop
+    /// ends, as Velocity 1.7's ForeachScope is.
+    fn foreach_object(&mut self) -> Value {
+        let n = self.loops.len();
+        if n == 0 {
+            return Value::Null;
         }
-        match obj {
-            Some(o) => Value::Object(o),
+        self.scopes.resize(n, None);
+        for i in 0..n {
+            if self.scopes[i].is_none() {
+                let parent = i.checked_sub(1).and_then(|p| self.scopes[p].clone());
+                let lp = Cell::new(self.loops[i]);
+                self.scopes[i] = Some(Rc::new_cyclic(|me| ForeachScope {
+                    lp,
+                    parent,
+                    me: me.clone(),
+                }));
+            }
+        }
+        match &self.scopes[n - 1] {
+            Some(o) => Value::Object(o.clone()),
             None => Value::Null,
         }
+    }
+
+    /// `#break($scope)`: the loop whose `$foreach` object `scope` is. Velocity 1.7 (Break.render)
+    /// fails on anything that is not a scope object (`#break($nothing)`, `#break('x')`, a
+    /// `$foreach.parent` outside a nested loop, a loop that has ended).
+    fn break_to(&mut self, scope: &'p Expr, pos: Pos) -> Result<Flow, TemplateError> {
+        let v = self.eval(scope)?;
+        if let Value::Object(o) = &v {
+            let target = Rc::as_ptr(o) as *const u8;
+            let level = self.scopes.iter().position(|s| {
+                s.as_ref()
+                    .is_some_and(|s| Rc::as_ptr(s) as *const u8 == target)
+            });
+            if let Some(level) = level {
+                return Ok(Flow::BreakLoop(level));
+            }
+        }
+        Err(self.error(
+            ErrorKind::Eval,
+            "#break(...) needs the scope of a loop in progress ($foreach, $foreach.parent, \
+             $foreach.topmost)",
+            pos,
+        ))
     }
 
     fn eval(&mut self, e: &'p Expr) -> Result<Value, TemplateError> {
@@ -924,67 +970,90 @@ impl<'p> Renderer<'p> {
                 let v = self.eval(x)?;
                 Value::Bool(!ops::truthy(&v))
             }
-            Expr::Binary(op, l, r, pos) => {
-                let a = self.eval(l)?;
-                match op {
-                    BinOp::And => {
-                        if !ops::truthy(&a) {
-                            return Ok(Value::Bool(false));
-                        }
-                        let b = self.eval(r)?;
-                        return Ok(Value::Bool(ops::truthy(&b)));
-                    }
-                    BinOp::Or => {
-                        if ops::truthy(&a) {
-                            return Ok(Value::Bool(true));
-                        }
-                        let b = self.eval(r)?;
-                        return Ok(Value::Bool(ops::truthy(&b)));
-                    }
-                    _ => {}
+            Expr::Chain(first, rest) => {
+                // One step per operator: a long chain is work in proportion to its length.
+                self.charge(rest.len() as u64)?;
+                let mut acc = self.eval(first)?;
+                for (i, (op, r, pos)) in rest.iter().enumerate() {
+                    // The left operand's own expression (for a null's source text in `+`)
+                    // is `first` for the first operator; later ones have a chain on the left.
+                    let l = if i == 0 { Some(&**first) } else { None };
+                    acc = self.binary(*op, acc, l, r, *pos)?;
+                }
+                acc
+            }
+        })
+    }
+
+    /// `a op r`, `a` the left operand's value (`l` its expression when a single operand):
+    /// `&&` and `||` evaluate `r` only when `a` does not decide.
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        l: Option<&'p Expr>,
+        r: &'p Expr,
+        pos: Pos,
+    ) -> Result<Value, TemplateError> {
+        match op {
+            BinOp::And => {
+                if !ops::truthy(&a) {
+                    return Ok(Value::Bool(false));
                 }
                 let b = self.eval(r)?;
-                if *op == BinOp::Add
-                    && (a.is_null() || b.is_null())
-                    && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
-                {
-                    // Velocity 1.7 ASTAddNode: a string plus a null concatenates the null
-                    // side's source text (`"a" + $nope` is `a$nope`). Only reachable in
-                    // plain Velocity mode: under API Gateway a null reference is `''`.
-                    let a = if a.is_null() { literal(l) } else { a };
-                    let b = if b.is_null() { literal(r) } else { b };
-                    let mut s = a.to_java_string();
-                    b.write_java(&mut s);
-                    return Ok(Value::string(s));
+                return Ok(Value::Bool(ops::truthy(&b)));
+            }
+            BinOp::Or => {
+                if ops::truthy(&a) {
+                    return Ok(Value::Bool(true));
                 }
-                match op {
-                    BinOp::Eq | BinOp::Ne => {
-                        let mut work = 0;
-                        let eq = ops::equals_counted(&a, &b, &mut work);
-                        self.charge(work / 16)?;
-                        Value::Bool(eq == (*op == BinOp::Eq))
+                let b = self.eval(r)?;
+                return Ok(Value::Bool(ops::truthy(&b)));
+            }
+            _ => {}
+        }
+        let b = self.eval(r)?;
+        if op == BinOp::Add
+            && (a.is_null() || b.is_null())
+            && (matches!(a, Value::String(_)) || matches!(b, Value::String(_)))
+        {
+            // Velocity 1.7 ASTAddNode: a string plus a null concatenates the null side's
+            // source text (`"a" + $nope` is `a$nope`). Only reachable in plain Velocity mode:
+            // under API Gateway a null reference is `''`.
+            let a = if a.is_null() {
+                l.map_or_else(|| Value::from("null"), literal)
+            } else {
+                a
+            };
+            let b = if b.is_null() { literal(r) } else { b };
+            let mut s = a.to_java_string();
+            b.write_java(&mut s);
+            return Ok(Value::string(s));
+        }
+        Ok(match op {
+            BinOp::Eq | BinOp::Ne => {
+                let mut work = 0;
+                let eq = ops::equals_counted(&a, &b, &mut work);
+                self.charge(work / 16)?;
+                Value::Bool(eq == (op == BinOp::Eq))
+            }
+            BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
+            BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
+            BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
+            BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
+            _ => {
+                let v = ops::arith(op, &a, &b);
+                if let Value::String(s) = &v {
+                    if s.len() > MAX_VALUE_LEN {
+                        return Err(self.error(
+                            ErrorKind::Limit,
+                            format!("string longer than the limit of {MAX_VALUE_LEN} bytes"),
+                            pos,
+                        ));
                     }
-                    BinOp::Lt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_lt())),
-                    BinOp::Le => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_le())),
-                    BinOp::Gt => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_gt())),
-                    BinOp::Ge => Value::Bool(ops::compare(&a, &b).is_some_and(|o| o.is_ge())),
-                    _ => {
-                        let v = ops::arith(*op, &a, &b);
-                        if let Value::String(s) = &v {
-                            if s.len() > MAX_VALUE_LEN {
-                                return Err(self.error(
-                                    ErrorKind::Limit,
-                                    format!(
-                                        "string longer than the limit of {MAX_VALUE_LEN} bytes"
-                                    ),
-                                    *pos,
-                                ));
-                            }
-                            self.charge_bytes(s.len())?;
-                        }
-                        v
-                    }
+                    self.charge_bytes(s.len())?;
                 }
+                v
             }
         })
     }
@@ -1149,6 +1218,7 @@ impl<'p> Renderer<'p> {
         };
         let s = var as usize;
         let saved = (self.vars[s].clone(), self.defined[s]);
+        let level = self.loops.len();
         self.loops.push(Loop { index: 0, len });
         let mut flow = Flow::Normal;
         for i in 0..len.min(max) {
@@ -1162,18 +1232,25 @@ impl<'p> Renderer<'p> {
             self.defined[s] = 0;
             if let Some(lp) = self.loops.last_mut() {
                 lp.index = i;
+                // The loop's `$foreach` object, if made, follows the loop.
+                if let Some(Some(o)) = self.scopes.get(level) {
+                    o.lp.set(*lp);
+                }
             }
             self.step()?;
             match self.block(body)? {
                 Flow::Normal => {}
                 Flow::Break => break,
-                Flow::Stop => {
-                    flow = Flow::Stop;
+                Flow::BreakLoop(l) if l == level => break,
+                f => {
+                    // `#stop`, or `#break` of a loop outside this one.
+                    flow = f;
                     break;
                 }
             }
         }
         self.loops.pop();
+        self.scopes.truncate(level);
         self.vars[s] = saved.0;
         self.defined[s] = saved.1;
         Ok(flow)
@@ -1183,6 +1260,7 @@ impl<'p> Renderer<'p> {
         &mut self,
         name: &str,
         args: &'p [Expr],
+        body: Option<u32>,
         source: &str,
         pos: Pos,
     ) -> Result<Flow, TemplateError> {
@@ -1210,9 +1288,18 @@ impl<'p> Renderer<'p> {
         self.enter(pos)?;
         let values = self.eval_args(args)?;
         self.macro_depth += 1;
+        // A block call's body is `$bodyContent` while the macro runs, rendered where it is
+        // used, like a `#define` (VelocimacroProxy binds velocimacro.body.reference).
+        let body_slot = body.and_then(|_| {
+            prog.names
+                .iter()
+                .position(|n| &**n == parser::BODY_CONTENT)
+                .map(|s| s as Slot)
+        });
         let saved: Vec<(usize, Value, u32)> = m
             .params
             .iter()
+            .chain(body_slot.iter())
             .map(|&p| {
                 (
                     p as usize,
@@ -1225,6 +1312,10 @@ impl<'p> Renderer<'p> {
             self.vars[p as usize] = values.get(i).cloned().unwrap_or(Value::Null);
             self.defined[p as usize] = 0;
         }
+        if let (Some(slot), Some(b)) = (body_slot, body) {
+            self.vars[slot as usize] = Value::Null;
+            self.defined[slot as usize] = b + 1;
+        }
         let flow = self.block(&m.body);
         for (p, v, d) in saved.into_iter().rev() {
             self.vars[p] = v;
@@ -1232,9 +1323,11 @@ impl<'p> Renderer<'p> {
         }
         self.macro_depth -= 1;
         self.depth -= 1;
+        // A plain `#break` stops the macro (RuntimeMacro catches the nearest StopCommand);
+        // `#stop` and `#break($foreach)` of a loop outside go on.
         Ok(match flow? {
-            Flow::Stop => Flow::Stop,
-            _ => Flow::Normal,
+            Flow::Break => Flow::Normal,
+            f => f,
         })
     }
 
@@ -1269,6 +1362,7 @@ impl<'p> Renderer<'p> {
         sub.block_depth = self.block_depth;
         sub.steps = self.steps;
         sub.loops = self.loops.clone();
+        sub.scopes = self.scopes.clone();
         sub.opts = self.opts;
         let flow = sub.block(&sub_prog.root).map_err(wrap)?;
         self.steps = sub.steps;
@@ -1281,10 +1375,11 @@ impl<'p> Renderer<'p> {
         let out = std::mem::take(&mut sub.out);
         self.depth -= 1;
         self.write(&out)?;
-        Ok(if flow == Flow::Stop {
-            Flow::Stop
-        } else {
+        // As for a macro: a plain `#break` stops the `#evaluate` only (Evaluate.render).
+        Ok(if flow == Flow::Break {
             Flow::Normal
+        } else {
+            flow
         })
     }
 }
@@ -1417,13 +1512,16 @@ fn loop_property(lp: Loop, name: &str) -> Option<Value> {
 
 /// `$foreach` as an object: Velocity 1.7's ForeachScope.
 struct ForeachScope {
-    lp: Loop,
+    /// The loop's state, kept up to date by the loop while it runs.
+    lp: Cell<Loop>,
     parent: Option<Rc<ForeachScope>>,
+    /// This object itself, for `$foreach.topmost` of the outermost loop.
+    me: Weak<ForeachScope>,
 }
 
 impl HostObject for ForeachScope {
     fn property(&self, name: &str) -> Result<Value, EvalError> {
-        if let Some(v) = loop_property(self.lp, name) {
+        if let Some(v) = loop_property(self.lp.get(), name) {
             return Ok(v);
         }
         Ok(match name {
@@ -1432,14 +1530,21 @@ impl HostObject for ForeachScope {
                 None => Value::Null,
             },
             "topmost" => {
-                let mut top = self;
-                while let Some(p) = &top.parent {
+                // Velocity 1.7 Scope.getTopmost: the outermost loop's scope, this one's own
+                // when it is the outermost (the same object, so `#break` finds it).
+                let mut top = match &self.parent {
+                    Some(p) => p.clone(),
+                    None => {
+                        return Ok(self
+                            .me
+                            .upgrade()
+                            .map_or(Value::Null, |me| Value::Object(me)));
+                    }
+                };
+                while let Some(p) = top.parent.clone() {
                     top = p;
                 }
-                Value::Object(Rc::new(ForeachScope {
-                    lp: top.lp,
-                    parent: None,
-                }))
+                Value::Object(top)
             }
             _ => Value::Null,
         })
@@ -1460,7 +1565,8 @@ impl HostObject for ForeachScope {
     }
 
     fn render(&self) -> String {
-        format!("$foreach(index {} of {})", self.lp.index, self.lp.len)
+        let lp = self.lp.get();
+        format!("$foreach(index {} of {})", lp.index, lp.len)
     }
 }
 

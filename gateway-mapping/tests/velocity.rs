@@ -110,7 +110,10 @@ fn references_in_every_form_render_their_values() {
         ("$name.5", "Ana.5"),
         // `$` not followed by a name is text. airspeed test_dollar_left_untouched #1
         ("Hello $ ", "Hello $ "),
-        ("$1 and ${ and $!", "$1 and ${ and $!"),
+        // `$!` before a character that cannot continue a reference prints `$` alone (the
+        // DOLLARBANG MORE token becomes a special token, of which NodeUtils.getSpecialText
+        // prints only the `$`); `$`/`$!` at the very end are errors (velocity_fidelity.rs).
+        ("$1 and ${ and $! x", "$1 and ${ and $ x"),
     ]);
 }
 
@@ -149,7 +152,9 @@ fn backslashes_escape_references_and_directives() {
         ("\\#end", "#end"),
         ("\\#if", "#if"),
         ("\\# end", "\\# end"),
-        ("\\\\ \\# \\$", "\\\\ \\# \\$"),
+        // (a newline after `\$`, as in the recording: `\$` at the very end is cut off, an
+        // error in Velocity 1.7, see velocity_fidelity.rs)
+        ("\\\\ \\# \\$\n", "\\\\ \\# \\$\n"),
         ("\\#set( $email = \"foo\" )", "#set( foo = \"foo\" )"),
         ("\\#foo", "\\#foo"),
         ("a\\b", "a\\b"),
@@ -469,7 +474,7 @@ fn break_and_stop_end_loops_and_templates() {
         ),
         ("hello #stop world", "hello "),
         ("#foreach($i in $list)$i#stop#end after", "a"),
-        ("#break($foreach)x", ""),
+        ("#foreach($i in $list)$i#break($foreach)x#end", "a"),
         ("a#break b", "a"),
     ]);
 }
@@ -505,8 +510,12 @@ fn comments_and_unparsed_blocks() {
         ),
         ("a##", "a"),
     ]);
-    let e = gw_err("ok\n  #* never closed");
-    assert_eq!((e.kind(), e.line(), e.column()), (ErrorKind::Syntax, 2, 3));
+    // An unterminated `#*` comments out the rest of the template, silently, as in Velocity
+    // 1.7 (IN_MULTI_LINE_COMMENT skips to the end; see velocity_fidelity.rs).
+    assert_eq!(
+        gw("ok\n  #* never closed", &vars()).as_deref(),
+        Ok("ok\n  ")
+    );
 }
 
 #[test]
@@ -962,7 +971,9 @@ fn a_failing_template_reports_a_typed_error_with_line_and_column() {
         ("Hello ${name.", ErrorKind::Syntax, 1, 13),
         ("#set($a = )", ErrorKind::Syntax, 1, 11),
         ("#set(a = 1)", ErrorKind::Syntax, 1, 6),
-        ("#foreach($i $list)#end", ErrorKind::Syntax, 1, 13),
+        // Two arguments: Velocity 1.7 (Foreach.render reads the third) fails when rendering;
+        // here when compiling, at the directive.
+        ("#foreach($i $list)#end", ErrorKind::Syntax, 1, 1),
         ("#if($a)#else#elseif($b)#end", ErrorKind::Syntax, 1, 13),
         ("#if (1)true!#end #end ", ErrorKind::Syntax, 1, 18),
         ("line\n  $x.m(\"unterminated)", ErrorKind::Syntax, 2, 8),
