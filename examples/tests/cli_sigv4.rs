@@ -252,7 +252,7 @@ fn a_presigned_request_file_verifies_until_it_expires() {
         "GET {}?{} HTTP/1.1\n{}\n",
         raw.path(),
         signed.query,
-        raw.header_lines().join("\n")
+        String::from_utf8(raw.header_lines().collect::<Vec<_>>().join(&b'\n')).unwrap()
     );
     let path = scratch("presigned.req", text.as_bytes());
     let o = verify(path.path(), &["--time", "20150830T123700Z"]);
