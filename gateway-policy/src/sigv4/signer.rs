@@ -346,7 +346,7 @@ impl Signer {
                 }
                 for (name, _) in query_pairs(request.query) {
                     if let Some(param) = PRESIGNED_PARAMS.iter().find(|p| p.as_bytes() == &*name) {
-                        return conflict(&format!("a {param} query parameter"));
+                        return conflict(&format!("an {param} query parameter"));
                     }
                 }
             }
