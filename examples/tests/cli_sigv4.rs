@@ -252,7 +252,7 @@ fn a_presigned_request_file_verifies_until_it_expires() {
         "GET {}?{} HTTP/1.1\n{}\n",
         raw.path(),
         signed.query,
-        raw.header_lines().join("\n")
+        String::from_utf8(raw.header_lines().collect::<Vec<_>>().join(&b'\n')).unwrap()
     );
     let path = scratch("presigned.req", text.as_bytes());
     let o = verify(path.path(), &["--time", "20150830T123700Z"]);
@@ -327,4 +327,115 @@ fn help_prints_the_usage_and_documents_the_time_format() {
     let out = stdout(&o);
     assert!(out.contains("gateway sigv4 sign --access-key K --secret S --region R --service SV [--time T] <request-file>"));
     assert!(out.contains("20150830T123600Z"));
+}
+
+#[test]
+fn header_bytes_that_are_not_utf8_are_printed_as_sent_and_verify() {
+    // The signature covers a header's bytes; printing them lossily (U+FFFD) would break it.
+    let req = scratch(
+        "latin1.req",
+        b"GET /prod/pets HTTP/1.1\nHost:abc123.execute-api.us-east-1.amazonaws.com\nX-Name:caf\xe9\n\n",
+    );
+    let o = sign(req.path(), "us-east-1", "execute-api", T0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        o.stdout.windows(10).any(|w| w == b"X-Name:caf"),
+        "{:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(o.stdout.windows(5).any(|w| w == b"caf\xe9\n"));
+    let signed = scratch("latin1-signed.req", &o.stdout);
+    let o = verify(signed.path(), &["--time", T0]);
+    assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
+}
+
+#[test]
+fn signing_a_signed_request_again_replaces_its_date_and_authorization() {
+    // A stale X-Amz-Date printed before the new one would be read first (the first X-Amz-Date
+    // header is the date: scratchstack-aws-signature's "AWS Auth Error Ordering", step 6e), and
+    // two Authorization headers are refused.
+    let (first, _) = signed_pets("pets.req");
+    let again = scratch("again.req", first.as_bytes());
+    let o = sign(again.path(), "us-east-1", "execute-api", "20150830T124000Z");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.matches("X-Amz-Date:").count(), 1, "{text}");
+    assert_eq!(text.matches("Authorization:").count(), 1, "{text}");
+    assert!(text.contains("X-Amz-Date:20150830T124000Z\n"), "{text}");
+    let path = scratch("again-signed.req", text.as_bytes());
+    let o = verify(path.path(), &["--time", "20150830T124000Z"]);
+    assert_eq!(stdout(&o), "valid\n", "{}", stderr(&o));
+}
+
+#[test]
+fn sign_refuses_what_verify_would_refuse_and_exits_2() {
+    let no_host = scratch("no-host.req", b"GET /prod/pets HTTP/1.1\nAccept:*/*\n\n");
+    let o = sign(no_host.path(), "us-east-1", "execute-api", T0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("the request has no Host header, which SigV4 must sign"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = sign(&data("pets.req"), "us/east-1", "execute-api", T0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the region \"us/east-1\" cannot be part of a SigV4 credential"),
+        "{}",
+        stderr(&o)
+    );
+
+    // An access key cannot smuggle fields into the Authorization header.
+    let o = gateway(&[
+        "sigv4",
+        "sign",
+        "--access-key",
+        "AKID, SignedHeaders=x-evil, Signature=00",
+        "--secret",
+        SECRET,
+        "--region",
+        "us-east-1",
+        "--service",
+        "execute-api",
+        "--time",
+        T0,
+        &data("pets.req"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("cannot be part of a SigV4 credential"));
+
+    let mut many = b"GET / HTTP/1.1\nHost:example.amazonaws.com\n".to_vec();
+    for i in 0..9_000 {
+        many.extend_from_slice(format!("X-H{i}:v\n").as_bytes());
+    }
+    let many = scratch("many.req", &many);
+    let o = sign(many.path(), "us-east-1", "execute-api", T0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the request has 9002 headers to sign, more than the 256"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn two_authorization_headers_are_refused() {
+    // Refused rather than read first as AWS does (see gateway-policy/tests/sigv4_duplicates.rs).
+    let (text, _) = signed_pets("pets.req");
+    let auth = text
+        .lines()
+        .find(|l| l.starts_with("Authorization:"))
+        .unwrap()
+        .to_owned();
+    let doubled = text.replacen(&auth, &format!("{auth}\n{auth}"), 1);
+    let path = scratch("doubled.req", doubled.as_bytes());
+    let o = verify(path.path(), &["--time", T0]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "Found more than one 'Authorization' HTTP header.\n"
+    );
 }

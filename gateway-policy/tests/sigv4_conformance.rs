@@ -119,7 +119,7 @@ fn signed_text(raw: &RawRequest, added: &[(&str, HeaderValue)], query: &str) -> 
     };
     out.extend_from_slice(format!("{} {target} {}\n", raw.method(), raw.version()).as_bytes());
     for line in raw.header_lines() {
-        out.extend_from_slice(line.as_bytes());
+        out.extend_from_slice(line);
         out.push(b'\n');
     }
     for (name, value) in added {

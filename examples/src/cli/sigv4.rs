@@ -9,8 +9,11 @@
 //! lines, an empty line, the body (lines end in `\n` or `\r\n`).
 //!
 //! - `sign` prints the request signed in the `Authorization` header: the request line and header
-//!   lines as written, then `X-Amz-Date` and `Authorization` (the test suite's
-//!   `header-signed-request.txt` layout), the empty line and the body. Exit 0.
+//!   lines as written (byte for byte, less any `Authorization` or `X-Amz-Date` the signature
+//!   replaces), then `X-Amz-Date` and `Authorization` (the test suite's
+//!   `header-signed-request.txt` layout), the empty line and the body. Exit 0. A request the
+//!   verifier would refuse once signed (no `Host`, more than 256 headers to sign, a region with a
+//!   `/`, ...) is not signed: the reason goes to standard error, exit 2.
 //! - `verify` checks the request's signature (header or presigned query form) against the one
 //!   access key given, as API Gateway would: it prints `valid` and exits 0, or prints the 403
 //!   message API Gateway would answer with and exits 1. Without `--region` / `--service` any
@@ -189,9 +192,20 @@ fn run_sign(opts: &Options, raw: &RawRequest) -> ExitCode {
         None => raw.path().to_owned(),
     };
     out.extend_from_slice(format!("{} {target} {}\n", raw.method(), raw.version()).as_bytes());
-    for line in raw.header_lines() {
-        out.extend_from_slice(line.as_bytes());
-        out.push(b'\n');
+    // The request's lines byte for byte, but for headers the signature replaces (an old
+    // `Authorization` or `X-Amz-Date`): printed twice, the stale one would be read first.
+    for (name, lines) in raw.header_fields() {
+        if signed
+            .headers
+            .iter()
+            .any(|(added, _)| name.as_str().eq_ignore_ascii_case(added))
+        {
+            continue;
+        }
+        for line in lines {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
     }
     for (name, value) in &signed.headers {
         out.extend_from_slice(name.as_bytes());

@@ -66,22 +66,31 @@ pub trait CredentialStore: Send + Sync {
     fn credential(&self, access_key_id: &str) -> Option<Arc<Credential>>;
 
     /// Whether `token` (the request's `X-Amz-Security-Token`, if any) is valid for `credential`
-    /// at `now`. The default compares it, in constant time, with `credential.session_token` and
-    /// checks `expires_at`.
+    /// at `now`. The default is [`Credential::session_token_status`]: it compares the token, in
+    /// constant time, with `credential.session_token` and checks `expires_at`.
     fn check_session_token(
         &self,
         credential: &Credential,
         token: Option<&str>,
         now: SystemTime,
     ) -> TokenStatus {
-        let matches = match (&credential.session_token, token) {
+        credential.session_token_status(token, now)
+    }
+}
+
+impl Credential {
+    /// Whether `token` (the request's `X-Amz-Security-Token`, if any) is valid for this key at
+    /// `now`: it must equal `session_token` (compared in constant time; no token for a long-term
+    /// key), and the key must not have passed `expires_at`.
+    pub fn session_token_status(&self, token: Option<&str>, now: SystemTime) -> TokenStatus {
+        let matches = match (&self.session_token, token) {
             (None, None) => true,
             (Some(expected), Some(got)) => bool::from(expected.as_bytes().ct_eq(got.as_bytes())),
             _ => false,
         };
         if !matches {
             TokenStatus::Invalid
-        } else if credential.expires_at.is_some_and(|at| now >= at) {
+        } else if self.expires_at.is_some_and(|at| now >= at) {
             TokenStatus::Expired
         } else {
             TokenStatus::Valid

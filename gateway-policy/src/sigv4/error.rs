@@ -197,6 +197,56 @@ pub enum SignError {
     /// A presigned expiry outside 1 to [`MAX_PRESIGNED_EXPIRES_SECS`] seconds.
     ///
     /// [`MAX_PRESIGNED_EXPIRES_SECS`]: crate::sigv4::MAX_PRESIGNED_EXPIRES_SECS
-    #[error("presigned expiry of {0} s is outside 1 to 604800 s")]
+    #[error(
+        "presigned expiry of {0} s is outside 1 to {max} s",
+        max = crate::sigv4::MAX_PRESIGNED_EXPIRES_SECS
+    )]
     InvalidExpiry(u64),
+    /// The access key id, region or service cannot be a part of a credential scope
+    /// (`AKID/date/region/service/aws4_request`): it is empty, or holds a `/` (which would shift
+    /// the scope's parts), a `,` or whitespace (which would end the `Credential=` field of the
+    /// `Authorization` header, or let text after it pose as another field), or a byte outside
+    /// printable ASCII.
+    #[error(
+        "the {what} {value:?} cannot be part of a SigV4 credential: it must be non-empty printable ASCII without spaces, ',' or '/'"
+    )]
+    InvalidCredentialPart {
+        /// Which part: `access key id`, `region` or `service`.
+        what: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// The request has no `Host` header, which SigV4 must sign (a verifier refuses the request).
+    #[error("the request has no Host header, which SigV4 must sign")]
+    MissingHost,
+    /// The request has more headers to sign than [`MAX_SIGNED_HEADERS`] (a verifier refuses
+    /// such a `SignedHeaders` list).
+    ///
+    /// [`MAX_SIGNED_HEADERS`]: crate::sigv4::MAX_SIGNED_HEADERS
+    #[error(
+        "the request has {0} headers to sign, more than the {max} a verifier accepts",
+        max = crate::sigv4::MAX_SIGNED_HEADERS
+    )]
+    TooManySignedHeaders(usize),
+    /// The canonical request would be longer than [`MAX_CANONICAL_REQUEST_BYTES`] (a verifier
+    /// refuses to build it).
+    ///
+    /// [`MAX_CANONICAL_REQUEST_BYTES`]: crate::sigv4::MAX_CANONICAL_REQUEST_BYTES
+    #[error(
+        "the canonical request would exceed {max} bytes, more than a verifier accepts",
+        max = crate::sigv4::MAX_CANONICAL_REQUEST_BYTES
+    )]
+    CanonicalRequestTooLarge,
+    /// The request already carries something the signature would clash with (a verifier would
+    /// refuse the signed request): an `Authorization` header on a request being presigned, an
+    /// `X-Amz-Algorithm` query parameter on one signed in the header, a presigned parameter
+    /// already in the query, or a session token when the signer has none.
+    #[error("the request already carries {what}, which conflicts with the signature")]
+    Conflict {
+        /// What the request carries.
+        what: String,
+    },
+    /// The header map cannot hold the headers the signature adds (it is at `http`'s limit).
+    #[error("the request has too many headers to add the signature to")]
+    TooManyHeaders,
 }

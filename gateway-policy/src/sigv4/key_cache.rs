@@ -41,16 +41,64 @@ fn unreachable_hmac() -> ! {
 
 /// Derives the signing key and returns it loaded into an HMAC state, ready for the string to sign.
 pub(crate) fn derive(secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+    loaded(&derive_bytes(secret, date, region, service))
+}
+
+/// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
+fn derive_bytes(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
     let mut seed = Vec::with_capacity(4 + secret.len());
     seed.extend_from_slice(b"AWS4");
     seed.extend_from_slice(secret.as_bytes());
     let k_date = hmac(&seed, date.as_bytes());
     let k_region = hmac(&k_date, region.as_bytes());
     let k_service = hmac(&k_region, service.as_bytes());
-    let k_signing = hmac(&k_service, TERMINATOR.as_bytes());
-    match HmacSha256::new_from_slice(&k_signing) {
+    hmac(&k_service, TERMINATOR.as_bytes())
+}
+
+/// An HMAC state keyed with `key`.
+fn loaded(key: &[u8; 32]) -> HmacSha256 {
+    match HmacSha256::new_from_slice(key) {
         Ok(mac) => mac,
         Err(_) => unreachable_hmac(),
+    }
+}
+
+/// A SigV4 signing key: the secret access key folded with one scope's date, region and service
+/// (`kSigning` in AWS's "Create a signed AWS API request", step 3).
+///
+/// A key service can hand these out instead of secrets: a signing key is good for one scope and
+/// one UTC day only. Check a [`Claim`](crate::sigv4::Claim) against one with
+/// [`Verifier::check_signature_with_key`](crate::sigv4::Verifier::check_signature_with_key).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey([u8; 32]);
+
+impl SigningKey {
+    /// Derives the signing key of `secret_access_key` for the scope `date` (`YYYYMMDD`),
+    /// `region` and `service`.
+    pub fn derive(secret_access_key: &str, date: &str, region: &str, service: &str) -> Self {
+        SigningKey(derive_bytes(secret_access_key, date, region, service))
+    }
+
+    /// A signing key derived elsewhere.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        SigningKey(bytes)
+    }
+
+    /// The key's bytes.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    /// The key loaded into an HMAC state, ready for the string to sign.
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        loaded(&self.0)
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key: it signs for its scope as well as the secret would.
+        f.write_str("SigningKey(..)")
     }
 }
 
@@ -250,6 +298,25 @@ mod tests {
             sig(derive("secret-a", "20150830", "us-east-1", "execute-api"))
         );
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_public_signing_key_is_the_documented_derivation() {
+        // IAM User Guide, "Examples of how to derive a signing key for Signature Version 4".
+        let key = SigningKey::derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20120215",
+            "us-east-1",
+            "iam",
+        );
+        let mut hex = Vec::new();
+        super::super::canonical::write_hex(&key.to_bytes(), &mut hex);
+        assert_eq!(
+            String::from_utf8(hex).unwrap(),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
+        assert_eq!(SigningKey::from_bytes(key.to_bytes()), key);
+        assert_eq!(format!("{key:?}"), "SigningKey(..)");
     }
 
     #[test]

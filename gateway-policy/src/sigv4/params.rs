@@ -1,6 +1,7 @@
 //! Reading the signature's parameters from the `Authorization` header or a presigned query.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use http::HeaderMap;
 
@@ -14,6 +15,18 @@ pub const MAX_SIGNED_HEADERS: usize = 256;
 /// The longest presigned lifetime SigV4 allows: 7 days, in seconds.
 pub const MAX_PRESIGNED_EXPIRES_SECS: u64 = 604_800;
 
+/// The query parameters of a presigned request, each of which may appear at most once (names
+/// compared after percent-decoding, case-sensitively, as the verifier reads them).
+pub(crate) const PRESIGNED_PARAMS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-SignedHeaders",
+    QUERY_SIGNATURE,
+    "X-Amz-Expires",
+    QUERY_SECURITY_TOKEN,
+];
+
 /// Where the signature came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Form {
@@ -23,16 +36,17 @@ pub(crate) enum Form {
     Query,
 }
 
-/// `AKID/20150830/us-east-1/service/aws4_request`, split.
-#[derive(Debug, Clone)]
-pub(crate) struct Scope<'a> {
-    pub access_key: &'a str,
-    pub date: &'a str,
-    pub region: &'a str,
-    pub service: &'a str,
-    pub terminator: &'a str,
+/// `AKID/20150830/us-east-1/service/aws4_request`, split: where each part lies in the
+/// credential (byte ranges, so a parsed claim can keep them next to the text they index).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    pub access_key: Range<usize>,
+    pub date: Range<usize>,
+    pub region: Range<usize>,
+    pub service: Range<usize>,
+    pub terminator: Range<usize>,
     /// `date/region/service/terminator`, as it goes in the string to sign.
-    pub scope: &'a str,
+    pub scope: Range<usize>,
 }
 
 /// The signature's parameters, from either form.
@@ -68,30 +82,38 @@ impl SignatureParams<'_> {
     }
 
     /// Splits the credential into its five parts (trailing slashes are ignored, as AWS does).
-    pub(crate) fn scope(&self) -> Result<Scope<'_>, AuthError> {
+    pub(crate) fn scope(&self) -> Result<Scope, AuthError> {
         let full: &str = &self.credential;
         let cred = full.trim_end_matches('/');
-        let mut parts = cred.splitn(5, '/');
-        let (Some(access_key), Some(date), Some(region), Some(service), Some(terminator)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(malformed_credential(full));
-        };
-        if terminator.contains('/') {
+        // The four slashes, found in one pass; a fifth means too many parts.
+        let mut slashes = [0usize; 4];
+        let mut found = 0;
+        for (i, b) in cred.bytes().enumerate() {
+            if b == b'/' {
+                if found == slashes.len() {
+                    return Err(malformed_credential(full));
+                }
+                slashes[found] = i;
+                found += 1;
+            }
+        }
+        if found != slashes.len() {
             return Err(malformed_credential(full));
         }
+        let [a, b, c, d] = slashes;
         Ok(Scope {
-            access_key,
-            date,
-            region,
-            service,
-            terminator,
-            scope: cred.get(access_key.len() + 1..).unwrap_or_default(),
+            access_key: 0..a,
+            date: a + 1..b,
+            region: b + 1..c,
+            service: c + 1..d,
+            terminator: d + 1..cred.len(),
+            scope: a + 1..cred.len(),
         })
+    }
+
+    /// One part of the credential, by the span [`SignatureParams::scope`] found.
+    pub(crate) fn part(&self, span: &Range<usize>) -> &str {
+        self.credential.get(span.clone()).unwrap_or_default()
     }
 
     /// Checks the algorithm: SigV4 signs with `AWS4-HMAC-SHA256` only.
@@ -109,16 +131,23 @@ impl SignatureParams<'_> {
         )))
     }
 
-    /// Whether `host` is among the signed headers (names compared case-insensitively), and how
-    /// many names the list holds, in one pass.
+    /// See [`signed_header_facts`].
     pub(crate) fn signed_header_facts(&self) -> (bool, usize) {
-        let (mut host, mut count) = (false, 0);
-        for n in self.signed_headers.split(';') {
-            count += 1;
-            host = host || n.eq_ignore_ascii_case("host") || n == ":authority";
-        }
-        (host, count)
+        signed_header_facts(&self.signed_headers)
     }
+}
+
+/// Whether `host` is among the names of a `;`-separated `SignedHeaders` list (compared
+/// case-insensitively; `:authority` counts too), and how many names the list holds, in one pass.
+/// The verifier refuses a list without `host` or with more than [`MAX_SIGNED_HEADERS`] names;
+/// the signer refuses to produce one.
+pub(crate) fn signed_header_facts(list: &str) -> (bool, usize) {
+    let (mut host, mut count) = (false, 0);
+    for n in list.split(';') {
+        count += 1;
+        host = host || n.eq_ignore_ascii_case("host") || n == ":authority";
+    }
+    (host, count)
 }
 
 fn malformed_credential(cred: &str) -> AuthError {
@@ -133,11 +162,18 @@ pub(crate) fn read<'a>(
     headers: &'a HeaderMap,
     query: &'a str,
 ) -> Result<Option<SignatureParams<'a>>, AuthError> {
-    if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
+    let mut authorizations = headers.get_all(http::header::AUTHORIZATION).iter();
+    if let Some(auth) = authorizations.next() {
         if query_has_algorithm(query) {
             return Err(AuthError::invalid(
                 "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
             ));
+        }
+        // AWS's front end reads the first of several `Authorization` headers (scratchstack's
+        // "AWS Auth Error Ordering", step 6a); a second one is ambiguous input a proxy on the
+        // way may read differently, so it is refused here.
+        if authorizations.next().is_some() {
+            return Err(AuthError::invalid(MORE_THAN_ONE_AUTHORIZATION));
         }
         return from_header(auth.as_bytes(), headers).map(Some);
     }
@@ -147,8 +183,13 @@ pub(crate) fn read<'a>(
     from_query(query)
 }
 
+/// The message for a request with two `Authorization` headers. AWS has none of its own (it reads
+/// the first); this one is worded like its "Found both ..." message.
+pub(crate) const MORE_THAN_ONE_AUTHORIZATION: &str =
+    "Found more than one 'Authorization' HTTP header.";
+
 /// Whether the query has an `X-Amz-Algorithm` parameter (the mark of a presigned request).
-fn query_has_algorithm(query: &str) -> bool {
+pub(crate) fn query_has_algorithm(query: &str) -> bool {
     query.contains("X-Amz-Algorithm")
         && query_pairs(query).any(|(name, _)| &*name == b"X-Amz-Algorithm")
 }
@@ -169,7 +210,10 @@ struct HeaderParts<'s> {
 
 /// Splits `ALGORITHM k=v, k=v, ...`: after the algorithm, pieces are separated by commas or
 /// whitespace and each must be `key=value` (AWS's front end answers a piece without `=` with
-/// "not a valid key=value pair").
+/// "not a valid key=value pair"). `Credential`, `SignedHeaders` and `Signature` may each appear
+/// once: AWS keeps the last of repeated ones (scratchstack's "AWS Auth Error Ordering", step
+/// 6c), which lets two readers of one header disagree, so a repeat is refused, after every piece
+/// has passed the key=value check (the order of steps 6b and 6c).
 fn split_authorization(value: &str) -> Result<HeaderParts<'_>, AuthError> {
     // Separators are ASCII, so slicing at them keeps `&str` boundaries; a byte loop is several
     // times faster than `str::split` with a closure on this hot path.
@@ -189,6 +233,7 @@ fn split_authorization(value: &str) -> Result<HeaderParts<'_>, AuthError> {
         signed_headers: None,
         signature: None,
     };
+    let mut repeated: Option<&str> = None;
     while i < bytes.len() {
         if is_sep(bytes[i]) {
             i += 1;
@@ -208,15 +253,23 @@ fn split_authorization(value: &str) -> Result<HeaderParts<'_>, AuthError> {
                 "'{piece}' not a valid key=value pair (missing equal-sign) in Authorization header: '{value}'."
             )));
         };
-        let slot = match &value[piece_start..eq] {
+        let key = &value[piece_start..eq];
+        let slot = match key {
             "Credential" => &mut parts.credential,
             "SignedHeaders" => &mut parts.signed_headers,
             "Signature" => &mut parts.signature,
             _ => continue,
         };
-        if slot.is_none() {
+        if slot.is_some() {
+            repeated.get_or_insert(key);
+        } else {
             *slot = Some(&value[eq + 1..i]);
         }
+    }
+    if let Some(key) = repeated {
+        return Err(AuthError::incomplete(format!(
+            "'{key}' appears more than once in Authorization header: '{value}'."
+        )));
     }
     Ok(parts)
 }
@@ -290,6 +343,7 @@ fn from_query(query: &str) -> Result<Option<SignatureParams<'_>>, AuthError> {
     let (mut algorithm, mut credential, mut date, mut signed_headers, mut signature, mut expires) =
         (None, None, None, None, None, None);
     let mut token = None;
+    let mut repeated: Option<&'static str> = None;
     for (name, value) in query_pairs(query) {
         let slot = match &*name {
             b"X-Amz-Algorithm" => &mut algorithm,
@@ -303,11 +357,24 @@ fn from_query(query: &str) -> Result<Option<SignatureParams<'_>>, AuthError> {
         };
         if slot.is_none() {
             *slot = Some(String::from_utf8_lossy(&value).into_owned());
+        } else if repeated.is_none() {
+            repeated = PRESIGNED_PARAMS
+                .iter()
+                .find(|p| p.as_bytes() == &*name)
+                .copied();
         }
     }
     if algorithm.is_none() && credential.is_none() && signature.is_none() {
         // X-Amz-* parameters that are not a presigned signature: an unsigned request.
         return Ok(None);
+    }
+    // AWS keeps the first of repeated presigned parameters (scratchstack's "AWS Auth Error
+    // Ordering", step 7c, before 7d's check that all are present); a repeat is ambiguous, so it
+    // is refused, in the wording of AWS's query-string messages.
+    if let Some(name) = repeated {
+        return Err(AuthError::incomplete(format!(
+            "AWS query-string parameters must not repeat '{name}'. Re-examine the query-string parameters."
+        )));
     }
     let mut missing = String::new();
     for (name, v) in [

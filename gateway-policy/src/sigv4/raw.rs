@@ -2,7 +2,14 @@
 //!
 //! Lenient where the test suite is: the request target may hold spaces and UTF-8 (`GET /example
 //! space/ HTTP/1.1`), header lines may omit the space after the colon, and a line starting with
-//! whitespace continues the previous header (obsolete line folding).
+//! whitespace continues the previous header (obsolete line folding). Spaces and tabs around a
+//! header's value are not part of it (RFC 9110, section 5.5). Header lines are kept byte for
+//! byte, so a request can be printed back exactly as written, bytes above 0x7f included.
+//!
+//! Reading is linear in the text: each line is visited once, and each header goes into the map
+//! once.
+
+use std::ops::Range;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -10,7 +17,8 @@ use super::error::RawRequestError;
 use super::request::{Payload, RequestRef};
 
 /// The most header lines a raw request may have: far above any real request (servers cap headers
-/// at a few dozen KiB), low enough that a hostile file cannot make the parser build a huge map.
+/// at a few dozen KiB), low enough that a hostile file cannot make the parser build a huge map,
+/// and below the 24,576 distinct names an `http::HeaderMap` holds.
 pub const MAX_RAW_HEADER_LINES: usize = 10_000;
 
 /// A request read from raw HTTP/1.1 text.
@@ -21,7 +29,10 @@ pub struct RawRequest {
     query: Option<String>,
     version: String,
     headers: HeaderMap,
-    header_lines: Vec<String>,
+    /// Every header line as written (without its line end).
+    header_lines: Vec<Vec<u8>>,
+    /// Each header field: its name and the range of `header_lines` it spans (continuations).
+    fields: Vec<(HeaderName, Range<usize>)>,
     body: Vec<u8>,
 }
 
@@ -47,8 +58,10 @@ impl RawRequest {
         };
 
         let mut headers = HeaderMap::new();
-        let mut header_lines = Vec::new();
-        // (name, value bytes) of the header being read, flushed when the next one starts.
+        let mut header_lines: Vec<Vec<u8>> = Vec::new();
+        let mut fields: Vec<(HeaderName, Range<usize>)> = Vec::new();
+        // (name, value bytes, line number) of the header being read, flushed when the next one
+        // starts.
         let mut current: Option<(HeaderName, Vec<u8>, usize)> = None;
         for (i, line) in lines.enumerate() {
             let line_no = i + 2;
@@ -59,11 +72,14 @@ impl RawRequest {
                 line: line_no,
                 text: String::from_utf8_lossy(line).into_owned(),
             };
-            header_lines.push(String::from_utf8_lossy(line).into_owned());
             if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
                 let (_, value, _) = current.as_mut().ok_or_else(bad_header)?;
                 value.push(b' ');
                 value.extend_from_slice(line);
+                header_lines.push(line.to_vec());
+                if let Some((_, span)) = fields.last_mut() {
+                    span.end = header_lines.len();
+                }
                 continue;
             }
             flush(&mut headers, current.take())?;
@@ -72,6 +88,8 @@ impl RawRequest {
                 .position(|&b| b == b':')
                 .ok_or_else(bad_header)?;
             let name = HeaderName::from_bytes(&line[..colon]).map_err(|_| bad_header())?;
+            header_lines.push(line.to_vec());
+            fields.push((name.clone(), header_lines.len() - 1..header_lines.len()));
             current = Some((name, line[colon + 1..].to_vec(), line_no));
         }
         flush(&mut headers, current.take())?;
@@ -83,6 +101,7 @@ impl RawRequest {
             version: version.to_owned(),
             headers,
             header_lines,
+            fields,
             body: body.to_vec(),
         })
     }
@@ -122,9 +141,21 @@ impl RawRequest {
         &self.version
     }
 
-    /// The header lines exactly as written (continuation lines included), for printing.
-    pub fn header_lines(&self) -> &[String] {
-        &self.header_lines
+    /// The header lines exactly as written, byte for byte (continuation lines included, line
+    /// ends left out), for printing.
+    pub fn header_lines(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        self.header_lines.iter().map(Vec::as_slice)
+    }
+
+    /// Each header field in order: its name, and its lines exactly as written (the first line,
+    /// then any continuation lines), for printing a request with some headers left out.
+    pub fn header_fields(&self) -> impl ExactSizeIterator<Item = (&HeaderName, &[Vec<u8>])> + '_ {
+        self.fields.iter().map(|(name, span)| {
+            (
+                name,
+                self.header_lines.get(span.clone()).unwrap_or_default(),
+            )
+        })
     }
 
     /// The headers.
@@ -143,13 +174,28 @@ fn flush(
     current: Option<(HeaderName, Vec<u8>, usize)>,
 ) -> Result<(), RawRequestError> {
     if let Some((name, value, line)) = current {
-        let value = HeaderValue::from_bytes(&value).map_err(|_| RawRequestError::Header {
+        let bad = || RawRequestError::Header {
             line,
             text: String::from_utf8_lossy(&value).into_owned(),
-        })?;
-        headers.append(name, value);
+        };
+        let value = HeaderValue::from_bytes(trim_ows(&value)).map_err(|_| bad())?;
+        headers
+            .try_append(name, value)
+            .map_err(|_| RawRequestError::TooManyHeaders(MAX_RAW_HEADER_LINES))?;
     }
     Ok(())
+}
+
+/// A field value without the spaces and tabs around it (RFC 9110, section 5.5: they are not part
+/// of the value).
+fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    value.get(start..end).unwrap_or_default()
 }
 
 /// Splits at the first empty line: (head, body). No empty line means no body.
@@ -194,6 +240,33 @@ mod tests {
             .unwrap();
         assert_eq!(r.headers()["my-header1"], "value1   value2      value3");
         assert_eq!(r.header_lines().len(), 3);
+        let fields: Vec<_> = r.header_fields().collect();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].0, "my-header1");
+        assert_eq!(fields[0].1.len(), 3);
+    }
+
+    #[test]
+    fn spaces_around_a_value_are_not_part_of_it_but_lines_keep_them() {
+        // RFC 9110, section 5.5: "a field value does not include leading or trailing whitespace".
+        let r =
+            RawRequest::parse(b"GET / HTTP/1.1\nX-Amz-Date: \t20150830T123600Z  \nA:\n").unwrap();
+        assert_eq!(r.headers()["x-amz-date"], "20150830T123600Z");
+        assert_eq!(r.headers()["a"], "");
+        let lines: Vec<&[u8]> = r.header_lines().collect();
+        assert_eq!(lines[0], b"X-Amz-Date: \t20150830T123600Z  ");
+    }
+
+    #[test]
+    fn header_lines_keep_bytes_that_are_not_utf8() {
+        let r = RawRequest::parse(b"GET / HTTP/1.1\nX-Bin: a\xffb\n").unwrap();
+        assert_eq!(r.headers()["x-bin"].as_bytes(), b"a\xffb");
+        assert_eq!(r.header_lines().next(), Some(&b"X-Bin: a\xffb"[..]));
+        let (name, lines) = r.header_fields().next().unwrap();
+        assert_eq!(
+            (name.as_str(), lines[0].as_slice()),
+            ("x-bin", &b"X-Bin: a\xffb"[..])
+        );
     }
 
     #[test]

@@ -8,13 +8,17 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::utf8_percent_encode;
 
 use super::canonical::{
-    ALGORITHM, CanonicalInput, QUERY_SECURITY_TOKEN, QUERY_SIGNATURE, QueryExclusions, TERMINATOR,
-    UNRESERVED, write_canonical_request, write_hex, write_string_to_sign,
+    ALGORITHM, CanonicalInput, MAX_CANONICAL_REQUEST_BYTES, QUERY_SECURITY_TOKEN, QUERY_SIGNATURE,
+    QueryExclusions, TERMINATOR, UNRESERVED, query_pairs, write_canonical_request, write_hex,
+    write_string_to_sign,
 };
 use super::date::{format_amz_date, unix_seconds};
 use super::error::SignError;
 use super::key_cache::derive;
-use super::params::MAX_PRESIGNED_EXPIRES_SECS;
+use super::params::{
+    MAX_PRESIGNED_EXPIRES_SECS, MAX_SIGNED_HEADERS, PRESIGNED_PARAMS, query_has_algorithm,
+    signed_header_facts,
+};
 use super::request::{Payload, RequestRef};
 
 /// Headers the signer leaves out of the signature: they are rewritten by proxies on the way.
@@ -100,7 +104,10 @@ impl SignedRequest {
                     what: "header name",
                 }
             })?;
-            parts.headers.insert(name, value.clone());
+            parts
+                .headers
+                .try_insert(name, value.clone())
+                .map_err(|_| SignError::TooManyHeaders)?;
         }
         let path = parts.uri.path();
         let path_and_query = if self.query.is_empty() {
@@ -180,26 +187,39 @@ impl Signer {
     }
 
     /// Signs `request` with body `payload` at `time`.
+    ///
+    /// Refuses, with a [`SignError`], whatever a [`Verifier`](crate::sigv4::Verifier) would
+    /// refuse once signed, checked with the verifier's own rules and limits: an access key id,
+    /// region or service that cannot be part of a credential (so no value can inject a field
+    /// into the `Authorization` header), a session token that is not printable ASCII, a request
+    /// without `Host`, more than [`MAX_SIGNED_HEADERS`] headers to sign, a canonical request over
+    /// [`MAX_CANONICAL_REQUEST_BYTES`], and a request already carrying a signature part that
+    /// would clash with the new one (see [`SignError::Conflict`]). An `Authorization`,
+    /// `X-Amz-Date` or (with a session token) `X-Amz-Security-Token` header already on the request
+    /// is replaced by the new one.
     pub fn sign(
         &self,
         request: RequestRef<'_>,
         payload: Payload<'_>,
         time: SystemTime,
     ) -> Result<SignedRequest, SignError> {
-        let amz_date = format_amz_date(unix_seconds(time)).ok_or(SignError::TimeOutOfRange)?;
-        let date = &amz_date[..8];
-        let scope = format!("{date}/{}/{}/{TERMINATOR}", self.region, self.service);
-        let payload_hash = payload.sha256_hex().into_owned();
+        check_credential_part("access key id", &self.access_key_id)?;
+        check_credential_part("region", &self.region)?;
+        check_credential_part("service", &self.service)?;
         let token = match &self.session_token {
-            Some(t) => {
-                Some(
-                    HeaderValue::from_str(t).map_err(|_| SignError::InvalidHeaderValue {
-                        what: "session token",
-                    })?,
-                )
+            Some(t) if is_printable_ascii(t) => Some(header_value(t, "session token")?),
+            Some(_) => {
+                return Err(SignError::InvalidHeaderValue {
+                    what: "session token",
+                });
             }
             None => None,
         };
+        let amz_date = format_amz_date(unix_seconds(time)).ok_or(SignError::TimeOutOfRange)?;
+        let date = &amz_date[..8];
+        let scope = format!("{date}/{}/{}/{TERMINATOR}", self.region, self.service);
+        self.check_conflicts(&request)?;
+        let payload_hash = payload.sha256_hex().into_owned();
         let date_value = header_value(&amz_date, "date")?;
 
         let mut headers = request.headers.clone();
@@ -209,7 +229,7 @@ impl Signer {
             if !(1..=MAX_PRESIGNED_EXPIRES_SECS).contains(&expires_secs) {
                 return Err(SignError::InvalidExpiry(expires_secs));
             }
-            let signed_headers = signed_header_list(&headers);
+            let signed_headers = signed_header_list(&headers)?;
             let credential = format!("{}/{scope}", self.access_key_id);
             let mut params: Vec<(&str, String)> = vec![
                 ("X-Amz-Algorithm", ALGORITHM.to_owned()),
@@ -243,7 +263,7 @@ impl Signer {
                 exclusions,
                 &amz_date,
                 &scope,
-            );
+            )?;
             query.push('&');
             query.push_str(QUERY_SIGNATURE);
             query.push('=');
@@ -259,18 +279,20 @@ impl Signer {
 
         if let Some(t) = &token {
             added.push(("X-Amz-Security-Token", t.clone()));
+            // The request's own token header is replaced by this one, so only this one is signed.
+            headers.remove("x-amz-security-token");
             if self.sign_session_token {
-                headers.insert("x-amz-security-token", t.clone());
+                insert(&mut headers, "x-amz-security-token", t.clone())?;
             }
         }
-        headers.insert("x-amz-date", date_value.clone());
+        insert(&mut headers, "x-amz-date", date_value.clone())?;
         added.push(("X-Amz-Date", date_value));
         if self.content_sha256_header {
             let v = header_value(&payload_hash, "payload hash")?;
-            headers.insert("x-amz-content-sha256", v.clone());
+            insert(&mut headers, "x-amz-content-sha256", v.clone())?;
             added.push(("x-amz-content-sha256", v));
         }
-        let signed_headers = signed_header_list(&headers);
+        let signed_headers = signed_header_list(&headers)?;
         let out = self.finish(
             &request,
             &headers,
@@ -280,7 +302,9 @@ impl Signer {
             QueryExclusions::None,
             &amz_date,
             &scope,
-        );
+        )?;
+        // Every part was checked above (the credential parts, header names and hex digits hold no
+        // `,` or whitespace), so no value can end a field early or add one.
         let authorization = format!(
             "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
             self.access_key_id, out.2
@@ -298,6 +322,38 @@ impl Signer {
         })
     }
 
+    /// Refuses a request that already carries a signature part the new one would clash with, by
+    /// the rules the verifier reads signatures with.
+    fn check_conflicts(&self, request: &RequestRef<'_>) -> Result<(), SignError> {
+        let conflict = |what: &str| {
+            Err(SignError::Conflict {
+                what: what.to_owned(),
+            })
+        };
+        if self.session_token.is_none() && request.headers.contains_key("x-amz-security-token") {
+            // The verifier would check this token against a key the signer holds without one.
+            return conflict("an X-Amz-Security-Token header but the signer has no session token");
+        }
+        match self.location {
+            Location::Headers => {
+                if query_has_algorithm(request.query) {
+                    return conflict("an X-Amz-Algorithm query parameter (a presigned signature)");
+                }
+            }
+            Location::Query { .. } => {
+                if request.headers.contains_key(http::header::AUTHORIZATION) {
+                    return conflict("an Authorization header");
+                }
+                for (name, _) in query_pairs(request.query) {
+                    if let Some(param) = PRESIGNED_PARAMS.iter().find(|p| p.as_bytes() == &*name) {
+                        return conflict(&format!("an {param} query parameter"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Canonical request, string to sign and signature.
     #[allow(clippy::too_many_arguments)]
     fn finish(
@@ -310,24 +366,30 @@ impl Signer {
         exclusions: QueryExclusions,
         amz_date: &str,
         scope: &str,
-    ) -> (String, String, String) {
+    ) -> Result<(String, String, String), SignError> {
+        let input = |exclusions| CanonicalInput {
+            method: request.method,
+            path: request.path,
+            query,
+            headers,
+            signed_headers,
+            payload_hash,
+            normalize_path: self.normalize_path,
+            exclusions,
+            max_len: MAX_CANONICAL_REQUEST_BYTES,
+        };
         let mut canonical = Vec::with_capacity(512);
-        // The signer's own headers: each name once, so the canonical request is no larger than
-        // the request itself and needs no bound.
-        let _complete = write_canonical_request(
-            &CanonicalInput {
-                method: request.method,
-                path: request.path,
-                query,
-                headers,
-                signed_headers,
-                payload_hash,
-                normalize_path: self.normalize_path,
-                exclusions,
-                max_len: usize::MAX,
-            },
-            &mut canonical,
-        );
+        if exclusions == QueryExclusions::SignatureAndToken {
+            // The verifier first tries the token as signed, and refuses when that canonical
+            // request is over its bound, before it tries without the token.
+            if !write_canonical_request(&input(QueryExclusions::Signature), &mut canonical) {
+                return Err(SignError::CanonicalRequestTooLarge);
+            }
+            canonical.clear();
+        }
+        if !write_canonical_request(&input(exclusions), &mut canonical) {
+            return Err(SignError::CanonicalRequestTooLarge);
+        }
         let mut sts = Vec::with_capacity(160);
         write_string_to_sign(amz_date, scope, &canonical, &mut sts);
         let mut key = derive(
@@ -339,26 +401,69 @@ impl Signer {
         key.update(&sts);
         let mut sig = Vec::with_capacity(64);
         write_hex(&key.finalize().into_bytes(), &mut sig);
-        (
+        Ok((
             String::from_utf8_lossy(&canonical).into_owned(),
             String::from_utf8_lossy(&sts).into_owned(),
             String::from_utf8_lossy(&sig).into_owned(),
-        )
+        ))
     }
+}
+
+/// Whether `s` is non-empty and all printable ASCII (`!` to `~`): no spaces, controls or
+/// non-ASCII.
+fn is_printable_ascii(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Refuses a credential part the verifier would read back differently: the credential is split at
+/// `/`, and the `Authorization` header's fields end at `,` or whitespace.
+fn check_credential_part(what: &'static str, value: &str) -> Result<(), SignError> {
+    if is_printable_ascii(value) && !value.contains(['/', ',']) {
+        Ok(())
+    } else {
+        Err(SignError::InvalidCredentialPart {
+            what,
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// Sets a header, refusing (instead of panicking) when the map is at `http`'s size limit.
+fn insert(
+    headers: &mut HeaderMap,
+    name: &'static str,
+    value: HeaderValue,
+) -> Result<(), SignError> {
+    headers
+        .try_insert(name, value)
+        .map(|_| ())
+        .map_err(|_| SignError::TooManyHeaders)
 }
 
 fn header_value(s: &str, what: &'static str) -> Result<HeaderValue, SignError> {
     HeaderValue::from_str(s).map_err(|_| SignError::InvalidHeaderValue { what })
 }
 
-/// The sorted, `;`-joined names of the headers to sign.
-fn signed_header_list(headers: &HeaderMap) -> String {
+/// The sorted, `;`-joined names of the headers to sign, refused as the verifier would refuse
+/// them: `host` must be among them, and there may be at most [`MAX_SIGNED_HEADERS`].
+fn signed_header_list(headers: &HeaderMap) -> Result<String, SignError> {
     let mut names: Vec<&str> = headers
         .keys()
         .map(HeaderName::as_str)
         .filter(|n| !UNSIGNED_HEADERS.contains(n))
         .collect();
+    // Map keys are distinct; counting before sorting keeps a huge map from costing a sort.
+    if names.len() > MAX_SIGNED_HEADERS {
+        return Err(SignError::TooManySignedHeaders(names.len()));
+    }
     names.sort_unstable();
-    names.dedup();
-    names.join(";")
+    let list = names.join(";");
+    let (signs_host, count) = signed_header_facts(&list);
+    if !signs_host {
+        return Err(SignError::MissingHost);
+    }
+    if count > MAX_SIGNED_HEADERS {
+        return Err(SignError::TooManySignedHeaders(count));
+    }
+    Ok(list)
 }

@@ -11,10 +11,13 @@ use super::canonical::{
     CanonicalInput, MAX_CANONICAL_REQUEST_BYTES, QueryExclusions, TERMINATOR, UNSIGNED_PAYLOAD,
     feed_string_to_sign, hash_hex, hex64, write_canonical_request, write_string_to_sign,
 };
+use super::claim::Claim;
 use super::credentials::{CallerIdentity, Credential, CredentialStore, TokenStatus};
 use super::date::{display_amz_date, parse_amz_date, unix_seconds};
 use super::error::AuthError;
-use super::key_cache::{DEFAULT_SIGNING_KEY_CACHE_CAPACITY, SigningKeyCache};
+use super::key_cache::{
+    DEFAULT_SIGNING_KEY_CACHE_CAPACITY, HmacSha256, SigningKey, SigningKeyCache,
+};
 use super::params::{self, Form, MAX_SIGNED_HEADERS, SignatureParams};
 use super::request::{Payload, RequestRef};
 
@@ -25,7 +28,9 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(300);
 /// The service name API Gateway requires in the credential scope.
 pub const EXECUTE_API_SERVICE: &str = "execute-api";
 
-/// Verifies SigV4-signed requests against a [`CredentialStore`].
+/// Verifies SigV4-signed requests against a [`CredentialStore`], in one call
+/// ([`Verifier::verify`]) or in two steps around a key lookup the host makes itself
+/// ([`Verifier::claim`], then [`Verifier::verify_claim`]; see the [module documentation](super)).
 ///
 /// Build once per API (it holds the signing-key cache) and share it across threads.
 ///
@@ -80,6 +85,14 @@ impl Verifier {
         }
     }
 
+    /// A verifier whose store knows no keys, for hosts that look keys up themselves between
+    /// [`Verifier::claim`] and [`Verifier::verify_claim`] (its [`Verifier::verify`] answers every
+    /// signed request with [`AuthError::InvalidSecurityToken`]). Same defaults as
+    /// [`Verifier::new`].
+    pub fn without_store() -> Self {
+        Self::new(NoKeys)
+    }
+
     /// Requires the credential scope's region to be `region` (the API's region).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -131,17 +144,42 @@ impl Verifier {
     }
 
     /// Verifies a request's signature at time `now` and returns the caller, or the 403 API
-    /// Gateway would answer with.
+    /// Gateway would answer with: [`Verifier::claim`], the access key looked up in the store,
+    /// [`Verifier::check_signature`], then the store's session-token check.
     pub fn verify(
         &self,
         request: RequestRef<'_>,
         payload: Payload<'_>,
         now: SystemTime,
     ) -> Result<Arc<CallerIdentity>, AuthError> {
-        // The checks run in the order AWS's SigV4 front end runs them, so a request with several
-        // faults gets the same message it would from API Gateway: parameters present, date format,
-        // clock, `host` signed, algorithm, credential shape, credential scope, access key,
-        // signature, session token.
+        let claim = self.claim(request, now)?;
+        let credential = self
+            .store
+            .credential(claim.access_key_id())
+            .ok_or(AuthError::InvalidSecurityToken)?;
+        self.check_signature(&claim, payload, &credential.secret_access_key)?;
+        token_outcome(
+            self.store
+                .check_session_token(&credential, claim.session_token(), now),
+            &credential,
+        )
+    }
+
+    /// Step one of verification, with no secret and no I/O: reads the request's [`Claim`] (the
+    /// access key id, scope, timestamp, signed headers and signature) and runs every check that
+    /// needs no secret, in the order AWS's SigV4 front end runs them: parameters present (and
+    /// none repeated), date format, clock at `now`, `host` signed, algorithm, credential shape,
+    /// credential scope, signed-header count. A request with several faults gets the message API
+    /// Gateway would send.
+    ///
+    /// Then look up the key of [`Claim::access_key_id`] (unknown: answer
+    /// [`AuthError::InvalidSecurityToken`]) and finish with [`Verifier::verify_claim`],
+    /// [`Verifier::check_signature`] or [`Verifier::check_signature_with_key`].
+    pub fn claim<'a>(
+        &self,
+        request: RequestRef<'a>,
+        now: SystemTime,
+    ) -> Result<Claim<'a>, AuthError> {
         let Some(sig) = params::read(request.headers, request.query)? else {
             return Err(AuthError::MissingAuthenticationToken);
         };
@@ -154,30 +192,99 @@ impl Verifier {
         self.check_time(&sig, signed_at, unix_seconds(now))?;
         let (signs_host, signed_count) = sig.signed_header_facts();
         if !signs_host {
-            return Err(AuthError::invalid(
-                "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
-            ));
+            return Err(AuthError::invalid(HOST_MUST_BE_SIGNED));
         }
         sig.check_algorithm()?;
         let scope = sig.scope()?;
         self.check_scope(
             &sig,
-            scope.terminator,
-            scope.service,
-            scope.region,
-            scope.date,
+            sig.part(&scope.terminator),
+            sig.part(&scope.service),
+            sig.part(&scope.region),
+            sig.part(&scope.date),
         )?;
         if signed_count > MAX_SIGNED_HEADERS {
             return Err(AuthError::incomplete(format!(
                 "SignedHeaders lists more than {MAX_SIGNED_HEADERS} headers."
             )));
         }
+        // The header form read `X-Amz-Security-Token` already; a presigned request without the
+        // token in its query may still send it as a header.
+        let header_token = match (&sig.security_token, sig.form) {
+            (None, Form::Query) => request
+                .headers
+                .get("x-amz-security-token")
+                .map(|v| String::from_utf8_lossy(v.as_bytes())),
+            _ => None,
+        };
+        Ok(Claim {
+            request,
+            sig,
+            scope,
+            header_token,
+        })
+    }
 
-        let credential = self
-            .store
-            .credential(scope.access_key)
-            .ok_or(AuthError::InvalidSecurityToken)?;
+    /// Step two, for a key held as a [`Credential`]: [`Verifier::check_signature`] with its
+    /// secret, then its session token ([`Credential::session_token_status`]). Returns the
+    /// credential's caller.
+    pub fn verify_claim(
+        &self,
+        claim: &Claim<'_>,
+        payload: Payload<'_>,
+        credential: &Credential,
+        now: SystemTime,
+    ) -> Result<Arc<CallerIdentity>, AuthError> {
+        self.check_signature(claim, payload, &credential.secret_access_key)?;
+        token_outcome(
+            credential.session_token_status(claim.session_token(), now),
+            credential,
+        )
+    }
 
+    /// Checks the claim's signature against the secret access key of its access key id: `Ok` when
+    /// the signature is the one computed from the request and `payload`, else
+    /// [`AuthError::SignatureMismatch`] (or [`AuthError::IncompleteSignature`] when the signed
+    /// headers' canonical form exceeds [`MAX_CANONICAL_REQUEST_BYTES`]). The signing key comes
+    /// from the verifier's cache. The session token is not checked: see
+    /// [`Verifier::verify_claim`].
+    pub fn check_signature(
+        &self,
+        claim: &Claim<'_>,
+        payload: Payload<'_>,
+        secret_access_key: &str,
+    ) -> Result<(), AuthError> {
+        self.check_signature_using(claim, payload, || {
+            self.cache.get(
+                secret_access_key,
+                claim.date(),
+                claim.region(),
+                claim.service(),
+            )
+        })
+    }
+
+    /// [`Verifier::check_signature`] with a signing key already derived for the claim's scope
+    /// ([`SigningKey::derive`] with [`Claim::date`], [`Claim::region`] and [`Claim::service`]), as
+    /// a key service might hand out instead of the secret. A key for another scope fails with
+    /// [`AuthError::SignatureMismatch`].
+    pub fn check_signature_with_key(
+        &self,
+        claim: &Claim<'_>,
+        payload: Payload<'_>,
+        key: &SigningKey,
+    ) -> Result<(), AuthError> {
+        self.check_signature_using(claim, payload, || key.mac())
+    }
+
+    fn check_signature_using(
+        &self,
+        claim: &Claim<'_>,
+        payload: Payload<'_>,
+        key: impl Fn() -> HmacSha256,
+    ) -> Result<(), AuthError> {
+        let request = &claim.request;
+        let sig = &claim.sig;
         let unsigned = self.allow_unsigned_payload
             && request
                 .headers
@@ -188,23 +295,14 @@ impl Verifier {
         } else {
             payload.sha256_hex()
         };
-
-        let key = || {
-            self.cache.get(
-                &credential.secret_access_key,
-                scope.date,
-                scope.region,
-                scope.service,
-            )
-        };
         let first = match sig.form {
             Form::Header => QueryExclusions::None,
             Form::Query => QueryExclusions::Signature,
         };
         let attempt = Attempt {
-            request: &request,
-            sig: &sig,
-            scope: scope.scope,
+            request,
+            sig,
+            scope: claim.scope_text(),
             payload_hash: &payload_hash,
             normalize_path: self.normalize_path,
         };
@@ -214,35 +312,18 @@ impl Verifier {
         // A presigned URL may carry the session token appended after signing, outside the
         // signature ("for other services, you add the X-Amz-Security-Token parameter at the end,
         // after you calculate the signature"): try once more without it.
-        if !matched && sig.form == Form::Query && has_query_token(&sig) {
+        if !matched && sig.form == Form::Query && sig.security_token.is_some() {
             let (mut c2, mut s2) = (Vec::with_capacity(512), Vec::new());
             matched =
                 attempt.matches(QueryExclusions::SignatureAndToken, key(), &mut c2, &mut s2)?;
         }
-        if !matched {
-            return Err(AuthError::SignatureMismatch {
+        if matched {
+            Ok(())
+        } else {
+            Err(AuthError::SignatureMismatch {
                 canonical_request: String::from_utf8_lossy(&canonical).into_owned(),
                 string_to_sign: String::from_utf8_lossy(&string_to_sign).into_owned(),
-            });
-        }
-
-        // The header form read `X-Amz-Security-Token` already; a presigned request may still
-        // send its token as a header.
-        let token: Option<Cow<'_, str>> = match (&sig.security_token, sig.form) {
-            (Some(t), _) => Some(Cow::Borrowed(&**t)),
-            (None, Form::Header) => None,
-            (None, Form::Query) => request
-                .headers
-                .get("x-amz-security-token")
-                .map(|v| String::from_utf8_lossy(v.as_bytes())),
-        };
-        match self
-            .store
-            .check_session_token(&credential, token.as_deref(), now)
-        {
-            TokenStatus::Valid => Ok(identity(&credential)),
-            TokenStatus::Invalid => Err(AuthError::InvalidSecurityToken),
-            TokenStatus::Expired => Err(AuthError::ExpiredSecurityToken),
+            })
         }
     }
 
@@ -322,12 +403,29 @@ impl Verifier {
     }
 }
 
-fn identity(credential: &Credential) -> Arc<CallerIdentity> {
-    Arc::clone(&credential.identity)
+/// The message for a `SignedHeaders` list without `host`.
+pub(crate) const HOST_MUST_BE_SIGNED: &str =
+    "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+
+/// The caller, or the 403 for a session token the store did not accept.
+fn token_outcome(
+    status: TokenStatus,
+    credential: &Credential,
+) -> Result<Arc<CallerIdentity>, AuthError> {
+    match status {
+        TokenStatus::Valid => Ok(Arc::clone(&credential.identity)),
+        TokenStatus::Invalid => Err(AuthError::InvalidSecurityToken),
+        TokenStatus::Expired => Err(AuthError::ExpiredSecurityToken),
+    }
 }
 
-fn has_query_token(sig: &SignatureParams<'_>) -> bool {
-    sig.security_token.is_some()
+/// A store that knows no keys, for verifiers used in two steps (see [`Verifier::without_store`]).
+struct NoKeys;
+
+impl CredentialStore for NoKeys {
+    fn credential(&self, _access_key_id: &str) -> Option<Arc<Credential>> {
+        None
+    }
 }
 
 /// `5 min` for whole minutes, else `N sec`.
@@ -367,7 +465,7 @@ impl Attempt<'_, '_> {
     fn matches(
         &self,
         exclusions: QueryExclusions,
-        mut key: super::key_cache::HmacSha256,
+        mut key: HmacSha256,
         canonical: &mut Vec<u8>,
         string_to_sign: &mut Vec<u8>,
     ) -> Result<bool, AuthError> {
