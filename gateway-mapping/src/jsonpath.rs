@@ -47,6 +47,7 @@ pub const MAX_SCAN_DEPTH: usize = 256;
 
 /// A JSONPath that failed to compile: what is wrong and at which byte offset of the path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JsonPathError {
     /// The path is not valid JSONPath.
     #[error("invalid JSONPath {path:?} at offset {offset}: {message}")]

@@ -106,6 +106,18 @@ pub fn regex_backtrack_limit(len: usize) -> usize {
     limit.min(MAX_REGEX_BACKTRACKS)
 }
 
+/// Render steps charged for compiling a regular expression that is not a literal (a literal
+/// is compiled once with its template), per byte of the pattern, on top of
+/// [`REGEX_COMPILE_STEPS`]: patterns built at render time are compiled on each call (no
+/// cache), so a loop compiling one stays bounded by the step limit like any other work.
+/// Compiling (translation, fancy-regex, and the linear-time check) costs a few
+/// microseconds per pattern plus tens of nanoseconds per byte.
+pub const REGEX_COMPILE_STEPS_PER_BYTE: u64 = 1;
+
+/// Render steps charged for each compilation of a non-literal regular expression (see
+/// [`REGEX_COMPILE_STEPS_PER_BYTE`]).
+pub const REGEX_COMPILE_STEPS: u64 = 100;
+
 /// Bytes of JSON text parsed (`$util.parseJson`, the body for `$input.json` / `$input.path`)
 /// per render step: parsing and converting a byte costs a few nanoseconds.
 pub const PARSE_BYTES_PER_STEP: u64 = 4;

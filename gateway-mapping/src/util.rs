@@ -34,6 +34,7 @@ use crate::value::{Cx, HostObject, Value};
 
 /// A `$util` function refused its argument.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UtilError {
     /// `$util.parseJson` was given text that is not JSON.
     #[error("$util.parseJson: invalid JSON: {0}")]

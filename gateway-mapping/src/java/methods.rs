@@ -12,7 +12,9 @@ use indexmap::IndexMap;
 
 use crate::error::EvalError;
 use crate::java::regex;
-use crate::limits::{MAX_COLLECTION_LEN, MAX_VALUE_LEN};
+use crate::limits::{
+    MAX_COLLECTION_LEN, MAX_VALUE_LEN, REGEX_COMPILE_STEPS, REGEX_COMPILE_STEPS_PER_BYTE,
+};
 use crate::ops;
 use crate::render::Meter;
 use crate::value::{Cx, HostObject, Str, Value};
@@ -764,7 +766,7 @@ pub(crate) fn map_from(entries: Vec<(Str, Value)>) -> Value {
 /// A regular expression argument: compiled with the template when it is a literal, or now.
 enum PatternArg<'a> {
     Compiled(&'a regex::Pattern),
-    Now(regex::Pattern),
+    Now(Box<regex::Pattern>),
 }
 
 impl PatternArg<'_> {
@@ -777,9 +779,15 @@ impl PatternArg<'_> {
 }
 
 /// The pattern `text` (the call's first argument; `whole` for `matches`).
-fn pattern<'a>(text: &str, whole: bool, cx: &Cx<'a>) -> Result<PatternArg<'a>, EvalError> {
+/// Compiling one now is charged to the render ([`REGEX_COMPILE_STEPS`]).
+fn pattern<'a>(text: &str, whole: bool, cx: &mut Cx<'a>) -> Result<PatternArg<'a>, EvalError> {
     match cx.literal.and_then(|l| l.pattern(whole)) {
         Some(p) => Ok(PatternArg::Compiled(p)),
-        None => regex::Pattern::compile(text, whole).map(PatternArg::Now),
+        None => {
+            cx.meter.spend(REGEX_COMPILE_STEPS.saturating_add(
+                (text.len() as u64).saturating_mul(REGEX_COMPILE_STEPS_PER_BYTE),
+            ))?;
+            regex::Pattern::compile(text, whole).map(|p| PatternArg::Now(Box::new(p)))
+        }
     }
 }

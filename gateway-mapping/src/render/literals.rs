@@ -14,7 +14,7 @@ pub enum Literal {
     /// A regular expression; `whole` when anchored at both ends (`String.matches`).
     Pattern {
         /// The compiled pattern.
-        pattern: Pattern,
+        pattern: Box<Pattern>,
         /// Anchored at both ends.
         whole: bool,
     },
@@ -165,13 +165,13 @@ impl Literals {
             ("matches", 1) => Pattern::compile(text, true)
                 .ok()
                 .map(|pattern| Literal::Pattern {
-                    pattern,
+                    pattern: Box::new(pattern),
                     whole: true,
                 }),
             ("replaceAll" | "replaceFirst", 2) | ("split", 1 | 2) => Pattern::compile(text, false)
                 .ok()
                 .map(|pattern| Literal::Pattern {
-                    pattern,
+                    pattern: Box::new(pattern),
                     whole: false,
                 }),
             ("json" | "path", 1) => JsonPath::compile(text).ok().map(Literal::Path),
