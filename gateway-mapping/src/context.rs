@@ -30,8 +30,9 @@ use serde_json::{Map, Value as Json};
 use crate::error::EvalError;
 use crate::input::{Input, arg_text, json_to_value};
 use crate::java::methods;
+use crate::render::Meter;
 use crate::util::Util;
-use crate::value::{HostObject, Scope, Value};
+use crate::value::{Cx, HostObject, Scope, Value};
 
 /// Every `$context` variable AWS documents for mapping templates (dotted, without
 /// `$context.`). `authorizer.*` also takes any key a Lambda authorizer returns and
@@ -390,9 +391,9 @@ impl StageVariablesView {
 }
 
 impl HostObject for StageVariablesView {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, meter: &mut Meter) -> Result<Value, EvalError> {
         match self.plain.get() {
-            Some(p) => methods::property(p, name),
+            Some(p) => methods::property(p, name, meter),
             None => Ok(self
                 .vars
                 .get(name)
@@ -400,8 +401,8 @@ impl HostObject for StageVariablesView {
         }
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
-        methods::call(self.plain(), method, args)
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
+        methods::call(self.plain(), method, args, cx)
     }
 
     fn render(&self) -> String {
@@ -625,7 +626,7 @@ impl ContextNode {
                 .and_then(|m| m.get(*i))
                 .is_some_and(|(k, _)| k == "claims")
         });
-        Value::Object(Rc::new_cyclic(|me| ContextNode {
+        Value::shared(Rc::new_cyclic(|me| ContextNode {
             root,
             parent,
             claims,
@@ -655,7 +656,7 @@ impl ContextNode {
                 _ => None,
             };
             if let Some(map) = map {
-                return Value::Object(Rc::new(OverrideNode { map: map.clone() }));
+                return Value::object(OverrideNode { map: map.clone() });
             }
         }
         match self.entries().and_then(|m| entry(m, name)) {
@@ -685,11 +686,11 @@ impl ContextNode {
 }
 
 impl HostObject for ContextNode {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, _meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(self.child(name))
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], _cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         let key = args.first().and_then(arg_text);
         Ok(match (method, args.len(), key) {
             ("get", 1, Some(k)) => scalar(self.child(&k)),
@@ -824,11 +825,11 @@ impl OverrideNode {
 }
 
 impl HostObject for OverrideNode {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, _meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(self.get(name))
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         match (method, args) {
             ("get", [k]) => Ok(arg_text(k).map_or(Value::Null, |k| scalar(self.get(&k)))),
             ("keySet", []) => Ok(Value::list(
@@ -837,7 +838,7 @@ impl HostObject for OverrideNode {
             ("values", []) => Ok(Value::list(
                 self.keys().iter().map(|k| self.get(k)).collect(),
             )),
-            _ => methods::call(&self.map, method, args),
+            _ => methods::call(&self.map, method, args, cx),
         }
     }
 

@@ -29,8 +29,9 @@ use crate::error::EvalError;
 use crate::java::methods;
 use crate::json_view;
 use crate::jsonpath::{JsonPath, JsonPathError, Step};
-use crate::limits::{MAX_OUTPUT_BYTES, PARSE_BYTES_PER_STEP, meter};
-use crate::value::{HostObject, Value};
+use crate::limits::{MAX_OUTPUT_BYTES, PARSE_BYTES_PER_STEP};
+use crate::render::{Literal, Meter};
+use crate::value::{Cx, HostObject, Value};
 
 /// A request body or parameter the `$input` functions could not use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,7 +129,12 @@ impl RequestView {
     pub fn json(&self, path: &str) -> Result<String, InputError> {
         let path = JsonPath::compile(path)?;
         let mut out = String::new();
-        json_of(&path, &self.body_json()?, &mut out)?;
+        json_of(
+            &path,
+            &self.body_json()?,
+            &mut out,
+            &mut Meter::standalone(),
+        )?;
         Ok(out)
     }
 
@@ -261,8 +267,13 @@ const SCAN_PAIRS: usize = 16;
 
 /// `$input.json` for an already-compiled path and parsed body, appended to `out`; an error
 /// (and nothing appended) when evaluating the path passes a limit.
-pub(crate) fn json_of(path: &JsonPath, body: &Json, out: &mut String) -> Result<(), JsonPathError> {
-    match path.query_ref(body)? {
+pub(crate) fn json_of(
+    path: &JsonPath,
+    body: &Json,
+    out: &mut String,
+    meter: &mut Meter,
+) -> Result<(), JsonPathError> {
+    match path.query_ref_metered(body, meter)? {
         Some(v) => write_compact_json(&v, out),
         None => out.push_str("\"\""),
     }
@@ -459,10 +470,10 @@ impl Input {
         &self.view
     }
 
-    fn body_json(&self) -> Result<&Arc<Json>, EvalError> {
+    fn body_json(&self, meter: &mut Meter) -> Result<&Arc<Json>, EvalError> {
         if self.body.get().is_none() {
             // Parsed once per request; charged to the render like any parse.
-            meter::spend(self.view.body().len() as u64 / PARSE_BYTES_PER_STEP)?;
+            meter.spend(self.view.body().len() as u64 / PARSE_BYTES_PER_STEP)?;
         }
         self.body
             .get_or_init(|| {
@@ -484,8 +495,21 @@ impl Input {
 
     /// [`Input::json`], appended to `out` (nothing is appended on an error).
     pub fn json_into(&self, path: &str, out: &mut String) -> Result<(), EvalError> {
-        let path = compiled_path(path).map_err(|e| path_error("$input.json", e))?;
-        let doc = self.body_json()?;
+        self.json_in(path, out, &mut Cx::new(&mut Meter::standalone()))
+    }
+
+    /// [`Input::json_into`] in a render: the path compiled with the template when it is a
+    /// literal, the work charged to the render's meter.
+    fn json_in(&self, path: &str, out: &mut String, cx: &mut Cx<'_>) -> Result<(), EvalError> {
+        let cached;
+        let path = match cx.literal.and_then(Literal::path) {
+            Some(p) => p,
+            None => {
+                cached = compiled_path(path).map_err(|e| path_error("$input.json", e))?;
+                &*cached
+            }
+        };
+        let doc = self.body_json(cx.meter)?;
         // Once the template changed what `$input.path('$')` gave it, a simple path reads the
         // changed tree (unless the body holds an integer beyond `i64`, which the template
         // values hold as a double and the parsed body exactly).
@@ -506,14 +530,19 @@ impl Input {
             }
             return Ok(());
         }
-        json_of(&path, doc, out).map_err(|e| path_error("$input.json", e))
+        json_of(path, doc, out, cx.meter).map_err(|e| path_error("$input.json", e))
     }
 
     /// `$input.path(path)`: the selection as a template value (objects are maps printing as
     /// `{k=v}`, arrays lists printing as compact JSON), `Value::Null` when a definite path
     /// selects nothing.
     pub fn path(&self, path: &str) -> Result<Value, EvalError> {
-        let doc = self.body_json()?;
+        self.path_in(path, &mut Cx::new(&mut Meter::standalone()))
+    }
+
+    /// [`Input::path`] in a render (see [`Input::json_in`]).
+    fn path_in(&self, path: &str, cx: &mut Cx<'_>) -> Result<Value, EvalError> {
+        let doc = self.body_json(cx.meter)?;
         if path.trim() == "$" {
             return Ok(self
                 .root
@@ -524,9 +553,16 @@ impl Input {
                 .0
                 .clone());
         }
-        let compiled = compiled_path(path).map_err(|e| path_error("$input.path", e))?;
+        let cached;
+        let compiled = match cx.literal.and_then(Literal::path) {
+            Some(p) => p,
+            None => {
+                cached = compiled_path(path).map_err(|e| path_error("$input.path", e))?;
+                &*cached
+            }
+        };
         let found = compiled
-            .query_ref(doc)
+            .query_ref_metered(doc, cx.meter)
             .map_err(|e| path_error("$input.path", e))?;
         Ok(match found {
             None => Value::Null,
@@ -543,19 +579,19 @@ impl Input {
 
     /// `$input.body` as a template string: copied from the request once (charged one step
     /// per 64 bytes), then shared.
-    fn body_value(&self) -> Result<Value, EvalError> {
+    fn body_value(&self, meter: &mut Meter) -> Result<Value, EvalError> {
         if let Some(v) = self.body_text.get() {
             return Ok(v.clone());
         }
         let text = self.view.body();
-        meter::spend(text.len() as u64 / 64)?;
+        meter.spend(text.len() as u64 / 64)?;
         Ok(self.body_text.get_or_init(|| Value::from(text)).clone())
     }
 
     /// `$input.params(name)`, charged for the parameters it looks through (a step each).
-    fn param(&self, name: &str) -> Result<Option<&str>, EvalError> {
+    fn param(&self, name: &str, meter: &mut Meter) -> Result<Option<&str>, EvalError> {
         let v = &self.view;
-        meter::spend((v.path.len() + v.querystring.len() + v.header.len()) as u64)?;
+        meter.spend((v.path.len() + v.querystring.len() + v.header.len()) as u64)?;
         Ok(v.param(name))
     }
 
@@ -613,20 +649,26 @@ fn place<'s>(doc: &Json, steps: &[Step<'s>]) -> Option<Vec<(Option<&'s str>, usi
     Some(out)
 }
 impl HostObject for Input {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(match name {
-            "body" => self.body_value()?,
+            "body" => self.body_value(meter)?,
             _ => Value::Null,
         })
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         let text = args.first().and_then(arg_text);
         match (method, args.len(), text) {
-            ("json", 1, Some(p)) => self.json(&p).map(Value::from),
-            ("path", 1, Some(p)) => self.path(&p),
+            ("json", 1, Some(p)) => {
+                let mut out = String::new();
+                self.json_in(&p, &mut out, cx)?;
+                Ok(Value::from(out))
+            }
+            ("path", 1, Some(p)) => self.path_in(&p, cx),
             ("params", 0, _) => Ok(self.params()),
-            ("params", 1, Some(name)) => Ok(self.param(&name)?.map_or(Value::Null, Value::from)),
+            ("params", 1, Some(name)) => Ok(self
+                .param(&name, cx.meter)?
+                .map_or(Value::Null, Value::from)),
             _ => Ok(Value::Null),
         }
     }
@@ -637,15 +679,16 @@ impl HostObject for Input {
         method: &str,
         args: &[Value],
         out: &mut String,
+        cx: &mut Cx<'_>,
     ) -> Result<Option<Value>, EvalError> {
         let text = args.first().and_then(arg_text);
         match (method, args.len(), text) {
-            ("params", 1, Some(name)) => match self.param(&name)? {
+            ("params", 1, Some(name)) => match self.param(&name, cx.meter)? {
                 Some(v) => out.push_str(v),
                 None => return Ok(Some(Value::Null)),
             },
-            ("json", 1, Some(p)) => self.json_into(&p, out)?,
-            _ => return self.call(method, args).map(Some),
+            ("json", 1, Some(p)) => self.json_in(&p, out, cx)?,
+            _ => return self.call(method, args, cx).map(Some),
         }
         Ok(None)
     }
@@ -685,12 +728,17 @@ fn walk(root: &Value, steps: &[Step<'_>]) -> Option<Value> {
         node = match (step, &here) {
             (Step::Name(n), Value::Map(m)) => m.borrow().get(*n)?.clone(),
             (Step::Index(i), Value::Object(o)) => {
-                let len = o.call("size", &[]).ok()?.as_int()?;
+                let mut meter = Meter::standalone();
+                let len = o
+                    .call("size", &[], &mut Cx::new(&mut meter))
+                    .ok()?
+                    .as_int()?;
                 let j = if *i < 0 { i + len } else { *i };
                 if !(0..len).contains(&j) {
                     return None;
                 }
-                o.call("get", &[Value::Int(j)]).ok()?
+                o.call("get", &[Value::Int(j)], &mut Cx::new(&mut meter))
+                    .ok()?
             }
             _ => return None,
         };
@@ -727,7 +775,7 @@ fn write_serde_json(v: &Value, out: &mut String, open: &mut Vec<usize>) {
             let Ok(entries) = m.try_borrow() else {
                 return;
             };
-            open.push(Rc::as_ptr(m) as *const u8 as usize);
+            open.push(m.as_ptr() as usize);
             out.push('{');
             for (i, (k, item)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -747,7 +795,7 @@ fn write_serde_json(v: &Value, out: &mut String, open: &mut Vec<usize>) {
         }
         Value::Object(o) => {
             // A list object already open further up holds itself.
-            let id = Rc::as_ptr(o) as *const u8 as usize;
+            let id = o.as_ptr() as usize;
             if open.contains(&id) {
                 out.push_str("(this Collection)");
                 return;
@@ -780,11 +828,11 @@ pub(crate) struct JsonArray {
 }
 
 impl HostObject for JsonArray {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
-        methods::property(&self.items, name)
+    fn property(&self, name: &str, meter: &mut Meter) -> Result<Value, EvalError> {
+        methods::property(&self.items, name, meter)
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         // `$list[-1]` reaches a host object as `get(-1)`; Velocity 1.7's ASTIndex counts a
         // negative index from the end of a List, so do that here (a template relying on
         // `get(-1)` throwing would not work on API Gateway anyway).
@@ -792,9 +840,9 @@ impl HostObject for JsonArray {
             && *i < 0
         {
             let len = list.borrow().len() as i64;
-            return methods::call(&self.items, method, &[Value::Int(i + len)]);
+            return methods::call(&self.items, method, &[Value::Int(i + len)], cx);
         }
-        methods::call(&self.items, method, args)
+        methods::call(&self.items, method, args, cx)
     }
 
     fn render(&self) -> String {

@@ -27,7 +27,8 @@ use serde_json::Value as Json;
 use crate::error::EvalError;
 use crate::input::{JsonArray, write_json, write_json_string};
 use crate::java::methods;
-use crate::value::{HostObject, Value};
+use crate::render::Meter;
+use crate::value::{Cx, HostObject, Value};
 
 /// Deepest nesting the views print straight from the JSON; deeper levels print as `...`
 /// (parsed bodies nest at most 128 levels, serde_json's limit; this bounds a document a host
@@ -227,7 +228,7 @@ impl ObjectView {
     }
 
     fn value(at: At) -> Value {
-        Value::Object(Rc::new(ObjectView::new(at)))
+        Value::object(ObjectView::new(at))
     }
 
     /// Whether nothing was made from the view yet (no map, no child handed out): another
@@ -243,7 +244,7 @@ impl ObjectView {
     /// `$view.key`, read from the JSON (or the map once it became one).
     fn get(&self, key: &str) -> Value {
         if let Some(p) = self.plain.get() {
-            return methods::property(p, key).unwrap_or(Value::Null);
+            return methods::property(p, key, &mut Meter::standalone()).unwrap_or(Value::Null);
         }
         let Some(j) = self.object().and_then(|m| object_get(m, key)) else {
             return Value::Null;
@@ -339,12 +340,12 @@ impl ObjectView {
 }
 
 impl HostObject for ObjectView {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, _meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(self.get(name))
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
-        methods::call(self.plain(), method, args)
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
+        methods::call(self.plain(), method, args, cx)
     }
 
     fn render(&self) -> String {
@@ -457,13 +458,13 @@ impl Lent {
     /// The item handed out for `index`, if it must stay that object.
     fn find(&self, index: usize) -> Option<Value> {
         match &self.current {
-            Some((i, view)) if *i == index => Some(Value::Object(view.clone())),
+            Some((i, view)) if *i == index => Some(Value::shared(view.clone())),
             _ => self.kept(index).cloned(),
         }
     }
 
     fn values(&self) -> Vec<Value> {
-        let current = self.current.iter().map(|(_, v)| Value::Object(v.clone()));
+        let current = self.current.iter().map(|(_, v)| Value::shared(v.clone()));
         current
             .chain(self.kept.iter().map(|(_, v)| v.clone()))
             .collect()
@@ -472,12 +473,12 @@ impl Lent {
 
 impl ArrayView {
     fn value(at: At) -> Value {
-        Value::Object(Rc::new(ArrayView {
+        Value::object(ArrayView {
             at,
             items: OnceCell::new(),
             lent: RefCell::new(Lent::default()),
             lazily_iterated: Cell::new(false),
-        }))
+        })
     }
 
     fn list(&self) -> &JsonArray {
@@ -518,11 +519,11 @@ impl ArrayView {
 }
 
 impl HostObject for ArrayView {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
-        self.list().property(name)
+    fn property(&self, name: &str, meter: &mut Meter) -> Result<Value, EvalError> {
+        self.list().property(name, meter)
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         // Asking an array's size does not need its items.
         if self.items.get().is_none()
             && let (Some(Json::Array(a)), "size" | "isEmpty", []) = (self.at.json(), method, args)
@@ -533,7 +534,7 @@ impl HostObject for ArrayView {
                 Value::Bool(a.is_empty())
             });
         }
-        self.list().call(method, args)
+        self.list().call(method, args, cx)
     }
 
     fn render(&self) -> String {
@@ -583,7 +584,7 @@ impl HostObject for ArrayView {
             if Rc::strong_count(&view) == 1 && view.pristine() {
                 spare = Some(view);
             } else {
-                lent.keep(i, Value::Object(view));
+                lent.keep(i, Value::shared(view));
             }
         }
         if let Some(v) = lent.kept(index) {
@@ -607,7 +608,7 @@ impl HostObject for ArrayView {
                 let view = recycled
                     .unwrap_or_else(|| Rc::new(ObjectView::new(self.at.child(Seg::Index(index)))));
                 lent.current = Some((index, view.clone()));
-                Value::Object(view)
+                Value::shared(view)
             }
             // A nested array keeps its identity through the list, made now.
             Some(Json::Array(_)) => {

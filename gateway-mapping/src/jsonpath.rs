@@ -29,7 +29,8 @@
 
 use serde_json::Value;
 
-use crate::limits::{MAX_JSONPATH_RESULT_BYTES, MAX_JSONPATH_RESULTS, meter};
+use crate::limits::{MAX_JSONPATH_RESULT_BYTES, MAX_JSONPATH_RESULTS};
+use crate::render::Meter;
 
 /// Longest JSONPath accepted, in bytes. Paths are written by API authors and are short; 4 KiB
 /// leaves ample room while bounding compile work on untrusted API files.
@@ -46,6 +47,7 @@ pub const MAX_SCAN_DEPTH: usize = 256;
 
 /// A JSONPath that failed to compile: what is wrong and at which byte offset of the path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JsonPathError {
     /// The path is not valid JSONPath.
     #[error("invalid JSONPath {path:?} at offset {offset}: {message}")]
@@ -208,14 +210,23 @@ impl JsonPath {
     /// budget when a template asks (otherwise at most [`crate::limits::MAX_RENDER_STEPS`]
     /// units); past either, a [`JsonPathError::Exceeded`] naming the limit.
     pub fn select<'a>(&self, root: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
+        self.select_metered(root, &mut Meter::standalone())
+    }
+
+    /// [`JsonPath::select`], charging the work to a render's `meter`.
+    pub(crate) fn select_metered<'a>(
+        &self,
+        root: &'a Value,
+        meter: &mut Meter,
+    ) -> Result<Vec<&'a Value>, JsonPathError> {
         let mut work = Work {
             done: 0,
-            budget: meter::budget(),
+            budget: meter.left(),
         };
         let found = self.select_with(root, &mut work);
         // At most the budget just read, so this records the work and cannot fail.
-        let charged = meter::spend(work.done.min(work.budget));
-        let found = found.map_err(|stop| self.exceeded(stop))?;
+        let charged = meter.spend(work.done.min(work.budget));
+        let found = found.map_err(|stop| self.exceeded(stop, meter.max()))?;
         charged.map_err(|e| self.exceeded_message(e.message().to_owned()))?;
         Ok(found)
     }
@@ -233,7 +244,7 @@ impl JsonPath {
     }
 
     /// The error for an evaluation stopped at a limit.
-    fn exceeded(&self, stop: Stop) -> JsonPathError {
+    fn exceeded(&self, stop: Stop, max_steps: u64) -> JsonPathError {
         self.exceeded_message(match stop {
             Stop::Results => format!(
                 "matches more than {MAX_JSONPATH_RESULTS} values (the limit MAX_JSONPATH_RESULTS)"
@@ -241,7 +252,7 @@ impl JsonPath {
             Stop::Work => format!(
                 "evaluating it takes more than the steps left of the render step limit of {} \
                  (MAX_RENDER_STEPS)",
-                meter::max()
+                max_steps
             ),
         })
     }
@@ -255,7 +266,11 @@ impl JsonPath {
 
     /// Checks that `values` together are at most [`MAX_JSONPATH_RESULT_BYTES`] of compact
     /// JSON before they are copied, charging one step per 16 bytes measured.
-    fn check_size<'a>(&self, values: impl Iterator<Item = &'a Value>) -> Result<(), JsonPathError> {
+    fn check_size<'a>(
+        &self,
+        values: impl Iterator<Item = &'a Value>,
+        meter: &mut Meter,
+    ) -> Result<(), JsonPathError> {
         let mut counter = ByteCounter {
             count: 0,
             cap: MAX_JSONPATH_RESULT_BYTES,
@@ -267,7 +282,8 @@ impl JsonPath {
                 break;
             }
         }
-        meter::spend(counter.count as u64 / 16)
+        meter
+            .spend(counter.count as u64 / 16)
             .map_err(|e| self.exceeded_message(e.message().to_owned()))?;
         if !fits {
             return Err(self.exceeded_message(format!(
@@ -298,6 +314,15 @@ impl JsonPath {
         &self,
         root: &'a Value,
     ) -> Result<Option<std::borrow::Cow<'a, Value>>, JsonPathError> {
+        self.query_ref_metered(root, &mut Meter::standalone())
+    }
+
+    /// [`JsonPath::query_ref`], charging the work to a render's `meter`.
+    pub(crate) fn query_ref_metered<'a>(
+        &self,
+        root: &'a Value,
+        meter: &mut Meter,
+    ) -> Result<Option<std::borrow::Cow<'a, Value>>, JsonPathError> {
         // Names and single indexes (`$.a[0].b`, the common case): walk without collecting.
         if self
             .segments
@@ -324,12 +349,14 @@ impl JsonPath {
         }
         if self.definite && !matches!(self.segments.last(), Some(Segment::Names(_))) {
             return Ok(self
-                .select(root)?
+                .select_metered(root, meter)?
                 .into_iter()
                 .next()
                 .map(std::borrow::Cow::Borrowed));
         }
-        Ok(self.query(root)?.map(std::borrow::Cow::Owned))
+        Ok(self
+            .query_metered(root, meter)?
+            .map(std::borrow::Cow::Owned))
     }
 
     /// The result as API Gateway hands it to a template: for a definite path the value, or
@@ -338,6 +365,15 @@ impl JsonPath {
     /// Bounded as [`JsonPath::select`]; the matches are copied only when together they are at
     /// most [`MAX_JSONPATH_RESULT_BYTES`] of JSON.
     pub fn query(&self, root: &Value) -> Result<Option<Value>, JsonPathError> {
+        self.query_metered(root, &mut Meter::standalone())
+    }
+
+    /// [`JsonPath::query`], charging the work to a render's `meter`.
+    pub(crate) fn query_metered(
+        &self,
+        root: &Value,
+        meter: &mut Meter,
+    ) -> Result<Option<Value>, JsonPathError> {
         if let Some(Segment::Names(names)) = self.segments.last() {
             let parents = JsonPath {
                 source: self.source.clone(),
@@ -345,7 +381,7 @@ impl JsonPath {
                 definite: self.definite,
             };
             let parents: Vec<&serde_json::Map<String, Value>> = parents
-                .select(root)?
+                .select_metered(root, meter)?
                 .into_iter()
                 .filter_map(Value::as_object)
                 .collect();
@@ -353,6 +389,7 @@ impl JsonPath {
                 parents
                     .iter()
                     .flat_map(|o| names.iter().filter_map(|n| o.get(n))),
+                meter,
             )?;
             let objects: Vec<Value> = parents
                 .into_iter()
@@ -371,12 +408,12 @@ impl JsonPath {
                 Some(Value::Array(objects))
             });
         }
-        let found = self.select(root)?;
+        let found = self.select_metered(root, meter)?;
         if self.definite {
             // One value of the document: no larger than the document.
             return Ok(found.into_iter().next().cloned());
         }
-        self.check_size(found.iter().copied())?;
+        self.check_size(found.iter().copied(), meter)?;
         Ok(Some(Value::Array(found.into_iter().cloned().collect())))
     }
 }

@@ -9,8 +9,12 @@
 //! ```
 //!
 //! Compile once when the API is loaded ([`Template::compile`]); render per request
-//! ([`Template::render`]) with a [`Scope`] holding the root variables. Host objects such as
-//! `$input`, `$util` and `$context` implement [`HostObject`].
+//! ([`Template::render`]) with a [`Scope`] holding the root variables. The host objects
+//! (`$input`, `$util`, `$context`, [`Object`]) are this crate's own.
+//!
+//! Nothing is kept per thread: a render's state (variables, the step meter, scratch) lives in
+//! the renderer it makes, and what is known when compiling (literal JSONPaths and regular
+//! expressions) is compiled into the [`Template`], shared by every thread.
 //!
 //! ```
 //! use gateway_mapping::{EngineOptions, Scope, Template, Value};
@@ -46,7 +50,7 @@ mod value;
 pub use error::{ErrorKind, EvalError, TemplateError};
 pub use options::EngineOptions;
 pub use template::Template;
-pub use value::{HostObject, List, Map, Scope, Value};
+pub use value::{List, Map, Object, Scope, Str, Value};
 
 // API Gateway's side of the templates (each module is its own concern).
 pub mod context;

@@ -106,87 +106,21 @@ pub fn regex_backtrack_limit(len: usize) -> usize {
     limit.min(MAX_REGEX_BACKTRACKS)
 }
 
+/// Render steps charged for compiling a regular expression that is not a literal (a literal
+/// is compiled once with its template), per byte of the pattern, on top of
+/// [`REGEX_COMPILE_STEPS`]: patterns built at render time are compiled on each call (no
+/// cache), so a loop compiling one stays bounded by the step limit like any other work.
+/// Compiling (translation, fancy-regex, and the linear-time check) costs a few
+/// microseconds per pattern plus tens of nanoseconds per byte.
+pub const REGEX_COMPILE_STEPS_PER_BYTE: u64 = 1;
+
+/// Render steps charged for each compilation of a non-literal regular expression (see
+/// [`REGEX_COMPILE_STEPS_PER_BYTE`]).
+pub const REGEX_COMPILE_STEPS: u64 = 100;
+
 /// Bytes of JSON text parsed (`$util.parseJson`, the body for `$input.json` / `$input.path`)
 /// per render step: parsing and converting a byte costs a few nanoseconds.
 pub const PARSE_BYTES_PER_STEP: u64 = 4;
-
-/// The render-step meter host objects charge their work to (`$input`, `$util`, regular
-/// expressions): the engine opens it with what is left of [`MAX_RENDER_STEPS`] (or of
-/// `EngineOptions::max_render_steps`) around each host call and charges what was spent, so
-/// the step limit bounds host work as it bounds the template's own. Outside a render, each
-/// host operation may take up to [`MAX_RENDER_STEPS`] on its own.
-pub(crate) mod meter {
-    use std::cell::Cell;
-
-    use crate::error::EvalError;
-
-    /// An open meter: the render's step limit and the steps host work may still take.
-    #[derive(Debug, Clone, Copy)]
-    pub(crate) struct Open {
-        max: u64,
-        left: u64,
-    }
-
-    thread_local! {
-        static METER: Cell<Option<Open>> = const { Cell::new(None) };
-    }
-
-    /// Opens the meter for host work that may take `left` steps of a render limited to
-    /// `max`; returns the meter that was open before, for [`close`].
-    #[inline]
-    pub(crate) fn open(max: u64, left: u64) -> Option<Open> {
-        METER.with(|m| m.replace(Some(Open { max, left })))
-    }
-
-    /// Closes the meter opened with `left` steps (restoring `previous`) and returns the
-    /// steps spent.
-    #[inline]
-    pub(crate) fn close(left: u64, previous: Option<Open>) -> u64 {
-        let now = METER.with(|m| m.replace(previous));
-        left.saturating_sub(now.map_or(left, |o| o.left))
-    }
-
-    /// Steps one host operation may take now: what is left of the render's budget, or
-    /// [`super::MAX_RENDER_STEPS`] outside a render.
-    #[inline]
-    pub(crate) fn budget() -> u64 {
-        METER.with(|m| m.get().map_or(super::MAX_RENDER_STEPS, |o| o.left))
-    }
-
-    /// Charges `n` steps of host work; a limit error naming the render-step limit when the
-    /// render has fewer left (outside a render: when `n` alone exceeds it).
-    #[inline]
-    pub(crate) fn spend(n: u64) -> Result<(), EvalError> {
-        METER.with(|m| match m.get() {
-            Some(o) if n <= o.left => {
-                m.set(Some(Open {
-                    left: o.left - n,
-                    ..o
-                }));
-                Ok(())
-            }
-            Some(o) => {
-                m.set(Some(Open { left: 0, ..o }));
-                Err(exceeded(o.max))
-            }
-            None if n <= super::MAX_RENDER_STEPS => Ok(()),
-            None => Err(exceeded(super::MAX_RENDER_STEPS)),
-        })
-    }
-
-    /// The error for host work past the render-step limit `max`.
-    #[cold]
-    pub(crate) fn exceeded(max: u64) -> EvalError {
-        EvalError::limit(format!(
-            "rendering took more than {max} steps (the render step limit, MAX_RENDER_STEPS)"
-        ))
-    }
-
-    /// The render-step limit in force (for messages).
-    pub(crate) fn max() -> u64 {
-        METER.with(|m| m.get().map_or(super::MAX_RENDER_STEPS, |o| o.max))
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -199,22 +133,5 @@ mod tests {
         assert_eq!(regex_backtrack_limit(1_251), 100_000);
         assert_eq!(regex_backtrack_limit(12_501), MAX_REGEX_BACKTRACKS);
         assert_eq!(regex_backtrack_limit(usize::MAX), MAX_REGEX_BACKTRACKS);
-    }
-
-    #[test]
-    fn the_meter_takes_from_what_is_left_and_reports_what_was_spent() {
-        let previous = meter::open(100, 10);
-        assert_eq!(meter::budget(), 10);
-        assert!(meter::spend(4).is_ok());
-        let e = meter::spend(7).expect_err("only 6 left");
-        assert!(
-            e.is_limit() && e.message().contains("MAX_RENDER_STEPS"),
-            "{e}"
-        );
-        assert_eq!(meter::close(10, previous), 10);
-        // Closed: each operation alone is bounded by the default limit, nothing accumulates.
-        assert_eq!(meter::budget(), MAX_RENDER_STEPS);
-        assert!(meter::spend(MAX_RENDER_STEPS).is_ok());
-        assert!(meter::spend(MAX_RENDER_STEPS + 1).is_err());
     }
 }

@@ -89,7 +89,7 @@ fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
     }
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
-            if std::rc::Rc::ptr_eq(x, y) {
+            if x.ptr_eq(y) {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
@@ -100,7 +100,7 @@ fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
                     .all(|(p, q)| java_collection_equals(p, q, work))
         }
         (Value::Map(x), Value::Map(y)) => {
-            if std::rc::Rc::ptr_eq(x, y) {
+            if x.ptr_eq(y) {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
@@ -117,7 +117,7 @@ fn java_collection_equals(a: &Value, b: &Value, work: &mut u64) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Null, Value::Null) => true,
-        (Value::Object(x), Value::Object(y)) => std::rc::Rc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => x.ptr_eq(y),
         _ => false,
     }
 }

@@ -1,10 +1,9 @@
 //! [`Template`]: compile once, render many.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::ast::Program;
 use crate::error::{ErrorKind, TemplateError};
 use crate::options::EngineOptions;
+use crate::render::Literals;
 use crate::value::Scope;
 use crate::{parser, render};
 
@@ -17,25 +16,14 @@ use crate::{parser, render};
 /// assert_eq!(t.render(&Scope::new())?, "1,2,3");
 /// # Ok::<(), gateway_mapping::TemplateError>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Template {
     program: Program,
+    /// Its literal JSONPath and regular-expression arguments, compiled with it.
+    literals: std::sync::Arc<Literals>,
     options: EngineOptions,
-    /// This template's number, naming its string-literal values in each thread's cache.
-    id: u64,
-    /// The length of the last output, to size the next one's buffer in one allocation.
-    last_len: AtomicUsize,
-}
-
-impl Clone for Template {
-    fn clone(&self) -> Self {
-        Template {
-            program: self.program.clone(),
-            options: self.options.clone(),
-            id: render::next_template_id(),
-            last_len: AtomicUsize::new(self.last_len.load(Ordering::Relaxed)),
-        }
-    }
+    /// The size to reserve for the output up front: the source's length.
+    capacity: usize,
 }
 
 impl Template {
@@ -57,19 +45,22 @@ impl Template {
         }
         let program = parser::parse(source, options.max_nesting_depth)?;
         Ok(Template {
+            literals: std::sync::Arc::new(Literals::compile(&program)),
             program,
             options: options.clone(),
-            id: render::next_template_id(),
-            last_len: AtomicUsize::new(source.len()),
+            capacity: source.len(),
         })
     }
 
     /// Renders with these root variables. `#set` never changes `scope`.
     pub fn render(&self, scope: &Scope) -> Result<String, TemplateError> {
-        let hint = self.last_len.load(Ordering::Relaxed);
-        let out = render::render(&self.program, self.id, &self.options, scope, hint)?;
-        self.last_len.store(out.len(), Ordering::Relaxed);
-        Ok(out)
+        render::render(
+            &self.program,
+            &self.literals,
+            &self.options,
+            scope,
+            self.capacity,
+        )
     }
 
     /// The options this template was compiled with.

@@ -28,11 +28,13 @@ use base64::Engine as _;
 
 use crate::error::EvalError;
 use crate::input::{arg_text, json_to_value};
-use crate::limits::{PARSE_BYTES_PER_STEP, meter};
-use crate::value::{HostObject, Value};
+use crate::limits::PARSE_BYTES_PER_STEP;
+use crate::render::Meter;
+use crate::value::{Cx, HostObject, Value};
 
 /// A `$util` function refused its argument.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UtilError {
     /// `$util.parseJson` was given text that is not JSON.
     #[error("$util.parseJson: invalid JSON: {0}")]
@@ -254,11 +256,11 @@ pub fn parse_json(s: &str) -> Result<serde_json::Value, UtilError> {
 pub struct Util;
 
 impl HostObject for Util {
-    fn property(&self, _name: &str) -> Result<Value, EvalError> {
+    fn property(&self, _name: &str, _meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(Value::Null)
     }
 
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         let [arg] = args else {
             return Ok(Value::Null);
         };
@@ -270,7 +272,7 @@ impl HostObject for Util {
             "escapeJavaScript" => Value::from(escape_javascript(&text)),
             "parseJson" => {
                 // Parsing and converting are linear in the text: charged to the render.
-                meter::spend(text.len() as u64 / PARSE_BYTES_PER_STEP)?;
+                cx.meter.spend(text.len() as u64 / PARSE_BYTES_PER_STEP)?;
                 json_to_value(&parse_json(&text).map_err(err)?)
             }
             "urlEncode" => Value::from(url_encode(&text)),
@@ -287,11 +289,12 @@ impl HostObject for Util {
         method: &str,
         args: &[Value],
         out: &mut String,
+        cx: &mut Cx<'_>,
     ) -> Result<Option<Value>, EvalError> {
         let write: fn(&str, &mut String) = match method {
             "escapeJavaScript" => escape_javascript_into,
             "urlEncode" => url_encode_into,
-            _ => return self.call(method, args).map(Some),
+            _ => return self.call(method, args, cx).map(Some),
         };
         let [arg] = args else {
             return Ok(Some(Value::Null));

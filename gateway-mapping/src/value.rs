@@ -1,24 +1,244 @@
 //! Values a template works with, shaped like the Java objects Velocity templates see:
 //! strings, integers, doubles, booleans, lists, insertion-ordered maps, and host objects.
+//!
+//! How values are shared (reference counting, interior mutability) is this module's own
+//! business: strings, lists, maps and objects are opaque handles ([`Str`], [`List`],
+//! [`Map`], [`Object`]) with accessors, so the representation can change without changing
+//! the public API.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
 
 use crate::error::EvalError;
+use crate::render::{Literal, Meter};
+
+/// A template string (a Java `String`): immutable and cheap to clone. Reads as a `&str`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Str(Rc<str>);
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Str {
+        Str(s.into())
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Str {
+        Str(s.into())
+    }
+}
+
+impl From<Box<str>> for Str {
+    fn from(s: Box<str>) -> Str {
+        Str(s.into())
+    }
+}
+
+impl From<&String> for Str {
+    fn from(s: &String) -> Str {
+        Str(s.as_str().into())
+    }
+}
 
 /// A shared, mutable list (a Java `ArrayList`): copies of a `Value::List` see each other's
 /// changes, as Java references do.
-pub type List = Rc<RefCell<Vec<Value>>>;
+#[derive(Clone, Default)]
+pub struct List(Rc<RefCell<Vec<Value>>>);
+
+impl List {
+    /// A new list holding these items.
+    pub fn new(items: Vec<Value>) -> List {
+        List(Rc::new(RefCell::new(items)))
+    }
+
+    /// How many items the list holds.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// True when the list holds no items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Item `i` (a clone of the handle), if there is one.
+    pub fn get(&self, i: usize) -> Option<Value> {
+        self.0.borrow().get(i).cloned()
+    }
+
+    /// The items now in the list.
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.0.borrow().clone()
+    }
+
+    /// The items, borrowed (panics if the list is being changed: engine-internal use only).
+    pub(crate) fn borrow(&self) -> Ref<'_, Vec<Value>> {
+        self.0.borrow()
+    }
+
+    /// The items, to change.
+    pub(crate) fn borrow_mut(&self) -> RefMut<'_, Vec<Value>> {
+        self.0.borrow_mut()
+    }
+
+    /// The items, unless the list is being changed.
+    pub(crate) fn try_borrow(&self) -> Result<Ref<'_, Vec<Value>>, std::cell::BorrowError> {
+        self.0.try_borrow()
+    }
+
+    /// The items, to change, unless the list is borrowed.
+    pub(crate) fn try_borrow_mut(
+        &self,
+    ) -> Result<RefMut<'_, Vec<Value>>, std::cell::BorrowMutError> {
+        self.0.try_borrow_mut()
+    }
+
+    /// Whether both handles are the same list.
+    pub(crate) fn ptr_eq(&self, other: &List) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The list's identity.
+    pub(crate) fn as_ptr(&self) -> *const () {
+        Rc::as_ptr(&self.0).cast()
+    }
+}
 
 /// A shared, mutable, insertion-ordered map (a Java `LinkedHashMap` with string keys).
-pub type Map = Rc<RefCell<IndexMap<String, Value>>>;
+#[derive(Clone, Default)]
+pub struct Map(Rc<RefCell<IndexMap<String, Value>>>);
+
+impl Map {
+    /// A new map holding these entries, in this order.
+    pub fn new(entries: IndexMap<String, Value>) -> Map {
+        Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// How many entries the map holds.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// True when the map holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value under `key` (a clone of the handle), if any.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.borrow().get(key).cloned()
+    }
+
+    /// The entries now in the map, in order.
+    pub fn entries(&self) -> Vec<(String, Value)> {
+        self.0
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// The entries, borrowed (panics if the map is being changed: engine-internal use only).
+    pub(crate) fn borrow(&self) -> Ref<'_, IndexMap<String, Value>> {
+        self.0.borrow()
+    }
+
+    /// The entries, to change.
+    pub(crate) fn borrow_mut(&self) -> RefMut<'_, IndexMap<String, Value>> {
+        self.0.borrow_mut()
+    }
+
+    /// The entries, unless the map is being changed.
+    pub(crate) fn try_borrow(
+        &self,
+    ) -> Result<Ref<'_, IndexMap<String, Value>>, std::cell::BorrowError> {
+        self.0.try_borrow()
+    }
+
+    /// The entries, to change, unless the map is borrowed.
+    pub(crate) fn try_borrow_mut(
+        &self,
+    ) -> Result<RefMut<'_, IndexMap<String, Value>>, std::cell::BorrowMutError> {
+        self.0.try_borrow_mut()
+    }
+
+    /// Whether both handles are the same map.
+    pub(crate) fn ptr_eq(&self, other: &Map) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The map's identity.
+    pub(crate) fn as_ptr(&self) -> *const () {
+        Rc::as_ptr(&self.0).cast()
+    }
+}
+
+/// An object provided by the host (`$input`, `$util`, `$context`, ...): its behaviour is
+/// the engine's own (host objects are implemented inside this crate).
+#[derive(Clone)]
+pub struct Object(Rc<dyn HostObject>);
+
+impl Object {
+    /// Whether both handles are the same object.
+    pub(crate) fn ptr_eq(&self, other: &Object) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The object's identity.
+    pub(crate) fn as_ptr(&self) -> *const () {
+        Rc::as_ptr(&self.0).cast()
+    }
+
+    /// How the object prints (Java's `toString()`).
+    pub fn to_java_string(&self) -> String {
+        self.0.render()
+    }
+}
+
+impl std::ops::Deref for Object {
+    type Target = dyn HostObject;
+    fn deref(&self) -> &(dyn HostObject + 'static) {
+        &*self.0
+    }
+}
 
 /// What a template variable can hold.
 ///
-/// Cloning is cheap: strings, lists, maps and objects are reference-counted; lists and maps
+/// Cloning is cheap: strings, lists, maps and objects are shared handles; lists and maps
 /// are shared (mutating one clone is seen through the others), as in Java.
 #[derive(Clone, Default)]
 pub enum Value {
@@ -32,21 +252,46 @@ pub enum Value {
     /// A `Double`.
     Float(f64),
     /// A `String`.
-    String(Rc<str>),
+    String(Str),
     /// An `ArrayList`.
     List(List),
     /// A `LinkedHashMap`.
     Map(Map),
     /// An object provided by the host (`$input`, `$util`, `$context`, ...).
-    Object(Rc<dyn HostObject>),
+    Object(Object),
+}
+
+/// What a host call receives from the render besides its arguments: the render's step
+/// meter, to charge its work to, and the compiled form of its first argument when that is
+/// a literal the template compiled ahead (a JSONPath, a regular expression).
+pub struct Cx<'a> {
+    /// The render's step meter.
+    pub(crate) meter: &'a mut Meter,
+    /// The first argument compiled with the template, if it is a literal.
+    pub(crate) literal: Option<&'a Literal>,
+}
+
+impl<'a> Cx<'a> {
+    /// A context charging `meter`, with no compiled argument.
+    pub(crate) fn new(meter: &'a mut Meter) -> Cx<'a> {
+        Cx {
+            meter,
+            literal: None,
+        }
+    }
 }
 
 /// An object provided by the host (API Gateway's `$input`, `$util`, `$context`, ...).
+///
+/// Sealed: the trait lives in a private module and is not exported, so only this crate
+/// implements it, and its performance hooks (`print_call`, `print_leaf`, `property_path`,
+/// `lazy_item`, ...) are the engine's own business. Work that grows with input is charged
+/// to the render's step [`Meter`] the hooks receive.
 pub trait HostObject {
     /// `$obj.name` (and `$obj.getName()`); `Ok(Value::Null)` when absent.
-    fn property(&self, name: &str) -> Result<Value, EvalError>;
+    fn property(&self, name: &str, meter: &mut Meter) -> Result<Value, EvalError>;
     /// `$obj.method(args)`; an unknown method is an error or Null, as the host decides.
-    fn call(&self, method: &str, args: &[Value]) -> Result<Value, EvalError>;
+    fn call(&self, method: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError>;
     /// How `$obj` prints.
     fn render(&self) -> String;
     /// Items when used in `#foreach`; None if not iterable.
@@ -129,9 +374,10 @@ pub trait HostObject {
         method: &str,
         args: &[Value],
         out: &mut String,
+        cx: &mut Cx<'_>,
     ) -> Result<Option<Value>, EvalError> {
         let _ = out;
-        self.call(method, args).map(Some)
+        self.call(method, args, cx).map(Some)
     }
 }
 
@@ -148,23 +394,28 @@ pub(crate) fn plain(v: &Value) -> std::borrow::Cow<'_, Value> {
 
 impl Value {
     /// A string value.
-    pub fn string(s: impl Into<Rc<str>>) -> Value {
+    pub fn string(s: impl Into<Str>) -> Value {
         Value::String(s.into())
     }
 
     /// A new list holding these items.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::List(List::new(items))
     }
 
     /// A new map holding these entries, in this order.
     pub fn map(entries: IndexMap<String, Value>) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)))
+        Value::Map(Map::new(entries))
     }
 
-    /// A host object.
+    /// A host object (one of this crate's: `Input`, `ContextObject`, ...).
     pub fn object(obj: impl HostObject + 'static) -> Value {
-        Value::Object(Rc::new(obj))
+        Value::Object(Object(Rc::new(obj)))
+    }
+
+    /// A host object already shared.
+    pub(crate) fn shared(obj: Rc<dyn HostObject>) -> Value {
+        Value::Object(Object(obj))
     }
 
     /// Converts JSON as Java's JSON libraries would hand it to a template: objects become
@@ -328,9 +579,9 @@ impl PartialEq for Value {
                 (*a as f64) == *b
             }
             (Value::String(a), Value::String(b)) => a == b,
-            (Value::List(a), Value::List(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
-            (Value::Map(a), Value::Map(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
-            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            (Value::List(a), Value::List(b)) => a.ptr_eq(b) || *a.borrow() == *b.borrow(),
+            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || *a.borrow() == *b.borrow(),
+            (Value::Object(a), Value::Object(b)) => a.ptr_eq(b),
             _ => false,
         }
     }

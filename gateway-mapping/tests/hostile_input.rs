@@ -221,3 +221,116 @@ fn looking_parameters_up_in_a_loop_is_charged_per_parameter() {
         "MAX_RENDER_STEPS",
     );
 }
+
+/// The message of a failed render, without its position.
+fn failure(r: Result<String, TemplateError>) -> (ErrorKind, String) {
+    let e = r.expect_err("fails");
+    (e.kind(), e.message().to_owned())
+}
+
+#[test]
+fn a_literal_pattern_or_path_that_does_not_compile_fails_at_render_as_a_computed_one() {
+    // Literal arguments are compiled with the template; one that does not compile is not a
+    // compile error, and fails when rendered exactly as the same text in a variable does.
+    for (literal, computed) in [
+        (
+            "$input.body.matches('(')",
+            "#set($p = '(')$input.body.matches($p)",
+        ),
+        (
+            "$input.body.replaceAll('[', 'x')",
+            "#set($p = '[')$input.body.replaceAll($p, 'x')",
+        ),
+        ("$input.json('$.[')", "#set($p = '$.[')$input.json($p)"),
+        ("$input.path('$..')", "#set($p = '$..')$input.path($p)"),
+    ] {
+        let a = failure(render(literal, "{}"));
+        let b = failure(render(computed, "{}"));
+        assert_eq!(a, b, "{literal} / {computed}");
+    }
+}
+
+#[test]
+fn literal_patterns_and_paths_render_as_computed_ones() {
+    let body = r#"{"a": {"b": "x-y-z"}, "l": [1, 2]}"#;
+    for (literal, computed) in [
+        (
+            "$input.path('$.a.b').matches('[x-z-]+') $input.path('$.a.b').split('-').size()",
+            "#set($p = '[x-z-]+')#set($q = '-')$input.path('$.a.b').matches($p) \
+             $input.path('$.a.b').split($q).size()",
+        ),
+        (
+            "$input.json('$.l') $input.path('$.a').b.replaceFirst('-', '+')",
+            "#set($p = '$.l')#set($a = '$.a')#set($q = '-')$input.json($p) \
+             $input.path($a).b.replaceFirst($q, '+')",
+        ),
+    ] {
+        let a = render(literal, body).expect("renders");
+        assert_eq!(a, render(computed, body).expect("renders"), "{literal}");
+    }
+}
+
+#[test]
+fn a_template_renders_on_many_threads_at_once() {
+    // Compiled once, its literal patterns and paths shared: each thread's renders agree.
+    let t = Template::compile(
+        "$input.json('$.a') $input.json('$.a').matches('[0-9]+') $input.body.split(':').size()",
+        &EngineOptions::default(),
+    )
+    .expect("compiles");
+    let outputs: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let t = &t;
+                s.spawn(move || {
+                    let body = format!("{{\"a\": {i}}}");
+                    let scope = mapping_scope(
+                        Input::new(RequestView::new(&body)),
+                        &ContextObject::new(Context::new()),
+                        &StageVariables::new(),
+                    );
+                    let first = t.render(&scope).expect("renders");
+                    for _ in 0..50 {
+                        assert_eq!(t.render(&scope).expect("renders"), first);
+                    }
+                    first
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    assert_eq!(outputs, ["0 true 2", "1 true 2", "2 true 2", "3 true 2"]);
+}
+
+#[test]
+fn a_render_stopped_in_host_work_leaves_nothing_to_the_next_one() {
+    // The step meter belongs to the render: a render that runs out inside `$util.parseJson`
+    // does not leave a smaller budget (or an open meter) to the next render on the thread.
+    let mut options = EngineOptions::default();
+    options.max_render_steps = 1_000;
+    let big = format!("\"{}\"", "x".repeat(64 * 1024));
+    let parse = "#set($v = $util.parseJson($input.body))done";
+    assert_limit(
+        render_with(parse, RequestView::new(&big), &options),
+        "steps",
+    );
+    assert_eq!(
+        render_with(parse, RequestView::new("\"small\""), &options).expect("renders"),
+        "done"
+    );
+}
+
+#[test]
+fn a_loop_compiling_a_computed_pattern_stops_at_the_step_limit() {
+    // A pattern built at render time is compiled on each call (only literals are compiled
+    // with the template), and each compilation is charged (REGEX_COMPILE_STEPS), so a loop
+    // of them is bounded like any other work.
+    let mut options = EngineOptions::default();
+    options.max_render_steps = 100_000;
+    let t = "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($p = \"a$j\")\
+             $input.body.matches($p)#end#end";
+    assert_limit(render_with(t, RequestView::new("x"), &options), "steps");
+}

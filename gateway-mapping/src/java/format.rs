@@ -1,7 +1,5 @@
 //! How Java's `toString()` prints values: `[a, b]`, `{k=v}`, `1.0`, `1.0E10`, `null`.
 
-use std::cell::Cell;
-
 use crate::limits::MAX_VALUE_LEN;
 use crate::value::Value;
 
@@ -11,44 +9,32 @@ use crate::value::Value;
 /// truncate check the appended length.
 pub(crate) fn write_value(v: &Value, out: &mut String) {
     let cap = out.len().saturating_add(MAX_VALUE_LEN);
-    write_capped(v, out, cap);
-}
-
-thread_local! {
-    /// Lists and maps being printed, on this thread, one inside the other: host objects print
-    /// through `write_value` too, so the depth is counted across them.
-    static PRINT_DEPTH: Cell<usize> = const { Cell::new(0) };
+    write_capped(v, out, cap, 0);
 }
 
 /// Deepest nesting printed; deeper levels print as `...`. Templates cannot build values this
-/// deep ([`crate::limits::MAX_VALUE_DEPTH`]); this guards against a host object holding a
-/// cycle or a deeper value.
+/// deep ([`crate::limits::MAX_VALUE_DEPTH`]); this guards against a value built by a host
+/// deeper than that. The depth is a parameter, so nothing stays raised after a print, a
+/// panic included. A host object prints itself ([`crate::value::HostObject::render`]) with
+/// a count of its own: the objects and values a template can nest are bounded together when
+/// stored (`MAX_VALUE_DEPTH`, counting objects' children), and JSON views by the parser's
+/// nesting limit, so the recursion stays bounded across them.
 const MAX_PRINT_DEPTH: usize = 2 * crate::limits::MAX_VALUE_DEPTH;
 
-/// [`write_value`] up to an absolute length `cap` of `out`.
-fn write_capped(v: &Value, out: &mut String, cap: usize) {
+/// [`write_value`] up to an absolute length `cap` of `out`, `v` at nesting `depth`.
+fn write_capped(v: &Value, out: &mut String, cap: usize, depth: usize) {
     if out.len() > cap {
         return;
     }
-    if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
-        let depth = PRINT_DEPTH.with(|d| {
-            let n = d.get() + 1;
-            d.set(n);
-            n
-        });
-        if depth > MAX_PRINT_DEPTH {
-            out.push_str("...");
-        } else {
-            write_one(v, out, cap);
-        }
-        PRINT_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) && depth >= MAX_PRINT_DEPTH {
+        out.push_str("...");
     } else {
-        write_one(v, out, cap);
+        write_one(v, out, cap, depth);
     }
 }
 
-/// One value, its items through [`write_capped`].
-fn write_one(v: &Value, out: &mut String, cap: usize) {
+/// One value, its items through [`write_capped`] one level deeper.
+fn write_one(v: &Value, out: &mut String, cap: usize, depth: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -70,10 +56,8 @@ fn write_one(v: &Value, out: &mut String, cap: usize) {
                     out.push_str(", ");
                 }
                 match item {
-                    Value::List(inner) if std::rc::Rc::ptr_eq(inner, l) => {
-                        out.push_str("(this Collection)")
-                    }
-                    _ => write_capped(item, out, cap),
+                    Value::List(inner) if inner.ptr_eq(l) => out.push_str("(this Collection)"),
+                    _ => write_capped(item, out, cap, depth + 1),
                 }
             }
             out.push(']');
@@ -94,10 +78,8 @@ fn write_one(v: &Value, out: &mut String, cap: usize) {
                 out.push_str(k);
                 out.push('=');
                 match item {
-                    Value::Map(inner) if std::rc::Rc::ptr_eq(inner, m) => {
-                        out.push_str("(this Map)")
-                    }
-                    _ => write_capped(item, out, cap),
+                    Value::Map(inner) if inner.ptr_eq(m) => out.push_str("(this Map)"),
+                    _ => write_capped(item, out, cap, depth + 1),
                 }
             }
             out.push('}');
@@ -265,6 +247,24 @@ mod tests {
                 assert_eq!(fast, general, "{v:?}");
             }
         }
+    }
+
+    #[test]
+    fn nesting_past_the_print_depth_prints_dots_and_leaves_nothing_raised() {
+        let mut v = Value::Int(1);
+        for _ in 0..MAX_PRINT_DEPTH + 5 {
+            v = Value::list(vec![v]);
+        }
+        let mut deep = String::new();
+        write_value(&v, &mut deep);
+        assert!(deep.contains("[...]"), "{}", &deep[..40]);
+        // The next print starts from the top again.
+        let mut shallow = String::new();
+        write_value(
+            &Value::list(vec![Value::list(vec![Value::Int(2)])]),
+            &mut shallow,
+        );
+        assert_eq!(shallow, "[[2]]");
     }
 
     #[test]

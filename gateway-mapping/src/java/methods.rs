@@ -7,21 +7,23 @@
 //! a bad regular expression) is an [`EvalError`].
 
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use indexmap::IndexMap;
 
 use crate::error::EvalError;
 use crate::java::regex;
-use crate::limits::{MAX_COLLECTION_LEN, MAX_VALUE_LEN};
+use crate::limits::{
+    MAX_COLLECTION_LEN, MAX_VALUE_LEN, REGEX_COMPILE_STEPS, REGEX_COMPILE_STEPS_PER_BYTE,
+};
 use crate::ops;
-use crate::value::{HostObject, Value};
+use crate::render::Meter;
+use crate::value::{Cx, HostObject, Str, Value};
 
 /// `$value.name`: map key, host property, or a Java getter Velocity would find.
-pub(crate) fn property(v: &Value, name: &str) -> Result<Value, EvalError> {
+pub(crate) fn property(v: &Value, name: &str, meter: &mut Meter) -> Result<Value, EvalError> {
     match v {
         Value::Map(m) => Ok(map_get(&m.borrow(), name)),
-        Value::Object(o) => o.property(name),
+        Value::Object(o) => o.property(name, meter),
         Value::List(l) if name == "empty" => Ok(Value::Bool(l.borrow().is_empty())),
         Value::String(s) if name == "empty" => Ok(Value::Bool(s.is_empty())),
         Value::String(s) if name == "bytes" => {
@@ -42,7 +44,7 @@ pub(crate) fn property(v: &Value, name: &str) -> Result<Value, EvalError> {
 
 /// `$value[index]`: list position (negative counts from the end, as Velocity 1.7's
 /// ASTIndex does) or map key.
-pub(crate) fn index(v: &Value, idx: &Value) -> Result<Value, EvalError> {
+pub(crate) fn index(v: &Value, idx: &Value, meter: &mut Meter) -> Result<Value, EvalError> {
     match v {
         Value::List(l) => {
             let l = l.borrow();
@@ -63,8 +65,8 @@ pub(crate) fn index(v: &Value, idx: &Value) -> Result<Value, EvalError> {
         }
         Value::Map(m) => Ok(map_get(&m.borrow(), &key(idx))),
         Value::Object(o) => match idx {
-            Value::String(s) => o.property(s),
-            _ => o.call("get", std::slice::from_ref(idx)),
+            Value::String(s) => o.property(s, meter),
+            _ => o.call("get", std::slice::from_ref(idx), &mut Cx::new(meter)),
         },
         _ => Ok(Value::Null),
     }
@@ -97,7 +99,7 @@ fn map_get(m: &IndexMap<String, Value>, key: &str) -> Value {
 }
 
 /// A map key from any value (maps here have string keys).
-pub(crate) fn key(v: &Value) -> Rc<str> {
+pub(crate) fn key(v: &Value) -> Str {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_java_string().into(),
@@ -114,11 +116,16 @@ pub(crate) fn reaches_host_call(name: &str, argc: usize) -> bool {
 }
 
 /// `$value.method(args)`.
-pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalError> {
+pub(crate) fn call(
+    v: &Value,
+    name: &str,
+    args: &[Value],
+    cx: &mut Cx<'_>,
+) -> Result<Value, EvalError> {
     if let Value::Object(o) = v
         && let Some(p) = o.as_plain()
     {
-        return call(&p, name, args);
+        return call(&p, name, args, cx);
     }
     // Methods every object has.
     match (name, args) {
@@ -134,7 +141,7 @@ pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalE
         _ => {}
     }
     match v {
-        Value::String(s) => string_method(s, name, args),
+        Value::String(s) => string_method(s, name, args, cx),
         Value::List(_) => list_method(v, name, args),
         Value::Map(_) => map_method(v, name, args),
         Value::Object(o) => {
@@ -149,10 +156,10 @@ pub(crate) fn call(v: &Value, name: &str, args: &[Value]) -> Result<Value, EvalE
                         p.extend(c.to_lowercase());
                     }
                     p.push_str(chars.as_str());
-                    return o.property(&p);
+                    return o.property(&p, cx.meter);
                 }
             }
-            o.call(name, args)
+            o.call(name, args, cx)
         }
         Value::Int(_) | Value::Float(_) => number_method(v, name, args),
         Value::Bool(b) => Ok(match (name, args) {
@@ -269,7 +276,7 @@ fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
 }
 
-fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, EvalError> {
+fn string_method(s: &Str, name: &str, args: &[Value], cx: &mut Cx<'_>) -> Result<Value, EvalError> {
     let sv = |x: String| -> Result<Value, EvalError> {
         too_long(x.len())?;
         Ok(Value::string(x))
@@ -423,11 +430,23 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, EvalE
             _ => Value::Null,
         },
         ("replaceAll", [a, b]) | ("replaceFirst", [a, b]) => match (str_arg(a), str_arg(b)) {
-            (Some(a), Some(b)) => sv(regex::replace(s, a, b, name == "replaceFirst")?)?,
+            (Some(a), Some(b)) => {
+                let pattern = pattern(a, false, cx)?;
+                sv(regex::replace(
+                    s,
+                    pattern.get(),
+                    b,
+                    name == "replaceFirst",
+                    cx.meter,
+                )?)?
+            }
             _ => Value::Null,
         },
         ("matches", [a]) => match str_arg(a) {
-            Some(a) => Value::Bool(regex::matches(s, a)?),
+            Some(a) => {
+                let pattern = pattern(a, true, cx)?;
+                Value::Bool(regex::matches(s, pattern.get(), cx.meter)?)
+            }
             None => Value::Null,
         },
         ("split", [a]) | ("split", [a, _]) => {
@@ -440,7 +459,7 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, EvalE
             };
             match str_arg(a) {
                 Some(a) => Value::list(
-                    regex::split(s, a, limit)?
+                    regex::split(s, pattern(a, false, cx)?.get(), limit, cx.meter)?
                         .into_iter()
                         .map(Value::from)
                         .collect(),
@@ -709,7 +728,7 @@ struct Entry {
 }
 
 impl HostObject for Entry {
-    fn property(&self, name: &str) -> Result<Value, EvalError> {
+    fn property(&self, name: &str, _meter: &mut Meter) -> Result<Value, EvalError> {
         Ok(match name {
             "key" => self.key.clone(),
             "value" => self.value.clone(),
@@ -717,7 +736,7 @@ impl HostObject for Entry {
         })
     }
 
-    fn call(&self, method: &str, _args: &[Value]) -> Result<Value, EvalError> {
+    fn call(&self, method: &str, _args: &[Value], _cx: &mut Cx<'_>) -> Result<Value, EvalError> {
         Ok(match method {
             "getKey" => self.key.clone(),
             "getValue" => self.value.clone(),
@@ -736,10 +755,39 @@ impl HostObject for Entry {
 }
 
 /// Builds a map from entries (used by map literals).
-pub(crate) fn map_from(entries: Vec<(Rc<str>, Value)>) -> Value {
+pub(crate) fn map_from(entries: Vec<(Str, Value)>) -> Value {
     let mut m = IndexMap::with_capacity(entries.len());
     for (k, v) in entries {
         m.insert(k.to_string(), v);
     }
     Value::map(m)
+}
+
+/// A regular expression argument: compiled with the template when it is a literal, or now.
+enum PatternArg<'a> {
+    Compiled(&'a regex::Pattern),
+    Now(Box<regex::Pattern>),
+}
+
+impl PatternArg<'_> {
+    fn get(&self) -> &regex::Pattern {
+        match self {
+            PatternArg::Compiled(p) => p,
+            PatternArg::Now(p) => p,
+        }
+    }
+}
+
+/// The pattern `text` (the call's first argument; `whole` for `matches`).
+/// Compiling one now is charged to the render ([`REGEX_COMPILE_STEPS`]).
+fn pattern<'a>(text: &str, whole: bool, cx: &mut Cx<'a>) -> Result<PatternArg<'a>, EvalError> {
+    match cx.literal.and_then(|l| l.pattern(whole)) {
+        Some(p) => Ok(PatternArg::Compiled(p)),
+        None => {
+            cx.meter.spend(REGEX_COMPILE_STEPS.saturating_add(
+                (text.len() as u64).saturating_mul(REGEX_COMPILE_STEPS_PER_BYTE),
+            ))?;
+            regex::Pattern::compile(text, whole).map(|p| PatternArg::Now(Box::new(p)))
+        }
+    }
 }

@@ -2,92 +2,118 @@
 //! top of `fancy-regex`: the pattern is translated where Java and Rust syntax differ, and
 //! replacement strings follow `java.util.regex.Matcher.appendReplacement`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::OnceLock;
 
 use fancy_regex::{Captures, Regex};
 
 use crate::error::EvalError;
 use crate::limits::{
-    MAX_REGEX_BACKTRACKS, REGEX_BACKTRACKS_PER_STEP, meter, regex_backtrack_limit,
+    MAX_REGEX_BACKTRACKS, MIN_REGEX_BACKTRACKS, REGEX_BACKTRACKS_PER_STEP, regex_backtrack_limit,
 };
-
-/// Compiled patterns kept per thread, so a template calling `replaceAll` with the same
-/// pattern on every request compiles it once.
-const REGEX_CACHE_SIZE: usize = 256;
+use crate::render::Meter;
 
 /// Longest pattern accepted: templates are untrusted, and compiling a huge pattern costs
-/// time and memory on every cache miss.
+/// time and memory.
 pub(crate) const MAX_PATTERN_LEN: usize = 4096;
 
-/// A compiled pattern and what one search with it may cost.
-pub(crate) struct Compiled {
-    re: Regex,
+/// A compiled Java pattern, `Send + Sync`: a literal pattern is compiled once with its
+/// template and shared by every render; any other is compiled for its call.
+pub struct Pattern {
+    /// The pattern as the template wrote it (for messages).
+    pattern: Box<str>,
+    /// The translated pattern, anchored for `String.matches`.
+    source: String,
     /// Whether it needs backtracking (back-references, look-around): then each search may
-    /// take up to `limit` backtracking steps; otherwise it runs in linear time.
+    /// take up to its backtrack limit in steps; otherwise it runs in linear time, and the
+    /// first regex serves every string.
     backtracks: bool,
-    /// The backtrack limit it was compiled with.
+    /// Compiled for each backtrack limit [`regex_backtrack_limit`] grants (10^4, 10^5, 10^6),
+    /// the first when the pattern is compiled, the others when a long string needs them.
+    regexes: [OnceLock<Regex>; 3],
+}
+
+/// One search's view of a [`Pattern`]: the regex for the string's length, and its cost.
+struct Search<'a> {
+    re: &'a Regex,
+    backtracks: bool,
+    /// The backtrack limit `re` was compiled with.
     limit: usize,
 }
 
-thread_local! {
-    static CACHE: RefCell<HashMap<(bool, usize, String), Rc<Compiled>>> =
-        RefCell::new(HashMap::new());
+impl Pattern {
+    /// Compiles `pattern`; `whole` anchors it at both ends (`String.matches`).
+    pub(crate) fn compile(pattern: &str, whole: bool) -> Result<Pattern, EvalError> {
+        if pattern.len() > MAX_PATTERN_LEN {
+            return Err(EvalError::new(format!(
+                "regular expression is {} bytes, more than the limit of {MAX_PATTERN_LEN}",
+                pattern.len()
+            )));
+        }
+        let translated = translate(pattern)?;
+        let source = if whole {
+            format!("\\A(?:{translated})\\z")
+        } else {
+            translated
+        };
+        let first = build(pattern, &source, MIN_REGEX_BACKTRACKS)?;
+        // fancy-regex hands a pattern the regex crate accepts to it whole (linear time); only
+        // the others backtrack.
+        let backtracks = regex::Regex::new(&source).is_err();
+        let regexes: [OnceLock<Regex>; 3] = Default::default();
+        let _ = regexes[0].set(first);
+        Ok(Pattern {
+            pattern: pattern.into(),
+            source,
+            backtracks,
+            regexes,
+        })
+    }
+
+    /// The regex for searching a string of `len` bytes (the backtrack limit grows with it).
+    fn search(&self, len: usize) -> Result<Search<'_>, EvalError> {
+        let limit = if self.backtracks {
+            regex_backtrack_limit(len)
+        } else {
+            MIN_REGEX_BACKTRACKS
+        };
+        let i = match limit {
+            l if l <= MIN_REGEX_BACKTRACKS => 0,
+            l if l < MAX_REGEX_BACKTRACKS => 1,
+            _ => 2,
+        };
+        let re = match self.regexes[i].get() {
+            Some(re) => re,
+            None => {
+                let re = build(&self.pattern, &self.source, limit)?;
+                self.regexes[i].get_or_init(|| re)
+            }
+        };
+        Ok(Search {
+            re,
+            backtracks: self.backtracks,
+            limit,
+        })
+    }
 }
 
-/// The compiled pattern for searching a string of `len` bytes (the backtrack limit grows
-/// with it, [`regex_backtrack_limit`]); `whole` anchors it at both ends (`String.matches`).
-pub(crate) fn compile(pattern: &str, whole: bool, len: usize) -> Result<Rc<Compiled>, EvalError> {
-    if pattern.len() > MAX_PATTERN_LEN {
-        return Err(EvalError::new(format!(
-            "regular expression is {} bytes, more than the limit of {MAX_PATTERN_LEN}",
-            pattern.len()
-        )));
-    }
-    let limit = regex_backtrack_limit(len);
-    let key = (whole, limit, pattern.to_owned());
-    if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
-        return Ok(re);
-    }
-    let translated = translate(pattern)?;
-    let source = if whole {
-        format!("\\A(?:{translated})\\z")
-    } else {
-        translated
-    };
-    let re = fancy_regex::RegexBuilder::new(&source)
+/// Builds `source` (translated from `pattern`) with a backtrack limit.
+fn build(pattern: &str, source: &str, limit: usize) -> Result<Regex, EvalError> {
+    fancy_regex::RegexBuilder::new(source)
         .backtrack_limit(limit)
         .build()
-        .map_err(|e| EvalError::new(format!("invalid regular expression `{pattern}`: {e}")))?;
-    // fancy-regex hands a pattern the regex crate accepts to it whole (linear time); only
-    // the others backtrack.
-    let backtracks = regex::Regex::new(&source).is_err();
-    let re = Rc::new(Compiled {
-        re,
-        backtracks,
-        limit,
-    });
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= REGEX_CACHE_SIZE {
-            c.clear();
-        }
-        c.insert(key, re.clone());
-    });
-    Ok(re)
+        .map_err(|e| EvalError::new(format!("invalid regular expression `{pattern}`: {e}")))
 }
 
-impl Compiled {
+impl Search<'_> {
     /// Charges the render for one search over `s`: one step per 16 bytes, and for a pattern
     /// that backtracks, the backtracking it may do ([`REGEX_BACKTRACKS_PER_STEP`] per step),
     /// since fancy-regex does not report what it did.
-    fn charge(&self, s: &str) -> Result<(), EvalError> {
+    fn charge(&self, s: &str, meter: &mut Meter) -> Result<(), EvalError> {
         let mut steps = s.len() as u64 / 16;
         if self.backtracks {
             steps += (self.limit / REGEX_BACKTRACKS_PER_STEP) as u64;
         }
-        meter::spend(steps)
+        meter.spend(steps)
     }
 
     /// The error for a failed search: past the backtrack limit, a limit error naming it.
@@ -330,21 +356,22 @@ fn regex_err(e: fancy_regex::Error) -> EvalError {
 /// `String.replaceAll` (`first` = false) and `String.replaceFirst` (`first` = true).
 pub(crate) fn replace(
     s: &str,
-    pattern: &str,
+    pattern: &Pattern,
     replacement: &str,
     first: bool,
+    meter: &mut Meter,
 ) -> Result<String, EvalError> {
-    let c = compile(pattern, false, s.len())?;
-    let re = &c.re;
+    let c = pattern.search(s.len())?;
+    let re = c.re;
     let groups = re.captures_len().saturating_sub(1);
-    c.charge(s)?;
+    c.charge(s, meter)?;
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     if !replacement.contains(['$', '\\']) {
         // A plain replacement: no groups to expand, so no captures to collect.
         for m in re.find_iter(s) {
             let m = m.map_err(|e| c.error(e))?;
-            c.charge("")?;
+            c.charge("", meter)?;
             out.push_str(&s[last..m.start()]);
             out.push_str(replacement);
             last = m.end();
@@ -362,7 +389,7 @@ pub(crate) fn replace(
     }
     for caps in re.captures_iter(s) {
         let caps = caps.map_err(|e| c.error(e))?;
-        c.charge("")?;
+        c.charge("", meter)?;
         let Some(m) = caps.get(0) else { continue };
         out.push_str(&s[last..m.start()]);
         expand(&caps, groups, replacement, &mut out)?;
@@ -381,23 +408,28 @@ pub(crate) fn replace(
 }
 
 /// `String.matches`: the whole string matches.
-pub(crate) fn matches(s: &str, pattern: &str) -> Result<bool, EvalError> {
-    let c = compile(pattern, true, s.len())?;
-    c.charge(s)?;
+pub(crate) fn matches(s: &str, pattern: &Pattern, meter: &mut Meter) -> Result<bool, EvalError> {
+    let c = pattern.search(s.len())?;
+    c.charge(s, meter)?;
     c.re.is_match(s).map_err(|e| c.error(e))
 }
 
 /// `String.split(regex, limit)` with Java's rules: no empty leading piece for a zero-width
 /// match at the start; trailing empty pieces dropped when `limit` is 0.
-pub(crate) fn split(s: &str, pattern: &str, limit: i64) -> Result<Vec<String>, EvalError> {
-    let c = compile(pattern, false, s.len())?;
-    c.charge(s)?;
+pub(crate) fn split(
+    s: &str,
+    pattern: &Pattern,
+    limit: i64,
+    meter: &mut Meter,
+) -> Result<Vec<String>, EvalError> {
+    let c = pattern.search(s.len())?;
+    c.charge(s, meter)?;
     let mut list: Vec<String> = Vec::new();
     let mut index = 0;
     let limited = limit > 0;
     for m in c.re.find_iter(s) {
         let m = m.map_err(|e| c.error(e))?;
-        c.charge("")?;
+        c.charge("", meter)?;
         if !limited || (list.len() as i64) < limit - 1 {
             if index == 0 && m.start() == 0 && m.start() == m.end() {
                 continue;
@@ -428,7 +460,38 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64) -> Result<Vec<String>, E
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::Pattern;
+    use crate::error::EvalError;
+    use crate::render::Meter;
+
+    fn matches(s: &str, p: &str) -> Result<bool, EvalError> {
+        super::matches(s, &Pattern::compile(p, true)?, &mut Meter::standalone())
+    }
+
+    fn replace(s: &str, p: &str, r: &str, first: bool) -> Result<String, EvalError> {
+        super::replace(
+            s,
+            &Pattern::compile(p, false)?,
+            r,
+            first,
+            &mut Meter::standalone(),
+        )
+    }
+
+    fn split(s: &str, p: &str, limit: i64) -> Result<Vec<String>, EvalError> {
+        super::split(
+            s,
+            &Pattern::compile(p, false)?,
+            limit,
+            &mut Meter::standalone(),
+        )
+    }
+
+    #[test]
+    fn patterns_are_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Pattern>();
+    }
 
     #[test]
     fn a_backslash_before_punctuation_quotes_it_as_in_java() {
