@@ -27,9 +27,11 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
+use crate::args::arg_text;
 use crate::error::EvalError;
-use crate::input::{Input, arg_text, json_to_value};
+use crate::input::Input;
 use crate::java::methods;
+use crate::json_value::json_to_value;
 use crate::util::Util;
 use crate::value::{HostObject, Scope, Value};
 

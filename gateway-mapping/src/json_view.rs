@@ -25,8 +25,8 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::error::EvalError;
-use crate::input::{JsonArray, write_json, write_json_string};
 use crate::java::methods;
+use crate::json_value::{JsonArray, write_json, write_json_string};
 use crate::value::{HostObject, Value};
 
 /// Deepest nesting the views print straight from the JSON; deeper levels print as `...`
@@ -710,7 +710,8 @@ fn write_json_node(j: &Json, out: &mut String, depth: usize) {
 mod tests {
     use std::sync::Arc;
 
-    use crate::input::{Input, RequestView, json_to_value};
+    use crate::input::{Input, RequestView};
+    use crate::json_value::json_to_value;
     use crate::{EngineOptions, Scope, Template, Value};
 
     /// Renders `template` with `$input` over `body`, parsed beforehand (views) and, for
