@@ -42,7 +42,7 @@ thread_local! {
 ///
 /// ```
 /// use gateway_mapping::context::{mapping_scope, Context, ContextObject, StageVariables};
-/// use gateway_mapping::input::{Input, RequestView};
+/// use gateway_mapping::input::{Input, OwnedRequest};
 /// use gateway_mapping::{EngineOptions, Template};
 ///
 /// let mut ctx = Context::new();
@@ -50,7 +50,7 @@ thread_local! {
 /// let context = ContextObject::new(ctx);
 /// let mut stage = StageVariables::new();
 /// stage.insert("table".into(), "pets".into());
-/// let scope = mapping_scope(Input::new(RequestView::new("{\"a\":1}")), &context, &stage);
+/// let scope = mapping_scope(Input::new(OwnedRequest::new("{\"a\":1}")), &context, &stage);
 /// let t = Template::compile(
 ///     "$context.stage $stageVariables.table $input.json('$.a') $util.urlEncode('x y')\
 ///      #set($context.responseOverride.status = 201)",
