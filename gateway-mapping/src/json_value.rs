@@ -176,6 +176,12 @@ impl HostObject for JsonArray {
         self.items.as_list().map(|l| l.borrow().clone())
     }
 
+    /// A JSON array has a JSON form: its own rendering.
+    fn write_json(&self, out: &mut String) -> bool {
+        write_json(&self.items, out);
+        true
+    }
+
     fn set_property(&self, name: &str, value: Value) -> Result<(), EvalError> {
         let (Some(list), Ok(i)) = (self.items.as_list(), name.parse::<i64>()) else {
             return Ok(());

@@ -45,6 +45,7 @@ pub const MAX_MAPPINGS: usize = 512;
 
 /// A parameter mapping that does not compile: which entry and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParamError {
     /// The target (the mapping's key) is not a valid target on this side.
     #[error("invalid mapping target {target:?}: {reason}")]

@@ -22,10 +22,12 @@
 mod hash_order;
 mod object;
 mod stage;
+mod state;
 mod vars;
 
 pub use object::{ContextObject, Overrides};
 pub use stage::{StageVariables, stage_variables_value};
+pub use state::ContextState;
 pub use vars::{CONTEXT_VARIABLES, Context, is_known_variable};
 
 use crate::input::Input;

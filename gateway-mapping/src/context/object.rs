@@ -46,7 +46,9 @@ impl Overrides {
 /// `requestOverride` / `responseOverride` maps.
 ///
 /// Not `Send` (it shares its parts with `Rc`, as template values do): build it per request
-/// inside the synchronous render step. A [`Context`] is plain data and may be built anywhere.
+/// inside the synchronous render step. A [`Context`] is plain data and may be built anywhere;
+/// across an `.await`, carry a [`super::ContextState`] ([`ContextObject::snapshot`], then
+/// [`ContextObject::resume`]).
 ///
 /// Cloning shares the same override maps. Use one `ContextObject` for every template of a
 /// request: what the integration request template writes into the override maps is visible
@@ -57,14 +59,14 @@ impl Overrides {
 /// request template were read back in the response template).
 #[derive(Clone)]
 pub struct ContextObject {
-    root: Rc<ContextRoot>,
+    pub(super) root: Rc<ContextRoot>,
 }
 
-struct ContextRoot {
-    vars: Vec<(Key, Node)>,
+pub(super) struct ContextRoot {
+    pub(super) vars: Vec<(Key, Node)>,
     /// Built on first use (most templates never touch the override maps).
-    request_override: OnceCell<Value>,
-    response_override: OnceCell<Value>,
+    pub(super) request_override: OnceCell<Value>,
+    pub(super) response_override: OnceCell<Value>,
 }
 
 impl ContextRoot {
