@@ -192,7 +192,11 @@ impl<'a> RequestView<'a> {
     /// One header's last value, by case-insensitive name (`None` also for a name that is not
     /// a valid header name).
     pub fn header(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.headers.get_all(name).iter().last().map(header_text)
+        self.headers
+            .get_all(name)
+            .iter()
+            .next_back()
+            .map(header_text)
     }
 
     /// Every value of a header, in order, by case-insensitive name.
@@ -210,7 +214,7 @@ impl<'a> RequestView<'a> {
         let out: Vec<(&'a str, Cow<'a, str>)> = headers
             .keys()
             .filter_map(|k| {
-                let value = headers.get_all(k).iter().last()?;
+                let value = headers.get_all(k).iter().next_back()?;
                 Some((spelled.get(k.as_str()), header_text(value)))
             })
             .collect();
