@@ -13,7 +13,7 @@
 //! a deep nesting. Seeds using it are in `fuzz/seeds/template/`:
 //! `cargo fuzz run template fuzz/seeds/template`.
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::input::{Input, OwnedRequest};
 use gateway_mapping::{EngineOptions, Template};
 use libfuzzer_sys::fuzz_target;
 
@@ -64,11 +64,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(template) = Template::compile(&source, &fuzz_options()) else {
         return;
     };
-    let mut request = RequestView::new(BODY);
+    let mut request = OwnedRequest::new(BODY);
     request.add_path("id", "42");
     request.add_query("q", "x y");
     request.add_query("q", "z");
-    request.add_header("Content-Type", "application/json");
+    let _ = request.add_header("Content-Type", "application/json");
     let mut ctx = Context::new();
     ctx.set("requestId", "rid-1");
     ctx.set("stage", "prod");

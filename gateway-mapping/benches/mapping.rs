@@ -25,7 +25,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::input::{Input, OwnedRequest};
 use gateway_mapping::{EngineOptions, Template};
 use serde::{Deserialize, Serialize};
 use std::hint::black_box;
@@ -67,14 +67,16 @@ fn request_context() -> Context {
     ctx
 }
 
-fn request_view() -> RequestView {
-    let mut req = RequestView::new(REQUEST_BODY);
+fn request_view() -> OwnedRequest {
+    let mut req = OwnedRequest::new(REQUEST_BODY);
     req.add_path("petId", "42");
-    req.add_header("Content-Type", "application/json");
+    req.add_header("Content-Type", "application/json")
+        .expect("a valid header");
     req.add_header(
         "X-Amzn-Trace-Id",
         "Root=1-5759e988-bd862e3fe1be46a994272793",
-    );
+    )
+    .expect("a valid header");
     req
 }
 
@@ -199,10 +201,10 @@ fn bench_response(c: &mut Criterion) {
         let scope = mapping_scope(input, &context, &stage);
         template.render(&scope).expect("renders")
     };
-    let render = || render_with(Input::new(RequestView::new(body.as_str())));
+    let render = || render_with(Input::new(OwnedRequest::new(body.as_str())));
     let render_pre_parsed = || {
         render_with(Input::with_json(
-            RequestView::new(body.as_str()),
+            OwnedRequest::new(body.as_str()),
             parsed.clone(),
         ))
     };

@@ -25,8 +25,8 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::error::EvalError;
-use crate::input::{JsonArray, write_json, write_json_string};
 use crate::java::methods;
+use crate::json_value::{JsonArray, write_json, write_json_string};
 use crate::render::Meter;
 use crate::value::{Cx, HostObject, Value};
 
@@ -711,7 +711,8 @@ fn write_json_node(j: &Json, out: &mut String, depth: usize) {
 mod tests {
     use std::sync::Arc;
 
-    use crate::input::{Input, RequestView, json_to_value};
+    use crate::input::{Input, OwnedRequest};
+    use crate::json_value::json_to_value;
     use crate::{EngineOptions, Scope, Template, Value};
 
     /// Renders `template` with `$input` over `body`, parsed beforehand (views) and, for
@@ -720,7 +721,7 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(body).unwrap();
         let t = Template::compile(template, &EngineOptions::default()).unwrap();
         let mut views = Scope::new();
-        let input = Input::with_json(RequestView::new(body), Arc::new(parsed.clone()));
+        let input = Input::with_json(OwnedRequest::new(body), Arc::new(parsed.clone()));
         views.set("input", Value::object(input));
         let viewed = t.render(&views).unwrap();
         let t2 = Template::compile(
@@ -799,7 +800,7 @@ mod tests {
         )
         .unwrap();
         let mut scope = Scope::new();
-        let input = Input::new(RequestView::new(r#"[{"a": 1}, {"a": 2}]"#));
+        let input = Input::new(OwnedRequest::new(r#"[{"a": 1}, {"a": 2}]"#));
         scope.set("input", Value::object(input));
         let e = t.render(&scope).unwrap_err();
         assert!(e.to_string().contains("inside itself"), "{e}");
@@ -824,7 +825,7 @@ mod tests {
         )
         .unwrap();
         let mut scope = Scope::new();
-        let input = Input::new(RequestView::new(r#"{"a": 1}"#));
+        let input = Input::new(OwnedRequest::new(r#"{"a": 1}"#));
         scope.set("input", Value::object(input));
         assert!(t.render(&scope).is_err());
     }

@@ -34,9 +34,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 // The language: Velocity as API Gateway runs it.
+mod args;
 mod ast;
 mod error;
+mod escape;
 mod java;
+mod json_value;
 mod json_view;
 mod lexer;
 pub mod limits;

@@ -13,21 +13,24 @@
 //!
 //! ```
 //! use gateway_mapping::params::{ParamMappings, Sources, Target};
-//! use gateway_mapping::input::RequestView;
+//! use gateway_mapping::input::OwnedRequest;
 //!
 //! let mappings = ParamMappings::compile_request([
 //!     ("integration.request.header.x-user", "method.request.querystring.user"),
 //!     ("integration.request.path.id", "method.request.body.pet.id"),
 //!     ("integration.request.header.x-fixed", "'v1'"),
 //! ])?;
-//! let mut req = RequestView::new(r#"{"pet": {"id": 7}}"#);
+//! let mut req = OwnedRequest::new(r#"{"pet": {"id": 7}}"#);
 //! req.add_query("user", "ana");
-//! let out = mappings.evaluate(&Sources { request: Some(&req), ..Sources::default() });
+//! let out = mappings.evaluate(&Sources { request: Some(req.view()), ..Sources::default() });
 //! assert_eq!(out.get(&Target::Header("x-user".into())), Some(&vec!["ana".to_owned()]));
 //! assert_eq!(out.get(&Target::Path("id".into())), Some(&vec!["7".to_owned()]));
 //! assert_eq!(out.get(&Target::Header("x-fixed".into())), Some(&vec!["v1".to_owned()]));
 //! # Ok::<(), gateway_mapping::params::ParamError>(())
 //! ```
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -42,6 +45,7 @@ pub const MAX_MAPPINGS: usize = 512;
 
 /// A parameter mapping that does not compile: which entry and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParamError {
     /// The target (the mapping's key) is not a valid target on this side.
     #[error("invalid mapping target {target:?}: {reason}")]
@@ -104,16 +108,25 @@ enum Source {
 }
 
 /// The data a mapping may read; leave a field `None` when this side does not have it.
+///
+/// A body is read as [`RequestView::body_text`] reads it (lossy UTF-8), and parsed as JSON at
+/// most once per [`ParamMappings::evaluate`], or never when the host hands over the tree it
+/// already parsed (`request_json`, `integration_response_json`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sources<'a> {
     /// The method request (`method.request.*`).
-    pub request: Option<&'a RequestView>,
+    pub request: Option<RequestView<'a>>,
+    /// The method request's body already parsed as JSON, if the host has it (the validation
+    /// step parses it): `method.request.body.JSONPATH` then reads this tree.
+    pub request_json: Option<&'a Json>,
     /// `$context` (`context.*`).
     pub context: Option<&'a Context>,
     /// The stage's variables (`stageVariables.*`).
     pub stage_variables: Option<&'a StageVariables>,
     /// The integration response headers and body (`integration.response.*`).
-    pub integration_response: Option<&'a RequestView>,
+    pub integration_response: Option<RequestView<'a>>,
+    /// The integration response's body already parsed as JSON, if the host has it.
+    pub integration_response_json: Option<&'a Json>,
 }
 
 /// Compiled parameter mappings of one integration or integration response.
@@ -175,8 +188,9 @@ impl ParamMappings {
     /// selects nothing) leaves its target unset. Multi-value sources give several values.
     pub fn evaluate(&self, sources: &Sources<'_>) -> IndexMap<Target, Vec<String>> {
         let mut out: IndexMap<Target, Vec<String>> = IndexMap::new();
+        let parsed = Parsed::default();
         for (target, source) in &self.entries {
-            let values = read(source, sources);
+            let values = read(source, sources, &parsed);
             if !values.is_empty() {
                 out.insert(target.clone(), values);
             }
@@ -303,20 +317,46 @@ fn json_text(v: Json) -> String {
     }
 }
 
-fn body_value(view: Option<&RequestView>, path: &JsonPath) -> Vec<String> {
-    let Some(json) = view.and_then(|v| v.body_json().ok()) else {
+/// The bodies of one evaluation parsed as JSON, each at most once (`None` inside: not JSON).
+#[derive(Default)]
+struct Parsed {
+    request: OnceCell<Option<Json>>,
+    integration_response: OnceCell<Option<Json>>,
+}
+
+/// The body's JSON: the tree the host handed over, else `view`'s body parsed once into `cell`.
+fn body_json<'s>(
+    given: Option<&'s Json>,
+    view: Option<RequestView<'_>>,
+    cell: &'s OnceCell<Option<Json>>,
+) -> Option<&'s Json> {
+    given.or_else(|| {
+        cell.get_or_init(|| view.and_then(|v| v.body_json().ok()))
+            .as_ref()
+    })
+}
+
+fn body_value(json: Option<&Json>, path: &JsonPath) -> Vec<String> {
+    let Some(json) = json else {
         return Vec::new();
     };
     // A body that is not JSON, and a path whose result passes a named limit
     // (`crate::limits::MAX_JSONPATH_RESULTS`, `MAX_JSONPATH_RESULT_BYTES`), map no value.
-    match path.query(&json) {
+    match path.query(json) {
         Ok(None | Some(Json::Null)) | Err(_) => Vec::new(),
         Ok(Some(v)) => vec![json_text(v)],
     }
 }
 
-fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
+/// A body as `method.request.body` / `integration.response.body` maps it: the raw text
+/// (lossy UTF-8; an empty body is an empty value).
+fn raw_body<'a>(view: RequestView<'a>) -> Cow<'a, str> {
+    String::from_utf8_lossy(view.body)
+}
+
+fn read(source: &Source, s: &Sources<'_>, parsed: &Parsed) -> Vec<String> {
     let one = |v: Option<&str>| v.map(|v| vec![v.to_owned()]).unwrap_or_default();
+    let one_cow = |v: Option<Cow<'_, str>>| v.map(|v| vec![v.into_owned()]).unwrap_or_default();
     match source {
         Source::Literal(v) => vec![v.clone()],
         Source::MethodPath(n) => one(s.request.and_then(|r| r.path_param(n))),
@@ -325,13 +365,15 @@ fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
             .request
             .map(|r| r.query_values(n).map(str::to_owned).collect())
             .unwrap_or_default(),
-        Source::MethodHeader(n) => one(s.request.and_then(|r| r.header(n))),
+        Source::MethodHeader(n) => one_cow(s.request.and_then(|r| r.header(n))),
         Source::MethodMultiHeader(n) => s
             .request
-            .map(|r| r.header_values(n).map(str::to_owned).collect())
+            .map(|r| r.header_values(n).map(Cow::into_owned).collect())
             .unwrap_or_default(),
-        Source::MethodBody => one(s.request.map(|r| r.body.as_str())),
-        Source::MethodBodyPath(p) => body_value(s.request, p),
+        Source::MethodBody => one_cow(s.request.map(raw_body)),
+        Source::MethodBodyPath(p) => {
+            body_value(body_json(s.request_json, s.request, &parsed.request), p)
+        }
         Source::Context(n) => s
             .context
             .and_then(|c| c.lookup(n))
@@ -340,27 +382,35 @@ fn read(source: &Source, s: &Sources<'_>) -> Vec<String> {
         Source::StageVariable(n) => {
             one(s.stage_variables.and_then(|v| v.get(n)).map(String::as_str))
         }
-        Source::IntegrationHeader(n) => one(s.integration_response.and_then(|r| r.header(n))),
+        Source::IntegrationHeader(n) => one_cow(s.integration_response.and_then(|r| r.header(n))),
         Source::IntegrationMultiHeader(n) => s
             .integration_response
-            .map(|r| r.header_values(n).map(str::to_owned).collect())
+            .map(|r| r.header_values(n).map(Cow::into_owned).collect())
             .unwrap_or_default(),
-        Source::IntegrationBody => one(s.integration_response.map(|r| r.body.as_str())),
-        Source::IntegrationBodyPath(p) => body_value(s.integration_response, p),
+        Source::IntegrationBody => one_cow(s.integration_response.map(raw_body)),
+        Source::IntegrationBodyPath(p) => body_value(
+            body_json(
+                s.integration_response_json,
+                s.integration_response,
+                &parsed.integration_response,
+            ),
+            p,
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::OwnedRequest;
 
-    fn request() -> RequestView {
-        let mut r = RequestView::new(r#"{"petstore": {"pets": [{"name": "rex"}]}, "n": 3}"#);
+    fn request() -> OwnedRequest {
+        let mut r = OwnedRequest::new(r#"{"petstore": {"pets": [{"name": "rex"}]}, "n": 3}"#);
         r.add_path("id", "42");
         r.add_query("q", "a");
         r.add_query("q", "b");
-        r.add_header("X-Multi", "1");
-        r.add_header("X-Multi", "2");
+        r.add_header("X-Multi", "1").unwrap();
+        r.add_header("X-Multi", "2").unwrap();
         r
     }
 
@@ -373,10 +423,10 @@ mod tests {
         ParamMappings::compile_request(pairs.iter().copied())
             .unwrap()
             .evaluate(&Sources {
-                request: Some(&req),
+                request: Some(req.view()),
                 context: Some(&ctx),
                 stage_variables: Some(&stage),
-                integration_response: None,
+                ..Sources::default()
             })
     }
 
@@ -480,12 +530,12 @@ mod tests {
             ),
         ])
         .unwrap();
-        let mut resp = RequestView::new(r#"{"redirect": {"url": "https://example.com/x"}}"#);
-        resp.add_header("X-App-Id", "app-1");
-        resp.add_header("item", "i1");
-        resp.add_header("item", "i2");
+        let mut resp = OwnedRequest::new(r#"{"redirect": {"url": "https://example.com/x"}}"#);
+        resp.add_header("X-App-Id", "app-1").unwrap();
+        resp.add_header("item", "i1").unwrap();
+        resp.add_header("item", "i2").unwrap();
         let out = m.evaluate(&Sources {
-            integration_response: Some(&resp),
+            integration_response: Some(resp.view()),
             ..Sources::default()
         });
         assert_eq!(
@@ -554,5 +604,39 @@ mod tests {
             .collect();
         let r = ParamMappings::compile_request(names.iter().map(|n| (n.as_str(), "'x'")));
         assert!(matches!(r, Err(ParamError::TooMany(_))));
+    }
+
+    #[test]
+    fn a_body_the_host_parsed_is_read_instead_of_parsing_again() {
+        // The body text is not JSON: only the handed-over tree can give a value.
+        let req = OwnedRequest::new("not json");
+        let tree = serde_json::json!({"pet": {"id": 7}});
+        let m = ParamMappings::compile_request([
+            ("integration.request.path.id", "method.request.body.pet.id"),
+            ("integration.request.header.raw", "method.request.body"),
+        ])
+        .unwrap();
+        let out = m.evaluate(&Sources {
+            request: Some(req.view()),
+            request_json: Some(&tree),
+            ..Sources::default()
+        });
+        assert_eq!(out[&Target::Path("id".into())], v(&["7"]));
+        assert_eq!(out[&Target::Header("raw".into())], v(&["not json"]));
+    }
+
+    #[test]
+    fn a_binary_body_maps_as_lossy_text() {
+        let req = OwnedRequest::new(b"a\xffb");
+        let m = ParamMappings::compile_request([(
+            "integration.request.header.raw",
+            "method.request.body",
+        )])
+        .unwrap();
+        let out = m.evaluate(&Sources {
+            request: Some(req.view()),
+            ..Sources::default()
+        });
+        assert_eq!(out[&Target::Header("raw".into())], v(&["a\u{fffd}b"]));
     }
 }

@@ -18,10 +18,12 @@
 //! )?;
 //! // No Content-Type: API Gateway assumes application/json.
 //! assert_eq!(templates.select(None)?, RequestSelection::Template(&"json template"));
-//! // An unmapped type is refused with 415 when templates exist.
+//! // An unmapped type is refused when templates exist: the gateway answers with the
+//! // UNSUPPORTED_MEDIA_TYPE gateway response (415), `$context.error.*` as below.
 //! let refused = templates.select(Some("application/xml")).unwrap_err();
-//! assert_eq!(refused.status(), 415);
-//! assert_eq!(refused.body(), r#"{"message":"Unsupported Media Type"}"#);
+//! assert_eq!(refused.response_type(), "UNSUPPORTED_MEDIA_TYPE");
+//! assert_eq!(refused.message(), "Unsupported Media Type");
+//! assert_eq!(refused.content_type, "application/xml");
 //!
 //! let responses = IntegrationResponses::new([
 //!     (Some(".*Not Found.*"), 404),
@@ -53,6 +55,7 @@ pub const MAX_ENTRIES: usize = 256;
 
 /// A selection table that does not compile: the API definition is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SelectionError {
     /// A request template's key is not a media type.
     #[error(
@@ -133,8 +136,10 @@ pub enum RequestSelection<'a, T> {
 }
 
 /// The request was refused: no template for its content type and the passthrough behaviour
-/// does not allow passing it through. The pipeline answers with the `UNSUPPORTED_MEDIA_TYPE`
-/// gateway response: status 415 and `{"message":"Unsupported Media Type"}`. Recorded on AWS
+/// does not allow passing it through. A typed outcome carrying what `$context.error.*` shows
+/// ([`UnsupportedMediaType::message`], [`UnsupportedMediaType::response_type`]); the gateway
+/// turns it into the `UNSUPPORTED_MEDIA_TYPE` gateway response (status 415 by default, body
+/// `{"message":"Unsupported Media Type"}`), the engine speaks no HTTP. Recorded on AWS
 /// (localstack `test_apigateway_api.snapshot.json`, `get-gateway-responses`): the default
 /// `UNSUPPORTED_MEDIA_TYPE` response has status `415` and the template
 /// `{"message":$context.error.messageString}`; the message is "Unsupported Media Type" (the
@@ -152,14 +157,15 @@ impl UnsupportedMediaType {
     /// The message of `$context.error.message`.
     pub const MESSAGE: &'static str = "Unsupported Media Type";
 
-    /// 415.
-    pub fn status(&self) -> u16 {
-        415
+    /// `$context.error.message`: [`UnsupportedMediaType::MESSAGE`].
+    pub fn message(&self) -> &'static str {
+        Self::MESSAGE
     }
 
-    /// The default response body: `{"message":"Unsupported Media Type"}`.
-    pub fn body(&self) -> &'static str {
-        r#"{"message":"Unsupported Media Type"}"#
+    /// `$context.error.responseType`, the gateway response to answer with:
+    /// [`UnsupportedMediaType::RESPONSE_TYPE`].
+    pub fn response_type(&self) -> &'static str {
+        Self::RESPONSE_TYPE
     }
 }
 
@@ -454,19 +460,14 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_media_type_is_415_with_the_default_body() {
+    fn unsupported_media_type_carries_the_error_context_of_its_gateway_response() {
         // AWS-recorded default UNSUPPORTED_MEDIA_TYPE gateway response (localstack
         // test_apigateway_api.snapshot.json): 415, {"message":$context.error.messageString}
-        // (rendered in tests/apigateway.rs).
+        // (rendered in tests/apigateway.rs; the status is the gateway's, in gateway-core).
         let err = none(Never).select(None).unwrap_err();
-        assert_eq!(err.status(), 415);
-        assert_eq!(err.body(), r#"{"message":"Unsupported Media Type"}"#);
-        assert_eq!(
-            UnsupportedMediaType::RESPONSE_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE"
-        );
-        let body: serde_json::Value = serde_json::from_str(err.body()).unwrap();
-        assert_eq!(body["message"], UnsupportedMediaType::MESSAGE);
+        assert_eq!(err.response_type(), "UNSUPPORTED_MEDIA_TYPE");
+        assert_eq!(err.message(), "Unsupported Media Type");
+        assert_eq!(err.content_type, DEFAULT_CONTENT_TYPE);
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! tests check that each hostile template stops, quickly, with the limit named.
 
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::input::{Input, OwnedRequest};
 use gateway_mapping::{EngineOptions, ErrorKind, Template, TemplateError};
 
 /// Renders `template` over `request` with `options`.
 fn render_with(
     template: &str,
-    request: RequestView,
+    request: OwnedRequest,
     options: &EngineOptions,
 ) -> Result<String, TemplateError> {
     let t = Template::compile(template, options).expect("compiles");
@@ -27,7 +27,7 @@ fn render_with(
 }
 
 fn render(template: &str, body: &str) -> Result<String, TemplateError> {
-    render_with(template, RequestView::new(body), &EngineOptions::default())
+    render_with(template, OwnedRequest::new(body), &EngineOptions::default())
 }
 
 /// Asserts a limit error whose message names `limit`. (How fast it stops is the benches'
@@ -99,13 +99,13 @@ fn a_descent_in_a_loop_is_charged_per_node_visited() {
     let template = "#foreach($i in [1..1000])#foreach($j in [1..1000])\
                     #set($x = $input.path('$..d'))#end#end";
     assert_limit(
-        render_with(template, RequestView::new(body.as_str()), &options),
+        render_with(template, OwnedRequest::new(body.as_str()), &options),
         "MAX_RENDER_STEPS",
     );
     // One call costs its visits: it renders within the budget.
     let r = render_with(
         "$input.path('$..d').size()",
-        RequestView::new(body.as_str()),
+        OwnedRequest::new(body.as_str()),
         &options,
     );
     assert_eq!(r.expect("renders"), "30000");
@@ -138,7 +138,7 @@ fn parsing_the_body_in_a_loop_is_charged_per_byte() {
     let template = "#foreach($i in [1..1000])#foreach($j in [1..1000])\
                     #set($x = $util.parseJson($input.body))#end#end";
     assert_limit(
-        render_with(template, RequestView::new(body.as_str()), &options),
+        render_with(template, OwnedRequest::new(body.as_str()), &options),
         "MAX_RENDER_STEPS",
     );
 }
@@ -188,29 +188,34 @@ fn ordinary_regular_expressions_still_work() {
 
 #[test]
 fn tens_of_thousands_of_headers_build_and_read_back() {
-    // Once quadratic: each header added scanned every earlier one.
+    // Once quadratic: each header added scanned every earlier one. Headers stop at 20,000
+    // distinct names: an http::HeaderMap holds at most 24,576 (past that, add_header is a
+    // typed error), and a server admits far fewer (hyper: 100 by default).
     let n = 50_000;
-    let mut request = RequestView::new("{}");
+    let h = 20_000;
+    let mut request = OwnedRequest::new("{}");
     for i in 0..n {
-        request.add_header(&format!("X-H-{i}"), "v");
+        if i < h {
+            request.add_header(&format!("X-H-{i}"), "v").unwrap();
+        }
         request.add_query(&format!("q{i}"), "v");
         request.add_path(&format!("p{i}"), "v");
     }
-    request.add_header("x-h-7", "again");
+    request.add_header("x-h-7", "again").unwrap();
     let r = render_with(
         "$input.params().header.size() $input.params().querystring.size() \
          $input.params().path.size() $input.params('X-H-7') $input.params('nope')",
         request,
         &EngineOptions::default(),
     );
-    assert_eq!(r.expect("renders"), format!("{n} {n} {n} again "));
+    assert_eq!(r.expect("renders"), format!("{h} {n} {n} again "));
 }
 
 #[test]
 fn looking_parameters_up_in_a_loop_is_charged_per_parameter() {
-    let mut request = RequestView::new("{}");
+    let mut request = OwnedRequest::new("{}");
     for i in 0..20_000 {
-        request.add_header(&format!("X-H-{i}"), "v");
+        request.add_header(&format!("X-H-{i}"), "v").unwrap();
     }
     assert_limit(
         render_with(
@@ -285,7 +290,7 @@ fn a_template_renders_on_many_threads_at_once() {
                 s.spawn(move || {
                     let body = format!("{{\"a\": {i}}}");
                     let scope = mapping_scope(
-                        Input::new(RequestView::new(&body)),
+                        Input::new(OwnedRequest::new(&body)),
                         &ContextObject::new(Context::new()),
                         &StageVariables::new(),
                     );
@@ -314,11 +319,11 @@ fn a_render_stopped_in_host_work_leaves_nothing_to_the_next_one() {
     let big = format!("\"{}\"", "x".repeat(64 * 1024));
     let parse = "#set($v = $util.parseJson($input.body))done";
     assert_limit(
-        render_with(parse, RequestView::new(&big), &options),
+        render_with(parse, OwnedRequest::new(&big), &options),
         "steps",
     );
     assert_eq!(
-        render_with(parse, RequestView::new("\"small\""), &options).expect("renders"),
+        render_with(parse, OwnedRequest::new("\"small\""), &options).expect("renders"),
         "done"
     );
 }
@@ -332,5 +337,5 @@ fn a_loop_compiling_a_computed_pattern_stops_at_the_step_limit() {
     options.max_render_steps = 100_000;
     let t = "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($p = \"a$j\")\
              $input.body.matches($p)#end#end";
-    assert_limit(render_with(t, RequestView::new("x"), &options), "steps");
+    assert_limit(render_with(t, OwnedRequest::new("x"), &options), "steps");
 }

@@ -225,7 +225,7 @@ proptest! {
         };
         let mut views = Scope::new();
         let input = gateway_mapping::input::Input::with_json(
-            gateway_mapping::input::RequestView::new(text),
+            gateway_mapping::input::OwnedRequest::new(text),
             std::sync::Arc::new(body_json.clone()),
         );
         views.set("input", Value::object(input));

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use gateway_core::text::Escaped;
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView};
+use gateway_mapping::input::{Input, OwnedRequest};
 use gateway_mapping::{EngineOptions, Template};
 
 use super::files;
@@ -160,7 +160,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
 
-    let mut request = RequestView::new(body);
+    let mut request = OwnedRequest::new(body);
     for (k, v) in &path_params {
         request.add_path(k, v);
     }
@@ -168,7 +168,9 @@ pub fn run(args: Args) -> ExitCode {
         request.add_query(k, v);
     }
     for (k, v) in &header {
-        request.add_header(k, v);
+        if let Err(e) = request.add_header(k, v) {
+            return fail(2, &format!("--header: {}", Escaped(&e.to_string())));
+        }
     }
     let stage: StageVariables = stage.into_iter().collect();
 

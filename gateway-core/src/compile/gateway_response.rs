@@ -9,7 +9,7 @@
 //! (localstack `test_apigateway_api.snapshot.json`, `get-gateway-responses`).
 
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, RequestView as TemplateRequest};
+use gateway_mapping::input::{Input, OwnedRequest as TemplateRequest};
 use gateway_mapping::{EngineOptions, Template, TemplateError};
 use gateway_validate::RequestView;
 
@@ -160,7 +160,7 @@ impl CompiledApi {
                 context.set("apiId", self.api().id.as_str());
                 context.set("httpMethod", http_method);
                 context.set("resourcePath", resource_path);
-                let mut input = TemplateRequest::new(String::from_utf8_lossy(request.body));
+                let mut input = TemplateRequest::new(request.body);
                 for (k, v) in request.path {
                     input.add_path(k, v);
                 }
@@ -168,7 +168,9 @@ impl CompiledApi {
                     input.add_query(k, v);
                 }
                 for (k, v) in request.headers {
-                    input.add_header(k, v);
+                    // A header a HeaderMap cannot hold is not one a client sent (the
+                    // pipeline's request arrives as a HeaderMap): `$input` leaves it out.
+                    let _ = input.add_header(k, v);
                 }
                 let scope = mapping_scope(
                     Input::new(input),
