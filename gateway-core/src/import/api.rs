@@ -1,11 +1,11 @@
 //! API-wide parts: `info`, the root-level `x-amazon-apigateway-*` extensions, the base path.
 
 use super::BasePath;
+use super::ImportError;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
-    opt_u64, str_of,
+    opt_u64, status_code_of,
 };
-use super::{ImportError, integration::check_status_code};
 use crate::model::{
     ApiKeySource, Cors, GatewayResponse, GatewayResponseType, RequestValidator, RestApi,
 };
@@ -83,7 +83,6 @@ pub(crate) fn read_root_extensions(
             api.request_validators.insert(
                 name.clone(),
                 RequestValidator {
-                    name: name.clone(),
                     validate_request_body: opt_bool(o, "validateRequestBody", &pn)?
                         .unwrap_or(false),
                     validate_request_parameters: opt_bool(o, "validateRequestParameters", &pn)?
@@ -219,10 +218,9 @@ fn read_gateway_responses(root: &Map<String, Value>, api: &mut RestApi) -> Resul
             ))
         })?;
         let o = obj(v, &pn)?;
-        let status_code = opt_str_or_num(o, "statusCode", &pn)?;
-        if let Some(code) = &status_code {
-            check_status_code(code, &pn.at("statusCode"))?;
-        }
+        let status_code = opt_str_or_num(o, "statusCode", &pn)?
+            .map(|code| status_code_of(&code, &pn.at("statusCode")))
+            .transpose()?;
         api.gateway_responses.insert(
             ty,
             GatewayResponse {
@@ -347,29 +345,4 @@ fn server_path(root: &Map<String, Value>, p: &Ptr) -> Result<String, ImportError
         None => after_scheme,
     };
     Ok(path.to_owned())
-}
-
-/// Reads a string value and checks it is one of `allowed` (case-insensitive); returns the index.
-pub(crate) fn one_of(
-    m: &Map<String, Value>,
-    key: &str,
-    at: &Ptr,
-    what: &str,
-    allowed: &[&str],
-) -> Result<Option<usize>, ImportError> {
-    let Some(v) = m.get(key) else {
-        return Ok(None);
-    };
-    let pk = at.at(key);
-    let s = str_of(v, &pk)?;
-    allowed
-        .iter()
-        .position(|a| a.eq_ignore_ascii_case(s))
-        .map(Some)
-        .ok_or_else(|| {
-            pk.error(format!(
-                "unknown {what} {s:?} (expected one of {})",
-                allowed.join(", ")
-            ))
-        })
 }

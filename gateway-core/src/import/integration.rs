@@ -1,11 +1,11 @@
 //! `x-amazon-apigateway-integration` into an [`Integration`], with API Gateway's checks.
 
 use super::ImportError;
-use super::api::one_of;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
     opt_u64,
 };
+use super::document::{one_of, status_code_of};
 use crate::model::{
     ConnectionType, ContentHandling, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior,
@@ -315,13 +315,13 @@ fn read_response(pattern: &str, r: &Value, at: &Ptr) -> Result<IntegrationRespon
     let selection_pattern = if pattern == "default" {
         None
     } else {
-        fancy_regex::Regex::new(pattern)
+        super::java_regex::check(pattern)
             .map_err(|e| at.error(format!("invalid selection pattern {pattern:?}: {e}")))?;
         Some(pattern.to_owned())
     };
     let status_code = opt_str_or_num(o, "statusCode", at)?
         .ok_or_else(|| at.error("missing \"statusCode\": an integration response needs the method response status to return"))?;
-    check_status_code(&status_code, &at.at("statusCode"))?;
+    let status_code = status_code_of(&status_code, &at.at("statusCode"))?;
     Ok(IntegrationResponse {
         selection_pattern,
         status_code,
@@ -333,18 +333,4 @@ fn read_response(pattern: &str, r: &Value, at: &Ptr) -> Result<IntegrationRespon
         response_templates: opt_str_map(o, "responseTemplates", at)?,
         content_handling: content_handling(o, at)?,
     })
-}
-
-/// A status code is three digits from 100 to 599.
-pub(crate) fn check_status_code(code: &str, at: &Ptr) -> Result<(), ImportError> {
-    let ok = code.len() == 3
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && (b'1'..=b'5').contains(&code.as_bytes()[0]);
-    if ok {
-        Ok(())
-    } else {
-        Err(at.error(format!(
-            "invalid status code {code:?} (expected a 3-digit HTTP status code, 100 to 599)"
-        )))
-    }
 }

@@ -53,6 +53,7 @@
 mod api;
 mod document;
 mod integration;
+mod java_regex;
 mod models;
 mod operation;
 mod paths;
@@ -77,9 +78,10 @@ pub const MAX_DEPTH: usize = 64;
 /// definitions use one or two; 16 stops reference cycles early.
 pub const MAX_REF_CHAIN: usize = 16;
 
-/// Most resources one import may create. API Gateway's default quota is 300 resources per API
+/// Most resources one import may create (a router holds more,
+/// [`MAX_ROUTER_RESOURCES`](crate::routing::MAX_ROUTER_RESOURCES)). API Gateway's default quota is 300 resources per API
 /// (can be raised on request); 10,000 bounds work per import while leaving room for raised quotas.
-pub const MAX_RESOURCES: usize = 10_000;
+pub const MAX_IMPORTED_RESOURCES: usize = 10_000;
 
 /// How an import runs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

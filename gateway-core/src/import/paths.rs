@@ -3,7 +3,7 @@
 use super::document::{Ctx, Ptr, obj, opt_obj};
 use super::operation::read_operation;
 use super::security::Schemes;
-use super::{ImportError, MAX_RESOURCES};
+use super::{ImportError, MAX_IMPORTED_RESOURCES};
 use crate::model::{HttpMethod, PathSegment, Resource, ResourceId, RestApi};
 use serde_json::{Map, Value};
 
@@ -160,9 +160,9 @@ fn ensure_resource(api: &mut RestApi, path: &str, at: &Ptr) -> Result<ResourceId
                 sib.path_part
             )));
         }
-        if api.resources.len() >= MAX_RESOURCES {
+        if api.resources.len() >= MAX_IMPORTED_RESOURCES {
             return Err(at.error(format!(
-                "more than {MAX_RESOURCES} resources: the definition is too large"
+                "more than {MAX_IMPORTED_RESOURCES} resources: the definition is too large"
             )));
         }
         let id = ResourceId(api.resources.len());

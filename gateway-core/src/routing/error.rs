@@ -1,6 +1,6 @@
 //! Why a route could not be added to a [`Router`](super::Router).
 
-use super::Method;
+use super::HttpMethod;
 
 /// A resource path template or route that API Gateway would refuse, and why.
 ///
@@ -69,7 +69,7 @@ pub enum RouteError {
         /// The resource path as given.
         template: String,
         /// The repeated method.
-        method: Method,
+        method: HttpMethod,
     },
     /// More path parts than [`MAX_PATH_PARTS`](super::MAX_PATH_PARTS).
     #[error("resource path {template:?} has more than {limit} path parts")]
@@ -79,7 +79,7 @@ pub enum RouteError {
         /// The limit that was exceeded.
         limit: usize,
     },
-    /// More resources than [`MAX_RESOURCES`](super::MAX_RESOURCES).
+    /// More resources than [`MAX_ROUTER_RESOURCES`](super::MAX_ROUTER_RESOURCES).
     #[error(
         "resource path {template:?}: the API already has {limit} resources, the most a router holds"
     )]

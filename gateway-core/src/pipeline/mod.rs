@@ -1,0 +1,12 @@
+//! The request pipeline: what happens to one request, stage by stage, in the order a request
+//! meets them, each stage taking the previous one's output.
+//!
+//! So far it holds the stage every other stage ends in when it fails:
+//! [`gateway_response`](self::Failure) turns a [`Failure`] into the status code, headers and
+//! body API Gateway sends, applying the API's gateway-response customisation. Stages (routing,
+//! access control, validation, mapping, integration) report what happened as a [`Failure`];
+//! none of them speaks HTTP for a failure.
+
+mod gateway_response;
+
+pub use gateway_response::{Failure, GatewayResponseError, RenderedGatewayResponse, error_type};
