@@ -565,7 +565,7 @@ fn malformed_definitions_fail_with_a_pointer_naming_the_place() {
         (
             "duplicate_path_variable.yaml",
             "/paths/~1a~1{id}~1b~1{id}",
-            "path parameter {id} appears more than once",
+            "path variable {id} appears more than once",
         ),
         (
             "invalid_path_part.yaml",

@@ -113,6 +113,24 @@ impl<T> Router<T> {
         })
     }
 
+    /// Adds the resource `template` (and its ancestors) without a method, checking it with the
+    /// same rules as [`insert`](Self::insert): the one place API Gateway's resource path rules
+    /// live, which the importer uses too. Adding a resource that exists does nothing.
+    ///
+    /// ```
+    /// use gateway_core::routing::{RouteError, Router};
+    ///
+    /// let mut router = Router::<()>::new();
+    /// router.add_resource("/pets/{id}")?;
+    /// let err = router.add_resource("/pets/{name}/toys").unwrap_err();
+    /// assert!(matches!(err, RouteError::SiblingVariable { .. }));
+    /// assert!(router.is_empty());
+    /// # Ok::<(), RouteError>(())
+    /// ```
+    pub fn add_resource(&mut self, template: &str) -> Result<(), RouteError> {
+        self.tree.add_resource(template).map(|_| ())
+    }
+
     /// The number of routes (resource and method pairs).
     pub fn len(&self) -> usize {
         self.tree.len()

@@ -1,4 +1,6 @@
-//! Resource path templates (`/pets/{petId}`, `/files/{proxy+}`): parsing and validation.
+//! Resource path templates (`/pets/{petId}`, `/files/{proxy+}`): parsing and validation, the
+//! one implementation of API Gateway's path rules (the importer checks paths through
+//! [`Router::add_resource`](super::Router::add_resource)).
 
 use super::{MAX_PATH_PARTS, RouteError};
 
@@ -103,11 +105,13 @@ fn parse_part(raw: &str) -> Result<Part<'_>, &'static str> {
     if raw.contains(['{', '}']) {
         return Err("curly braces are only allowed at the beginning and the end of a path part");
     }
-    if raw
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#'))
+    // Letters, digits and `._-` as AWS's message says, and `:` `,` which API Gateway accepts
+    // in literal parts (`/events:batch`).
+    if !raw
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b','))
     {
-        return Err("a path part cannot contain whitespace, control characters, '?' or '#'");
+        return Err("a literal path part may only use a-zA-Z0-9._-:,");
     }
     Ok(Part::Literal(raw))
 }
@@ -147,27 +151,27 @@ mod tests {
             ("/pets/", "resource path \"/pets/\": path part 2 is empty"),
             (
                 "/pets/{id",
-                "resource path \"/pets/{id\": invalid path part \"{id\": a path variable must end with '}'",
+                "resource path \"/pets/{id\": invalid path part \"{id\": a path variable must end with '}' (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{}",
-                "resource path \"/pets/{}\": invalid path part \"{}\": a path variable needs a name",
+                "resource path \"/pets/{}\": invalid path part \"{}\": a path variable needs a name (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{+}",
-                "resource path \"/pets/{+}\": invalid path part \"{+}\": a path variable needs a name",
+                "resource path \"/pets/{+}\": invalid path part \"{+}\": a path variable needs a name (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{a b}",
-                "resource path \"/pets/{a b}\": invalid path part \"{a b}\": a path variable name may only use a-zA-Z0-9._-",
+                "resource path \"/pets/{a b}\": invalid path part \"{a b}\": a path variable name may only use a-zA-Z0-9._- (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/img-{id}.png",
-                "resource path \"/img-{id}.png\": invalid path part \"img-{id}.png\": curly braces are only allowed at the beginning and the end of a path part",
+                "resource path \"/img-{id}.png\": invalid path part \"img-{id}.png\": curly braces are only allowed at the beginning and the end of a path part (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/a b",
-                "resource path \"/a b\": invalid path part \"a b\": a path part cannot contain whitespace, control characters, '?' or '#'",
+                "resource path \"/a b\": invalid path part \"a b\": a literal path part may only use a-zA-Z0-9._-:, (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/{a}/{a}",

@@ -121,6 +121,27 @@ impl<T> Tree<T> {
         method: HttpMethod,
         value: T,
     ) -> Result<(), RouteError> {
+        let id = self.add_resource(template)?;
+        let index = u32::try_from(self.values.len()).map_err(|_| too_many(template))?;
+        let node = self.node_mut(id, template)?;
+        let slot = node
+            .methods
+            .get_mut(method.index())
+            .ok_or_else(|| too_many(template))?;
+        if *slot != NO_METHOD {
+            return Err(RouteError::DuplicateMethod {
+                template: template.to_owned(),
+                method,
+            });
+        }
+        *slot = index;
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// Adds resource `template` and the resources along the way (each checked with API
+    /// Gateway's rules), or finds it; returns its node.
+    pub(crate) fn add_resource(&mut self, template: &str) -> Result<u32, RouteError> {
         let parts = template::parse(template)?;
         let mut id: u32 = 0;
         for (position, part) in parts.iter().enumerate() {
@@ -145,21 +166,7 @@ impl<T> Tree<T> {
                 None => self.add_child(id, *part, position, template)?,
             };
         }
-        let index = u32::try_from(self.values.len()).map_err(|_| too_many(template))?;
-        let node = self.node_mut(id, template)?;
-        let slot = node
-            .methods
-            .get_mut(method.index())
-            .ok_or_else(|| too_many(template))?;
-        if *slot != NO_METHOD {
-            return Err(RouteError::DuplicateMethod {
-                template: template.to_owned(),
-                method,
-            });
-        }
-        *slot = index;
-        self.values.push(value);
-        Ok(())
+        Ok(id)
     }
 
     /// Creates the child of `parent` for `part` (at `position` in `template`).
