@@ -1,11 +1,10 @@
 //! API-wide parts: `info`, the root-level `x-amazon-apigateway-*` extensions, the base path.
 
-use super::BasePath;
-use super::ImportError;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
     opt_u64, status_code_of,
 };
+use super::error::ImportError;
 use crate::model::{
     ApiKeySource, Cors, GatewayResponse, GatewayResponseType, RequestValidator, RestApi,
 };
@@ -293,11 +292,12 @@ fn is_media_type(t: &str) -> bool {
     ok(a) && ok(b)
 }
 
-/// The base path to put before every resource path, per the `basepath` mode.
+/// The base path to put before every resource path: the definition's base path without its
+/// first `skip` segments (0 for the `prepend` mode, 1 for `split`).
 pub(crate) fn base_path(
     ctx: &Ctx<'_>,
     root: &Map<String, Value>,
-    mode: BasePath,
+    skip: usize,
 ) -> Result<String, ImportError> {
     let p = Ptr::root();
     let raw = if ctx.version.is_oas3() {
@@ -306,11 +306,7 @@ pub(crate) fn base_path(
         opt_str(root, "basePath", &p)?.unwrap_or("").to_owned()
     };
     let segments: Vec<&str> = raw.split('/').filter(|s| !s.is_empty()).collect();
-    let kept = match mode {
-        BasePath::Ignore => &[][..],
-        BasePath::Prepend => &segments[..],
-        BasePath::Split => segments.get(1..).unwrap_or(&[]),
-    };
+    let kept = segments.get(skip..).unwrap_or(&[]);
     Ok(kept.iter().map(|s| format!("/{s}")).collect())
 }
 

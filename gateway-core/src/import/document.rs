@@ -1,7 +1,8 @@
 //! Reading the document: bytes to a JSON value (JSON or YAML), JSON pointers, typed field access
 //! with pointer-named errors, local `$ref` resolution, and the warnings collected on the way.
 
-use super::{ImportError, ImportWarning, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_REF_CHAIN};
+use super::error::{ImportError, ImportWarning};
+use super::limits::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_REF_CHAIN};
 use http::StatusCode;
 use serde_json::{Map, Value};
 

@@ -1,11 +1,11 @@
 //! `x-amazon-apigateway-integration` into an [`Integration`], with API Gateway's checks.
 
-use super::ImportError;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
     opt_u64,
 };
 use super::document::{one_of, status_code_of};
+use super::error::ImportError;
 use crate::model::{
     ConnectionType, ContentHandling, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior,

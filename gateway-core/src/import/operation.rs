@@ -1,10 +1,10 @@
 //! One operation into a [`Method`]: parameters, request models, validator, security, method
 //! responses and the integration.
 
-use super::ImportError;
 use super::api::{EXT, check_validator};
 use super::document::status_code_of;
 use super::document::{Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array};
+use super::error::ImportError;
 use super::integration::read_integration;
 use super::models::schema_model;
 use super::security::{Schemes, apply_security};

@@ -1,9 +1,10 @@
 //! `paths` into the resource tree, each path checked with the router's rules.
 
 use super::document::{Ctx, Ptr, obj, opt_obj};
+use super::error::ImportError;
+use super::limits::MAX_IMPORTED_RESOURCES;
 use super::operation::read_operation;
 use super::security::Schemes;
-use super::{ImportError, MAX_IMPORTED_RESOURCES};
 use crate::model::{HttpMethod, Resource, ResourceId, RestApi};
 use crate::routing::Router;
 use serde_json::{Map, Value};

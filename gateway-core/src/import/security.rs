@@ -1,9 +1,9 @@
 //! Security schemes (`securityDefinitions` / `components.securitySchemes`) into authorizers, API
 //! keys and IAM, and security requirements into a method's authorization.
 
-use super::ImportError;
 use super::document::one_of;
 use super::document::{Ctx, Ptr, kind, obj, opt_obj, opt_str, opt_str_array, opt_u64};
+use super::error::ImportError;
 use crate::model::{
     AuthorizationType, Authorizer, AuthorizerType, DEFAULT_AUTHORIZER_TTL_SECONDS, Method, RestApi,
 };
