@@ -515,8 +515,25 @@ fn compile_policy(
     policy.map(Some).map_err(CompileError::ResourcePolicy)
 }
 
-/// A compiled API is shared between request-handling threads.
+/// A compiled API and each of its parts are shared between request-handling threads: a part
+/// that stopped being `Send + Sync` (an `Rc`, a `RefCell`) fails the build here.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<CompiledApi>();
+    assert_send_sync::<CompiledMethod>();
+    assert_send_sync::<CompiledIntegration>();
+    assert_send_sync::<CompiledIntegrationResponse>();
+    assert_send_sync::<CompiledGatewayResponse>();
+    assert_send_sync::<Router<ApiRoute>>();
+    assert_send_sync::<ModelSet>();
+    assert_send_sync::<MethodValidator>();
+    assert_send_sync::<RequestTemplates<Template>>();
+    assert_send_sync::<IntegrationResponses<CompiledIntegrationResponse>>();
+    assert_send_sync::<ParamMappings>();
+    assert_send_sync::<Template>();
+    assert_send_sync::<Policy>();
+    assert_send_sync::<Imported>();
+    assert_send_sync::<CompileError>();
+    assert_send_sync::<crate::pipeline::Failure>();
+    assert_send_sync::<crate::pipeline::RenderedGatewayResponse>();
 };
