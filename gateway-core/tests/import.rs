@@ -241,7 +241,7 @@ fn petstore_integrations_carry_uri_method_parameters_and_cors_mappings() {
         .as_ref()
         .unwrap();
     assert_eq!(post.kind, IntegrationType::AwsProxy);
-    assert_eq!(post.http_method.as_deref(), Some("POST"));
+    assert_eq!(post.http_method, Some(HttpMethod::Post));
     assert!(
         post.uri
             .as_deref()
@@ -290,8 +290,8 @@ fn petstore_integrations_carry_uri_method_parameters_and_cors_mappings() {
 
     let any = method(&api, "/static/{proxy+}", HttpMethod::Any);
     assert_eq!(
-        any.integration.as_ref().unwrap().http_method.as_deref(),
-        Some("ANY")
+        any.integration.as_ref().unwrap().http_method,
+        Some(HttpMethod::Any)
     );
 }
 

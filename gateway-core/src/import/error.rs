@@ -29,6 +29,7 @@ impl fmt::Display for ImportWarning {
 /// Its `Display` quotes the document with its control characters escaped ([`crate::text`]), so
 /// an error or warning printed to a terminal cannot drive it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// The document is over [`MAX_DOCUMENT_BYTES`](super::MAX_DOCUMENT_BYTES).
     #[error("the definition is {size} bytes, over the {limit}-byte limit")]

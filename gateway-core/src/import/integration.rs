@@ -7,7 +7,7 @@ use super::document::{
 use super::document::{one_of, status_code_of};
 use super::error::ImportError;
 use crate::model::{
-    ConnectionType, ContentHandling, Integration, IntegrationResponse, IntegrationType,
+    ConnectionType, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior,
 };
 use indexmap::IndexMap;
@@ -122,7 +122,9 @@ pub(crate) fn read_integration<'d>(
     let mut integ = Integration::new(kind);
 
     integ.uri = opt_str(o, "uri", &at)?.map(str::to_owned);
-    integ.http_method = opt_str(o, "httpMethod", &at)?.map(str::to_owned);
+    let http_method = opt_str(o, "httpMethod", &at)?;
+    // A MOCK integration calls nothing: its httpMethod is kept when it is a verb, else dropped.
+    integ.http_method = http_method.and_then(HttpMethod::parse);
     if kind != IntegrationType::Mock {
         let Some(uri) = &integ.uri else {
             return Err(at.error(format!(
@@ -130,19 +132,19 @@ pub(crate) fn read_integration<'d>(
             )));
         };
         check_uri(kind, uri, &at.at("uri"))?;
-        let Some(m) = &integ.http_method else {
+        let Some(m) = http_method else {
             return Err(at.error(format!(
                 "missing \"httpMethod\": a {kind} integration needs the HTTP method to call the backend with"
             )));
         };
-        if crate::model::HttpMethod::parse(m).is_none() {
+        let Some(verb) = integ.http_method else {
             return Err(at.at("httpMethod").error(format!(
                 "unknown HTTP method {m:?} (expected one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY)"
             )));
-        }
+        };
         if matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy)
             && uri.contains(":lambda:path/")
-            && !m.eq_ignore_ascii_case("POST")
+            && verb != HttpMethod::Post
         {
             // "For Lambda function invocations, the value must be POST." (Developer Guide,
             // "x-amazon-apigateway-integration object").
@@ -151,7 +153,6 @@ pub(crate) fn read_integration<'d>(
                 format!("Lambda functions are invoked with POST, not {m}: calls will fail"),
             );
         }
-        integ.http_method = Some(m.to_ascii_uppercase());
     }
     integ.credentials = opt_str(o, "credentials", &at)?.map(str::to_owned);
     integ.request_parameters = request_parameters(ctx, o, &at, path, verb)?;

@@ -368,8 +368,8 @@ pub struct Integration {
     /// The backend URI: an `arn:aws:apigateway:...` ARN for AWS types, an http(s) URL for HTTP
     /// types, `None` for MOCK.
     pub uri: Option<String>,
-    /// The integration's HTTP method (`POST` for Lambda), `None` for MOCK.
-    pub http_method: Option<String>,
+    /// The verb API Gateway calls the backend with (`POST` for Lambda); `None` for MOCK.
+    pub http_method: Option<HttpMethod>,
     /// IAM role ARN API Gateway assumes to call the backend.
     pub credentials: Option<String>,
     /// `integration.request.*` -> source expression (`method.request.*`, `'static'`, ...).
