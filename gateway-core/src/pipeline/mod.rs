@@ -13,4 +13,6 @@
 
 mod gateway_response;
 
-pub use gateway_response::{Failure, GatewayResponseError, RenderedGatewayResponse, error_type};
+pub use gateway_response::{
+    ERROR_TYPE_HEADER, Failure, GatewayResponseError, RenderedGatewayResponse, error_type,
+};
