@@ -1,9 +1,14 @@
 #![no_main]
 //! Import fuzzing: arbitrary bytes as an API definition (JSON when they start with `{`, else
 //! YAML). Whatever imports must also build a router, and routing a few requests through it
-//! must not panic. Asserts nothing but "no panic" (and that an imported model builds).
+//! must not panic; whatever also compiles renders every gateway response type (its
+//! customisation, DEFAULT_4XX/5XX or AWS's default) without panicking. Asserts nothing but
+//! "no panic" (and that an imported model builds).
 
+use gateway_core::compile::{CompileOptions, CompiledApi};
 use gateway_core::import::{ImportOptions, import};
+use gateway_core::model::GatewayResponseType;
+use gateway_core::pipeline::Failure;
 use gateway_core::routing::Router;
 use libfuzzer_sys::fuzz_target;
 
@@ -45,6 +50,18 @@ fuzz_target!(|data: &[u8]| {
                 v => v,
             };
             let _ = router.at(verb, &resource.path).map(|m| m.params().count());
+        }
+        let Ok(compiled) = CompiledApi::compile(imported.clone(), &CompileOptions::default())
+        else {
+            continue;
+        };
+        for &response_type in GatewayResponseType::ALL {
+            let failure = Failure::new(response_type, "fuzz \"message\"")
+                .with_validation_error_string("[fuzz]");
+            let request = gateway_validate::RequestView::default();
+            if let Ok(response) = compiled.gateway_response_for(&failure, &request, "GET", "/") {
+                let _ = response.into_response();
+            }
         }
     }
 });

@@ -4,7 +4,7 @@
 //! looked up in the router built so far. Asserts nothing but "no panic", plus the one invariant
 //! a match must keep: its resource path is a template that was inserted.
 
-use gateway_core::routing::{Method, Router};
+use gateway_core::routing::{HttpMethod, Router};
 use libfuzzer_sys::fuzz_target;
 
 /// Most lines read from one input, so an input's work stays bounded.
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     for line in text.lines().take(MAX_LINES) {
         if let Some(route) = line.strip_prefix('+') {
             let (verb, template) = route.split_once(' ').unwrap_or(("ANY", route));
-            let Ok(method) = verb.parse::<Method>() else {
+            let Ok(method) = verb.parse::<HttpMethod>() else {
                 continue;
             };
             if router.insert(template, method, templates.len()).is_ok() {

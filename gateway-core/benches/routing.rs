@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gateway_core::routing::{Method, Router};
+use gateway_core::routing::{HttpMethod, Router};
 
 const ROUTES: &str = include_str!("data/github_routes.txt");
 
@@ -52,7 +52,7 @@ fn fixture() -> Fixture {
     let mut ours = Router::new();
     let mut matchit = matchit::Router::new();
     for template in &templates {
-        ours.insert(template, Method::Get, true)
+        ours.insert(template, HttpMethod::Get, true)
             .unwrap_or_else(|e| panic!("{e}"));
         matchit
             .insert(*template, true)

@@ -6,6 +6,8 @@
 //!   extensions into a [`model::RestApi`], with API Gateway's import validations and warnings.
 //! - [`routing`]: the routing tree built from a model.
 //! - [`compile`]: the one load step: import plus everything compiled once ([`compile::CompiledApi`]).
+//! - [`pipeline`]: what happens to one request; so far the stage that turns a failure into API
+//!   Gateway's response ([`pipeline::Failure`]).
 //! - [`text`]: text from an API file made safe to print.
 //!
 //! Load once, route per request: import the definition when the API is loaded, build its
@@ -14,6 +16,7 @@
 //!
 //! ```
 //! use gateway_core::import::{import, ImportOptions};
+//! use gateway_core::pipeline::Failure;
 //! use gateway_core::routing::Router;
 //!
 //! let doc = br#"
@@ -39,9 +42,9 @@
 //!
 //! // No route at all is the 403 API Gateway gives.
 //! let empty = Router::from_api(&import(br#"{"swagger": "2.0", "info": {"title": "t"}, "paths": {}}"#, &ImportOptions::default())?.api)?;
-//! let miss = empty.at("GET", "/nowhere").unwrap_err();
-//! assert_eq!(miss.status().as_u16(), 403);
-//! assert_eq!(miss.message(), "Missing Authentication Token");
+//! let miss = Failure::from(empty.at("GET", "/nowhere").unwrap_err()).default_response();
+//! assert_eq!(miss.status.as_u16(), 403);
+//! assert_eq!(miss.body, r#"{"message":"Missing Authentication Token"}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -51,5 +54,6 @@
 pub mod compile;
 pub mod import;
 pub mod model;
+pub mod pipeline;
 pub mod routing;
 pub mod text;

@@ -31,7 +31,7 @@ fn a_valid_api_loads_with_everything_compiled() {
     assert!(!integration.request_templates().is_empty());
     assert!(!integration.request_parameters().is_empty());
     let default = integration.responses().select("200").unwrap();
-    assert_eq!(default.status_code(), "200");
+    assert_eq!(default.status_code(), 200);
     assert_eq!(default.response_templates().len(), 1);
 }
 

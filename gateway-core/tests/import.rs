@@ -14,6 +14,7 @@ use gateway_core::model::{
     AuthorizationType, AuthorizerType, ContentHandling, GatewayResponseType, HttpMethod,
     IntegrationType, Method, ParameterLocation, PassthroughBehavior, RestApi,
 };
+use http::StatusCode;
 use serde_json::json;
 
 fn read(path: &str) -> Vec<u8> {
@@ -131,12 +132,12 @@ fn petstore_validated_method_has_its_validator_model_and_required_parameters() {
     assert_eq!(get.request_validator, None);
     let v = api.validator_for(get).unwrap();
     assert_eq!(
-        (
-            v.name.as_str(),
-            v.validate_request_body,
-            v.validate_request_parameters
-        ),
-        ("params-only", false, true)
+        api.default_request_validator.as_deref(),
+        Some("params-only")
+    );
+    assert_eq!(
+        (v.validate_request_body, v.validate_request_parameters),
+        (false, true)
     );
     let required: Vec<_> = get
         .request_parameters
@@ -187,7 +188,7 @@ fn petstore_models_keep_their_schemas_with_refs_as_model_urls() {
     // Method responses name their models by content type.
     let photo = method(&api, "/pets/{petId}/photo", HttpMethod::Get);
     assert_eq!(
-        photo.method_responses["200"]
+        photo.method_responses[&StatusCode::OK]
             .response_models
             .keys()
             .collect::<Vec<_>>(),
@@ -214,7 +215,7 @@ fn petstore_api_settings_binary_types_compression_and_gateway_responses() {
         ]
     );
     let bad_body = &api.gateway_responses[&GatewayResponseType::BadRequestBody];
-    assert_eq!(bad_body.status_code.as_deref(), Some("400"));
+    assert_eq!(bad_body.status_code, Some(StatusCode::BAD_REQUEST));
     assert!(
         bad_body.response_templates["application/json"]
             .contains("$context.error.validationErrorString")
@@ -240,7 +241,7 @@ fn petstore_integrations_carry_uri_method_parameters_and_cors_mappings() {
         .as_ref()
         .unwrap();
     assert_eq!(post.kind, IntegrationType::AwsProxy);
-    assert_eq!(post.http_method.as_deref(), Some("POST"));
+    assert_eq!(post.http_method, Some(HttpMethod::Post));
     assert!(
         post.uri
             .as_deref()
@@ -276,21 +277,21 @@ fn petstore_integrations_carry_uri_method_parameters_and_cors_mappings() {
         r#"{"statusCode": 200}"#
     );
     let default = mock.default_response().unwrap();
-    assert_eq!(default.status_code, "200");
+    assert_eq!(default.status_code, 200);
     assert_eq!(
         default.response_parameters["method.response.header.Access-Control-Allow-Methods"],
         "'GET,POST,OPTIONS'"
     );
     assert!(
-        options.method_responses["200"]
+        options.method_responses[&StatusCode::OK]
             .response_parameters
             .contains_key("method.response.header.Access-Control-Allow-Origin")
     );
 
     let any = method(&api, "/static/{proxy+}", HttpMethod::Any);
     assert_eq!(
-        any.integration.as_ref().unwrap().http_method.as_deref(),
-        Some("ANY")
+        any.integration.as_ref().unwrap().http_method,
+        Some(HttpMethod::Any)
     );
 }
 
@@ -530,10 +531,8 @@ fn secured_api_authorizers_policy_and_gateway_responses() {
         "203.0.113.0/24"
     );
     assert_eq!(
-        api.gateway_responses[&GatewayResponseType::Unauthorized]
-            .status_code
-            .as_deref(),
-        Some("401")
+        api.gateway_responses[&GatewayResponseType::Unauthorized].status_code,
+        Some(StatusCode::UNAUTHORIZED)
     );
     assert_eq!(api.gateway_responses.len(), 4);
 }
@@ -566,7 +565,7 @@ fn malformed_definitions_fail_with_a_pointer_naming_the_place() {
         (
             "duplicate_path_variable.yaml",
             "/paths/~1a~1{id}~1b~1{id}",
-            "path parameter {id} appears more than once",
+            "path variable {id} appears more than once",
         ),
         (
             "invalid_path_part.yaml",

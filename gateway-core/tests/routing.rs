@@ -13,10 +13,11 @@
 //! - DG-gwr = same guide, `doc_source/supported-gateway-response-types.md` and
 //!   `doc_source/set-up-gateway-response-using-the-console.md`.
 
-use gateway_core::routing::{Method, NoRoute, RouteError, Router};
+use gateway_core::pipeline::Failure;
+use gateway_core::routing::{HttpMethod, NoRoute, RouteError, Router};
 
 /// A router over `(template, method)` pairs whose value is `"METHOD template"`.
-fn router(routes: &[(&str, Method)]) -> Router<String> {
+fn router(routes: &[(&str, HttpMethod)]) -> Router<String> {
     let mut router = Router::new();
     for (template, method) in routes {
         router
@@ -39,9 +40,9 @@ fn literal_sibling_wins_but_a_missing_method_falls_back_to_the_greedy_sibling() 
     // [LS-common] TestApigatewayRouting::test_proxy_routing_with_hardcoded_resource_sibling
     // (AWS-validated): /test has POST, /test/any has ANY, /{proxy+} has OPTIONS.
     let r = router(&[
-        ("/test", Method::Post),
-        ("/test/any", Method::Any),
-        ("/{proxy+}", Method::Options),
+        ("/test", HttpMethod::Post),
+        ("/test/any", HttpMethod::Any),
+        ("/{proxy+}", HttpMethod::Options),
     ]);
     // OPTIONS /test is not defined on /test: the greedy sibling serves it.
     assert_eq!(route(&r, "OPTIONS", "/test"), "OPTIONS /{proxy+}");
@@ -56,9 +57,9 @@ fn a_literal_branch_without_a_matching_child_backtracks_to_a_greedy_ancestor_sib
     // [LS-common] TestApigatewayRouting::test_routing_with_hardcoded_resource_sibling_order
     // (AWS-validated): /part1, /{param+} and /part1/hardcoded-value, all GET.
     let r = router(&[
-        ("/part1", Method::Get),
-        ("/{param+}", Method::Get),
-        ("/part1/hardcoded-value", Method::Get),
+        ("/part1", HttpMethod::Get),
+        ("/{param+}", HttpMethod::Get),
+        ("/part1/hardcoded-value", HttpMethod::Get),
     ]);
     assert_eq!(route(&r, "GET", "/part1"), "GET /part1");
     assert_eq!(
@@ -75,9 +76,9 @@ fn specific_resource_takes_precedence_over_a_variable_at_the_same_level() {
     // [DG-method]: "a method request against a specific resource takes precedence over a method
     // request against a generic resource at the same level of the resource hierarchy".
     let r = router(&[
-        ("/pets/mine", Method::Get),
-        ("/pets/{petId}", Method::Get),
-        ("/pets/{petId}/toys", Method::Get),
+        ("/pets/mine", HttpMethod::Get),
+        ("/pets/{petId}", HttpMethod::Get),
+        ("/pets/{petId}/toys", HttpMethod::Get),
     ]);
     assert_eq!(route(&r, "GET", "/pets/mine"), "GET /pets/mine");
     assert_eq!(route(&r, "GET", "/pets/7"), "GET /pets/{petId}");
@@ -94,7 +95,10 @@ fn specific_resource_takes_precedence_over_a_variable_at_the_same_level() {
 fn param_beats_a_greedy_ancestor() {
     // [DG-method]: `/{proxy+}` covers any resource under its parent except those of its non-proxy
     // siblings; `/parent/{child}` is more specific than `/{proxy+}` for one segment.
-    let r = router(&[("/{proxy+}", Method::Any), ("/parent/{child}", Method::Get)]);
+    let r = router(&[
+        ("/{proxy+}", HttpMethod::Any),
+        ("/parent/{child}", HttpMethod::Get),
+    ]);
     assert_eq!(route(&r, "GET", "/parent/x"), "GET /parent/{child}");
     // Deeper than `{child}` reaches: only the greedy root resource matches.
     assert_eq!(route(&r, "GET", "/parent/x/y"), "ANY /{proxy+}");
@@ -106,13 +110,13 @@ fn param_beats_a_greedy_ancestor() {
 fn any_serves_the_seven_verbs_and_an_exact_method_wins_over_any() {
     // [DG-method]: "ANY ... for all of the supported HTTP methods of DELETE, GET, HEAD, OPTIONS,
     // PATCH, POST, and PUT".
-    let r = router(&[("/foo", Method::Any), ("/foo", Method::Get)]);
+    let r = router(&[("/foo", HttpMethod::Any), ("/foo", HttpMethod::Get)]);
     for verb in ["DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"] {
         assert_eq!(route(&r, verb, "/foo"), "ANY /foo", "{verb}");
-        assert_eq!(r.at(verb, "/foo").unwrap().method(), Method::Any);
+        assert_eq!(r.at(verb, "/foo").unwrap().method(), HttpMethod::Any);
     }
     assert_eq!(route(&r, "GET", "/foo"), "GET /foo");
-    assert_eq!(r.at("GET", "/foo").unwrap().method(), Method::Get);
+    assert_eq!(r.at("GET", "/foo").unwrap().method(), HttpMethod::Get);
     // Anything else is not a method an API can serve.
     for other in ["TRACE", "CONNECT", "ANY", "get", ""] {
         assert_eq!(route(&r, other, "/foo"), "403", "{other:?}");
@@ -125,7 +129,7 @@ fn head_is_not_served_by_get() {
     // reverting Werkzeug's HEAD-to-GET mapping to match AWS (localstack/localstack
     // localstack-core/localstack/services/apigateway/next_gen/execute_api/handlers/resource_router.py,
     // `ApiGatewayMethodRule`).
-    let r = router(&[("/foo", Method::Get)]);
+    let r = router(&[("/foo", HttpMethod::Get)]);
     assert_eq!(route(&r, "HEAD", "/foo"), "403");
 }
 
@@ -134,30 +138,27 @@ fn unknown_path_and_known_path_with_missing_method_are_both_missing_authenticati
     // [LS-common] test_routing_not_found, recorded on AWS: GET /random-non-existing and
     // POST /existing (GET only) both answer {"message": "Missing Authentication Token"} with
     // x-amzn-ErrorType: MissingAuthenticationTokenException.
-    let r = router(&[("/existing", Method::Get)]);
+    let r = router(&[("/existing", HttpMethod::Get)]);
     assert_eq!(route(&r, "GET", "/existing"), "GET /existing");
     for (method, path) in [("GET", "/random-non-existing"), ("POST", "/existing")] {
-        let no_route = r.at(method, path).unwrap_err();
+        let response = Failure::from(r.at(method, path).unwrap_err()).default_response();
         assert_eq!(
-            serde_json::from_str::<serde_json::Value>(no_route.body()).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&response.body).unwrap(),
             serde_json::json!({"message": "Missing Authentication Token"})
         );
-        assert_eq!(no_route.error_type(), "MissingAuthenticationTokenException");
-        assert_eq!(NoRoute::ERROR_TYPE_HEADER, "x-amzn-ErrorType");
         // [DG-gwr]: MISSING_AUTHENTICATION_TOKEN, default status 403, "including the cases when
         // the client attempts to invoke an unsupported API method or resource".
-        assert_eq!(no_route.status().as_u16(), 403);
-        assert_eq!(
-            no_route.gateway_response_type(),
-            "MISSING_AUTHENTICATION_TOKEN"
-        );
+        assert_eq!(response.status.as_u16(), 403);
         // [DG-gwr] console example: the response carries Content-Type: application/json and
         // x-amzn-ErrorType: MissingAuthenticationTokenException.
         assert_eq!(
-            no_route.headers(),
+            response.headers,
             [
-                ("content-type", "application/json"),
-                ("x-amzn-ErrorType", "MissingAuthenticationTokenException")
+                ("content-type".to_owned(), "application/json".to_owned()),
+                (
+                    "x-amzn-ErrorType".to_owned(),
+                    "MissingAuthenticationTokenException".to_owned()
+                )
             ]
         );
     }
@@ -170,12 +171,15 @@ fn greedy_resource_does_not_match_its_parent_path() {
     // "How do I troubleshoot Missing Authentication Token errors...": "For APIs with proxy
     // resource integration where the request method is sent to the root resource, verify
     // there's a method configured under the root resource").
-    let r = router(&[("/{proxy+}", Method::Any), ("/api/{rest+}", Method::Any)]);
+    let r = router(&[
+        ("/{proxy+}", HttpMethod::Any),
+        ("/api/{rest+}", HttpMethod::Any),
+    ]);
     assert_eq!(route(&r, "GET", "/"), "403");
     assert_eq!(route(&r, "GET", ""), "403");
     assert_eq!(route(&r, "GET", "/api"), "ANY /{proxy+}");
     assert_eq!(route(&r, "GET", "/api/x"), "ANY /api/{rest+}");
-    let r = router(&[("/", Method::Get), ("/{proxy+}", Method::Any)]);
+    let r = router(&[("/", HttpMethod::Get), ("/{proxy+}", HttpMethod::Any)]);
     assert_eq!(route(&r, "GET", "/"), "GET /");
 }
 
@@ -183,7 +187,10 @@ fn greedy_resource_does_not_match_its_parent_path() {
 fn trailing_slash_is_ignored_and_not_part_of_a_greedy_value() {
     // [LS-lambda] recorded on AWS: GET /proxy-value/ reaches /{proxy+} with
     // pathParameters.proxy = "proxy-value" (no trailing slash); also with a query string.
-    let r = router(&[("/{proxy+}", Method::Any), ("/pets/{id}", Method::Get)]);
+    let r = router(&[
+        ("/{proxy+}", HttpMethod::Any),
+        ("/pets/{id}", HttpMethod::Get),
+    ]);
     let found = r.at("GET", "/proxy-value/").unwrap();
     assert_eq!(found.resource_path(), "/{proxy+}");
     assert_eq!(found.param("proxy"), Some("proxy-value"));
@@ -199,7 +206,10 @@ fn trailing_slash_is_ignored_and_not_part_of_a_greedy_value() {
 fn extra_leading_slashes_are_ignored() {
     // [LS-lambda] recorded on AWS: GET /stage//proxy-value gives path "/proxy-value" and
     // proxy = "proxy-value"; GET /stage//hardcoded reaches the /hardcoded resource.
-    let r = router(&[("/{proxy+}", Method::Any), ("/hardcoded", Method::Any)]);
+    let r = router(&[
+        ("/{proxy+}", HttpMethod::Any),
+        ("/hardcoded", HttpMethod::Any),
+    ]);
     assert_eq!(
         r.at("GET", "//proxy-value").unwrap().param("proxy"),
         Some("proxy-value")
@@ -211,7 +221,7 @@ fn extra_leading_slashes_are_ignored() {
 fn greedy_value_keeps_inner_double_slashes() {
     // [LS-lambda] recorded on AWS: GET /proxy-value//double-slash gives
     // proxy = "proxy-value//double-slash".
-    let r = router(&[("/{proxy+}", Method::Any)]);
+    let r = router(&[("/{proxy+}", HttpMethod::Any)]);
     let found = r.at("GET", "/proxy-value//double-slash").unwrap();
     assert_eq!(found.param("proxy"), Some("proxy-value//double-slash"));
 }
@@ -220,7 +230,10 @@ fn greedy_value_keeps_inner_double_slashes() {
 fn parameter_values_are_not_percent_decoded() {
     // [LS-lambda] recorded on AWS: /proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com
     // arrives as proxy = "proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com".
-    let r = router(&[("/{proxy+}", Method::Any), ("/users/{id}", Method::Get)]);
+    let r = router(&[
+        ("/{proxy+}", HttpMethod::Any),
+        ("/users/{id}", HttpMethod::Get),
+    ]);
     let path = "/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com";
     assert_eq!(
         r.at("GET", path).unwrap().param("proxy"),
@@ -231,7 +244,7 @@ fn parameter_values_are_not_percent_decoded() {
     assert_eq!(found.resource_path(), "/users/{id}");
     assert_eq!(found.param("id"), Some("a%2Fb"));
     // Literal parts are compared with the raw path too: %70ets is not "pets".
-    let r = router(&[("/pets", Method::Get)]);
+    let r = router(&[("/pets", HttpMethod::Get)]);
     assert_eq!(route(&r, "GET", "/%70ets"), "403");
 }
 
@@ -240,7 +253,7 @@ fn matching_is_case_sensitive() {
     // No AWS recording of this was found. RFC 3986 section 6.2.2.1 makes the path component
     // case-sensitive, and localstack's AWS-parity router matches resource paths with Werkzeug
     // rules, which compare case-sensitively (resource_router.py, see `head_is_not_served_by_get`).
-    let r = router(&[("/pets", Method::Get), ("/Pets", Method::Post)]);
+    let r = router(&[("/pets", HttpMethod::Get), ("/Pets", HttpMethod::Post)]);
     assert_eq!(route(&r, "GET", "/pets"), "GET /pets");
     assert_eq!(route(&r, "GET", "/PETS"), "403");
     assert_eq!(route(&r, "GET", "/Pets"), "403");
@@ -249,21 +262,21 @@ fn matching_is_case_sensitive() {
 
 #[test]
 fn param_needs_a_non_empty_segment() {
-    let r = router(&[("/a/{id}/b", Method::Get)]);
+    let r = router(&[("/a/{id}/b", HttpMethod::Get)]);
     assert_eq!(route(&r, "GET", "/a//b"), "403");
     assert_eq!(route(&r, "GET", "/a/1/b"), "GET /a/{id}/b");
 }
 
 #[test]
 fn paths_without_a_leading_slash_do_not_route() {
-    let r = router(&[("/", Method::Get), ("/pets", Method::Get)]);
+    let r = router(&[("/", HttpMethod::Get), ("/pets", HttpMethod::Get)]);
     assert_eq!(route(&r, "GET", "pets"), "403");
     assert_eq!(route(&r, "GET", "*"), "403");
 }
 
 #[test]
 fn params_come_in_path_order_with_names_from_the_template() {
-    let r = router(&[("/repos/{owner}/{repo}/git/{path+}", Method::Get)]);
+    let r = router(&[("/repos/{owner}/{repo}/git/{path+}", HttpMethod::Get)]);
     let found = r
         .at("GET", "/repos/rust-lang/rust/git/refs/heads/main/")
         .unwrap();
@@ -282,7 +295,7 @@ fn params_come_in_path_order_with_names_from_the_template() {
 
 #[test]
 fn root_resource_is_matched_by_slash() {
-    let r = router(&[("/", Method::Get)]);
+    let r = router(&[("/", HttpMethod::Get)]);
     let found = r.at("GET", "/").unwrap();
     assert_eq!(found.resource_path(), "/");
     assert_eq!(found.params().count(), 0);
@@ -295,26 +308,26 @@ fn a_second_variable_under_one_parent_is_rejected() {
     // to /{proxy+} fails with "A sibling ({proxy+}) of this resource already has a variable
     // path part -- only one is allowed".
     let mut r = Router::new();
-    r.insert("/{proxy+}", Method::Any, 1).unwrap();
-    let err = r.insert("/{dynamic}", Method::Get, 2).unwrap_err();
+    r.insert("/{proxy+}", HttpMethod::Any, 1).unwrap();
+    let err = r.insert("/{dynamic}", HttpMethod::Get, 2).unwrap_err();
     assert_eq!(
         err.to_string(),
         "resource path \"/{dynamic}\": A sibling ({proxy+}) of this resource already has a variable path part -- only one is allowed"
     );
     // Also between two plain variables of different names (the "duplicate sibling path
     // variables" of OpenAPI import), and deeper in a path.
-    r.insert("/pets/{id}", Method::Get, 3).unwrap();
+    r.insert("/pets/{id}", HttpMethod::Get, 3).unwrap();
     for template in ["/pets/{petId}", "/pets/{petId}/toys", "/pets/{id+}"] {
         assert!(
             matches!(
-                r.insert(template, Method::Get, 4),
+                r.insert(template, HttpMethod::Get, 4),
                 Err(RouteError::SiblingVariable { .. })
             ),
             "{template}"
         );
     }
     // The same variable again is the same resource.
-    r.insert("/pets/{id}/toys", Method::Get, 5).unwrap();
+    r.insert("/pets/{id}/toys", HttpMethod::Get, 5).unwrap();
     // A failed insert changed nothing.
     assert_eq!(r.len(), 3);
     assert_eq!(*r.at("GET", "/pets/1").unwrap().value(), 3);
@@ -325,9 +338,9 @@ fn a_greedy_parent_with_its_own_greedy_child_is_allowed_elsewhere() {
     // [LS-api] test_create_proxy_resource, recorded on AWS: /{proxy+}, /parent/{proxy+},
     // /parent/child/{proxy+} and later /parent/{child}/{proxy+} all coexist.
     let r = router(&[
-        ("/{proxy+}", Method::Any),
-        ("/parent/{proxy+}", Method::Any),
-        ("/parent/child/{proxy+}", Method::Any),
+        ("/{proxy+}", HttpMethod::Any),
+        ("/parent/{proxy+}", HttpMethod::Any),
+        ("/parent/child/{proxy+}", HttpMethod::Any),
     ]);
     assert_eq!(route(&r, "GET", "/x/y"), "ANY /{proxy+}");
     assert_eq!(route(&r, "GET", "/parent/x/y"), "ANY /parent/{proxy+}");
@@ -342,13 +355,13 @@ fn a_greedy_parent_with_its_own_greedy_child_is_allowed_elsewhere() {
 #[test]
 fn the_same_method_twice_on_a_resource_is_rejected() {
     let mut r = Router::new();
-    r.insert("/pets", Method::Get, 1).unwrap();
-    let err = r.insert("/pets", Method::Get, 2).unwrap_err();
+    r.insert("/pets", HttpMethod::Get, 1).unwrap();
+    let err = r.insert("/pets", HttpMethod::Get, 2).unwrap_err();
     assert_eq!(
         err,
         RouteError::DuplicateMethod {
             template: "/pets".into(),
-            method: Method::Get
+            method: HttpMethod::Get
         }
     );
     assert_eq!(*r.at("GET", "/pets").unwrap().value(), 1);
@@ -367,7 +380,10 @@ fn bad_templates_are_typed_errors_naming_the_path() {
         ("/img-{id}.png", "curly braces are only allowed"),
         ("/{a}/{a}", "path variable {a} appears more than once"),
     ] {
-        let message = r.insert(template, Method::Get, ()).unwrap_err().to_string();
+        let message = r
+            .insert(template, HttpMethod::Get, ())
+            .unwrap_err()
+            .to_string();
         assert!(message.contains(&format!("{template:?}")), "{message}");
         assert!(message.contains(expected), "{message}");
     }

@@ -4,11 +4,11 @@
 //! variable one at the first position they differ (the rules and their sources are in
 //! `tests/routing.rs`); its own verb beats its `ANY`.
 
-use gateway_core::routing::{Method, Router};
+use gateway_core::routing::{HttpMethod, Router};
 use proptest::prelude::*;
 
 /// What a route lookup gave: resource path, matched method, `(name, value)` parameters.
-type Outcome = Option<(String, Method, Params)>;
+type Outcome = Option<(String, HttpMethod, Params)>;
 
 /// Path parameters, `(name, value)` in path order.
 type Params = Vec<(String, String)>;
@@ -17,7 +17,7 @@ type Params = Vec<(String, String)>;
 type Key = Vec<u8>;
 
 /// The reference: every inserted `(template, method)` tried against the request.
-fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
+fn reference(routes: &[(String, HttpMethod)], verb: HttpMethod, path: &str) -> Outcome {
     let trimmed = path.trim_matches('/');
     let segments: Vec<&str> = if trimmed.is_empty() {
         Vec::new()
@@ -25,7 +25,7 @@ fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
         trimmed.split('/').collect()
     };
     // (specificity key, template, method, params) of every candidate serving `verb`.
-    let mut best: Option<(Key, String, Method, Params)> = None;
+    let mut best: Option<(Key, String, HttpMethod, Params)> = None;
     for (template, _) in routes {
         let Some((key, params)) = match_template(template, &segments, trimmed) else {
             continue;
@@ -33,10 +33,10 @@ fn reference(routes: &[(String, Method)], verb: Method, path: &str) -> Outcome {
         let own = routes.iter().any(|(t, m)| t == template && *m == verb);
         let any = routes
             .iter()
-            .any(|(t, m)| t == template && *m == Method::Any);
+            .any(|(t, m)| t == template && *m == HttpMethod::Any);
         let method = match (own, any) {
             (true, _) => verb,
-            (false, true) => Method::Any,
+            (false, true) => HttpMethod::Any,
             (false, false) => continue,
         };
         if best.as_ref().is_none_or(|(k, ..)| key < *k) {
@@ -83,7 +83,7 @@ fn match_template(template: &str, segments: &[&str], trimmed: &str) -> Option<(K
     (parts.len() == segments.len()).then_some((key, params))
 }
 
-fn lookup(router: &Router<()>, verb: Method, path: &str) -> Outcome {
+fn lookup(router: &Router<()>, verb: HttpMethod, path: &str) -> Outcome {
     router.at(verb.as_str(), path).ok().map(|m| {
         (
             m.resource_path().to_owned(),
@@ -103,8 +103,8 @@ fn template() -> impl Strategy<Value = String> {
     .prop_map(|parts| format!("/{}", parts.join("/")))
 }
 
-fn method() -> impl Strategy<Value = Method> {
-    prop::sample::select(vec![Method::Get, Method::Post, Method::Any])
+fn method() -> impl Strategy<Value = HttpMethod> {
+    prop::sample::select(vec![HttpMethod::Get, HttpMethod::Post, HttpMethod::Any])
 }
 
 fn request_path() -> impl Strategy<Value = String> {
@@ -132,7 +132,7 @@ proptest! {
     fn router_agrees_with_the_brute_force_reference(
         routes in prop::collection::vec((template(), method()), 0..12),
         requests in prop::collection::vec(
-            (prop::sample::select(vec![Method::Get, Method::Post, Method::Put]), request_path()),
+            (prop::sample::select(vec![HttpMethod::Get, HttpMethod::Post, HttpMethod::Put]), request_path()),
             1..16,
         ),
     ) {
@@ -156,7 +156,7 @@ proptest! {
     fn a_trailing_slash_never_changes_the_outcome(
         routes in prop::collection::vec((template(), method()), 0..12),
         path in request_path(),
-        verb in prop::sample::select(vec![Method::Get, Method::Post, Method::Put]),
+        verb in prop::sample::select(vec![HttpMethod::Get, HttpMethod::Post, HttpMethod::Put]),
     ) {
         let mut router = Router::new();
         for (t, m) in routes {

@@ -8,7 +8,7 @@
 //! percent-decoded), and the method's integration type and authorization. Otherwise it prints
 //! API Gateway's answer to an unmatched request: the `MISSING_AUTHENTICATION_TOKEN` gateway
 //! response, 403 `{"message":"Missing Authentication Token"}` (its status code as the API
-//! customises it, if it does; templates are not rendered here).
+//! customises it, directly or through `DEFAULT_4XX`; templates are not rendered here).
 //!
 //! Exit codes: 0 matched; 1 no match (the 403 outcome); 2 the file does not import, its routes
 //! do not build, or bad usage.
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> ExitCode {
             (report, ExitCode::SUCCESS)
         }
         Err(no_route) => (
-            super::no_route_response(&compiled, &no_route),
+            super::no_route_response(&compiled, no_route),
             ExitCode::from(EXIT_NO_ROUTE),
         ),
     };

@@ -15,9 +15,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gateway_core::compile::{CompileOptions, CompiledApi};
-use gateway_core::model::GatewayResponseType;
+use gateway_core::pipeline::{Failure, RenderedGatewayResponse};
 use gateway_core::routing::NoRoute;
 use gateway_core::text::Escaped;
+use gateway_validate::RequestView;
 use serde_json::{Map, Value, json};
 
 /// Exit status for bad usage and for a file that cannot be read or does not load.
@@ -117,23 +118,51 @@ pub(crate) fn load_api(path: &Path) -> Result<CompiledApi, String> {
         .map_err(|e| format!("{}: {e}", Escaped(&files::display_name(path))))
 }
 
-/// API Gateway's response to an unmatched request (403 `Missing Authentication Token`) as JSON,
-/// with the status code the API's `MISSING_AUTHENTICATION_TOKEN` gateway response sets, if any.
-/// Shared by `gateway match` and `gateway validate --api`.
-pub(crate) fn no_route_response(api: &CompiledApi, no_route: &NoRoute) -> Value {
-    let status = api
-        .gateway_response(GatewayResponseType::MissingAuthenticationToken)
-        .and_then(|g| g.status_code())
-        .unwrap_or(no_route.status().as_u16());
-    let headers: Map<String, Value> = no_route
-        .headers()
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+/// The gateway response API Gateway sends for `failure` to `request`, as JSON: the library
+/// renders it ([`CompiledApi::gateway_response_for`]: the API's customisation of the type, else
+/// of `DEFAULT_4XX`/`DEFAULT_5XX`, else API Gateway's default).
+pub(crate) fn gateway_response(
+    api: &CompiledApi,
+    failure: &Failure,
+    request: &RequestView<'_>,
+    http_method: &str,
+    resource_path: &str,
+) -> Result<Value, String> {
+    let rendered = api
+        .gateway_response_for(failure, request, http_method, resource_path)
+        .map_err(|e| e.to_string())?;
+    Ok(response_json(failure, rendered))
+}
+
+/// API Gateway's response to an unmatched request (403 `Missing Authentication Token`) as
+/// JSON: its status as the API customises it (the `MISSING_AUTHENTICATION_TOKEN` type or
+/// `DEFAULT_4XX`), API Gateway's default headers and body (the customisation's headers and
+/// templates are not rendered: these commands show routing, not a request's data). Shared by
+/// `gateway match` and `gateway validate --api`.
+pub(crate) fn no_route_response(api: &CompiledApi, no_route: NoRoute) -> Value {
+    let failure = Failure::from(no_route);
+    let mut rendered = failure.default_response();
+    rendered.status = api.gateway_response_status(&failure);
+    response_json(&failure, rendered)
+}
+
+/// A rendered gateway response as the CLI prints it: status code, type, headers, the body as
+/// JSON when it is JSON, and the `validationErrorString` when there is one.
+fn response_json(failure: &Failure, rendered: RenderedGatewayResponse) -> Value {
+    let headers: Map<String, Value> = rendered
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k, Value::from(v)))
         .collect();
-    json!({
-        "statusCode": status,
-        "gatewayResponseType": no_route.gateway_response_type(),
+    let body = serde_json::from_str(&rendered.body).unwrap_or(Value::String(rendered.body));
+    let mut report = json!({
+        "statusCode": rendered.status.as_u16(),
+        "gatewayResponseType": failure.response_type.as_str(),
         "headers": headers,
-        "body": {"message": no_route.message()},
-    })
+        "body": body,
+    });
+    if let (Some(v), Some(report)) = (&failure.validation_error_string, report.as_object_mut()) {
+        report.insert("validationErrorString".into(), v.as_str().into());
+    }
+    report
 }

@@ -30,14 +30,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use gateway_core::compile::{CompiledApi, GatewayError};
-use gateway_core::model::GatewayResponseType as CoreResponseType;
+use gateway_core::pipeline::Failure;
 use gateway_core::text::Escaped;
 use gateway_validate::{
-    GatewayResponseType, LoadError, MethodValidator, ModelSet, Outcome, Rejection,
-    RequestValidator, RequestView,
+    LoadError, MethodValidator, ModelSet, Outcome, RequestValidator, RequestView,
 };
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::files;
 
@@ -268,7 +266,7 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
     let found = match compiled.router().at(&request.method, &request.path) {
         Ok(found) => found,
         Err(no_route) => {
-            print_json(&super::no_route_response(&compiled, &no_route))?;
+            print_json(&super::no_route_response(&compiled, no_route))?;
             return Ok(EXIT_INVALID);
         }
     };
@@ -303,9 +301,9 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
             Ok(EXIT_VALID)
         }
         Outcome::Rejected(rejection) => {
-            let response = gateway_response(
+            let response = super::gateway_response(
                 &compiled,
-                &rejection,
+                &Failure::from(&rejection),
                 &view,
                 &request.method,
                 found.resource_path(),
@@ -320,51 +318,6 @@ fn print_json(value: &Value) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(())
-}
-
-/// The gateway response for a rejection, as JSON: the library renders it
-/// ([`CompiledApi::render_gateway_response`]: the API's customisation of the type, else of
-/// `DEFAULT_4XX`, else API Gateway's default, status 400 with the body
-/// `{"message":$context.error.messageString}`); here it gets API Gateway's
-/// `x-amzn-ErrorType: BadRequestException` (localstack's `BadRequestBodyError` /
-/// `BadRequestParametersError`) and the `validationErrorString`.
-fn gateway_response(
-    api: &CompiledApi,
-    rejection: &Rejection,
-    request: &RequestView<'_>,
-    http_method: &str,
-    resource_path: &str,
-) -> Result<Value, String> {
-    let response_type = match rejection.response_type {
-        GatewayResponseType::BadRequestParameters => CoreResponseType::BadRequestParameters,
-        GatewayResponseType::BadRequestBody => CoreResponseType::BadRequestBody,
-    };
-    let rendered = api
-        .render_gateway_response(
-            &GatewayError {
-                response_type,
-                message: &rejection.message,
-                validation_error_string: Some(&rejection.validation_error_string),
-            },
-            request,
-            http_method,
-            resource_path,
-        )
-        .map_err(|e| e.to_string())?;
-    let mut headers = Map::new();
-    headers.insert("content-type".into(), "application/json".into());
-    headers.insert("x-amzn-ErrorType".into(), Rejection::ERROR_TYPE.into());
-    for (name, value) in rendered.headers {
-        headers.insert(name, value.into());
-    }
-    let body = serde_json::from_str(&rendered.body).unwrap_or(Value::String(rendered.body));
-    Ok(json!({
-        "statusCode": rendered.status,
-        "gatewayResponseType": rejection.response_type.as_str(),
-        "headers": headers,
-        "body": body,
-        "validationErrorString": rejection.validation_error_string,
-    }))
 }
 
 #[cfg(test)]

@@ -50,27 +50,22 @@
 
 mod gateway_response;
 
-pub use gateway_response::{
-    CompiledGatewayResponse, GatewayError, GatewayResponseError, RenderedGatewayResponse,
-};
+pub use gateway_response::CompiledGatewayResponse;
 
 use std::collections::HashMap;
 use std::fmt;
 
+use http::StatusCode;
+
 use gateway_mapping::params::{ParamError, ParamMappings};
-use gateway_mapping::selection::{
-    IntegrationResponses, PassthroughBehavior as MappingPassthrough, RequestTemplates,
-    SelectionError,
-};
+use gateway_mapping::selection::{IntegrationResponses, RequestTemplates, SelectionError};
 use gateway_mapping::{EngineOptions, Template, TemplateError};
 use gateway_policy::{ApiScope, Policy, PolicyError};
-use gateway_validate::{LoadError, MethodValidator, ModelSet, RequestValidator};
+use gateway_validate::{LoadError, MethodValidator, ModelSet};
 use indexmap::IndexMap;
 
 use crate::import::{ImportError, ImportOptions, ImportWarning, Imported, import};
-use crate::model::{
-    GatewayResponseType, HttpMethod, Method, PassthroughBehavior, Resource, RestApi,
-};
+use crate::model::{GatewayResponseType, HttpMethod, Method, Resource, RestApi};
 use crate::routing::{ApiRoute, RouteError, Router};
 use crate::text::Escaped;
 
@@ -157,22 +152,22 @@ pub enum CompileError {
         error: SelectionError,
     },
     /// An integration response's `responseParameters` do not compile.
-    #[error("{at}: integration response {}: response parameters: {}", Escaped(.status), Escaped(&.error.to_string()))]
+    #[error("{at}: integration response {}: response parameters: {}", .status.as_str(), Escaped(&.error.to_string()))]
     ResponseParameters {
         /// The method.
         at: Box<MethodAt>,
         /// The integration response's status code.
-        status: String,
+        status: StatusCode,
         /// Why.
         error: Box<ParamError>,
     },
     /// An integration response's template does not compile.
-    #[error("{at}: integration response {}: response template {}: {}", Escaped(.status), Escaped(.content_type), Escaped(&.error.to_string()))]
+    #[error("{at}: integration response {}: response template {}: {}", .status.as_str(), Escaped(.content_type), Escaped(&.error.to_string()))]
     ResponseTemplate {
         /// The method.
         at: Box<MethodAt>,
         /// The integration response's status code.
-        status: String,
+        status: StatusCode,
         /// The template's content type.
         content_type: String,
         /// Why.
@@ -239,7 +234,7 @@ pub struct CompiledIntegration {
 /// One integration response, compiled.
 #[derive(Debug)]
 pub struct CompiledIntegrationResponse {
-    status_code: String,
+    status_code: StatusCode,
     response_parameters: ParamMappings,
     response_templates: Vec<(String, Template)>,
 }
@@ -367,8 +362,8 @@ impl CompiledIntegration {
 
 impl CompiledIntegrationResponse {
     /// The method response status code this integration response returns.
-    pub fn status_code(&self) -> &str {
-        &self.status_code
+    pub fn status_code(&self) -> StatusCode {
+        self.status_code
     }
 
     /// The `responseParameters` mappings.
@@ -405,10 +400,7 @@ fn compile_method(
             path: resource.path.clone(),
         })
     };
-    let validator = api.validator_for(method).map(|v| RequestValidator {
-        validate_request_body: v.validate_request_body,
-        validate_request_parameters: v.validate_request_parameters,
-    });
+    let validator = api.validator_for(method).copied();
     let keys: Vec<(String, bool)> = method
         .request_parameters
         .iter()
@@ -441,12 +433,7 @@ fn compile_method(
             })?;
         templates.push((content_type.as_str(), template));
     }
-    let passthrough = match integration.passthrough_behavior {
-        PassthroughBehavior::WhenNoMatch => MappingPassthrough::WhenNoMatch,
-        PassthroughBehavior::WhenNoTemplates => MappingPassthrough::WhenNoTemplates,
-        PassthroughBehavior::Never => MappingPassthrough::Never,
-    };
-    let request_templates = RequestTemplates::new(templates, passthrough)
+    let request_templates = RequestTemplates::new(templates, integration.passthrough_behavior)
         .map_err(|error| CompileError::RequestTemplates { at: at(), error })?;
     let request_parameters = ParamMappings::compile_request(
         integration
@@ -469,7 +456,7 @@ fn compile_method(
         )
         .map_err(|error| CompileError::ResponseParameters {
             at: at(),
-            status: response.status_code.clone(),
+            status: response.status_code,
             error: Box::new(error),
         })?;
         let mut response_templates = Vec::with_capacity(response.response_templates.len());
@@ -477,7 +464,7 @@ fn compile_method(
             let template = Template::compile(source, engine).map_err(|error| {
                 CompileError::ResponseTemplate {
                     at: at(),
-                    status: response.status_code.clone(),
+                    status: response.status_code,
                     content_type: content_type.clone(),
                     error,
                 }
@@ -487,7 +474,7 @@ fn compile_method(
         responses.push((
             response.selection_pattern.as_deref(),
             CompiledIntegrationResponse {
-                status_code: response.status_code.clone(),
+                status_code: response.status_code,
                 response_parameters,
                 response_templates,
             },
@@ -528,8 +515,25 @@ fn compile_policy(
     policy.map(Some).map_err(CompileError::ResourcePolicy)
 }
 
-/// A compiled API is shared between request-handling threads.
+/// A compiled API and each of its parts are shared between request-handling threads: a part
+/// that stopped being `Send + Sync` (an `Rc`, a `RefCell`) fails the build here.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<CompiledApi>();
+    assert_send_sync::<CompiledMethod>();
+    assert_send_sync::<CompiledIntegration>();
+    assert_send_sync::<CompiledIntegrationResponse>();
+    assert_send_sync::<CompiledGatewayResponse>();
+    assert_send_sync::<Router<ApiRoute>>();
+    assert_send_sync::<ModelSet>();
+    assert_send_sync::<MethodValidator>();
+    assert_send_sync::<RequestTemplates<Template>>();
+    assert_send_sync::<IntegrationResponses<CompiledIntegrationResponse>>();
+    assert_send_sync::<ParamMappings>();
+    assert_send_sync::<Template>();
+    assert_send_sync::<Policy>();
+    assert_send_sync::<Imported>();
+    assert_send_sync::<CompileError>();
+    assert_send_sync::<crate::pipeline::Failure>();
+    assert_send_sync::<crate::pipeline::RenderedGatewayResponse>();
 };

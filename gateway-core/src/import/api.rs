@@ -1,11 +1,10 @@
 //! API-wide parts: `info`, the root-level `x-amazon-apigateway-*` extensions, the base path.
 
-use super::BasePath;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
-    opt_u64, str_of,
+    opt_u64, status_code_of,
 };
-use super::{ImportError, integration::check_status_code};
+use super::error::ImportError;
 use crate::model::{
     ApiKeySource, Cors, GatewayResponse, GatewayResponseType, RequestValidator, RestApi,
 };
@@ -83,7 +82,6 @@ pub(crate) fn read_root_extensions(
             api.request_validators.insert(
                 name.clone(),
                 RequestValidator {
-                    name: name.clone(),
                     validate_request_body: opt_bool(o, "validateRequestBody", &pn)?
                         .unwrap_or(false),
                     validate_request_parameters: opt_bool(o, "validateRequestParameters", &pn)?
@@ -219,10 +217,9 @@ fn read_gateway_responses(root: &Map<String, Value>, api: &mut RestApi) -> Resul
             ))
         })?;
         let o = obj(v, &pn)?;
-        let status_code = opt_str_or_num(o, "statusCode", &pn)?;
-        if let Some(code) = &status_code {
-            check_status_code(code, &pn.at("statusCode"))?;
-        }
+        let status_code = opt_str_or_num(o, "statusCode", &pn)?
+            .map(|code| status_code_of(&code, &pn.at("statusCode")))
+            .transpose()?;
         api.gateway_responses.insert(
             ty,
             GatewayResponse {
@@ -295,11 +292,12 @@ fn is_media_type(t: &str) -> bool {
     ok(a) && ok(b)
 }
 
-/// The base path to put before every resource path, per the `basepath` mode.
+/// The base path to put before every resource path: the definition's base path without its
+/// first `skip` segments (0 for the `prepend` mode, 1 for `split`).
 pub(crate) fn base_path(
     ctx: &Ctx<'_>,
     root: &Map<String, Value>,
-    mode: BasePath,
+    skip: usize,
 ) -> Result<String, ImportError> {
     let p = Ptr::root();
     let raw = if ctx.version.is_oas3() {
@@ -308,11 +306,7 @@ pub(crate) fn base_path(
         opt_str(root, "basePath", &p)?.unwrap_or("").to_owned()
     };
     let segments: Vec<&str> = raw.split('/').filter(|s| !s.is_empty()).collect();
-    let kept = match mode {
-        BasePath::Ignore => &[][..],
-        BasePath::Prepend => &segments[..],
-        BasePath::Split => segments.get(1..).unwrap_or(&[]),
-    };
+    let kept = segments.get(skip..).unwrap_or(&[]);
     Ok(kept.iter().map(|s| format!("/{s}")).collect())
 }
 
@@ -347,29 +341,4 @@ fn server_path(root: &Map<String, Value>, p: &Ptr) -> Result<String, ImportError
         None => after_scheme,
     };
     Ok(path.to_owned())
-}
-
-/// Reads a string value and checks it is one of `allowed` (case-insensitive); returns the index.
-pub(crate) fn one_of(
-    m: &Map<String, Value>,
-    key: &str,
-    at: &Ptr,
-    what: &str,
-    allowed: &[&str],
-) -> Result<Option<usize>, ImportError> {
-    let Some(v) = m.get(key) else {
-        return Ok(None);
-    };
-    let pk = at.at(key);
-    let s = str_of(v, &pk)?;
-    allowed
-        .iter()
-        .position(|a| a.eq_ignore_ascii_case(s))
-        .map(Some)
-        .ok_or_else(|| {
-            pk.error(format!(
-                "unknown {what} {s:?} (expected one of {})",
-                allowed.join(", ")
-            ))
-        })
 }

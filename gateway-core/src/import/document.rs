@@ -1,7 +1,9 @@
 //! Reading the document: bytes to a JSON value (JSON or YAML), JSON pointers, typed field access
 //! with pointer-named errors, local `$ref` resolution, and the warnings collected on the way.
 
-use super::{ImportError, ImportWarning, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_REF_CHAIN};
+use super::error::{ImportError, ImportWarning};
+use super::limits::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_REF_CHAIN};
+use http::StatusCode;
 use serde_json::{Map, Value};
 
 /// Which specification the document follows.
@@ -395,6 +397,45 @@ pub(crate) fn opt_str_map(
         out.insert(k.clone(), str_of(v, &p.at(k))?.to_owned());
     }
     Ok(out)
+}
+
+/// Reads a string value and checks it is one of `allowed` (case-insensitive); returns the index.
+pub(crate) fn one_of(
+    m: &Map<String, Value>,
+    key: &str,
+    at: &Ptr,
+    what: &str,
+    allowed: &[&str],
+) -> Result<Option<usize>, ImportError> {
+    let Some(v) = m.get(key) else {
+        return Ok(None);
+    };
+    let pk = at.at(key);
+    let s = str_of(v, &pk)?;
+    allowed
+        .iter()
+        .position(|a| a.eq_ignore_ascii_case(s))
+        .map(Some)
+        .ok_or_else(|| {
+            pk.error(format!(
+                "unknown {what} {s:?} (expected one of {})",
+                allowed.join(", ")
+            ))
+        })
+}
+
+/// A status code is three digits from 100 to 599 (as text: `"200"`, or a number the document
+/// wrote as `200`).
+pub(crate) fn status_code_of(code: &str, at: &Ptr) -> Result<StatusCode, ImportError> {
+    let three_digits = code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && (b'1'..=b'5').contains(&code.as_bytes()[0]);
+    match StatusCode::from_bytes(code.as_bytes()) {
+        Ok(status) if three_digits => Ok(status),
+        _ => Err(at.error(format!(
+            "invalid status code {code:?} (expected a 3-digit HTTP status code, 100 to 599)"
+        ))),
+    }
 }
 
 #[cfg(test)]

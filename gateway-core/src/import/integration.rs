@@ -1,13 +1,13 @@
 //! `x-amazon-apigateway-integration` into an [`Integration`], with API Gateway's checks.
 
-use super::ImportError;
-use super::api::one_of;
 use super::document::{
     Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array, opt_str_map, opt_str_or_num,
     opt_u64,
 };
+use super::document::{one_of, status_code_of};
+use super::error::ImportError;
 use crate::model::{
-    ConnectionType, ContentHandling, Integration, IntegrationResponse, IntegrationType,
+    ConnectionType, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior,
 };
 use indexmap::IndexMap;
@@ -122,7 +122,9 @@ pub(crate) fn read_integration<'d>(
     let mut integ = Integration::new(kind);
 
     integ.uri = opt_str(o, "uri", &at)?.map(str::to_owned);
-    integ.http_method = opt_str(o, "httpMethod", &at)?.map(str::to_owned);
+    let http_method = opt_str(o, "httpMethod", &at)?;
+    // A MOCK integration calls nothing: its httpMethod is kept when it is a verb, else dropped.
+    integ.http_method = http_method.and_then(HttpMethod::parse);
     if kind != IntegrationType::Mock {
         let Some(uri) = &integ.uri else {
             return Err(at.error(format!(
@@ -130,19 +132,19 @@ pub(crate) fn read_integration<'d>(
             )));
         };
         check_uri(kind, uri, &at.at("uri"))?;
-        let Some(m) = &integ.http_method else {
+        let Some(m) = http_method else {
             return Err(at.error(format!(
                 "missing \"httpMethod\": a {kind} integration needs the HTTP method to call the backend with"
             )));
         };
-        if crate::model::HttpMethod::parse(m).is_none() {
+        let Some(verb) = integ.http_method else {
             return Err(at.at("httpMethod").error(format!(
                 "unknown HTTP method {m:?} (expected one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY)"
             )));
-        }
+        };
         if matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy)
             && uri.contains(":lambda:path/")
-            && !m.eq_ignore_ascii_case("POST")
+            && verb != HttpMethod::Post
         {
             // "For Lambda function invocations, the value must be POST." (Developer Guide,
             // "x-amazon-apigateway-integration object").
@@ -151,7 +153,6 @@ pub(crate) fn read_integration<'d>(
                 format!("Lambda functions are invoked with POST, not {m}: calls will fail"),
             );
         }
-        integ.http_method = Some(m.to_ascii_uppercase());
     }
     integ.credentials = opt_str(o, "credentials", &at)?.map(str::to_owned);
     integ.request_parameters = request_parameters(ctx, o, &at, path, verb)?;
@@ -315,13 +316,13 @@ fn read_response(pattern: &str, r: &Value, at: &Ptr) -> Result<IntegrationRespon
     let selection_pattern = if pattern == "default" {
         None
     } else {
-        fancy_regex::Regex::new(pattern)
+        super::java_regex::check(pattern)
             .map_err(|e| at.error(format!("invalid selection pattern {pattern:?}: {e}")))?;
         Some(pattern.to_owned())
     };
     let status_code = opt_str_or_num(o, "statusCode", at)?
         .ok_or_else(|| at.error("missing \"statusCode\": an integration response needs the method response status to return"))?;
-    check_status_code(&status_code, &at.at("statusCode"))?;
+    let status_code = status_code_of(&status_code, &at.at("statusCode"))?;
     Ok(IntegrationResponse {
         selection_pattern,
         status_code,
@@ -333,18 +334,4 @@ fn read_response(pattern: &str, r: &Value, at: &Ptr) -> Result<IntegrationRespon
         response_templates: opt_str_map(o, "responseTemplates", at)?,
         content_handling: content_handling(o, at)?,
     })
-}
-
-/// A status code is three digits from 100 to 599.
-pub(crate) fn check_status_code(code: &str, at: &Ptr) -> Result<(), ImportError> {
-    let ok = code.len() == 3
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && (b'1'..=b'5').contains(&code.as_bytes()[0]);
-    if ok {
-        Ok(())
-    } else {
-        Err(at.error(format!(
-            "invalid status code {code:?} (expected a 3-digit HTTP status code, 100 to 599)"
-        )))
-    }
 }

@@ -52,34 +52,21 @@
 
 mod api;
 mod document;
+mod error;
 mod integration;
+mod java_regex;
+mod limits;
 mod models;
 mod operation;
 mod paths;
 mod security;
 mod yaml_depth;
 
+pub use error::{ImportError, ImportWarning};
+pub use limits::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_IMPORTED_RESOURCES, MAX_REF_CHAIN};
+
 use crate::model::{EndpointType, RestApi};
-use crate::text::Escaped;
 use document::{Ctx, Ptr};
-use std::fmt;
-
-/// Largest definition accepted, in bytes: API Gateway's own limit for `ImportRestApi` and
-/// `PutRestApi` is 6 MB (Developer Guide, "API Gateway quotas for configuring and running a
-/// REST API").
-pub const MAX_DOCUMENT_BYTES: usize = 6 * 1024 * 1024;
-
-/// Deepest nesting of objects and arrays accepted. Real definitions stay well under 30 levels
-/// (schemas included); 64 keeps every recursive walk of the importer shallow on any stack.
-pub const MAX_DEPTH: usize = 64;
-
-/// Longest chain of `$ref`s followed to reach one object (`$ref` to a `$ref` to ...). Real
-/// definitions use one or two; 16 stops reference cycles early.
-pub const MAX_REF_CHAIN: usize = 16;
-
-/// Most resources one import may create. API Gateway's default quota is 300 resources per API
-/// (can be raised on request); 10,000 bounds work per import while leaving room for raised quotas.
-pub const MAX_RESOURCES: usize = 10_000;
 
 /// How an import runs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -115,111 +102,6 @@ pub struct Imported {
     pub warnings: Vec<ImportWarning>,
 }
 
-/// A minor problem in a definition: the import went on without the part it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportWarning {
-    /// JSON pointer to the place in the document (`""` for the whole document).
-    pub pointer: String,
-    /// What is wrong and what was done about it.
-    pub message: String,
-}
-
-impl fmt::Display for ImportWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            Escaped(display_pointer(&self.pointer)),
-            Escaped(&self.message)
-        )
-    }
-}
-
-/// Why an import failed.
-///
-/// Its `Display` quotes the document with its control characters escaped ([`crate::text`]), so
-/// an error or warning printed to a terminal cannot drive it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImportError {
-    /// The document is over [`MAX_DOCUMENT_BYTES`].
-    #[error("the definition is {size} bytes, over the {limit}-byte limit")]
-    TooLarge {
-        /// The document's size.
-        size: usize,
-        /// [`MAX_DOCUMENT_BYTES`].
-        limit: usize,
-    },
-    /// The document is neither valid JSON nor valid YAML.
-    #[error("invalid {format}{}: {}", position(*line, *column), Escaped(.message))]
-    Syntax {
-        /// `JSON` or `YAML`: which parser was used (JSON when the text starts with `{`).
-        format: &'static str,
-        /// 1-based line; 0 when the parser names no place (e.g. YAML's alias expansion limit).
-        line: usize,
-        /// 1-based column; 0 when the parser names no place.
-        column: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// The definition is well-formed but API Gateway would reject it.
-    #[error("{}: {}", Escaped(display_pointer(.pointer)), Escaped(.message))]
-    Invalid {
-        /// JSON pointer to the offending value (`""` for the whole document).
-        pointer: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// YAML flow collections (`[...]`, `{...}`) nest deeper than [`MAX_DEPTH`]; refused before
-    /// parsing, whose time grows with the square of that nesting.
-    #[error(
-        "invalid YAML at line {line}, column {column}: flow collections nested deeper than {limit} levels"
-    )]
-    TooDeep {
-        /// 1-based line of the first bracket over the limit.
-        line: usize,
-        /// 1-based column (in characters) of that bracket.
-        column: usize,
-        /// [`MAX_DEPTH`].
-        limit: usize,
-    },
-    /// [`ImportOptions::fail_on_warnings`] is set and the import produced warnings.
-    #[error("import failed on {} warning(s) (fail-on-warnings is set): {}", .0.len(), join_warnings(.0))]
-    Warnings(Vec<ImportWarning>),
-    /// [`ImportOptions::api_id`] is not 1 to 64 ASCII letters and digits.
-    #[error("invalid API id {0:?}: expected 1 to 64 ASCII letters and digits")]
-    BadApiId(String),
-}
-
-impl ImportError {
-    /// The JSON pointer of an [`ImportError::Invalid`] error.
-    pub fn pointer(&self) -> Option<&str> {
-        match self {
-            ImportError::Invalid { pointer, .. } => Some(pointer),
-            _ => None,
-        }
-    }
-}
-
-/// ` at line L, column C`, or nothing when the position is unknown (line 0).
-fn position(line: usize, column: usize) -> String {
-    if line == 0 {
-        String::new()
-    } else {
-        format!(" at line {line}, column {column}")
-    }
-}
-
-fn display_pointer(p: &str) -> &str {
-    if p.is_empty() { "/" } else { p }
-}
-
-fn join_warnings(w: &[ImportWarning]) -> String {
-    w.iter()
-        .map(|w| w.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// Imports an OpenAPI 3.0.x or Swagger 2.0 definition, JSON or YAML.
 ///
 /// Errors name the offending place with a JSON pointer; see [`ImportError`].
@@ -243,7 +125,8 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
     let schemes = security::read_schemes(&mut ctx, root, &mut rest)?;
     let base = match options.base_path {
         BasePath::Ignore => String::new(),
-        mode => api::base_path(&ctx, root, mode)?,
+        BasePath::Prepend => api::base_path(&ctx, root, 0)?,
+        BasePath::Split => api::base_path(&ctx, root, 1)?,
     };
     paths::read_paths(&mut ctx, root, &base, &schemes, &mut rest)?;
     let warnings = ctx.into_warnings();

@@ -1,8 +1,8 @@
 //! Models: `definitions` (Swagger 2) / `components.schemas` (OpenAPI 3) into named JSON schemas
 //! whose `$ref`s use API Gateway's model URLs; inline schemas of operations become models too.
 
-use super::ImportError;
 use super::document::{Ctx, Ptr, obj, opt_obj, opt_str};
+use super::error::ImportError;
 use crate::model::{Model, RestApi, model_url};
 use serde_json::{Map, Value};
 

@@ -1,10 +1,11 @@
 //! One operation into a [`Method`]: parameters, request models, validator, security, method
 //! responses and the integration.
 
-use super::ImportError;
 use super::api::{EXT, check_validator};
+use super::document::status_code_of;
 use super::document::{Ctx, Ptr, kind, obj, opt_bool, opt_obj, opt_str, opt_str_array};
-use super::integration::{check_status_code, read_integration};
+use super::error::ImportError;
+use super::integration::read_integration;
 use super::models::schema_model;
 use super::security::{Schemes, apply_security};
 use crate::model::{
@@ -246,11 +247,11 @@ fn read_method_responses<'d>(
             );
             continue;
         }
-        check_status_code(code, &pc)?;
+        let status_code = status_code_of(code, &pc)?;
         let (r, pc) = ctx.resolve(r, &pc)?;
         let ro = obj(r, &pc)?;
         let mut mr = MethodResponse {
-            status_code: code.clone(),
+            status_code,
             ..MethodResponse::default()
         };
         if let Some(headers) = opt_obj(ro, "headers", &pc)? {
@@ -279,7 +280,7 @@ fn read_method_responses<'d>(
                 mr.response_models.insert(ct.clone(), model.clone());
             }
         }
-        m.method_responses.insert(code.clone(), mr);
+        m.method_responses.insert(mr.status_code, mr);
     }
     Ok(())
 }

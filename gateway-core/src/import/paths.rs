@@ -1,10 +1,12 @@
-//! `paths` into the resource tree, with API Gateway's path checks.
+//! `paths` into the resource tree, each path checked with the router's rules.
 
 use super::document::{Ctx, Ptr, obj, opt_obj};
+use super::error::ImportError;
+use super::limits::MAX_IMPORTED_RESOURCES;
 use super::operation::read_operation;
 use super::security::Schemes;
-use super::{ImportError, MAX_RESOURCES};
-use crate::model::{HttpMethod, PathSegment, Resource, ResourceId, RestApi};
+use crate::model::{HttpMethod, Resource, ResourceId, RestApi};
+use crate::routing::Router;
 use serde_json::{Map, Value};
 
 /// Path item keys that hold an operation, and the method each becomes.
@@ -34,6 +36,7 @@ pub(crate) fn read_paths<'d>(
         return Ok(());
     };
     let pp = p.at("paths");
+    let mut checker = Router::new();
     for (key, item) in paths {
         let pk = pp.at(key);
         if key.starts_with("x-") {
@@ -47,7 +50,7 @@ pub(crate) fn read_paths<'d>(
         } else {
             format!("{base}{key}")
         };
-        let rid = ensure_resource(api, &full, &pk)?;
+        let rid = ensure_resource(api, &mut checker, &full, &pk)?;
         let (item, pi) = ctx.resolve(item, &pk)?;
         let item = obj(item, &pi)?;
         let shared = item.get("parameters").map(|v| (v, pi.at("parameters")));
@@ -94,36 +97,27 @@ pub(crate) fn read_paths<'d>(
     Ok(())
 }
 
-/// Finds or creates the resource for `path`, creating missing ancestors, with API Gateway's
-/// checks on every new path part.
-fn ensure_resource(api: &mut RestApi, path: &str, at: &Ptr) -> Result<ResourceId, ImportError> {
-    let fail = |msg: String| at.error(format!("Unable to create resource at path '{path}': {msg}"));
-    if path == "/" {
-        return Ok(ResourceId(0));
-    }
+/// Finds or creates the resource for `path`, creating missing ancestors. The path is checked
+/// with the router's rules ([`Router::add_resource`], where API Gateway's resource path rules
+/// live): `checker` holds every path added so far, so sibling variables are caught too.
+fn ensure_resource(
+    api: &mut RestApi,
+    checker: &mut Router<()>,
+    path: &str,
+    at: &Ptr,
+) -> Result<ResourceId, ImportError> {
+    checker.add_resource(path).map_err(|e| {
+        at.error(format!(
+            "Unable to create resource at path '{path}': {}",
+            e.reason()
+        ))
+    })?;
     let mut cur = ResourceId(0);
-    let mut seen_vars: Vec<&str> = Vec::new();
-    if path[1..].split('/').count() > crate::routing::MAX_PATH_PARTS {
-        return Err(fail(format!(
-            "more than {} path parts",
-            crate::routing::MAX_PATH_PARTS
-        )));
+    let parts = path.strip_prefix('/').unwrap_or(path);
+    if parts.is_empty() {
+        return Ok(cur);
     }
-    for part in path[1..].split('/') {
-        if part.is_empty() {
-            return Err(fail(
-                "empty path segment (a path has no \"//\" and no trailing \"/\")".into(),
-            ));
-        }
-        check_path_part(part).map_err(|m| fail(m.into()))?;
-        if let PathSegment::Variable(name) | PathSegment::Greedy(name) = PathSegment::parse(part) {
-            if seen_vars.contains(&name) {
-                return Err(fail(format!(
-                    "path parameter {{{name}}} appears more than once"
-                )));
-            }
-            seen_vars.push(name);
-        }
+    for part in parts.split('/') {
         let parent = &api.resources[cur.0];
         if let Some(&child) = parent
             .children
@@ -133,36 +127,9 @@ fn ensure_resource(api: &mut RestApi, path: &str, at: &Ptr) -> Result<ResourceId
             cur = child;
             continue;
         }
-        // Messages recorded on AWS: LocalStack tests/aws/services/apigateway/
-        // test_apigateway_api.snapshot.json (greedy child, sibling variable).
-        if let PathSegment::Greedy(_) = parent.segment() {
-            return Err(fail(format!(
-                "Cannot create a child of a resource with a greedy path variable: {}",
-                parent.path_part
-            )));
-        }
-        if matches!(
-            PathSegment::parse(part),
-            PathSegment::Variable(_) | PathSegment::Greedy(_)
-        ) && let Some(sib) = parent
-            .children
-            .iter()
-            .map(|c| &api.resources[c.0])
-            .find(|r| {
-                matches!(
-                    r.segment(),
-                    PathSegment::Variable(_) | PathSegment::Greedy(_)
-                )
-            })
-        {
-            return Err(fail(format!(
-                "A sibling ({}) of this resource already has a variable path part -- only one is allowed",
-                sib.path_part
-            )));
-        }
-        if api.resources.len() >= MAX_RESOURCES {
+        if api.resources.len() >= MAX_IMPORTED_RESOURCES {
             return Err(at.error(format!(
-                "more than {MAX_RESOURCES} resources: the definition is too large"
+                "more than {MAX_IMPORTED_RESOURCES} resources: the definition is too large"
             )));
         }
         let id = ResourceId(api.resources.len());
@@ -185,60 +152,49 @@ fn ensure_resource(api: &mut RestApi, path: &str, at: &Ptr) -> Result<ResourceId
     Ok(cur)
 }
 
-/// A literal part uses letters, digits and `._-:,`; a variable is `{name}` or `{name+}` with a
-/// name of letters, digits and `._-` (Developer Guide, "Amazon API Gateway important notes for
-/// REST APIs"; AWS's message: "Resource's path part only allow a-zA-Z0-9._- and curly braces at
-/// the beginning and the end.").
-fn check_path_part(part: &str) -> Result<(), &'static str> {
-    const MSG: &str = "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.";
-    let name_ok = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    };
-    match PathSegment::parse(part) {
-        PathSegment::Variable(n) | PathSegment::Greedy(n) if name_ok(n) => Ok(()),
-        PathSegment::Literal(l)
-            if l.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b',')
-            }) =>
-        {
-            Ok(())
-        }
-        _ => Err(MSG),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn path_parts_accept_literals_variables_and_greedy() {
+    fn path_rules_are_the_routers() {
+        let mut api = RestApi::new("x", "t");
+        let mut checker = Router::new();
+        let p = Ptr::root();
         for ok in [
-            "pets",
-            "v1.0",
-            "a_b-c",
-            "events:batch",
-            "{id}",
-            "{proxy+}",
-            "{a.b}",
+            "/pets",
+            "/v1.0",
+            "/a_b-c",
+            "/events:batch",
+            "/pets/{id}",
+            "/{proxy+}",
+            "/x/{a.b}",
         ] {
-            assert!(check_path_part(ok).is_ok(), "{ok}");
+            assert!(
+                ensure_resource(&mut api, &mut checker, ok, &p).is_ok(),
+                "{ok}"
+            );
         }
         for bad in [
-            "pet{id}", "{id", "{}", "{+}", "a b", "{id}+", "%20", "{i d}",
+            "/pet{id}", "/{id", "/{}", "/{+}", "/a b", "/{id}+", "/%20", "/{i d}",
         ] {
-            assert!(check_path_part(bad).is_err(), "{bad}");
+            let err = ensure_resource(&mut api, &mut checker, bad, &p).unwrap_err();
+            assert!(
+                err.to_string().contains(
+                    "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end."
+                ),
+                "{bad}: {err}"
+            );
         }
     }
 
     #[test]
     fn resources_share_prefixes_and_record_parents() {
         let mut api = RestApi::new("x", "t");
+        let mut checker = Router::new();
         let p = Ptr::root();
-        let a = ensure_resource(&mut api, "/pets/{id}", &p).unwrap();
-        let b = ensure_resource(&mut api, "/pets", &p).unwrap();
+        let a = ensure_resource(&mut api, &mut checker, "/pets/{id}", &p).unwrap();
+        let b = ensure_resource(&mut api, &mut checker, "/pets", &p).unwrap();
         assert_eq!(api.resources.len(), 3);
         assert_eq!(api.resources[a.0].path, "/pets/{id}");
         assert_eq!(api.resources[a.0].parent, Some(b));

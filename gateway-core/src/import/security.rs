@@ -1,9 +1,9 @@
 //! Security schemes (`securityDefinitions` / `components.securitySchemes`) into authorizers, API
 //! keys and IAM, and security requirements into a method's authorization.
 
-use super::ImportError;
-use super::api::one_of;
+use super::document::one_of;
 use super::document::{Ctx, Ptr, kind, obj, opt_obj, opt_str, opt_str_array, opt_u64};
+use super::error::ImportError;
 use crate::model::{
     AuthorizationType, Authorizer, AuthorizerType, DEFAULT_AUTHORIZER_TTL_SECONDS, Method, RestApi,
 };
@@ -158,7 +158,7 @@ fn read_scheme(
     let identity_validation_expression =
         opt_str(a, "identityValidationExpression", &pa)?.map(str::to_owned);
     if let Some(re) = &identity_validation_expression {
-        fancy_regex::Regex::new(re).map_err(|e| {
+        super::java_regex::check(re).map_err(|e| {
             pa.at("identityValidationExpression")
                 .error(format!("invalid regular expression {re:?}: {e}"))
         })?;

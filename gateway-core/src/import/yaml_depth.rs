@@ -12,7 +12,7 @@
 //! bracket opens a collection only where a node starts (line start, after `- `, `? `, `: `).
 //! Where it is unsure it counts less, never more, so a valid document is never refused.
 
-use super::ImportError;
+use super::error::ImportError;
 
 /// The first place where flow collections nest deeper than `limit`, as a typed error.
 pub(crate) fn check_flow_depth(text: &str, limit: usize) -> Result<(), ImportError> {

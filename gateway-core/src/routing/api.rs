@@ -1,6 +1,6 @@
 //! The router of an imported [`RestApi`]: one route per (resource, method) of the model.
 
-use super::{Method, RouteError, Router};
+use super::{RouteError, Router};
 use crate::model::{HttpMethod, ResourceId, RestApi};
 
 /// Where a request lands in a [`RestApi`]: the resource and the method of it that serves the
@@ -41,7 +41,7 @@ impl Router<ApiRoute> {
             for &http_method in resource.methods.keys() {
                 router.insert(
                     &resource.path,
-                    routing_method(http_method),
+                    http_method,
                     ApiRoute {
                         resource: resource.id,
                         method: http_method,
@@ -53,31 +53,10 @@ impl Router<ApiRoute> {
     }
 }
 
-/// The model's verb as the router's.
-fn routing_method(m: HttpMethod) -> Method {
-    match m {
-        HttpMethod::Get => Method::Get,
-        HttpMethod::Post => Method::Post,
-        HttpMethod::Put => Method::Put,
-        HttpMethod::Delete => Method::Delete,
-        HttpMethod::Patch => Method::Patch,
-        HttpMethod::Head => Method::Head,
-        HttpMethod::Options => Method::Options,
-        HttpMethod::Any => Method::Any,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Method as ModelMethod, Resource};
-
-    #[test]
-    fn every_model_verb_maps_to_the_router_verb_of_the_same_name() {
-        for m in HttpMethod::ALL {
-            assert_eq!(routing_method(m).as_str(), m.as_str());
-        }
-    }
 
     #[test]
     fn a_hand_made_model_with_a_bad_path_is_refused() {

@@ -80,7 +80,7 @@ impl LiteralMap {
             slot = (slot + 1) & mask;
         }
         if let Some(free) = self.slots.get_mut(slot) {
-            // `index` < MAX_RESOURCES < u32::MAX: the router caps the node count.
+            // `index` < MAX_ROUTER_RESOURCES < u32::MAX: the router caps the node count.
             *free = index as u32;
         }
     }

@@ -13,19 +13,19 @@
 //! - extra leading slashes and trailing slashes are ignored;
 //! - matching is case-sensitive and on the raw path: parameter values are passed on exactly as
 //!   they arrived, still percent-encoded;
-//! - no match, including a known path with a method it lacks, is [`NoRoute`]: 403
-//!   `{"message":"Missing Authentication Token"}`.
+//! - no match, including a known path with a method it lacks, is [`NoRoute`], which the
+//!   pipeline answers with 403 `{"message":"Missing Authentication Token"}`.
 //!
 //! [`Router::from_api`] builds the router of an imported [`RestApi`](crate::model::RestApi),
 //! whose routes carry an [`ApiRoute`] (resource and method).
 //!
 //! ```
-//! use gateway_core::routing::{Method, Router};
+//! use gateway_core::routing::{HttpMethod, Router};
 //!
 //! let mut router = Router::new();
-//! router.insert("/pets", Method::Get, "list pets")?;
-//! router.insert("/pets/{petId}", Method::Get, "get a pet")?;
-//! router.insert("/{proxy+}", Method::Any, "everything else")?;
+//! router.insert("/pets", HttpMethod::Get, "list pets")?;
+//! router.insert("/pets/{petId}", HttpMethod::Get, "get a pet")?;
+//! router.insert("/{proxy+}", HttpMethod::Any, "everything else")?;
 //!
 //! let found = router.at("GET", "/pets/42/").unwrap();
 //! assert_eq!(*found.value(), "get a pet");
@@ -35,26 +35,24 @@
 //! // POST /pets is not defined on /pets, so the greedy resource serves it with ANY.
 //! let found = router.at("POST", "/pets").unwrap();
 //! assert_eq!(found.resource_path(), "/{proxy+}");
-//! assert_eq!(found.method(), Method::Any);
+//! assert_eq!(found.method(), HttpMethod::Any);
 //! assert_eq!(found.params().collect::<Vec<_>>(), [("proxy", "pets")]);
 //!
-//! // The root has no method: 403 Missing Authentication Token.
-//! let no_route = router.at("GET", "/").unwrap_err();
-//! assert_eq!(no_route.status().as_u16(), 403);
+//! // The root has no method: no route (403 Missing Authentication Token).
+//! assert!(router.at("GET", "/").is_err());
 //! # Ok::<(), gateway_core::routing::RouteError>(())
 //! ```
 
 mod api;
 mod error;
 mod literals;
-mod method;
 mod no_route;
 mod template;
 mod tree;
 
+pub use crate::model::{HttpMethod, UnknownMethod};
 pub use api::ApiRoute;
 pub use error::RouteError;
-pub use method::{Method, UnknownMethod};
 pub use no_route::NoRoute;
 
 use std::fmt;
@@ -63,9 +61,11 @@ use std::fmt;
 /// deepest route has 7); the bound keeps the per-request search's recursion shallow.
 pub const MAX_PATH_PARTS: usize = 128;
 
-/// The most resources a router holds. API Gateway's default quota is 300 resources per API;
-/// this leaves room for raised quotas while bounding what an untrusted definition can build.
-pub const MAX_RESOURCES: usize = 1 << 20;
+/// The most resources (tree nodes) one router holds, whatever built it. API Gateway's default
+/// quota is 300 resources per API; this leaves room for raised quotas and for routers built by
+/// hand, while bounding what untrusted input can build. An import stops far earlier, at
+/// [`MAX_IMPORTED_RESOURCES`](crate::import::MAX_IMPORTED_RESOURCES).
+pub const MAX_ROUTER_RESOURCES: usize = 1 << 20;
 
 /// The routes of one API: resource path templates and their methods, each with a value.
 ///
@@ -86,7 +86,12 @@ impl<T> Router<T> {
     ///
     /// Fails when API Gateway would refuse the resource or method: see [`RouteError`]. A failed
     /// insert leaves the routes as they were.
-    pub fn insert(&mut self, template: &str, method: Method, value: T) -> Result<(), RouteError> {
+    pub fn insert(
+        &mut self,
+        template: &str,
+        method: HttpMethod,
+        value: T,
+    ) -> Result<(), RouteError> {
         self.tree.insert(template, method, value)
     }
 
@@ -95,7 +100,7 @@ impl<T> Router<T> {
     ///
     /// Does not allocate. Returns [`NoRoute`] when no resource and method match.
     pub fn at<'k, 'p>(&'k self, method: &str, path: &'p str) -> Result<Match<'k, 'p, T>, NoRoute> {
-        let verb = Method::of_request(method).ok_or(NoRoute)?;
+        let verb = HttpMethod::of_request(method).ok_or(NoRoute)?;
         let path = trim_slashes(path).ok_or(NoRoute)?;
         let found = self.tree.find(verb, path).ok_or(NoRoute)?;
         let node = self.tree.node(found.node).ok_or(NoRoute)?;
@@ -106,6 +111,24 @@ impl<T> Router<T> {
             method: found.method,
             path,
         })
+    }
+
+    /// Adds the resource `template` (and its ancestors) without a method, checking it with the
+    /// same rules as [`insert`](Self::insert): the one place API Gateway's resource path rules
+    /// live, which the importer uses too. Adding a resource that exists does nothing.
+    ///
+    /// ```
+    /// use gateway_core::routing::{RouteError, Router};
+    ///
+    /// let mut router = Router::<()>::new();
+    /// router.add_resource("/pets/{id}")?;
+    /// let err = router.add_resource("/pets/{name}/toys").unwrap_err();
+    /// assert!(matches!(err, RouteError::SiblingVariable { .. }));
+    /// assert!(router.is_empty());
+    /// # Ok::<(), RouteError>(())
+    /// ```
+    pub fn add_resource(&mut self, template: &str) -> Result<(), RouteError> {
+        self.tree.add_resource(template).map(|_| ())
     }
 
     /// The number of routes (resource and method pairs).
@@ -154,7 +177,7 @@ impl<T> fmt::Debug for Router<T> {
 pub struct Match<'k, 'p, T> {
     value: &'k T,
     node: &'k tree::Node,
-    method: Method,
+    method: HttpMethod,
     /// The request path without leading and trailing slashes.
     path: &'p str,
 }
@@ -171,9 +194,9 @@ impl<'k, 'p, T> Match<'k, 'p, T> {
         &self.node.template
     }
 
-    /// The method that matched: the request's verb, or [`Method::Any`] when the resource serves
+    /// The method that matched: the request's verb, or [`HttpMethod::Any`] when the resource serves
     /// it through `ANY`.
-    pub fn method(&self) -> Method {
+    pub fn method(&self) -> HttpMethod {
         self.method
     }
 

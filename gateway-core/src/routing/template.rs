@@ -1,6 +1,9 @@
-//! Resource path templates (`/pets/{petId}`, `/files/{proxy+}`): parsing and validation.
+//! Resource path templates (`/pets/{petId}`, `/files/{proxy+}`): parsing and validation, the
+//! one implementation of API Gateway's path rules (the importer checks paths through
+//! [`Router::add_resource`](super::Router::add_resource)).
 
 use super::{MAX_PATH_PARTS, RouteError};
+use crate::model::PathSegment;
 
 /// One path part of a resource path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,41 +78,38 @@ pub(crate) fn parse(template: &str) -> Result<Vec<Part<'_>>, RouteError> {
     Ok(parts)
 }
 
-/// Classifies one non-empty path part, or says what is wrong with it.
+/// Classifies one non-empty path part (with the model's [`PathSegment::parse`]), or says what
+/// is wrong with it.
 fn parse_part(raw: &str) -> Result<Part<'_>, &'static str> {
-    if let Some(inner) = raw.strip_prefix('{') {
-        let Some(inner) = inner.strip_suffix('}') else {
-            return Err("a path variable must end with '}'");
-        };
-        let (name, greedy) = match inner.strip_suffix('+') {
-            Some(name) => (name, true),
-            None => (inner, false),
-        };
-        if name.is_empty() {
-            return Err("a path variable needs a name");
-        }
-        if !name
-            .bytes()
+    let name_ok = |name: &str| {
+        name.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        {
-            return Err("a path variable name may only use a-zA-Z0-9._-");
+    };
+    match PathSegment::parse(raw) {
+        PathSegment::Variable("") | PathSegment::Greedy("") => Err("a path variable needs a name"),
+        PathSegment::Variable(name) | PathSegment::Greedy(name) if !name_ok(name) => {
+            Err("a path variable name may only use a-zA-Z0-9._-")
         }
-        return Ok(if greedy {
-            Part::Greedy(name)
-        } else {
-            Part::Param(name)
-        });
+        PathSegment::Variable(name) => Ok(Part::Param(name)),
+        PathSegment::Greedy(name) => Ok(Part::Greedy(name)),
+        PathSegment::Root => Err("a path part cannot be empty"),
+        PathSegment::Literal(literal) if literal.starts_with('{') => {
+            Err("a path variable must end with '}'")
+        }
+        PathSegment::Literal(literal) if literal.contains(['{', '}']) => {
+            Err("curly braces are only allowed at the beginning and the end of a path part")
+        }
+        // Letters, digits and `._-` as AWS's message says, and `:` `,` which API Gateway
+        // accepts in literal parts (`/events:batch`).
+        PathSegment::Literal(literal)
+            if !literal.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b',')
+            }) =>
+        {
+            Err("a literal path part may only use a-zA-Z0-9._-:,")
+        }
+        PathSegment::Literal(literal) => Ok(Part::Literal(literal)),
     }
-    if raw.contains(['{', '}']) {
-        return Err("curly braces are only allowed at the beginning and the end of a path part");
-    }
-    if raw
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#'))
-    {
-        return Err("a path part cannot contain whitespace, control characters, '?' or '#'");
-    }
-    Ok(Part::Literal(raw))
 }
 
 #[cfg(test)]
@@ -147,27 +147,27 @@ mod tests {
             ("/pets/", "resource path \"/pets/\": path part 2 is empty"),
             (
                 "/pets/{id",
-                "resource path \"/pets/{id\": invalid path part \"{id\": a path variable must end with '}'",
+                "resource path \"/pets/{id\": invalid path part \"{id\": a path variable must end with '}' (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{}",
-                "resource path \"/pets/{}\": invalid path part \"{}\": a path variable needs a name",
+                "resource path \"/pets/{}\": invalid path part \"{}\": a path variable needs a name (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{+}",
-                "resource path \"/pets/{+}\": invalid path part \"{+}\": a path variable needs a name",
+                "resource path \"/pets/{+}\": invalid path part \"{+}\": a path variable needs a name (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/pets/{a b}",
-                "resource path \"/pets/{a b}\": invalid path part \"{a b}\": a path variable name may only use a-zA-Z0-9._-",
+                "resource path \"/pets/{a b}\": invalid path part \"{a b}\": a path variable name may only use a-zA-Z0-9._- (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/img-{id}.png",
-                "resource path \"/img-{id}.png\": invalid path part \"img-{id}.png\": curly braces are only allowed at the beginning and the end of a path part",
+                "resource path \"/img-{id}.png\": invalid path part \"img-{id}.png\": curly braces are only allowed at the beginning and the end of a path part (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/a b",
-                "resource path \"/a b\": invalid path part \"a b\": a path part cannot contain whitespace, control characters, '?' or '#'",
+                "resource path \"/a b\": invalid path part \"a b\": a literal path part may only use a-zA-Z0-9._-:, (Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.)",
             ),
             (
                 "/{a}/{a}",

@@ -8,9 +8,9 @@
 //! [`MAX_PATH_PARTS`](super::MAX_PATH_PARTS).
 
 use super::literals::LiteralMap;
-use super::method::METHOD_COUNT;
 use super::template::{self, Part};
-use super::{MAX_RESOURCES, Method, RouteError};
+use super::{HttpMethod, MAX_ROUTER_RESOURCES, RouteError};
+use crate::model::METHOD_COUNT;
 
 /// Marks an undefined method in a node's method table.
 const NO_METHOD: u32 = u32::MAX;
@@ -40,7 +40,7 @@ struct VariableChild {
 pub(crate) struct Node {
     literals: LiteralMap,
     variable: Option<VariableChild>,
-    /// Index into the tree's values per [`Method`], or [`NO_METHOD`].
+    /// Index into the tree's values per [`HttpMethod`], or [`NO_METHOD`].
     methods: [u32; METHOD_COUNT],
     /// The resource path, e.g. `/pets/{petId}`.
     pub(crate) template: Box<str>,
@@ -62,24 +62,24 @@ impl Node {
     /// The method that serves a request with `verb` here, and its value index: the verb's own
     /// method if defined, else `ANY`.
     #[inline]
-    fn serve(&self, verb: Method) -> Option<(Method, u32)> {
+    fn serve(&self, verb: HttpMethod) -> Option<(HttpMethod, u32)> {
         let own = self.methods.get(verb.index()).copied().unwrap_or(NO_METHOD);
         if own != NO_METHOD {
             return Some((verb, own));
         }
         let any = self
             .methods
-            .get(Method::Any.index())
+            .get(HttpMethod::Any.index())
             .copied()
             .unwrap_or(NO_METHOD);
-        (any != NO_METHOD).then_some((Method::Any, any))
+        (any != NO_METHOD).then_some((HttpMethod::Any, any))
     }
 }
 
 /// A route found by [`Tree::find`].
 pub(crate) struct Found {
     pub(crate) node: u32,
-    pub(crate) method: Method,
+    pub(crate) method: HttpMethod,
     pub(crate) value: u32,
 }
 
@@ -118,9 +118,30 @@ impl<T> Tree<T> {
     pub(crate) fn insert(
         &mut self,
         template: &str,
-        method: Method,
+        method: HttpMethod,
         value: T,
     ) -> Result<(), RouteError> {
+        let id = self.add_resource(template)?;
+        let index = u32::try_from(self.values.len()).map_err(|_| too_many(template))?;
+        let node = self.node_mut(id, template)?;
+        let slot = node
+            .methods
+            .get_mut(method.index())
+            .ok_or_else(|| too_many(template))?;
+        if *slot != NO_METHOD {
+            return Err(RouteError::DuplicateMethod {
+                template: template.to_owned(),
+                method,
+            });
+        }
+        *slot = index;
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// Adds resource `template` and the resources along the way (each checked with API
+    /// Gateway's rules), or finds it; returns its node.
+    pub(crate) fn add_resource(&mut self, template: &str) -> Result<u32, RouteError> {
         let parts = template::parse(template)?;
         let mut id: u32 = 0;
         for (position, part) in parts.iter().enumerate() {
@@ -145,21 +166,7 @@ impl<T> Tree<T> {
                 None => self.add_child(id, *part, position, template)?,
             };
         }
-        let index = u32::try_from(self.values.len()).map_err(|_| too_many(template))?;
-        let node = self.node_mut(id, template)?;
-        let slot = node
-            .methods
-            .get_mut(method.index())
-            .ok_or_else(|| too_many(template))?;
-        if *slot != NO_METHOD {
-            return Err(RouteError::DuplicateMethod {
-                template: template.to_owned(),
-                method,
-            });
-        }
-        *slot = index;
-        self.values.push(value);
-        Ok(())
+        Ok(id)
     }
 
     /// Creates the child of `parent` for `part` (at `position` in `template`).
@@ -170,7 +177,7 @@ impl<T> Tree<T> {
         position: usize,
         template: &str,
     ) -> Result<u32, RouteError> {
-        if self.nodes.len() >= MAX_RESOURCES {
+        if self.nodes.len() >= MAX_ROUTER_RESOURCES {
             return Err(too_many(template));
         }
         let child = u32::try_from(self.nodes.len()).map_err(|_| too_many(template))?;
@@ -236,13 +243,13 @@ impl<T> Tree<T> {
     /// The route serving `verb` on `path`; `path` has no leading or trailing slash (the root is
     /// the empty string).
     #[inline]
-    pub(crate) fn find(&self, verb: Method, path: &str) -> Option<Found> {
+    pub(crate) fn find(&self, verb: HttpMethod, path: &str) -> Option<Found> {
         self.find_from(0, path.as_bytes(), verb)
     }
 
     /// Depth-first search in priority order: the literal child, then the variable child; a
     /// branch that ends without the method backtracks to the next alternative.
-    fn find_from(&self, id: u32, rest: &[u8], verb: Method) -> Option<Found> {
+    fn find_from(&self, id: u32, rest: &[u8], verb: HttpMethod) -> Option<Found> {
         let node = self.nodes.get(id as usize)?;
         if rest.is_empty() {
             let (method, value) = node.serve(verb)?;
@@ -304,6 +311,6 @@ fn same_variable(child: &VariableChild, part: &Part<'_>) -> bool {
 fn too_many(template: &str) -> RouteError {
     RouteError::TooManyResources {
         template: template.to_owned(),
-        limit: MAX_RESOURCES,
+        limit: MAX_ROUTER_RESOURCES,
     }
 }

@@ -21,9 +21,22 @@
 //! assert_eq!(HttpMethod::parse("any"), Some(HttpMethod::Any));
 //! ```
 
+mod http_method;
+
+pub(crate) use http_method::METHOD_COUNT;
+pub use http_method::{HttpMethod, UnknownMethod};
+
+use http::StatusCode;
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::fmt;
+
+/// What API Gateway does with a request body whose content type has no request template: the
+/// mapping engine's own type, so the model and the compiled request templates share it.
+pub use gateway_mapping::selection::PassthroughBehavior;
+/// A request validator (which parts of a request it checks): the validation engine's own
+/// type. The model keeps validators by name ([`RestApi::request_validators`]).
+pub use gateway_validate::RequestValidator;
 
 /// One REST API: its resource tree, models, validators, authorizers and API-wide settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -218,68 +231,6 @@ impl<'a> PathSegment<'a> {
     }
 }
 
-/// An HTTP verb of a method, or `ANY` (matches every verb the resource lacks a method for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HttpMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `DELETE`
-    Delete,
-    /// `PATCH`
-    Patch,
-    /// `HEAD`
-    Head,
-    /// `OPTIONS`
-    Options,
-    /// `ANY` (`x-amazon-apigateway-any-method`).
-    Any,
-}
-
-impl HttpMethod {
-    /// All verbs, `ANY` last.
-    pub const ALL: [HttpMethod; 8] = [
-        HttpMethod::Get,
-        HttpMethod::Post,
-        HttpMethod::Put,
-        HttpMethod::Delete,
-        HttpMethod::Patch,
-        HttpMethod::Head,
-        HttpMethod::Options,
-        HttpMethod::Any,
-    ];
-
-    /// Parses a verb, case-insensitively (`get`, `GET`, `any`).
-    pub fn parse(s: &str) -> Option<Self> {
-        HttpMethod::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(s))
-    }
-
-    /// The upper-case verb, as API Gateway writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Head => "HEAD",
-            HttpMethod::Options => "OPTIONS",
-            HttpMethod::Any => "ANY",
-        }
-    }
-}
-
-impl fmt::Display for HttpMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One method of a resource: how it is authorized, validated and integrated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Method {
@@ -305,7 +256,7 @@ pub struct Method {
     /// The integration; `None` when the definition has none (calls then fail as on AWS).
     pub integration: Option<Integration>,
     /// Method responses by status code.
-    pub method_responses: IndexMap<String, MethodResponse>,
+    pub method_responses: IndexMap<StatusCode, MethodResponse>,
 }
 
 impl Method {
@@ -402,7 +353,7 @@ impl RequestParameter {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MethodResponse {
     /// The status code, e.g. `200`.
-    pub status_code: String,
+    pub status_code: StatusCode,
     /// Declared response parameters (`method.response.header.X` -> required).
     pub response_parameters: IndexMap<String, bool>,
     /// Response models by content type.
@@ -417,8 +368,8 @@ pub struct Integration {
     /// The backend URI: an `arn:aws:apigateway:...` ARN for AWS types, an http(s) URL for HTTP
     /// types, `None` for MOCK.
     pub uri: Option<String>,
-    /// The integration's HTTP method (`POST` for Lambda), `None` for MOCK.
-    pub http_method: Option<String>,
+    /// The verb API Gateway calls the backend with (`POST` for Lambda); `None` for MOCK.
+    pub http_method: Option<HttpMethod>,
     /// IAM role ARN API Gateway assumes to call the backend.
     pub credentials: Option<String>,
     /// `integration.request.*` -> source expression (`method.request.*`, `'static'`, ...).
@@ -529,28 +480,6 @@ impl fmt::Display for IntegrationType {
     }
 }
 
-/// What API Gateway does with a request body whose content type has no request template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PassthroughBehavior {
-    /// Pass the body through unchanged when no template matches its content type (the default).
-    WhenNoMatch,
-    /// Pass it through only when no templates are defined at all; otherwise 415.
-    WhenNoTemplates,
-    /// Never pass it through: 415 Unsupported Media Type when no template matches.
-    Never,
-}
-
-impl PassthroughBehavior {
-    /// API Gateway's spelling: `WHEN_NO_MATCH`, `WHEN_NO_TEMPLATES`, `NEVER`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PassthroughBehavior::WhenNoMatch => "WHEN_NO_MATCH",
-            PassthroughBehavior::WhenNoTemplates => "WHEN_NO_TEMPLATES",
-            PassthroughBehavior::Never => "NEVER",
-        }
-    }
-}
-
 /// Payload encoding conversion between text and binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentHandling {
@@ -586,7 +515,7 @@ pub struct IntegrationResponse {
     /// for HTTP, or the Lambda `errorMessage`); `None` for the `default` response.
     pub selection_pattern: Option<String>,
     /// The method response status code to return.
-    pub status_code: String,
+    pub status_code: StatusCode,
     /// `method.response.header.X` -> source expression.
     pub response_parameters: IndexMap<String, String>,
     /// Response mapping templates by content type.
@@ -606,17 +535,6 @@ pub struct Model {
     pub description: Option<String>,
     /// The JSON schema, with `$ref`s to other models as model URLs.
     pub schema: Value,
-}
-
-/// A request validator: which parts of a request it checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestValidator {
-    /// Its name.
-    pub name: String,
-    /// Validate the body against the method's request model.
-    pub validate_request_body: bool,
-    /// Validate that required parameters are present.
-    pub validate_request_parameters: bool,
 }
 
 /// A Lambda or Cognito authorizer.
@@ -674,7 +592,7 @@ pub struct GatewayResponse {
     /// The response type.
     pub response_type: GatewayResponseType,
     /// Status code override; `None` keeps the type's default.
-    pub status_code: Option<String>,
+    pub status_code: Option<StatusCode>,
     /// `gatewayresponse.header.X` -> source expression.
     pub response_parameters: IndexMap<String, String>,
     /// Body templates by content type.
@@ -699,7 +617,7 @@ macro_rules! gateway_response_types {
             }
 
             /// The default status code; `None` for `DEFAULT_4XX` and `DEFAULT_5XX`.
-            pub fn default_status_code(self) -> Option<u16> {
+            pub fn default_status_code(self) -> Option<StatusCode> {
                 match self { $(GatewayResponseType::$variant => $status,)* }
             }
 
@@ -714,27 +632,27 @@ macro_rules! gateway_response_types {
 // Source: AWS API Gateway Developer Guide, "Gateway response types"
 // (doc_source/supported-gateway-response-types.md).
 gateway_response_types! {
-    AccessDenied = "ACCESS_DENIED", Some(403), "Authorizer denied access.";
-    ApiConfigurationError = "API_CONFIGURATION_ERROR", Some(500), "Invalid API configuration.";
-    AuthorizerConfigurationError = "AUTHORIZER_CONFIGURATION_ERROR", Some(500), "Could not reach the authorizer.";
-    AuthorizerFailure = "AUTHORIZER_FAILURE", Some(500), "The authorizer failed.";
-    BadRequestParameters = "BAD_REQUEST_PARAMETERS", Some(400), "Request parameters failed validation.";
-    BadRequestBody = "BAD_REQUEST_BODY", Some(400), "Request body failed validation.";
+    AccessDenied = "ACCESS_DENIED", Some(StatusCode::FORBIDDEN), "Authorizer denied access.";
+    ApiConfigurationError = "API_CONFIGURATION_ERROR", Some(StatusCode::INTERNAL_SERVER_ERROR), "Invalid API configuration.";
+    AuthorizerConfigurationError = "AUTHORIZER_CONFIGURATION_ERROR", Some(StatusCode::INTERNAL_SERVER_ERROR), "Could not reach the authorizer.";
+    AuthorizerFailure = "AUTHORIZER_FAILURE", Some(StatusCode::INTERNAL_SERVER_ERROR), "The authorizer failed.";
+    BadRequestParameters = "BAD_REQUEST_PARAMETERS", Some(StatusCode::BAD_REQUEST), "Request parameters failed validation.";
+    BadRequestBody = "BAD_REQUEST_BODY", Some(StatusCode::BAD_REQUEST), "Request body failed validation.";
     Default4xx = "DEFAULT_4XX", None, "Fallback for 4XX types.";
     Default5xx = "DEFAULT_5XX", None, "Fallback for 5XX types.";
-    ExpiredToken = "EXPIRED_TOKEN", Some(403), "AWS authentication token expired.";
-    IntegrationFailure = "INTEGRATION_FAILURE", Some(504), "The integration failed.";
-    IntegrationTimeout = "INTEGRATION_TIMEOUT", Some(504), "The integration timed out.";
-    InvalidApiKey = "INVALID_API_KEY", Some(403), "Invalid API key.";
-    InvalidSignature = "INVALID_SIGNATURE", Some(403), "Invalid AWS signature.";
-    MissingAuthenticationToken = "MISSING_AUTHENTICATION_TOKEN", Some(403), "Missing authentication token (also: no such route).";
-    QuotaExceeded = "QUOTA_EXCEEDED", Some(429), "Usage plan quota exceeded.";
-    RequestTooLarge = "REQUEST_TOO_LARGE", Some(413), "Request too large.";
-    ResourceNotFound = "RESOURCE_NOT_FOUND", Some(404), "Resource not found after authorization.";
-    Throttled = "THROTTLED", Some(429), "Throttling limit exceeded.";
-    Unauthorized = "UNAUTHORIZED", Some(401), "The authorizer rejected the caller.";
-    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", Some(415), "Unsupported payload media type.";
-    WafFiltered = "WAF_FILTERED", Some(403), "Blocked by AWS WAF.";
+    ExpiredToken = "EXPIRED_TOKEN", Some(StatusCode::FORBIDDEN), "AWS authentication token expired.";
+    IntegrationFailure = "INTEGRATION_FAILURE", Some(StatusCode::GATEWAY_TIMEOUT), "The integration failed.";
+    IntegrationTimeout = "INTEGRATION_TIMEOUT", Some(StatusCode::GATEWAY_TIMEOUT), "The integration timed out.";
+    InvalidApiKey = "INVALID_API_KEY", Some(StatusCode::FORBIDDEN), "Invalid API key.";
+    InvalidSignature = "INVALID_SIGNATURE", Some(StatusCode::FORBIDDEN), "Invalid AWS signature.";
+    MissingAuthenticationToken = "MISSING_AUTHENTICATION_TOKEN", Some(StatusCode::FORBIDDEN), "Missing authentication token (also: no such route).";
+    QuotaExceeded = "QUOTA_EXCEEDED", Some(StatusCode::TOO_MANY_REQUESTS), "Usage plan quota exceeded.";
+    RequestTooLarge = "REQUEST_TOO_LARGE", Some(StatusCode::PAYLOAD_TOO_LARGE), "Request too large.";
+    ResourceNotFound = "RESOURCE_NOT_FOUND", Some(StatusCode::NOT_FOUND), "Resource not found after authorization.";
+    Throttled = "THROTTLED", Some(StatusCode::TOO_MANY_REQUESTS), "Throttling limit exceeded.";
+    Unauthorized = "UNAUTHORIZED", Some(StatusCode::UNAUTHORIZED), "The authorizer rejected the caller.";
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE), "Unsupported payload media type.";
+    WafFiltered = "WAF_FILTERED", Some(StatusCode::FORBIDDEN), "Blocked by AWS WAF.";
 }
 
 impl fmt::Display for GatewayResponseType {
@@ -872,7 +790,7 @@ mod tests {
         assert_eq!(GatewayResponseType::ALL.len(), 21);
         assert_eq!(
             GatewayResponseType::MissingAuthenticationToken.default_status_code(),
-            Some(403)
+            Some(StatusCode::FORBIDDEN)
         );
         assert_eq!(GatewayResponseType::Default4xx.default_status_code(), None);
         assert_eq!(
@@ -884,24 +802,15 @@ mod tests {
     #[test]
     fn validator_for_falls_back_to_the_api_default() {
         let mut api = RestApi::new("x", "t");
-        for (name, body, params) in [("all", true, true), ("params", false, true)] {
-            api.request_validators.insert(
-                name.into(),
-                RequestValidator {
-                    name: name.into(),
-                    validate_request_body: body,
-                    validate_request_parameters: params,
-                },
-            );
-        }
+        api.request_validators
+            .insert("all".into(), RequestValidator::ALL);
+        api.request_validators
+            .insert("params".into(), RequestValidator::PARAMETERS);
         let mut m = Method::new(HttpMethod::Get);
         assert!(api.validator_for(&m).is_none());
         api.default_request_validator = Some("all".into());
-        assert_eq!(api.validator_for(&m).map(|v| v.name.as_str()), Some("all"));
+        assert_eq!(api.validator_for(&m), Some(&RequestValidator::ALL));
         m.request_validator = Some("params".into());
-        assert_eq!(
-            api.validator_for(&m).map(|v| v.name.as_str()),
-            Some("params")
-        );
+        assert_eq!(api.validator_for(&m), Some(&RequestValidator::PARAMETERS));
     }
 }
