@@ -5,8 +5,6 @@
 //! The shared ground of `$input` (`crate::input`), its lazy views (`crate::json_view`) and
 //! `$util` (`crate::util`): it depends on none of them.
 
-use std::cell::RefCell;
-
 use serde_json::Value as Json;
 
 use crate::error::EvalError;
@@ -35,36 +33,33 @@ pub fn json_to_value(v: &Json) -> Value {
     }
 }
 
-thread_local! {
-    /// The bytes [`write_compact_json`] serialises into before copying them out, kept for
-    /// the next call (emptied; given up past [`MAX_KEPT_SCRATCH`]).
-    static JSON_SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// `io::Write` into a `String`, so serde_json's byte writer (its fast path: the `Display`
+/// form goes through the formatting machinery token by token) appends straight to the output.
+/// serde_json writes whole tokens, and string contents in runs split only before escaped
+/// ASCII characters, so every chunk is UTF-8 on its own; a chunk that were not would be
+/// refused, not copied.
+struct StringWriter<'a>(&'a mut String);
+
+impl std::io::Write for StringWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(buf)
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))?;
+        self.0.push_str(text);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
-/// The most bytes of [`JSON_SCRATCH`] kept between calls.
-const MAX_KEPT_SCRATCH: usize = 64 * 1024;
-
-/// Appends `v` as serde_json's compact JSON, through serde_json's byte writer (its fast
-/// path: the `Display` form goes through the formatting machinery token by token).
+/// Appends `v` as serde_json's compact JSON.
 pub(crate) fn write_compact_json(v: &Json, out: &mut String) {
-    JSON_SCRATCH.with(|scratch| {
-        let Ok(mut buf) = scratch.try_borrow_mut() else {
-            out.push_str(&v.to_string());
-            return;
-        };
-        buf.clear();
-        // Serialising a `serde_json::Value` into memory cannot fail, and gives UTF-8.
-        if serde_json::to_writer(&mut *buf, v).is_ok()
-            && let Ok(text) = std::str::from_utf8(&buf)
-        {
-            out.push_str(text);
-        } else {
-            out.push_str(&v.to_string());
-        }
-        if buf.capacity() > MAX_KEPT_SCRATCH {
-            *buf = Vec::new();
-        }
-    });
+    let start = out.len();
+    if serde_json::to_writer(StringWriter(out), v).is_err() {
+        out.truncate(start);
+        out.push_str(&v.to_string());
+    }
 }
 
 /// Deepest nesting [`write_serde_json`] follows. Parsed bodies nest at most 128 levels
@@ -294,5 +289,17 @@ mod tests {
             prop_assert_eq!(out, serde_json::to_string(&s).expect("a string serialises"));
         }
 
+        #[test]
+        fn compact_json_is_appended_as_serde_json_writes_it(
+            key in "(\\PC|[\"\\\\\\x00-\\x1f]){0,8}",
+            text in "(\\PC|[ '\"\\\\/\\x00-\\x1f\\x7f]|[a-z]{1,5}){0,30}",
+            n in any::<i64>(),
+            f in any::<f64>(),
+        ) {
+            let v = serde_json::json!({key.clone(): [text.clone(), n, f, null, true, {"k": text}]});
+            let mut out = String::from("prefix ");
+            write_compact_json(&v, &mut out);
+            prop_assert_eq!(out, format!("prefix {}", serde_json::to_string(&v).expect("serialises")));
+        }
     }
 }

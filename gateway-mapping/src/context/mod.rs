@@ -34,11 +34,6 @@ use crate::input::Input;
 use crate::util::Util;
 use crate::value::{Scope, Value};
 
-thread_local! {
-    /// `$util` holds nothing: one object per thread serves every render.
-    static UTIL: Value = Value::object(Util);
-}
-
 /// The root variables of one API Gateway render: `$input`, `$context`, `$util` and
 /// `$stageVariables`.
 ///
@@ -70,7 +65,7 @@ pub fn mapping_scope(
     let mut scope = Scope::with_capacity(4);
     scope.set_static("input", Value::object(input));
     scope.set_static("context", context.value());
-    scope.set_static("util", UTIL.with(Value::clone));
+    scope.set_static("util", Value::object(Util));
     scope.set_static("stageVariables", stage_variables_value(stage_variables));
     scope
 }

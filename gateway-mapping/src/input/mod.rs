@@ -20,10 +20,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod path_cache;
 pub mod request;
 
-pub use path_cache::PATH_CACHE_SIZE;
 pub use request::{HeaderError, InputError, OwnedRequest, RequestView};
 
 use std::borrow::Cow;
@@ -43,7 +41,18 @@ use crate::jsonpath::{JsonPath, JsonPathError, Step};
 use crate::limits::PARSE_BYTES_PER_STEP;
 use crate::render::{Literal, Meter};
 use crate::value::{Cx, HostObject, Value};
-use path_cache::compiled_path;
+
+/// Bytes of a JSONPath compiled per render step: a path built by the template (a literal one
+/// is compiled with the template) is compiled on each call, in time linear in its length.
+const PATH_BYTES_PER_STEP: u64 = 16;
+
+/// Compiles a JSONPath the template built at render time, charging the work to `meter`. No
+/// cache: literal paths, nearly all of them, are compiled once with the template, and a
+/// cache for the rest would be per-thread state that grows with every thread that rendered.
+fn compile_path(what: &str, path: &str, meter: &mut Meter) -> Result<JsonPath, EvalError> {
+    meter.spend(1 + path.len() as u64 / PATH_BYTES_PER_STEP)?;
+    JsonPath::compile(path).map_err(|e| path_error(what, e))
+}
 
 /// `$input.json` for an already-compiled path and parsed body, appended to `out`; an error
 /// (and nothing appended) when evaluating the path passes a limit.
@@ -187,12 +196,12 @@ impl Input {
     /// [`Input::json_into`] in a render: the path compiled with the template when it is a
     /// literal, the work charged to the render's meter.
     fn json_in(&self, path: &str, out: &mut String, cx: &mut Cx<'_>) -> Result<(), EvalError> {
-        let cached;
+        let computed;
         let path = match cx.literal.and_then(Literal::path) {
             Some(p) => p,
             None => {
-                cached = compiled_path(path).map_err(|e| path_error("$input.json", e))?;
-                &*cached
+                computed = compile_path("$input.json", path, cx.meter)?;
+                &computed
             }
         };
         let doc = self.body_json(cx.meter)?;
@@ -239,12 +248,12 @@ impl Input {
                 .0
                 .clone());
         }
-        let cached;
+        let computed;
         let compiled = match cx.literal.and_then(Literal::path) {
             Some(p) => p,
             None => {
-                cached = compiled_path(path).map_err(|e| path_error("$input.path", e))?;
-                &*cached
+                computed = compile_path("$input.path", path, cx.meter)?;
+                &computed
             }
         };
         let found = compiled
