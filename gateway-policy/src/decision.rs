@@ -118,6 +118,16 @@ impl<'p> Tally<'p> {
     }
 }
 
+impl Policy {
+    /// Evaluates this policy alone (see [`evaluate`] for several).
+    ///
+    /// Evaluation lives here, beside [`evaluate`], so that a compiled [`Policy`] knows nothing
+    /// of decisions: data flows one way, `parse` -> `policy` -> `decision`.
+    pub fn evaluate(&self, request: &Request) -> Decision<'_> {
+        evaluate([self], request)
+    }
+}
+
 /// Evaluates several policies together as IAM does within one account: explicit deny beats
 /// allow beats implicit deny.
 ///
