@@ -53,6 +53,9 @@ pub struct DecidingStatement<'p> {
 
 /// The result of an evaluation: the effect and the statements that decided it (the denying
 /// statements for `ExplicitDeny`, the allowing ones for `Allow`, none for `ImplicitDeny`).
+///
+/// A denied decision is what happened, not a response: [`crate::Denial`] gives the message
+/// API Gateway tells the caller, and the gateway chooses the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision<'p> {
     /// The outcome.

@@ -18,23 +18,6 @@
 //! - [`ExecuteApiArn`] and [`ApiScope`]: `execute-api` ARNs and the `execute-api:/...`
 //!   shorthand ([`Policy::parse_for_api`]).
 //!
-//! The modules follow the data: `parse` (text to `ast`, grammar checked) -> `policy` (compiled
-//! [`Policy`]) -> `decision` (a [`Decision`] for a [`Request`]) -> `denial` (what a refused
-//! caller is told); `apigateway` combines effects by API Gateway's tables.
-//!
-//! # Outcomes, not responses
-//!
-//! Nothing here speaks HTTP. A refusal is a typed outcome carrying what happened and the
-//! message API Gateway gives (`$context.error.message`); the gateway maps its kind to a
-//! gateway response (status, headers, body):
-//!
-//! - a policy denial: [`Effect::ExplicitDeny`] or [`Effect::ImplicitDeny`], named with its
-//!   message by [`Denial`] (gateway response `ACCESS_DENIED`);
-//! - a Lambda authorizer's policy API Gateway refuses to read: [`AuthorizerConfigError`]
-//!   (`AUTHORIZER_CONFIGURATION_ERROR`, whose message is null);
-//! - a SigV4 failure: [`sigv4::AuthError`], whose [`sigv4::AuthErrorKind`] picks
-//!   `MISSING_AUTHENTICATION_TOKEN`, `INVALID_SIGNATURE`, `EXPIRED_TOKEN` or `DEFAULT_4XX`.
-//!
 //! ```
 //! use gateway_policy::{Effect, GatewayKeys, Policy, Request, ApiScope, ExecuteApiArn};
 //!
@@ -64,6 +47,23 @@
 //! assert_eq!((denied.statements[0].index, denied.statements[0].sid), (1, Some("NoAdmin")));
 //! # Ok::<(), gateway_policy::PolicyError>(())
 //! ```
+//!
+//! The modules follow the data: `parse` (text to `ast`, grammar checked) -> `policy` (compiled
+//! [`Policy`]) -> `decision` (a [`Decision`] for a [`Request`]) -> `denial` (what a refused
+//! caller is told); `apigateway` combines effects by API Gateway's tables.
+//!
+//! # Outcomes, not responses
+//!
+//! No HTTP response is decided here. A refusal is a typed outcome carrying what happened and the
+//! message API Gateway gives (`$context.error.message`); the gateway maps its kind to a
+//! gateway response (status, headers, body):
+//!
+//! - a policy denial: [`Effect::ExplicitDeny`] or [`Effect::ImplicitDeny`], named with its
+//!   message by [`Denial`] (gateway response `ACCESS_DENIED`);
+//! - a Lambda authorizer's policy API Gateway refuses to read: [`AuthorizerConfigError`]
+//!   (`AUTHORIZER_CONFIGURATION_ERROR`, whose message is null);
+//! - a SigV4 failure: [`sigv4::AuthError`], whose [`sigv4::AuthErrorKind`] picks
+//!   `MISSING_AUTHENTICATION_TOKEN`, `INVALID_SIGNATURE`, `EXPIRED_TOKEN` or `DEFAULT_4XX`.
 //!
 //! # SigV4 in two steps
 //!
