@@ -12,8 +12,9 @@
 //!   explicit deny" for an explicit deny, "User is not authorized to access this resource" for
 //!   an allow that does not cover the method;
 //! - a resource policy or IAM: "User: anonymous is not authorized to perform:
-//!   execute-api:Invoke on resource: <method ARN> with an explicit deny", without the last
-//!   four words when no statement allowed.
+//!   execute-api:Invoke on resource: `<method ARN>` with an explicit deny", without the last
+//!   four words when no statement denied (the caller's ARN replaces `anonymous` for a signed
+//!   caller).
 
 use crate::decision::Effect;
 use crate::request::{Principal, Request};
