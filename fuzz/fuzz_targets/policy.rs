@@ -3,12 +3,13 @@
 //! policy with the `execute-api:/...` shorthand, and as a Lambda authorizer's output), check it
 //! for every error, and when it compiles evaluate it against a few fixed requests, alone and
 //! combined as identity and resource policy. Asserts that `check` and `parse` agree on
-//! validity and that an error list is never empty; otherwise only the absence of panics (and,
+//! validity, that an error list is never empty and that a denial (with its message) exists
+//! exactly when a decision is not an allow; otherwise only the absence of panics (and,
 //! through libFuzzer, of hangs and runaway memory). Useful seeds: a statement with `Effect`
 //! twice, two `Statement` keys, a long statement list with repeated `Sid`s.
 use gateway_policy::{
-    ApiAuth, ApiScope, ExecuteApiArn, GatewayKeys, Policy, Principal, Request, api_outcome,
-    authorize, denies_before_authorizer, evaluate,
+    ApiAuth, ApiScope, Denial, DeniedBy, Effect, ExecuteApiArn, GatewayKeys, Policy, Principal,
+    Request, api_outcome, authorize, denies_before_authorizer, evaluate,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -55,12 +56,18 @@ fuzz_target!(|data: &[u8]| {
     for request in &requests {
         if let Ok(policy) = &authorizer {
             let caller = policy.evaluate(request).effect;
-            let _ = api_outcome(ApiAuth::Lambda, caller, None);
+            let outcome = api_outcome(ApiAuth::Lambda, caller, None);
+            let denial = Denial::new(outcome, DeniedBy::LambdaAuthorizer, request);
+            assert_eq!(denial.is_some(), outcome != Effect::Allow);
         }
         if let Ok(policy) = &plain {
             let caller = evaluate([policy], request).effect;
             if let Ok(res) = &resource {
-                let _ = authorize([policy], Some(res), request, "111111111111");
+                let decision = authorize([policy], Some(res), request, "111111111111");
+                match Denial::new(decision.effect, DeniedBy::Policy, request) {
+                    Some(denial) => assert!(denial.message().contains(request.resource())),
+                    None => assert_eq!(decision.effect, Effect::Allow),
+                }
                 let _ = denies_before_authorizer(res, request);
                 let _ = api_outcome(ApiAuth::Lambda, caller, Some(res.evaluate(request).effect));
             }

@@ -53,6 +53,9 @@ pub struct DecidingStatement<'p> {
 
 /// The result of an evaluation: the effect and the statements that decided it (the denying
 /// statements for `ExplicitDeny`, the allowing ones for `Allow`, none for `ImplicitDeny`).
+///
+/// A denied decision is what happened, not a response: [`crate::Denial`] gives the message
+/// API Gateway tells the caller, and the gateway chooses the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision<'p> {
     /// The outcome.
@@ -115,6 +118,16 @@ impl<'p> Tally<'p> {
             effect,
             statements: self.statements,
         }
+    }
+}
+
+impl Policy {
+    /// Evaluates this policy alone (see [`evaluate`] for several).
+    ///
+    /// Evaluation lives here, beside [`evaluate`], so that a compiled [`Policy`] knows nothing
+    /// of decisions: data flows one way, `parse` -> `policy` -> `decision`.
+    pub fn evaluate(&self, request: &Request) -> Decision<'_> {
+        evaluate([self], request)
     }
 }
 

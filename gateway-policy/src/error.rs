@@ -249,24 +249,18 @@ impl PolicyError {
     }
 }
 
-/// A Lambda authorizer's policy document that API Gateway refuses outright: the client gets
-/// `500` with `x-amzn-ErrorType: AuthorizerConfigurationException` (the
-/// `AUTHORIZER_CONFIGURATION_ERROR` gateway response) rather than a `403`. See
-/// [`crate::Policy::parse_authorizer`] for which documents are refused.
+/// A Lambda authorizer's policy document that API Gateway refuses outright, rather than
+/// evaluating it to a deny. See [`crate::Policy::parse_authorizer`] for which documents are
+/// refused.
+///
+/// It carries what is wrong, not a response: the gateway answers it with its
+/// `AUTHORIZER_CONFIGURATION_ERROR` gateway response, which API Gateway sends as `500` with
+/// `x-amzn-ErrorType: AuthorizerConfigurationException` and a null `$context.error.message`
+/// (default body `{"message": null}`): the `Display` text below is for logs, never for the
+/// caller (research notes `pipeline-access.md`, sections 5 and 6.3, from recorded responses).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "authorizer policy refused ({} {}): {cause}",
-    Self::STATUS,
-    Self::ERROR_TYPE
-)]
+#[error("authorizer policy refused: {cause}")]
 pub struct AuthorizerConfigError {
     /// What is wrong with the document.
     pub cause: PolicyError,
-}
-
-impl AuthorizerConfigError {
-    /// The HTTP status API Gateway answers with.
-    pub const STATUS: u16 = 500;
-    /// The `x-amzn-ErrorType` API Gateway sends.
-    pub const ERROR_TYPE: &'static str = "AuthorizerConfigurationException";
 }

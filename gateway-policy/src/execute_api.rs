@@ -10,6 +10,7 @@ use std::fmt;
 
 /// Why a string is not an `execute-api` ARN.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ArnError {
     /// Not of the form `arn:partition:execute-api:region:account:resource`.
     #[error(

@@ -2,18 +2,18 @@
 
 use crate::ast::{self, StatementEffect, Version};
 use crate::condition::{Condition, ConditionError};
-use crate::decision::Decision;
 use crate::error::{AuthorizerConfigError, PolicyError, StatementLocation};
 use crate::execute_api::ApiScope;
 use crate::parse::{Grammar, parse};
 use crate::pattern::{ArnParts, ArnPattern, Pattern, Syntax};
 use crate::principal::PrincipalMatcher;
-use crate::request::Request;
+use crate::request::{Principal, Request};
 
 /// An IAM policy, parsed, validated and compiled once, then evaluated per request.
 ///
 /// Identity policies, resource policies and the policies Lambda authorizers return are all
-/// `Policy` values; [`crate::evaluate`] and [`crate::authorize`] combine several.
+/// `Policy` values; [`Policy::evaluate`] evaluates one, [`crate::evaluate`] and
+/// [`crate::authorize`] combine several.
 #[derive(Debug, Clone)]
 pub struct Policy {
     id: Option<String>,
@@ -37,7 +37,7 @@ pub(crate) struct Statement {
 impl Statement {
     /// For a statement that applies: whether its `Principal` names the caller only through the
     /// caller's account (see `PrincipalMatcher::names_only_the_account_of`).
-    pub(crate) fn delegates_to_account(&self, principal: &crate::request::Principal) -> bool {
+    pub(crate) fn delegates_to_account(&self, principal: &Principal) -> bool {
         match &self.principal {
             Some((false, matcher)) => matcher.names_only_the_account_of(principal),
             _ => false,
@@ -149,8 +149,9 @@ impl Policy {
     /// Reads the `policyDocument` a Lambda authorizer returned, as API Gateway does: either
     /// a policy to evaluate as the caller's (combined with the API's resource policy by
     /// [`crate::api_outcome`] with [`crate::ApiAuth::Lambda`]), or a document API Gateway
-    /// refuses, answering `500` with `x-amzn-ErrorType: AuthorizerConfigurationException`
-    /// ([`AuthorizerConfigError`]).
+    /// refuses ([`AuthorizerConfigError`], which the gateway answers with its
+    /// `AUTHORIZER_CONFIGURATION_ERROR` response: `500` with
+    /// `x-amzn-ErrorType: AuthorizerConfigurationException`).
     ///
     /// What is refused and what merely allows nothing:
     /// - refused: text that is not a JSON object ("Execution failed due to configuration
@@ -178,18 +179,13 @@ impl Policy {
     /// let request = Request::new("execute-api:Invoke", "arn:aws:execute-api:us-east-1:1:a/prod/GET/");
     /// assert_eq!(none.evaluate(&request).effect, Effect::ImplicitDeny);
     /// let refused = Policy::parse_authorizer(r#"{"Version":"2012-10-17"}"#).unwrap_err();
-    /// assert_eq!(refused.to_string(), "authorizer policy refused (500 AuthorizerConfigurationException): policy has no Statement");
+    /// assert_eq!(refused.to_string(), "authorizer policy refused: policy has no Statement");
     /// # Ok::<(), gateway_policy::AuthorizerConfigError>(())
     /// ```
     pub fn parse_authorizer(json: &str) -> Result<Policy, AuthorizerConfigError> {
         Policy::build(json, None, Kind::Authorizer).map_err(|errors| AuthorizerConfigError {
             cause: first(errors),
         })
-    }
-
-    /// Evaluates this policy alone (see [`crate::evaluate`] for several).
-    pub fn evaluate(&self, request: &Request) -> Decision<'_> {
-        crate::decision::evaluate([self], request)
     }
 
     /// The policy's `Id`, when it has one.

@@ -12,9 +12,7 @@
 //!   list of policy statements".
 //! - [FLOW] API Gateway Developer Guide, "apigateway-authorization-flow", Table A.
 
-use gateway_policy::{
-    ApiAuth, ApiScope, AuthorizerConfigError, Effect, Policy, PolicyError, Request, api_outcome,
-};
+use gateway_policy::{ApiAuth, ApiScope, Effect, Policy, PolicyError, Request, api_outcome};
 
 const INVOKE: &str = "arn:aws:execute-api:us-east-1:111111111111:abc123/prod/GET/pets";
 
@@ -171,10 +169,8 @@ fn an_authorizer_policy_api_gateway_cannot_use_is_a_configuration_error() {
         r#"{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Effect":"Allow","Resource":"*"}]}"#,
     ] {
         let e = Policy::parse_authorizer(doc).unwrap_err();
-        assert_eq!(AuthorizerConfigError::STATUS, 500);
         assert!(
-            e.to_string()
-                .starts_with("authorizer policy refused (500 AuthorizerConfigurationException): "),
+            e.to_string().starts_with("authorizer policy refused: "),
             "{doc}: {e}"
         );
     }

@@ -1,16 +1,20 @@
-//! Why a request failed SigV4 authentication, as API Gateway reports it.
+//! Why a request failed SigV4 authentication: what happened, in API Gateway's words.
 //!
-//! Every failure is an HTTP 403 whose JSON body is `{"message": "<Display of the error>"}`. The
-//! texts are the ones AWS's SigV4 front end (which API Gateway shares) returns; the source of each
-//! is cited in `tests/sigv4_errors.rs`.
+//! The verifier reports; the gateway answers. Each [`AuthError`] gives the gateway two things:
+//!
+//! - its `Display` text, the exact `$context.error.message` API Gateway uses for it (the texts
+//!   are those of AWS's SigV4 front end, which API Gateway shares; the source of each is cited in
+//!   `tests/sigv4_errors.rs`);
+//! - its [`AuthErrorKind`] ([`AuthError::kind`]), which the gateway maps to its gateway response
+//!   type and the `x-amzn-ErrorType` it sends (the table is on [`AuthErrorKind`]).
+//!
+//! No status code or body is decided here: every SigV4 failure is answered by the gateway's
+//! response module (API Gateway answers them all with 403).
 
 use thiserror::Error;
 
-/// The HTTP status API Gateway answers every SigV4 authentication failure with.
-pub const AUTH_FAILURE_STATUS: u16 = 403;
-
-/// A request that did not authenticate. The `Display` text is the exact `message` API Gateway puts
-/// in the 403 body.
+/// A request that did not authenticate. The `Display` text is the `$context.error.message`
+/// API Gateway answers with; [`AuthError::kind`] says which kind of failure it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -95,40 +99,23 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// The HTTP status API Gateway answers with: always 403.
-    pub fn status(&self) -> u16 {
-        AUTH_FAILURE_STATUS
-    }
-
-    /// The gateway response type (`$context.error.responseType`) this failure selects, from the
-    /// list in API Gateway's "Gateway response types" page.
-    pub fn response_type(&self) -> &'static str {
+    /// Which kind of failure this is, for the gateway to choose its response.
+    ///
+    /// ```
+    /// use gateway_policy::sigv4::{AuthError, AuthErrorKind};
+    /// assert_eq!(AuthError::InvalidSecurityToken.kind(), AuthErrorKind::UnrecognizedClient);
+    /// ```
+    pub fn kind(&self) -> AuthErrorKind {
         match self {
-            AuthError::MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
-            AuthError::ExpiredSecurityToken => "EXPIRED_TOKEN",
-            // No dedicated type exists for an unrecognised client: it falls back to the 4XX one.
-            AuthError::InvalidSecurityToken => "DEFAULT_4XX",
-            AuthError::IncompleteSignature { .. }
-            | AuthError::InvalidCredentialScope { .. }
-            | AuthError::InvalidSignature { .. }
-            | AuthError::SignatureMismatch { .. }
-            | AuthError::SignatureExpired { .. }
-            | AuthError::SignatureNotYetCurrent { .. } => "INVALID_SIGNATURE",
-        }
-    }
-
-    /// The `x-amzn-ErrorType` header value AWS's front end sends with this failure.
-    pub fn error_type(&self) -> &'static str {
-        match self {
-            AuthError::MissingAuthenticationToken => "MissingAuthenticationTokenException",
-            AuthError::IncompleteSignature { .. } => "IncompleteSignatureException",
-            AuthError::InvalidSecurityToken => "UnrecognizedClientException",
-            AuthError::ExpiredSecurityToken => "ExpiredTokenException",
+            AuthError::MissingAuthenticationToken => AuthErrorKind::MissingAuthenticationToken,
+            AuthError::IncompleteSignature { .. } => AuthErrorKind::IncompleteSignature,
+            AuthError::InvalidSecurityToken => AuthErrorKind::UnrecognizedClient,
+            AuthError::ExpiredSecurityToken => AuthErrorKind::ExpiredToken,
             AuthError::InvalidCredentialScope { .. }
             | AuthError::InvalidSignature { .. }
             | AuthError::SignatureMismatch { .. }
             | AuthError::SignatureExpired { .. }
-            | AuthError::SignatureNotYetCurrent { .. } => "InvalidSignatureException",
+            | AuthError::SignatureNotYetCurrent { .. } => AuthErrorKind::InvalidSignature,
         }
     }
 
@@ -148,6 +135,61 @@ impl AuthError {
         AuthError::InvalidSignature {
             message: message.into(),
         }
+    }
+}
+
+/// The kinds of SigV4 failure, named after the error codes AWS's SigV4 front end returns; the
+/// gateway maps each to a gateway response type (`$context.error.responseType`).
+///
+/// What API Gateway answers for each (all 403; "Gateway response types" in the API Gateway
+/// Developer Guide for the types, and the research notes `iam-apigateway.md` section 3.1 item 9
+/// and `pipeline-access.md` section 5 for the `x-amzn-ErrorType` values, recorded on AWS):
+///
+/// | Kind | Gateway response type | `x-amzn-ErrorType` |
+/// |---|---|---|
+/// | [`MissingAuthenticationToken`](Self::MissingAuthenticationToken) | `MISSING_AUTHENTICATION_TOKEN` | `MissingAuthenticationTokenException` |
+/// | [`IncompleteSignature`](Self::IncompleteSignature) | `INVALID_SIGNATURE` | `IncompleteSignatureException` |
+/// | [`InvalidSignature`](Self::InvalidSignature) | `INVALID_SIGNATURE` | `InvalidSignatureException` |
+/// | [`UnrecognizedClient`](Self::UnrecognizedClient) | `DEFAULT_4XX` (no dedicated type) | `UnrecognizedClientException` |
+/// | [`ExpiredToken`](Self::ExpiredToken) | `EXPIRED_TOKEN` | `ExpiredTokenException` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthErrorKind {
+    /// The request carries no signature at all ([`AuthError::MissingAuthenticationToken`]).
+    MissingAuthenticationToken,
+    /// The signature's parameters are incomplete or malformed
+    /// ([`AuthError::IncompleteSignature`]).
+    IncompleteSignature,
+    /// The signature is wrong: its scope, its structure, its value or its time
+    /// ([`AuthError::InvalidCredentialScope`], [`AuthError::InvalidSignature`],
+    /// [`AuthError::SignatureMismatch`], [`AuthError::SignatureExpired`],
+    /// [`AuthError::SignatureNotYetCurrent`]).
+    InvalidSignature,
+    /// The access key id is unknown, or the session token is not its own
+    /// ([`AuthError::InvalidSecurityToken`]).
+    UnrecognizedClient,
+    /// The session token has expired ([`AuthError::ExpiredSecurityToken`]).
+    ExpiredToken,
+}
+
+impl AuthErrorKind {
+    /// The kind's name as AWS's error codes spell it, without their `Exception` suffix:
+    /// `"MissingAuthenticationToken"`, `"IncompleteSignature"`, `"InvalidSignature"`,
+    /// `"UnrecognizedClient"` or `"ExpiredToken"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthErrorKind::MissingAuthenticationToken => "MissingAuthenticationToken",
+            AuthErrorKind::IncompleteSignature => "IncompleteSignature",
+            AuthErrorKind::InvalidSignature => "InvalidSignature",
+            AuthErrorKind::UnrecognizedClient => "UnrecognizedClient",
+            AuthErrorKind::ExpiredToken => "ExpiredToken",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -172,7 +214,7 @@ pub enum RawRequestError {
     ///
     /// [`MAX_RAW_HEADER_LINES`]: crate::sigv4::MAX_RAW_HEADER_LINES
     #[error("more than {0} header lines")]
-    TooManyHeaders(usize),
+    TooManyHeaderLines(usize),
     /// The request text is not UTF-8 where it must be (request line).
     #[error("line 1: the request line is not UTF-8")]
     NotUtf8,
@@ -246,7 +288,8 @@ pub enum SignError {
         /// What the request carries.
         what: String,
     },
-    /// The header map cannot hold the headers the signature adds (it is at `http`'s limit).
+    /// The header map cannot hold the headers the signature adds: it is at the `http` crate's
+    /// own capacity (a limit of `http::HeaderMap`, not one of this crate).
     #[error("the request has too many headers to add the signature to")]
-    TooManyHeaders,
+    HeaderMapFull,
 }

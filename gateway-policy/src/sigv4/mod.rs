@@ -11,8 +11,9 @@
 //! - [`Verifier`]: date, clock, signed-`host`, algorithm, credential and scope checks, the access
 //!   key, a constant-time signature comparison, then the session token, in the order AWS's SigV4
 //!   front end runs them; the body is always hashed (as API Gateway does) unless
-//!   [`Verifier::allow_unsigned_payload`] is on; failures are [`AuthError`]s whose text is API
-//!   Gateway's 403 message;
+//!   [`Verifier::allow_unsigned_payload`] is on; failures are [`AuthError`]s, whose text is API
+//!   Gateway's `$context.error.message` and whose [`AuthErrorKind`] the gateway maps to a gateway
+//!   response (no status code is chosen here);
 //! - [`Claim`]: what a request claims (access key id, scope, timestamp, signed headers,
 //!   signature), read by [`Verifier::claim`] with every check that needs no secret, so the key
 //!   lookup can happen outside the verifier (see "Two steps" below);
@@ -23,7 +24,9 @@
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use gateway_policy::sigv4::{InMemoryCredentialStore, Payload, RawRequest, Signer, Verifier};
+//! use gateway_policy::sigv4::{
+//!     AuthErrorKind, InMemoryCredentialStore, Payload, RawRequest, Signer, Verifier,
+//! };
 //!
 //! let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 //! let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160);
@@ -48,7 +51,7 @@
 //! // Six minutes later the same request has expired.
 //! let late = now + Duration::from_secs(360);
 //! let err = verifier.verify(request, Payload::Bytes(b""), late).unwrap_err();
-//! assert_eq!(err.status(), 403);
+//! assert_eq!(err.kind(), AuthErrorKind::InvalidSignature);
 //! assert!(err.to_string().starts_with("Signature expired: 20150830T123600Z is now earlier than"));
 //! ```
 //!
@@ -143,7 +146,7 @@ pub use credentials::{
     TokenStatus,
 };
 pub use date::{format_time, parse_time};
-pub use error::{AUTH_FAILURE_STATUS, AuthError, RawRequestError, SignError};
+pub use error::{AuthError, AuthErrorKind, RawRequestError, SignError};
 pub use key_cache::{DEFAULT_SIGNING_KEY_CACHE_CAPACITY, SigningKey};
 pub use params::{MAX_PRESIGNED_EXPIRES_SECS, MAX_SIGNED_HEADERS};
 pub use raw::{MAX_RAW_HEADER_LINES, RawRequest};

@@ -66,7 +66,7 @@ impl RawRequest {
         for (i, line) in lines.enumerate() {
             let line_no = i + 2;
             if header_lines.len() >= MAX_RAW_HEADER_LINES {
-                return Err(RawRequestError::TooManyHeaders(MAX_RAW_HEADER_LINES));
+                return Err(RawRequestError::TooManyHeaderLines(MAX_RAW_HEADER_LINES));
             }
             let bad_header = || RawRequestError::Header {
                 line: line_no,
@@ -179,9 +179,11 @@ fn flush(
             text: String::from_utf8_lossy(&value).into_owned(),
         };
         let value = HeaderValue::from_bytes(trim_ows(&value)).map_err(|_| bad())?;
+        // `http::HeaderMap` grows to 1 << 15 slots, well above MAX_RAW_HEADER_LINES entries: the
+        // line count refuses a request before this can fail.
         headers
             .try_append(name, value)
-            .map_err(|_| RawRequestError::TooManyHeaders(MAX_RAW_HEADER_LINES))?;
+            .map_err(|_| RawRequestError::TooManyHeaderLines(MAX_RAW_HEADER_LINES))?;
     }
     Ok(())
 }

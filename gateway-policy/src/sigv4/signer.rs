@@ -107,7 +107,7 @@ impl SignedRequest {
             parts
                 .headers
                 .try_insert(name, value.clone())
-                .map_err(|_| SignError::TooManyHeaders)?;
+                .map_err(|_| SignError::HeaderMapFull)?;
         }
         let path = parts.uri.path();
         let path_and_query = if self.query.is_empty() {
@@ -437,7 +437,7 @@ fn insert(
     headers
         .try_insert(name, value)
         .map(|_| ())
-        .map_err(|_| SignError::TooManyHeaders)
+        .map_err(|_| SignError::HeaderMapFull)
 }
 
 fn header_value(s: &str, what: &'static str) -> Result<HeaderValue, SignError> {

@@ -143,8 +143,8 @@ impl Verifier {
         self
     }
 
-    /// Verifies a request's signature at time `now` and returns the caller, or the 403 API
-    /// Gateway would answer with: [`Verifier::claim`], the access key looked up in the store,
+    /// Verifies a request's signature at time `now` and returns the caller, or the
+    /// [`AuthError`] API Gateway would refuse it for: [`Verifier::claim`], the access key looked up in the store,
     /// [`Verifier::check_signature`], then the store's session-token check.
     pub fn verify(
         &self,
@@ -407,7 +407,7 @@ impl Verifier {
 pub(crate) const HOST_MUST_BE_SIGNED: &str =
     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
 
-/// The caller, or the 403 for a session token the store did not accept.
+/// The caller, or the failure for a session token the store did not accept.
 fn token_outcome(
     status: TokenStatus,
     credential: &Credential,
