@@ -44,6 +44,8 @@ use gateway_mapping::TemplateError;
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
 use gateway_mapping::input::{Input, OwnedRequest as TemplateRequest};
 use gateway_mapping::selection::UnsupportedMediaType;
+use gateway_policy::sigv4::{AuthError, AuthErrorKind};
+use gateway_policy::{AuthorizerConfigError, Denial};
 use gateway_validate::{Rejection, RequestView};
 use http::StatusCode;
 use http::header::{HeaderName, HeaderValue};
@@ -75,6 +77,10 @@ pub struct Failure {
     /// function error, an `INTEGRATION_FAILURE`, with 502, not 504). The API's customisation
     /// of the type, or of `DEFAULT_4XX`/`DEFAULT_5XX`, still sets the status when it sets one.
     pub status: Option<StatusCode>,
+    /// The `x-amzn-ErrorType` when this failure's differs from its type's ([`error_type`]):
+    /// a SigV4 failure answered as `INVALID_SIGNATURE` says `IncompleteSignatureException` or
+    /// `InvalidSignatureException` after what went wrong.
+    pub error_type: Option<&'static str>,
 }
 
 impl Failure {
@@ -85,6 +91,7 @@ impl Failure {
             message: Some(message.into()),
             validation_error_string: None,
             status: None,
+            error_type: None,
         }
     }
 
@@ -95,6 +102,7 @@ impl Failure {
             message: None,
             validation_error_string: None,
             status: None,
+            error_type: None,
         }
     }
 
@@ -108,6 +116,17 @@ impl Failure {
     pub fn with_status(mut self, status: StatusCode) -> Failure {
         self.status = Some(status);
         self
+    }
+
+    /// The same failure sent with `x-amzn-ErrorType: error_type`.
+    pub fn with_error_type(mut self, error_type: &'static str) -> Failure {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// The `x-amzn-ErrorType` AWS sends with this failure, if any.
+    pub fn error_type(&self) -> Option<&'static str> {
+        self.error_type.or(error_type(self.response_type))
     }
 
     /// `$context.error.messageString`: the message as a JSON string (`"Forbidden"`, quotes
@@ -147,7 +166,7 @@ impl Failure {
             body: self.default_body(),
         };
         response.set_header("content-type", JSON);
-        if let Some(error_type) = error_type(self.response_type) {
+        if let Some(error_type) = self.error_type() {
             response.set_header(ERROR_TYPE_HEADER, error_type);
         }
         response
@@ -189,6 +208,50 @@ impl From<&UnsupportedMediaType> for Failure {
             GatewayResponseType::UnsupportedMediaType,
             UnsupportedMediaType::MESSAGE,
         )
+    }
+}
+
+/// A SigV4 failure, by its kind (the table on [`AuthErrorKind`], from the research notes
+/// `iam-apigateway.md` 3.1 item 9 and `pipeline-access.md` 5, recorded on AWS): all 403, the
+/// `x-amzn-ErrorType` named after the kind, the error's text as `$context.error.message`.
+/// An unknown access key has no gateway response type of its own: `DEFAULT_4XX` with 403.
+impl From<&AuthError> for Failure {
+    fn from(error: &AuthError) -> Failure {
+        use GatewayResponseType as T;
+        let kind = error.kind();
+        let (response_type, error_type) = match kind {
+            AuthErrorKind::MissingAuthenticationToken => (
+                T::MissingAuthenticationToken,
+                "MissingAuthenticationTokenException",
+            ),
+            AuthErrorKind::IncompleteSignature => {
+                (T::InvalidSignature, "IncompleteSignatureException")
+            }
+            AuthErrorKind::InvalidSignature => (T::InvalidSignature, "InvalidSignatureException"),
+            AuthErrorKind::ExpiredToken => (T::ExpiredToken, "ExpiredTokenException"),
+            // UnrecognizedClient, and any kind added later: AWS's catch-all for a client it
+            // cannot identify.
+            _ => (T::Default4xx, "UnrecognizedClientException"),
+        };
+        Failure::new(response_type, error.to_string())
+            .with_status(StatusCode::FORBIDDEN)
+            .with_error_type(error_type)
+    }
+}
+
+/// A policy or Lambda authorizer denial: `ACCESS_DENIED` (403) with the denial's message.
+impl From<&Denial> for Failure {
+    fn from(denial: &Denial) -> Failure {
+        Failure::new(GatewayResponseType::AccessDenied, denial.message())
+    }
+}
+
+/// A Lambda authorizer's policy API Gateway cannot use: `AUTHORIZER_CONFIGURATION_ERROR`
+/// (500) with a `null` message, as AWS answers (`pipeline-access.md` 5 and 6.3); the
+/// error's own text is for the log only.
+impl From<&AuthorizerConfigError> for Failure {
+    fn from(_: &AuthorizerConfigError) -> Failure {
+        Failure::without_message(GatewayResponseType::AuthorizerConfigurationError)
     }
 }
 
