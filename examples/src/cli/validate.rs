@@ -34,9 +34,9 @@ use gateway_core::compile::{CompiledApi, GatewayError};
 use gateway_core::model::GatewayResponseType as CoreResponseType;
 use gateway_core::text::Escaped;
 use gateway_validate::{
-    GatewayResponseType, LoadError, MethodValidator, ModelSet, Outcome, Rejection,
-    RequestValidator, RequestView,
+    LoadError, MethodValidator, ModelSet, Rejection, RejectionKind, RequestValidator, RequestView,
 };
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 
 use super::files;
@@ -247,11 +247,11 @@ fn run_schema(schema_file: &Path, instance_file: &Path) -> Result<u8, String> {
         body: &instance,
         ..Default::default()
     }) {
-        Outcome::Valid => {
+        Ok(_) => {
             println!("valid");
             Ok(EXIT_VALID)
         }
-        Outcome::Rejected(rejection) => {
+        Err(rejection) => {
             println!("{}", rejection.validation_error_string);
             Ok(EXIT_INVALID)
         }
@@ -280,29 +280,29 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
         ));
     };
 
-    let headers: Vec<(&str, &str)> = request
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+    let mut headers = HeaderMap::with_capacity(request.headers.len());
+    for (name, value) in &request.headers {
+        let bad = || format!("--header {}: not a valid HTTP header", Escaped(name));
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        let value = HeaderValue::from_str(value).map_err(|_| bad())?;
+        headers.append(name, value);
+    }
+    let path: Vec<(String, String)> = found
+        .params()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let query: Vec<(&str, &str)> = request
-        .query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let path: Vec<(&str, &str)> = found.params().collect();
     let view = RequestView {
         headers: &headers,
-        query: &query,
+        query: &request.query,
         path: &path,
         body: &body,
     };
     match method.validator().validate(&view) {
-        Outcome::Valid => {
+        Ok(_) => {
             println!("valid");
             Ok(EXIT_VALID)
         }
-        Outcome::Rejected(rejection) => {
+        Err(rejection) => {
             let response = gateway_response(
                 &compiled,
                 &rejection,
@@ -322,6 +322,9 @@ fn print_json(value: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The `x-amzn-ErrorType` header value API Gateway sends with both validation responses.
+const BAD_REQUEST_ERROR_TYPE: &str = "BadRequestException";
+
 /// The gateway response for a rejection, as JSON: the library renders it
 /// ([`CompiledApi::render_gateway_response`]: the API's customisation of the type, else of
 /// `DEFAULT_4XX`, else API Gateway's default, status 400 with the body
@@ -335,9 +338,9 @@ fn gateway_response(
     http_method: &str,
     resource_path: &str,
 ) -> Result<Value, String> {
-    let response_type = match rejection.response_type {
-        GatewayResponseType::BadRequestParameters => CoreResponseType::BadRequestParameters,
-        GatewayResponseType::BadRequestBody => CoreResponseType::BadRequestBody,
+    let response_type = match rejection.kind {
+        RejectionKind::Parameters => CoreResponseType::BadRequestParameters,
+        RejectionKind::Body => CoreResponseType::BadRequestBody,
     };
     let rendered = api
         .render_gateway_response(
@@ -353,14 +356,14 @@ fn gateway_response(
         .map_err(|e| e.to_string())?;
     let mut headers = Map::new();
     headers.insert("content-type".into(), "application/json".into());
-    headers.insert("x-amzn-ErrorType".into(), Rejection::ERROR_TYPE.into());
+    headers.insert("x-amzn-ErrorType".into(), BAD_REQUEST_ERROR_TYPE.into());
     for (name, value) in rendered.headers {
         headers.insert(name, value.into());
     }
     let body = serde_json::from_str(&rendered.body).unwrap_or(Value::String(rendered.body));
     Ok(json!({
         "statusCode": rendered.status,
-        "gatewayResponseType": rejection.response_type.as_str(),
+        "gatewayResponseType": response_type.as_str(),
         "headers": headers,
         "body": body,
         "validationErrorString": rejection.validation_error_string,

@@ -168,7 +168,7 @@ impl CompiledApi {
                     input.add_query(k, v);
                 }
                 for (k, v) in request.headers {
-                    input.add_header(k, v);
+                    input.add_header(k.as_str(), &String::from_utf8_lossy(v.as_bytes()));
                 }
                 let scope = mapping_scope(
                     Input::new(input),
@@ -200,23 +200,23 @@ fn parameter_value(source: &str, request: &RequestView<'_>) -> Option<String> {
     }
     let rest = source.strip_prefix("method.request.")?;
     let (location, name) = rest.split_once('.')?;
-    let last = |pairs: &[(&str, &str)], case_insensitive: bool| {
+    let last = |pairs: &[(String, String)]| {
         pairs
             .iter()
             .rev()
-            .find(|(k, _)| {
-                if case_insensitive {
-                    k.eq_ignore_ascii_case(name)
-                } else {
-                    *k == name
-                }
-            })
-            .map(|(_, v)| (*v).to_owned())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     };
     match location {
-        "header" => last(request.headers, true),
-        "querystring" => last(request.query, false),
-        "path" => last(request.path, false),
+        // Header names match case-insensitively (`get_all` takes any casing).
+        "header" => request
+            .headers
+            .get_all(name)
+            .iter()
+            .next_back()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        "querystring" => last(request.query),
+        "path" => last(request.path),
         _ => None,
     }
 }
@@ -227,7 +227,9 @@ mod tests {
 
     #[test]
     fn static_and_request_header_values_resolve() {
-        let headers = [("X-Id", "a"), ("x-id", "b")];
+        let mut headers = http::HeaderMap::new();
+        headers.append("X-Id", http::HeaderValue::from_static("a"));
+        headers.append("x-id", http::HeaderValue::from_static("b"));
         let view = RequestView {
             headers: &headers,
             ..Default::default()
