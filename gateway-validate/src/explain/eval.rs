@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::compile::{Additional, Arena, Format, Items, Node, NodeId};
-use super::keywords::KEYWORDS;
+use super::keywords;
 
 use crate::limits::{
     MAX_EXPLAIN_DEPTH as MAX_DEPTH, MAX_EXPLAIN_STEPS as MAX_STEPS, MAX_VALIDATION_MESSAGES,
@@ -106,7 +106,7 @@ impl<'a> Walker<'a> {
         if let Some(Format::Unsupported(name)) = &node.format {
             report.warn(|| format!("format attribute \"{name}\" not supported"));
         }
-        self.keywords(node, inst, report)?;
+        keywords::check_all(self, node, inst, report)?;
         if let Some(Format::Checked(name, checker)) = &node.format
             && let Value::String(s) = inst
             && !checker.is_valid(inst)
@@ -161,20 +161,6 @@ impl<'a> Walker<'a> {
             }
         }
         Ok(n)
-    }
-
-    /// The keyword validators that apply to the instance's type, in fge's (alphabetical)
-    /// order.
-    fn keywords(
-        &mut self,
-        n: &Node,
-        inst: &Value,
-        report: &mut Report,
-    ) -> Result<(), CannotExplain> {
-        for (_, check) in KEYWORDS {
-            check(self, n, inst, report)?;
-        }
-        Ok(())
     }
 }
 
