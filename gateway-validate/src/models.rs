@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::explain::compile::{self, Arena, NodeId};
-use crate::explain::eval::{Report, Walker};
+use crate::explain::eval::Walker;
 use crate::explain::fallback;
+use crate::explain::report::Report;
 use crate::limits::{
     MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_PATTERNS, MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES,
     MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,

@@ -7,54 +7,10 @@
 use serde_json::Value;
 
 use super::compile::{Additional, Arena, Format, Items, Node, NodeId};
-use super::keywords;
+use super::keywords::{self, Subschemas};
+use super::report::{CannotExplain, Report};
 
-use crate::limits::{
-    MAX_EXPLAIN_DEPTH as MAX_DEPTH, MAX_EXPLAIN_STEPS as MAX_STEPS, MAX_VALIDATION_MESSAGES,
-};
-
-/// The walker could not follow the schema (unresolved reference, step or depth limit).
-#[derive(Debug)]
-pub(crate) struct CannotExplain;
-
-/// What a walk found. A *listing* report (the body's own) keeps the first
-/// [`MAX_VALIDATION_MESSAGES`] messages; a *counting* report (a combinator's private branch,
-/// or a verdict check) keeps none and builds no text: only whether an error occurred matters.
-#[derive(Default)]
-pub(crate) struct Report {
-    pub(crate) messages: Vec<String>,
-    errors: usize,
-    listing: bool,
-}
-
-impl Report {
-    /// A report that keeps the first [`MAX_VALIDATION_MESSAGES`] messages.
-    pub(crate) fn listing() -> Self {
-        Self {
-            listing: true,
-            ..Self::default()
-        }
-    }
-    fn keep(&mut self, msg: impl FnOnce() -> String) {
-        if self.listing && self.messages.len() < MAX_VALIDATION_MESSAGES {
-            self.messages.push(msg());
-        }
-    }
-    pub(super) fn error(&mut self, msg: impl FnOnce() -> String) {
-        self.errors += 1;
-        self.keep(msg);
-    }
-    pub(super) fn warn(&mut self, msg: impl FnOnce() -> String) {
-        self.keep(msg);
-    }
-    pub(crate) fn is_success(&self) -> bool {
-        self.errors == 0
-    }
-    /// Nothing the rest of the walk finds can change the kept list or the verdict.
-    fn is_settled(&self) -> bool {
-        self.listing && self.errors > 0 && self.messages.len() >= MAX_VALIDATION_MESSAGES
-    }
-}
+use crate::limits::{MAX_EXPLAIN_DEPTH as MAX_DEPTH, MAX_EXPLAIN_STEPS as MAX_STEPS};
 
 pub(crate) struct Walker<'a> {
     arena: &'a Arena,
@@ -142,25 +98,22 @@ impl<'a> Walker<'a> {
         }
         Ok(())
     }
+}
 
-    pub(super) fn matches(&mut self, id: NodeId, inst: &Value) -> Result<bool, CannotExplain> {
+impl Subschemas for Walker<'_> {
+    fn check(
+        &mut self,
+        id: NodeId,
+        inst: &Value,
+        report: &mut Report,
+    ) -> Result<(), CannotExplain> {
+        self.process(id, inst, report)
+    }
+
+    fn matches(&mut self, id: NodeId, inst: &Value) -> Result<bool, CannotExplain> {
         let mut sub = Report::default();
         self.process(id, inst, &mut sub)?;
         Ok(sub.is_success())
-    }
-
-    pub(super) fn count_matches(
-        &mut self,
-        ids: &[NodeId],
-        inst: &Value,
-    ) -> Result<usize, CannotExplain> {
-        let mut n = 0;
-        for &id in ids {
-            if self.matches(id, inst)? {
-                n += 1;
-            }
-        }
-        Ok(n)
     }
 }
 

@@ -10,10 +10,36 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Number, Value};
 
-use super::compile::{Additional, Dependency, Items, Node, TYPE_NAMES};
-use super::eval::{CannotExplain, Report, Walker};
+use super::compile::{Additional, Dependency, Items, Node, NodeId, TYPE_NAMES};
+use super::report::{CannotExplain, Report};
 use super::text;
 use crate::limits::MAX_UNIQUE_ITEMS_EXPLAINED;
+
+/// What a keyword check needs from the walk: evaluating a subschema (`allOf`, `anyOf`,
+/// `oneOf`, `not` and schema `dependencies` hold subschemas).
+pub(super) trait Subschemas {
+    /// Validates `inst` against node `id`, adding any error to `report`.
+    fn check(&mut self, id: NodeId, inst: &Value, report: &mut Report)
+    -> Result<(), CannotExplain>;
+
+    /// Whether `inst` matches node `id` (judged in a private report that keeps no text).
+    fn matches(&mut self, id: NodeId, inst: &Value) -> Result<bool, CannotExplain>;
+}
+
+/// How many of `ids` `inst` matches.
+fn count_matches(
+    w: &mut impl Subschemas,
+    ids: &[NodeId],
+    inst: &Value,
+) -> Result<usize, CannotExplain> {
+    let mut n = 0;
+    for &id in ids {
+        if w.matches(id, inst)? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
 
 /// Declares the keywords in the order fge runs them: [`NAMES`] lists them and [`check_all`]
 /// calls their checks in that order, as direct calls the compiler can inline (a table of
@@ -26,7 +52,7 @@ macro_rules! keywords_in_order {
 
         /// Runs every keyword's check against `inst`, in fge's order.
         pub(super) fn check_all(
-            w: &mut Walker<'_>,
+            w: &mut impl Subschemas,
             n: &Node,
             inst: &Value,
             report: &mut Report,
@@ -64,7 +90,7 @@ keywords_in_order! {
 // ---- Combinators (any instance type) ----
 
 fn all_of(
-    w: &mut Walker<'_>,
+    w: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -72,7 +98,7 @@ fn all_of(
     if n.all_of.is_empty() {
         return Ok(());
     }
-    let matched = w.count_matches(&n.all_of, inst)?;
+    let matched = count_matches(w, &n.all_of, inst)?;
     if matched != n.all_of.len() {
         report.error(|| {
             format!(
@@ -85,12 +111,12 @@ fn all_of(
 }
 
 fn any_of(
-    w: &mut Walker<'_>,
+    w: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
 ) -> Result<(), CannotExplain> {
-    if !n.any_of.is_empty() && w.count_matches(&n.any_of, inst)? == 0 {
+    if !n.any_of.is_empty() && count_matches(w, &n.any_of, inst)? == 0 {
         report.error(|| {
             format!(
                 "instance failed to match at least one required schema among {}",
@@ -102,7 +128,7 @@ fn any_of(
 }
 
 fn not(
-    w: &mut Walker<'_>,
+    w: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -116,7 +142,7 @@ fn not(
 }
 
 fn one_of(
-    w: &mut Walker<'_>,
+    w: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -124,7 +150,7 @@ fn one_of(
     if n.one_of.is_empty() {
         return Ok(());
     }
-    let matched = w.count_matches(&n.one_of, inst)?;
+    let matched = count_matches(w, &n.one_of, inst)?;
     if matched != 1 {
         report.error(|| {
             format!(
@@ -139,7 +165,7 @@ fn one_of(
 // ---- Any instance type ----
 
 fn enumeration(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -159,7 +185,7 @@ fn enumeration(
 }
 
 fn types(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -188,7 +214,7 @@ fn types(
 // ---- Arrays ----
 
 fn additional_items(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -209,7 +235,7 @@ fn additional_items(
 }
 
 fn max_items(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -228,7 +254,7 @@ fn max_items(
 }
 
 fn min_items(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -247,7 +273,7 @@ fn min_items(
 }
 
 fn unique_items(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -267,7 +293,7 @@ fn unique_items(
 // ---- Objects ----
 
 fn additional_properties(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -298,7 +324,7 @@ fn additional_properties(
 }
 
 fn dependencies(
-    w: &mut Walker<'_>,
+    w: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -323,14 +349,14 @@ fn dependencies(
                     });
                 }
             }
-            Dependency::Schema(id) => w.process(*id, inst, report)?,
+            Dependency::Schema(id) => w.check(*id, inst, report)?,
         }
     }
     Ok(())
 }
 
 fn max_properties(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -349,7 +375,7 @@ fn max_properties(
 }
 
 fn min_properties(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -368,7 +394,7 @@ fn min_properties(
 }
 
 fn required(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -400,7 +426,7 @@ fn missing_members<'n>(map: &Map<String, Value>, names: &'n [String]) -> Vec<&'n
 // ---- Strings ----
 
 fn max_length(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -417,7 +443,7 @@ fn max_length(
 }
 
 fn min_length(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -434,7 +460,7 @@ fn min_length(
 }
 
 fn pattern(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -451,7 +477,7 @@ fn pattern(
 // ---- Numbers ----
 
 fn maximum(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -479,7 +505,7 @@ fn maximum(
 }
 
 fn minimum(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
@@ -507,7 +533,7 @@ fn minimum(
 }
 
 fn multiple_of(
-    _: &mut Walker<'_>,
+    _: &mut impl Subschemas,
     n: &Node,
     inst: &Value,
     report: &mut Report,
