@@ -81,7 +81,8 @@
 //!   [`LoadError`] naming the limit. Each compiled regex is capped at
 //!   [`limits::MAX_REGEX_BYTES`].
 //! - **What a caller must still limit.** How many requests are validated at once (each may hold
-//!   a parsed body of up to about 40 times [`MAX_BODY_BYTES`]); the size of the API definitions
+//!   a parsed body of up to about 40 times [`MAX_BODY_BYTES`], for as long as it keeps the
+//!   [`Validated::body`] handed back); the size of the API definitions
 //!   it loads (compiled models take tens of times their JSON size, and [`MAX_PATTERNS`]
 //!   patterns of [`limits::MAX_REGEX_BYTES`] each is a theoretical worst case of gigabytes);
 //!   and the time a single validation may take against a model it does not trust.
