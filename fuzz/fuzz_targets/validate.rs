@@ -9,7 +9,8 @@
 //! as a request. The body is also tried nested in arrays as deep as the parser allows and one
 //! level deeper, and repeated as the elements of a long array (a few thousand), so deep
 //! nesting and long invalid arrays are reached from any seed. Asserted: no panic, no hang, and
-//! never more than `MAX_VALIDATION_MESSAGES` messages.
+//! never more than `MAX_VALIDATION_MESSAGES` messages, and a body that passes comes back
+//! parsed exactly as `serde_json` parses it.
 use gateway_validate::{
     MAX_VALIDATION_MESSAGES, MethodValidator, ModelSet, RequestValidator, RequestView,
 };
@@ -63,13 +64,26 @@ fuzz_target!(|data: &[u8]| {
         ) else {
             continue;
         };
-        let headers = [("x-h", "v"), ("content-type", "application/json")];
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-h", http::HeaderValue::from_static("v"));
+        headers.insert(
+            "content-type",
+            http::HeaderValue::from_static("application/json"),
+        );
         for body in &bodies {
-            let _ = method.validate(&RequestView {
+            let outcome = method.validate(&RequestView {
                 headers: &headers,
                 body,
                 ..Default::default()
             });
+            // The body handed on to mapping is the body, parsed as serde_json parses it.
+            if let Ok(gateway_validate::Validated {
+                body: Some(parsed), ..
+            }) = outcome
+            {
+                let reference = serde_json::from_slice::<serde_json::Value>(body).ok();
+                assert_eq!(Some(&*parsed), reference.as_ref());
+            }
         }
     }
 });

@@ -39,7 +39,8 @@ fn api() -> CompiledApi {
 #[test]
 fn a_5xx_type_without_its_own_customisation_takes_default_5xx_whole() {
     let api = api();
-    let headers = [("X-Trace", "t-1")];
+    let mut headers = http::HeaderMap::new();
+    headers.insert("X-Trace", http::HeaderValue::from_static("t-1"));
     let request = RequestView {
         headers: &headers,
         ..Default::default()

@@ -3,13 +3,19 @@
 //!
 //! Load time: build a [`ModelSet`] from the API's models (model-URL `$ref`s resolved offline,
 //! cycles and missing models rejected), then one [`MethodValidator`] per method. Request time:
-//! [`MethodValidator::validate`] on a borrowed [`RequestView`] gives an [`Outcome`].
+//! [`MethodValidator::validate`] on a borrowed [`RequestView`] (the gateway's request, lent to
+//! validation and mapping alike) either passes it, handing on the body it parsed
+//! ([`Validated`]), or turns it away with a [`Rejection`]: what failed, with the data of
+//! `$context.error.*`. This crate speaks no HTTP for failures; the gateway picks the response.
 //!
 //! Validity is decided by the `jsonschema` crate (draft 4, no network); the error list is
 //! worded and ordered the way API Gateway's validator (fge's json-schema-validator) does it.
 //!
 //! ```
-//! use gateway_validate::{MethodValidator, ModelSet, Outcome, RequestValidator, RequestView};
+//! use gateway_validate::{
+//!     MethodValidator, ModelSet, RejectionKind, RequestValidator, RequestView,
+//! };
+//! use http::HeaderMap;
 //! use serde_json::json;
 //!
 //! let models = ModelSet::builder("a1b2c3")
@@ -29,19 +35,28 @@
 //!     &models,
 //! )?;
 //!
-//! let headers = [("x-api-tenant", "t1"), ("content-type", "application/json")];
+//! let mut headers = HeaderMap::new();
+//! headers.insert("x-api-tenant", "t1".parse()?);
+//! headers.insert("content-type", "application/json".parse()?);
 //! let request = RequestView { headers: &headers, body: br#"{"type":"dog"}"#, ..Default::default() };
-//! let Outcome::Rejected(rejection) = method.validate(&request) else { panic!("must fail") };
-//! assert_eq!(rejection.body(), r#"{"message":"Invalid request body"}"#);
+//! let rejection = method.validate(&request).expect_err("the body lacks a name");
+//! assert_eq!(rejection.kind, RejectionKind::Body);
+//! assert_eq!(rejection.message, "Invalid request body");
 //! assert_eq!(
 //!     rejection.validation_error_string,
 //!     r#"[object has missing required properties (["name"])]"#
 //! );
 //!
-//! let request = RequestView { headers: &[], body: b"{}", ..Default::default() };
-//! let Outcome::Rejected(rejection) = method.validate(&request) else { panic!("must fail") };
+//! // A valid body comes back parsed, for mapping to use.
+//! let request = RequestView { body: br#"{"name":"Rex","type":"dog"}"#, ..request };
+//! let validated = method.validate(&request)?;
+//! assert_eq!(validated.body.as_deref(), Some(&json!({"name": "Rex", "type": "dog"})));
+//!
+//! let request = RequestView { body: b"{}", ..Default::default() };
+//! let rejection = method.validate(&request).expect_err("the header is missing");
+//! assert_eq!(rejection.kind, RejectionKind::Parameters);
 //! assert_eq!(rejection.message, "Missing required request parameters: [x-api-tenant]");
-//! # Ok::<(), gateway_validate::LoadError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Untrusted input
@@ -66,7 +81,8 @@
 //!   [`LoadError`] naming the limit. Each compiled regex is capped at
 //!   [`limits::MAX_REGEX_BYTES`].
 //! - **What a caller must still limit.** How many requests are validated at once (each may hold
-//!   a parsed body of up to about 40 times [`MAX_BODY_BYTES`]); the size of the API definitions
+//!   a parsed body of up to about 40 times [`MAX_BODY_BYTES`], for as long as it keeps the
+//!   [`Validated::body`] handed back); the size of the API definitions
 //!   it loads (compiled models take tens of times their JSON size, and [`MAX_PATTERNS`]
 //!   patterns of [`limits::MAX_REGEX_BYTES`] each is a theoretical worst case of gigabytes);
 //!   and the time a single validation may take against a model it does not trust.
@@ -78,6 +94,7 @@ mod body;
 mod error;
 mod explain;
 pub mod limits;
+mod model_url;
 mod models;
 mod request;
 
@@ -86,8 +103,9 @@ pub use limits::{
     MAX_BODY_BYTES, MAX_MODELS, MAX_PATTERNS, MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
     MAX_VALIDATION_MESSAGES,
 };
-pub use models::{Model, ModelSet, ModelSetBuilder, ValidationErrors, model_url};
+pub use model_url::model_url;
+pub use models::{Model, ModelSet, ModelSetBuilder, ValidationErrors};
 pub use request::{
-    GatewayResponseType, MethodValidator, Outcome, Rejection, RequestValidator, RequestView,
-    UNPARSEABLE_BODY,
+    MethodValidator, Rejection, RejectionKind, RequestValidator, RequestView, UNPARSEABLE_BODY,
+    Validated,
 };

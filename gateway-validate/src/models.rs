@@ -1,10 +1,7 @@
 //! An API's models: JSON Schema draft-4 documents, compiled once when the API is loaded.
 //!
-//! Models refer to each other with API Gateway's model URLs,
-//! `https://apigateway.amazonaws.com/restapis/{api-id}/models/{name}` (see the "models"
-//! section of the API Gateway developer guide, and localstack's recorded
-//! `test_api_gateway_request_validator_with_ref_models`, where such a reference validates a
-//! list of another model). Those references are resolved offline against the set; a
+//! Models refer to each other with API Gateway's model URLs ([`crate::model_url`]). Those
+//! references are resolved offline against the set; a
 //! reference to a model the API lacks, or models referring to each other in a cycle, fail the
 //! load with an error naming the model.
 
@@ -16,30 +13,14 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::explain::compile::{self, Arena, NodeId};
-use crate::explain::eval::{Report, Walker};
+use crate::explain::eval::Walker;
 use crate::explain::fallback;
+use crate::explain::report::Report;
 use crate::limits::{
     MAX_FALLBACK_LISTING_VALUES, MAX_MODELS, MAX_PATTERNS, MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES,
     MAX_SCHEMA_DEPTH, MAX_UNFOLDED_SCHEMA_NODES,
 };
-
-const MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
-
-/// The model URL API Gateway uses in `$ref`s: `https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}`.
-pub fn model_url(api_id: &str, name: &str) -> String {
-    format!("{MODEL_URL_PREFIX}{api_id}/models/{name}")
-}
-
-/// Splits a model URL (without fragment) into `(api_id, model_name)`.
-pub(crate) fn parse_model_url(url: &str) -> Option<(&str, &str)> {
-    let rest = url.strip_prefix(MODEL_URL_PREFIX)?;
-    let (api, rest) = rest.split_once('/')?;
-    let name = rest.strip_prefix("models/")?;
-    if api.is_empty() || name.is_empty() || name.contains('/') {
-        return None;
-    }
-    Some((api, name))
-}
+use crate::model_url::{model_url, parse_model_url};
 
 /// Why a request body does not match its model: fge's messages, in fge's order.
 ///
@@ -482,26 +463,6 @@ mod tests {
             .process(model.root, instance, &mut report)
             .ok()
             .map(|()| report.is_success())
-    }
-
-    #[test]
-    fn model_urls_parse_into_api_and_name() {
-        assert_eq!(
-            parse_model_url("https://apigateway.amazonaws.com/restapis/a1/models/Pet"),
-            Some(("a1", "Pet"))
-        );
-        assert_eq!(
-            parse_model_url("https://apigateway.amazonaws.com/restapis/a1/models/"),
-            None
-        );
-        assert_eq!(
-            parse_model_url("https://example.com/restapis/a1/models/Pet"),
-            None
-        );
-        assert_eq!(
-            model_url("a1", "Pet"),
-            "https://apigateway.amazonaws.com/restapis/a1/models/Pet"
-        );
     }
 
     #[test]

@@ -8,8 +8,11 @@
 //! content type. Parameters are checked before the body (localstack's `MethodRequestHandler`,
 //! validated against AWS).
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, LazyLock};
 
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::error::LoadError;
@@ -17,8 +20,12 @@ use crate::limits::MAX_BODY_BYTES;
 use crate::models::{Model, ModelSet};
 
 /// A request validator (`AWS::ApiGateway::RequestValidator`, or an entry of
-/// `x-amazon-apigateway-request-validators`): which checks to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// `x-amazon-apigateway-request-validators`): which checks to run. There are four:
+/// [`NONE`](Self::NONE), [`BODY`](Self::BODY) ("Validate body" in the developer guide's "Set
+/// up basic request validation"), [`PARAMETERS`](Self::PARAMETERS) ("Validate query string
+/// parameters and headers") and [`ALL`](Self::ALL) ("Validate body, query string parameters,
+/// and headers").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct RequestValidator {
     /// `validateRequestBody`: check the body against the request model.
     pub validate_request_body: bool,
@@ -27,17 +34,22 @@ pub struct RequestValidator {
 }
 
 impl RequestValidator {
-    /// Validate body only.
+    /// `NONE`: validate nothing (the [`Default`]).
+    pub const NONE: Self = Self {
+        validate_request_body: false,
+        validate_request_parameters: false,
+    };
+    /// `BODY`: validate the body only.
     pub const BODY: Self = Self {
         validate_request_body: true,
         validate_request_parameters: false,
     };
-    /// Validate query string parameters and headers only.
+    /// `PARAMETERS`: validate query string parameters and headers (and path parameters) only.
     pub const PARAMETERS: Self = Self {
         validate_request_body: false,
         validate_request_parameters: true,
     };
-    /// Validate body, query string parameters, and headers.
+    /// `ALL`: validate body, query string parameters, and headers.
     pub const ALL: Self = Self {
         validate_request_body: true,
         validate_request_parameters: true,
@@ -51,11 +63,12 @@ impl RequestValidator {
     }
 }
 
-/// Where a required parameter is looked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Where a required parameter is looked for. Header names are parsed once, at load: a name
+/// that is not a valid HTTP header name can never be present.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Location {
-    Header,
-    MultiValueHeader,
+    Header(Option<HeaderName>),
+    MultiValueHeader(Option<HeaderName>),
     MultiValueQueryString,
     Path,
     QueryString,
@@ -76,17 +89,19 @@ impl Required {
         };
         let rest = key.strip_prefix("method.request.").ok_or_else(bad)?;
         let (location, name) = rest.split_once('.').ok_or_else(bad)?;
+        if name.is_empty() {
+            return Err(bad());
+        }
+        // `from_bytes` lowercases: header names match case-insensitively (RFC 9110 §5.1).
+        let header = || HeaderName::from_bytes(name.as_bytes()).ok();
         let location = match location {
-            "header" => Location::Header,
-            "multivalueheader" => Location::MultiValueHeader,
+            "header" => Location::Header(header()),
+            "multivalueheader" => Location::MultiValueHeader(header()),
             "querystring" => Location::QueryString,
             "multivaluequerystring" => Location::MultiValueQueryString,
             "path" => Location::Path,
             _ => return Err(bad()),
         };
-        if name.is_empty() {
-            return Err(bad());
-        }
         Ok(Self {
             key: key.to_owned(),
             location,
@@ -95,90 +110,106 @@ impl Required {
     }
 }
 
-/// The parts of a request validation looks at, borrowed from the host's request.
+/// The parts of a request validation looks at, borrowed from the gateway's request.
 ///
-/// Lists hold every occurrence in arrival order (repeated headers and query keys included).
-#[derive(Debug, Clone, Copy, Default)]
+/// The gateway owns the request and lends the same fields to validation and to mapping, so
+/// both read one view of it:
+///
+/// - `headers`: the request's header map; names match case-insensitively (the map holds them
+///   lowercased), every occurrence is kept in arrival order.
+/// - `query`: the query string decoded once by its owner into `(key, value)` pairs in arrival
+///   order, repeated keys included. Decoding is the owner's: each key and value is
+///   percent-decoded (`+` kept as is, as API Gateway hands `queryStringParameters` on) before it
+///   reaches any engine; validation compares keys exactly and never decodes again.
+/// - `path`: the path parameters the route captured, e.g. `("petId", "7")`, as the router
+///   gives them.
+/// - `body`: the body bytes, not necessarily UTF-8.
+#[derive(Debug, Clone, Copy)]
 pub struct RequestView<'a> {
-    /// Header name/value pairs; names match case-insensitively.
-    pub headers: &'a [(&'a str, &'a str)],
-    /// Query string key/value pairs, decoded; keys match exactly.
-    pub query: &'a [(&'a str, &'a str)],
-    /// Path parameters captured by the route, e.g. `("petId", "7")`.
-    pub path: &'a [(&'a str, &'a str)],
+    /// The request headers.
+    pub headers: &'a HeaderMap,
+    /// Query string key/value pairs, decoded, in arrival order; keys match exactly.
+    pub query: &'a [(String, String)],
+    /// Path parameters captured by the route.
+    pub path: &'a [(String, String)],
     /// The body bytes.
     pub body: &'a [u8],
 }
 
-impl<'a> RequestView<'a> {
-    /// The `Content-Type` header's value, if any (the last one wins).
-    pub fn content_type(&self) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .rev()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| *v)
-    }
-}
+/// The header map of a view with no headers.
+static NO_HEADERS: LazyLock<HeaderMap> = LazyLock::new(HeaderMap::new);
 
-/// The gateway response a failed validation produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GatewayResponseType {
-    /// `BAD_REQUEST_PARAMETERS`: a required parameter is missing or blank.
-    BadRequestParameters,
-    /// `BAD_REQUEST_BODY`: the body does not match its model.
-    BadRequestBody,
-}
-
-impl GatewayResponseType {
-    /// The gateway response type's name, as in `x-amazon-apigateway-gateway-responses`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BadRequestParameters => "BAD_REQUEST_PARAMETERS",
-            Self::BadRequestBody => "BAD_REQUEST_BODY",
+impl Default for RequestView<'_> {
+    /// A request with no headers, query, path parameters or body.
+    fn default() -> Self {
+        Self {
+            headers: &NO_HEADERS,
+            query: &[],
+            path: &[],
+            body: &[],
         }
     }
 }
 
-/// A request API Gateway would turn away, with everything needed to render the response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    /// Which gateway response applies.
-    pub response_type: GatewayResponseType,
-    /// `$context.error.message`: `Missing required request parameters: [a, b]` or
-    /// `Invalid request body`.
-    pub message: String,
-    /// `$context.error.validationErrorString`.
-    pub validation_error_string: String,
-}
-
-impl Rejection {
-    /// HTTP status of both validation gateway responses.
-    pub const STATUS: u16 = 400;
-
-    /// The `x-amzn-ErrorType` header value API Gateway sends with these responses.
-    pub const ERROR_TYPE: &'static str = "BadRequestException";
-
-    /// The body of the default gateway response, `{"message":"..."}` (the default template is
-    /// `{"message":$context.error.messageString}`).
-    pub fn body(&self) -> String {
-        format!("{{\"message\":{}}}", Value::String(self.message.clone()))
+impl<'a> RequestView<'a> {
+    /// The `Content-Type` header's value, if any (the last one wins).
+    pub fn content_type(&self) -> Option<&'a HeaderValue> {
+        self.headers.get_all(CONTENT_TYPE).iter().next_back()
     }
 }
 
-/// The result of validating one request.
+/// Which check turned a request away; the gateway maps it to its gateway response type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectionKind {
+    /// A required parameter is missing or blank: API Gateway answers with its
+    /// `BAD_REQUEST_PARAMETERS` gateway response.
+    Parameters,
+    /// The body does not match its model, or is not JSON: the `BAD_REQUEST_BODY` gateway
+    /// response.
+    Body,
+}
+
+/// A request API Gateway's validator turns away: what happened, in the words of
+/// `$context.error.*`. The gateway decides the response (status, headers, body) from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The request may proceed to the integration.
-    Valid,
-    /// API Gateway answers 400 itself.
-    Rejected(Rejection),
+pub struct Rejection {
+    /// Which check failed.
+    pub kind: RejectionKind,
+    /// `$context.error.message`: `Missing required request parameters: [a, b]` or
+    /// `Invalid request body`.
+    pub message: String,
+    /// `$context.error.validationErrorString`: the missing-parameters message again, or the
+    /// model's error list (`[object has missing required properties (["name"])]`).
+    pub validation_error_string: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// A request that passed its method's validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Validated {
+    /// The body as parsed for validation, when it was validated against a model: hand it on
+    /// to mapping (`gateway_mapping::input::Input::with_json`) instead of parsing it again.
+    /// `None` when the body was not validated (no body validation, or no model for the
+    /// content type): then nothing was parsed.
+    pub body: Option<Arc<Value>>,
 }
 
 /// `validationErrorString` when the body is not JSON: API Gateway logs
 /// `Request body does not match model schema for content type application/json: [Unknown
 /// error parsing request body]` and exposes the bracketed part.
 pub const UNPARSEABLE_BODY: &str = "[Unknown error parsing request body]";
+
+/// `$context.error.message` of a body that does not match its model ([LS] snapshot
+/// "invalid-request-body": `{"message": "Invalid request body"}`).
+const INVALID_BODY: &str = "Invalid request body";
 
 /// One method's request validation, compiled.
 #[derive(Debug, Clone)]
@@ -242,27 +273,47 @@ impl MethodValidator {
     }
 
     /// Validates one request: parameters first, then the body.
-    pub fn validate(&self, request: &RequestView<'_>) -> Outcome {
+    ///
+    /// On success, the parsed body when a model checked it (see [`Validated::body`]).
+    pub fn validate(&self, request: &RequestView<'_>) -> Result<Validated, Rejection> {
         if self.validator.validate_request_parameters
             && let Some(missing) = self.missing_parameters(request)
         {
-            return Outcome::Rejected(Rejection {
-                response_type: GatewayResponseType::BadRequestParameters,
+            return Err(Rejection {
+                kind: RejectionKind::Parameters,
                 validation_error_string: missing.clone(),
                 message: missing,
             });
         }
-        if self.validator.validate_request_body
-            && let Some(model) = self.model_for(request.content_type())
-            && let Err(errors) = check_body(model, request.body)
-        {
-            return Outcome::Rejected(Rejection {
-                response_type: GatewayResponseType::BadRequestBody,
-                message: "Invalid request body".to_owned(),
-                validation_error_string: errors,
-            });
+        if !self.validator.validate_request_body {
+            return Ok(Validated::default());
         }
-        Outcome::Valid
+        let Some(model) = self.model_for_request(request) else {
+            return Ok(Validated::default());
+        };
+        match check_body(model, request.body) {
+            Ok(body) => Ok(Validated {
+                body: Some(Arc::new(body)),
+            }),
+            Err(errors) => Err(Rejection {
+                kind: RejectionKind::Body,
+                message: INVALID_BODY.to_owned(),
+                validation_error_string: errors,
+            }),
+        }
+    }
+
+    /// The model for the request's `Content-Type` (see [`model_for`](Self::model_for)). A
+    /// header that is not UTF-8 names no configured content type: only `$default` applies.
+    fn model_for_request(&self, request: &RequestView<'_>) -> Option<&Arc<Model>> {
+        match request
+            .content_type()
+            .map(|v| std::str::from_utf8(v.as_bytes()))
+        {
+            None => self.model_for(None),
+            Some(Ok(content_type)) => self.model_for(Some(content_type)),
+            Some(Err(_)) => self.default_model.as_ref(),
+        }
     }
 
     /// The model a request with this `Content-Type` is validated against, if any.
@@ -303,39 +354,46 @@ impl MethodValidator {
     }
 }
 
-/// "Included and not blank": a value of only whitespace counts as missing.
-fn non_blank(v: &str) -> bool {
-    !v.trim().is_empty()
+/// "Included and not blank": a value of only whitespace counts as missing. A value that is
+/// not UTF-8 has a non-whitespace byte, so it counts as present.
+fn non_blank(v: &[u8]) -> bool {
+    std::str::from_utf8(v).map_or(true, |s| !s.trim().is_empty())
 }
 
 fn present(r: &Required, request: &RequestView<'_>) -> bool {
     let name = r.name.as_str();
-    match r.location {
+    match &r.location {
         // A single-value header or query parameter is the last occurrence (API Gateway keeps
         // the last value in `headers` / `queryStringParameters`); multi-value forms count if
         // any occurrence has a value.
-        Location::Header => request
+        Location::Header(Some(header)) => request
             .headers
+            .get_all(header)
             .iter()
-            .rev()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .is_some_and(|(_, v)| non_blank(v)),
-        Location::MultiValueHeader => request
+            .next_back()
+            .is_some_and(|v| non_blank(v.as_bytes())),
+        Location::MultiValueHeader(Some(header)) => request
             .headers
+            .get_all(header)
             .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case(name) && non_blank(v)),
+            .any(|v| non_blank(v.as_bytes())),
+        Location::Header(None) | Location::MultiValueHeader(None) => false,
         Location::QueryString => request
             .query
             .iter()
             .rev()
-            .find(|(k, _)| *k == name)
-            .is_some_and(|(_, v)| non_blank(v)),
-        Location::MultiValueQueryString => request
-            .query
-            .iter()
-            .any(|(k, v)| *k == name && non_blank(v)),
-        Location::Path => request.path.iter().any(|(k, v)| *k == name && non_blank(v)),
+            .find(|(k, _)| k == name)
+            .is_some_and(|(_, v)| non_blank(v.as_bytes())),
+        Location::MultiValueQueryString => any_non_blank(request.query, name),
+        Location::Path => any_non_blank(request.path, name),
     }
+}
+
+/// Whether any pair named `name` has a non-blank value.
+fn any_non_blank(pairs: &[(String, String)], name: &str) -> bool {
+    pairs
+        .iter()
+        .any(|(k, v)| k == name && non_blank(v.as_bytes()))
 }
 
 /// Lowercased `type/subtype` without parameters.
@@ -348,15 +406,16 @@ fn media_type(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Parses and validates a body; the `validationErrorString` on failure.
-fn check_body(model: &Model, body: &[u8]) -> Result<(), String> {
+/// Parses and validates a body: the parsed body, or the `validationErrorString`.
+fn check_body(model: &Model, body: &[u8]) -> Result<Value, String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(UNPARSEABLE_BODY.to_owned());
     }
     let Some(instance) = crate::body::parse(body) else {
         return Err(UNPARSEABLE_BODY.to_owned());
     };
-    model.validate(&instance).map_err(|e| e.to_string())
+    model.validate(&instance).map_err(|e| e.to_string())?;
+    Ok(instance)
 }
 
 #[cfg(test)]
@@ -405,8 +464,9 @@ mod tests {
 
     #[test]
     fn blank_values_count_as_missing() {
-        assert!(!non_blank(""));
-        assert!(!non_blank("  \t"));
-        assert!(non_blank(" a "));
+        assert!(!non_blank(b""));
+        assert!(!non_blank(b"  \t"));
+        assert!(non_blank(b" a "));
+        assert!(non_blank(b"\xff"));
     }
 }

@@ -13,11 +13,13 @@
 //! - [DG] Amazon API Gateway developer guide, "Request validation for REST APIs".
 
 use std::fs;
+use std::sync::LazyLock;
 
 use gateway_validate::{
-    GatewayResponseType, LoadError, MethodValidator, ModelSet, Outcome, Rejection,
-    RequestValidator, RequestView, UNPARSEABLE_BODY,
+    LoadError, MethodValidator, ModelSet, Rejection, RejectionKind, RequestValidator, RequestView,
+    UNPARSEABLE_BODY, Validated,
 };
+use http::HeaderMap;
 use serde_json::{Value, json};
 
 fn data(name: &str) -> Value {
@@ -55,19 +57,39 @@ fn pet_method(validator: RequestValidator) -> MethodValidator {
     .unwrap()
 }
 
-fn rejected(outcome: Outcome) -> Rejection {
-    match outcome {
-        Outcome::Rejected(r) => r,
-        Outcome::Valid => panic!("expected a rejection"),
-    }
+fn rejected(outcome: Result<Validated, Rejection>) -> Rejection {
+    outcome.expect_err("expected a rejection")
 }
 
-const FULL_HEADERS: [(&str, &str); 2] = [
-    ("x-header-param", "test"),
-    ("Content-Type", "application/json"),
-];
-const FULL_QUERY: [(&str, &str); 1] = [("qs1", "test")];
-const FULL_PATH: [(&str, &str); 1] = [("test", "value")];
+fn passed(outcome: Result<Validated, Rejection>) -> Validated {
+    outcome.expect("expected the request to pass")
+}
+
+/// A header map holding `pairs` in order (names as given: the map lowercases them).
+fn header_map(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        let name = http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+        map.append(name, value.parse().unwrap());
+    }
+    map
+}
+
+/// Owned query or path pairs, as the gateway lends them.
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+static FULL_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
+    header_map(&[
+        ("x-header-param", "test"),
+        ("Content-Type", "application/json"),
+    ])
+});
+static FULL_QUERY: LazyLock<Vec<(String, String)>> = LazyLock::new(|| pairs(&[("qs1", "test")]));
+static FULL_PATH: LazyLock<Vec<(String, String)>> = LazyLock::new(|| pairs(&[("test", "value")]));
 
 fn request<'a>(body: &'a [u8]) -> RequestView<'a> {
     RequestView {
@@ -90,10 +112,7 @@ fn body_errors(model: &Value, body: &Value) -> String {
 #[test]
 fn valid_request_passes() {
     let body = serde_json::to_vec(&data("pet-valid.json")).unwrap();
-    assert_eq!(
-        pet_method(RequestValidator::ALL).validate(&request(&body)),
-        Outcome::Valid
-    );
+    passed(pet_method(RequestValidator::ALL).validate(&request(&body)));
 }
 
 #[test]
@@ -120,24 +139,19 @@ fn missing_parameters_are_listed_in_sorted_key_order() {
         body: b"{}",
         ..Default::default()
     }));
-    assert_eq!(r.response_type, GatewayResponseType::BadRequestParameters);
-    assert_eq!(r.response_type.as_str(), "BAD_REQUEST_PARAMETERS");
+    assert_eq!(r.kind, RejectionKind::Parameters);
     assert_eq!(
         r.message,
         "Missing required request parameters: [x-header-param, issuer, qs1]"
     );
-    assert_eq!(
-        r.body(),
-        r#"{"message":"Missing required request parameters: [x-header-param, issuer, qs1]"}"#
-    );
-    assert_eq!(Rejection::STATUS, 400);
+    assert_eq!(r.validation_error_string, r.message);
 }
 
 #[test]
 fn one_missing_parameter_is_named_alone() {
     // [LS] snapshots "missing-required-headers-request-params-get" / "...-qs-...".
     let method = pet_method(RequestValidator::ALL);
-    let query = [("qs1", "test")];
+    let query = pairs(&[("qs1", "test")]);
     let r = rejected(method.validate(&RequestView {
         query: &query,
         path: &FULL_PATH,
@@ -147,7 +161,7 @@ fn one_missing_parameter_is_named_alone() {
         r.message,
         "Missing required request parameters: [x-header-param]"
     );
-    let headers = [("X-Header-Param", "test")]; // header names are case-insensitive
+    let headers = header_map(&[("X-Header-Param", "test")]); // names are case-insensitive
     let r = rejected(method.validate(&RequestView {
         headers: &headers,
         path: &FULL_PATH,
@@ -162,8 +176,8 @@ fn blank_parameters_count_as_missing() {
     // ("Test basic request validation in API Gateway") shows `GET /validation?q1=` answered
     // like a missing q1: 400 {"message": "Missing required request parameters: [q1]"}.
     let method = pet_method(RequestValidator::ALL);
-    let headers = [("x-header-param", "  ")];
-    let query = [("qs1", "")];
+    let headers = header_map(&[("x-header-param", "  ")]);
+    let query = pairs(&[("qs1", "")]);
     let r = rejected(method.validate(&RequestView {
         headers: &headers,
         query: &query,
@@ -183,7 +197,7 @@ fn parameters_are_checked_before_the_body() {
         body: br#"{"test":"test"}"#,
         ..Default::default()
     }));
-    assert_eq!(r.response_type, GatewayResponseType::BadRequestParameters);
+    assert_eq!(r.kind, RejectionKind::Parameters);
 }
 
 #[test]
@@ -194,11 +208,8 @@ fn validator_switches_choose_what_is_checked() {
         ..Default::default()
     };
     let r = rejected(pet_method(RequestValidator::BODY).validate(&no_params));
-    assert_eq!(r.response_type, GatewayResponseType::BadRequestBody);
-    assert_eq!(
-        pet_method(RequestValidator::PARAMETERS).validate(&request(b"not json")),
-        Outcome::Valid
-    );
+    assert_eq!(r.kind, RejectionKind::Body);
+    passed(pet_method(RequestValidator::PARAMETERS).validate(&request(b"not json")));
     let models = ModelSet::builder("api123")
         .model("Pet", data("pet.json"))
         .build()
@@ -210,7 +221,7 @@ fn validator_switches_choose_what_is_checked() {
         &models,
     )
     .unwrap();
-    assert_eq!(none.validate(&no_params), Outcome::Valid);
+    passed(none.validate(&no_params));
     // Method-level validator overrides the API default ([DG], x-amazon-apigateway-request-validator).
     assert_eq!(
         RequestValidator::in_force(
@@ -230,9 +241,8 @@ fn invalid_body_gives_bad_request_body_with_the_fge_list() {
     // [LS] snapshot "invalid-request-body": {"message": "Invalid request body"}.
     let body = serde_json::to_vec(&data("pet-invalid.json")).unwrap();
     let r = rejected(pet_method(RequestValidator::ALL).validate(&request(&body)));
-    assert_eq!(r.response_type.as_str(), "BAD_REQUEST_BODY");
-    assert_eq!(r.body(), r#"{"message":"Invalid request body"}"#);
-    assert_eq!(Rejection::ERROR_TYPE, "BadRequestException");
+    assert_eq!(r.kind, RejectionKind::Body);
+    assert_eq!(r.message, "Invalid request body");
     // [FGE] members are visited in sorted order (price, then type) and all siblings are
     // checked; messages are joined like a Java List's toString ("[a, b]"; the ", " separator
     // is visible in recorded strings such as "[instance type (null) does not match any allowed
@@ -402,38 +412,28 @@ fn model_is_chosen_by_content_type_then_default() {
         &models,
     )
     .unwrap();
-    let with_ct =
-        |ct: &'static str| -> Vec<(&'static str, &'static str)> { vec![("content-type", ct)] };
+    let with_ct = |ct: &str| header_map(&[("content-type", ct)]);
     let bad = br#"{"name":1}"#;
     // [DG] "If no matching content type is found, request validation is not performed."
     let h = with_ct("text/plain");
-    assert_eq!(
-        json_only.validate(&RequestView {
-            headers: &h,
-            body: bad,
-            ..Default::default()
-        }),
-        Outcome::Valid
-    );
+    passed(json_only.validate(&RequestView {
+        headers: &h,
+        body: bad,
+        ..Default::default()
+    }));
     // No Content-Type: API Gateway assumes application/json ([DG] passthrough behaviour; [LS]
     // a header-less GET was rejected by the application/json model).
-    assert!(matches!(
-        json_only.validate(&RequestView {
-            body: bad,
-            ..Default::default()
-        }),
-        Outcome::Rejected(_)
-    ));
+    rejected(json_only.validate(&RequestView {
+        body: bad,
+        ..Default::default()
+    }));
     // Parameters and case of the media type do not prevent the match.
     let h = with_ct("Application/JSON; charset=UTF-8");
-    assert!(matches!(
-        json_only.validate(&RequestView {
-            headers: &h,
-            body: bad,
-            ..Default::default()
-        }),
-        Outcome::Rejected(_)
-    ));
+    rejected(json_only.validate(&RequestView {
+        headers: &h,
+        body: bad,
+        ..Default::default()
+    }));
     // [DG] "$default" applies to any content type without its own model.
     let with_default = MethodValidator::new(
         Some(RequestValidator::BODY),
@@ -473,18 +473,15 @@ fn model_urls_resolve_against_the_api_models() {
         &models,
     )
     .unwrap();
-    assert_eq!(
-        method.validate(&RequestView {
-            body: br#"[{"a":1,"b":2}]"#,
-            ..Default::default()
-        }),
-        Outcome::Valid
-    );
+    passed(method.validate(&RequestView {
+        body: br#"[{"a":1,"b":2}]"#,
+        ..Default::default()
+    }));
     let r = rejected(method.validate(&RequestView {
         body: b"",
         ..Default::default()
     }));
-    assert_eq!(r.body(), r#"{"message":"Invalid request body"}"#);
+    assert_eq!(r.message, "Invalid request body");
     let r = rejected(method.validate(&RequestView {
         body: br#"[{"a":1}]"#,
         ..Default::default()
@@ -645,16 +642,13 @@ fn multi_value_parameters_count_any_non_blank_occurrence() {
         &models,
     )
     .unwrap();
-    let query = [("tag", ""), ("tag", "a")];
-    let headers = [("X-M", "1")];
-    assert_eq!(
-        method.validate(&RequestView {
-            query: &query,
-            headers: &headers,
-            ..Default::default()
-        }),
-        Outcome::Valid
-    );
+    let query = pairs(&[("tag", ""), ("tag", "a")]);
+    let headers = header_map(&[("X-M", "1")]);
+    passed(method.validate(&RequestView {
+        query: &query,
+        headers: &headers,
+        ..Default::default()
+    }));
     let r = rejected(method.validate(&RequestView {
         query: &query[..1],
         ..Default::default()
@@ -708,4 +702,82 @@ fn schemas_whose_expansion_explodes_are_refused_at_load() {
             .unwrap()
             .is_valid(&json!({"children": [{"children": []}]}))
     );
+}
+
+#[test]
+fn a_validated_body_is_handed_on_parsed_and_an_unvalidated_one_is_not_parsed() {
+    // The gateway gives the parsed body to mapping (`$input.json`, `$input.path`) instead of
+    // parsing it twice; a body no model checked is never parsed here.
+    let body = serde_json::to_vec(&data("pet-valid.json")).unwrap();
+    let validated = passed(pet_method(RequestValidator::ALL).validate(&request(&body)));
+    assert_eq!(validated.body.as_deref(), Some(&data("pet-valid.json")));
+    // Parameters only: the body is not looked at.
+    let validated = passed(pet_method(RequestValidator::PARAMETERS).validate(&request(&body)));
+    assert_eq!(validated.body, None);
+    // [DG] no model for the content type: no validation, so nothing parsed.
+    let headers = header_map(&[("content-type", "text/plain")]);
+    let validated = passed(pet_method(RequestValidator::BODY).validate(&RequestView {
+        headers: &headers,
+        body: &body,
+        ..Default::default()
+    }));
+    assert_eq!(validated.body, None);
+}
+
+#[test]
+fn the_last_of_repeated_single_value_headers_and_query_keys_counts() {
+    // API Gateway keeps the last value of a repeated key in `headers` / `queryStringParameters`.
+    let method = pet_method(RequestValidator::PARAMETERS);
+    let headers = header_map(&[("x-header-param", "a"), ("X-Header-Param", " ")]);
+    let query = pairs(&[("qs1", "x"), ("qs1", "")]);
+    let r = rejected(method.validate(&RequestView {
+        headers: &headers,
+        query: &query,
+        path: &FULL_PATH,
+        ..Default::default()
+    }));
+    assert_eq!(
+        r.message,
+        "Missing required request parameters: [x-header-param, qs1]"
+    );
+}
+
+#[test]
+fn header_bytes_that_are_not_utf8_are_present_values_and_name_no_content_type() {
+    let models = ModelSet::builder("api123")
+        .model("Pet", data("pet.json"))
+        .model("Text", json!({"type": "string"}))
+        .build()
+        .unwrap();
+    let method = MethodValidator::new(
+        Some(RequestValidator::ALL),
+        [("method.request.header.x-bin", true)],
+        [("application/json", "Pet"), ("$default", "Text")],
+        &models,
+    )
+    .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("x-bin", http::HeaderValue::from_bytes(b"\xff").unwrap());
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_bytes(b"application/json\xe9").unwrap(),
+    );
+    // Not JSON's model: a Content-Type that is not text matches no configured type, only
+    // `$default` (here a string model, which the object body fails).
+    let r = rejected(method.validate(&RequestView {
+        headers: &headers,
+        body: br#"{"name":"x","type":"dog"}"#,
+        ..Default::default()
+    }));
+    assert_eq!(r.kind, RejectionKind::Body);
+    assert_eq!(
+        r.validation_error_string,
+        r#"[instance type (object) does not match any allowed primitive type (allowed: ["string"])]"#
+    );
+}
+
+#[test]
+fn a_rejection_displays_its_message() {
+    let r = rejected(pet_method(RequestValidator::BODY).validate(&request(b"{}")));
+    assert_eq!(r.to_string(), "Invalid request body");
 }

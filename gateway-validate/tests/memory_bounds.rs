@@ -8,7 +8,9 @@
 //! counting global allocator is not an option. Bounds lie between the figures measured after
 //! the fix and before it (both beside each case), so a regression fails them.
 
-use gateway_validate::{MethodValidator, ModelSet, Outcome, RequestValidator, RequestView};
+use gateway_validate::{
+    MethodValidator, ModelSet, Rejection, RequestValidator, RequestView, Validated,
+};
 use serde_json::{Value, json};
 
 const CASE_VAR: &str = "GATEWAY_VALIDATE_MEMORY_CASE";
@@ -24,7 +26,7 @@ fn method(schema: Value) -> MethodValidator {
     .unwrap()
 }
 
-fn validate(method: &MethodValidator, body: &[u8]) -> Outcome {
+fn validate(method: &MethodValidator, body: &[u8]) -> Result<Validated, Rejection> {
     method.validate(&RequestView {
         body,
         ..Default::default()
@@ -69,7 +71,7 @@ fn run_case(name: &str) {
                 body.extend_from_slice(b",1");
             }
             body.push(b']');
-            report_peak(|| assert!(matches!(validate(&m, &body), Outcome::Rejected(_))));
+            report_peak(|| assert!(validate(&m, &body).is_err()));
         }
         "nested_arrays_8mb" => {
             let m = method(json!({"type": "array"}));
@@ -78,7 +80,7 @@ fn run_case(name: &str) {
                 body.extend_from_slice(b"[[[[[[[[[[]]]]]]]]]],");
             }
             body.extend_from_slice(b"[]]");
-            report_peak(|| assert_eq!(validate(&m, &body), Outcome::Valid));
+            report_peak(|| assert!(validate(&m, &body).is_ok()));
         }
         "identical_patterns_20k" => {
             let props: serde_json::Map<String, Value> = (0..20_000)

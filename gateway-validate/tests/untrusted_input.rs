@@ -2,8 +2,8 @@
 //! limits (their memory bounds are checked in `memory_bounds.rs`).
 
 use gateway_validate::{
-    LoadError, MAX_PATTERNS, MAX_VALIDATION_MESSAGES, MethodValidator, ModelSet, Outcome,
-    RequestValidator, RequestView,
+    LoadError, MAX_PATTERNS, MAX_VALIDATION_MESSAGES, MethodValidator, ModelSet, RequestValidator,
+    RequestView,
 };
 use serde_json::{Value, json};
 
@@ -23,8 +23,8 @@ fn errors(method: &MethodValidator, body: &[u8]) -> String {
         body,
         ..Default::default()
     }) {
-        Outcome::Rejected(r) => r.validation_error_string,
-        Outcome::Valid => "valid".to_owned(),
+        Err(r) => r.validation_error_string,
+        Ok(_) => "valid".to_owned(),
     }
 }
 

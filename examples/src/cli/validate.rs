@@ -32,9 +32,8 @@ use std::process::ExitCode;
 
 use gateway_core::pipeline::Failure;
 use gateway_core::text::Escaped;
-use gateway_validate::{
-    LoadError, MethodValidator, ModelSet, Outcome, RequestValidator, RequestView,
-};
+use gateway_validate::{LoadError, MethodValidator, ModelSet, RequestValidator, RequestView};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::files;
@@ -245,11 +244,11 @@ fn run_schema(schema_file: &Path, instance_file: &Path) -> Result<u8, String> {
         body: &instance,
         ..Default::default()
     }) {
-        Outcome::Valid => {
+        Ok(_) => {
             println!("valid");
             Ok(EXIT_VALID)
         }
-        Outcome::Rejected(rejection) => {
+        Err(rejection) => {
             println!("{}", rejection.validation_error_string);
             Ok(EXIT_INVALID)
         }
@@ -278,29 +277,29 @@ fn run_api(request: &ApiRequest) -> Result<u8, String> {
         ));
     };
 
-    let headers: Vec<(&str, &str)> = request
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+    let mut headers = HeaderMap::with_capacity(request.headers.len());
+    for (name, value) in &request.headers {
+        let bad = || format!("--header {}: not a valid HTTP header", Escaped(name));
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        let value = HeaderValue::from_str(value).map_err(|_| bad())?;
+        headers.append(name, value);
+    }
+    let path: Vec<(String, String)> = found
+        .params()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let query: Vec<(&str, &str)> = request
-        .query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let path: Vec<(&str, &str)> = found.params().collect();
     let view = RequestView {
         headers: &headers,
-        query: &query,
+        query: &request.query,
         path: &path,
         body: &body,
     };
     match method.validator().validate(&view) {
-        Outcome::Valid => {
+        Ok(_) => {
             println!("valid");
             Ok(EXIT_VALID)
         }
-        Outcome::Rejected(rejection) => {
+        Err(rejection) => {
             let response = super::gateway_response(
                 &compiled,
                 &Failure::from(&rejection),

@@ -42,11 +42,11 @@
 use bytes::Bytes;
 use gateway_mapping::TemplateError;
 use gateway_mapping::context::{Context, ContextObject, StageVariables, mapping_scope};
-use gateway_mapping::input::{Input, OwnedRequest as TemplateRequest};
+use gateway_mapping::input::{Input, RequestView as TemplateRequest};
 use gateway_mapping::selection::UnsupportedMediaType;
 use gateway_policy::sigv4::{AuthError, AuthErrorKind};
 use gateway_policy::{AuthorizerConfigError, Denial};
-use gateway_validate::{Rejection, RequestView};
+use gateway_validate::{Rejection, RejectionKind, RequestView};
 use http::StatusCode;
 use http::header::{HeaderName, HeaderValue};
 
@@ -187,13 +187,9 @@ impl From<NoRoute> for Failure {
 /// validator's message and `validationErrorString`.
 impl From<&Rejection> for Failure {
     fn from(rejection: &Rejection) -> Failure {
-        let response_type = match rejection.response_type {
-            gateway_validate::GatewayResponseType::BadRequestParameters => {
-                GatewayResponseType::BadRequestParameters
-            }
-            gateway_validate::GatewayResponseType::BadRequestBody => {
-                GatewayResponseType::BadRequestBody
-            }
+        let response_type = match rejection.kind {
+            RejectionKind::Parameters => GatewayResponseType::BadRequestParameters,
+            RejectionKind::Body => GatewayResponseType::BadRequestBody,
         };
         Failure::new(response_type, rejection.message.as_str())
             .with_validation_error_string(rejection.validation_error_string.as_str())
@@ -421,18 +417,14 @@ impl CompiledApi {
             context.set("apiId", self.api().id.as_str());
             context.set("httpMethod", http_method);
             context.set("resourcePath", resource_path);
-            let mut input = TemplateRequest::new(request.body);
-            for (k, v) in request.path {
-                input.add_path(k, v);
-            }
-            for (k, v) in request.query {
-                input.add_query(k, v);
-            }
-            for (k, v) in request.headers {
-                // A header a HeaderMap cannot hold is not one a client sent (the pipeline's
-                // request arrives as a HeaderMap): `$input` leaves it out.
-                let _ = input.add_header(k, v);
-            }
+            // The same request fields the validator read, lent to the template.
+            let input = TemplateRequest {
+                headers: request.headers,
+                header_names: &[],
+                query: request.query,
+                path: request.path,
+                body: request.body,
+            };
             let scope = mapping_scope(
                 Input::new(input),
                 &ContextObject::new(context),
@@ -458,23 +450,22 @@ fn parameter_value(source: &str, request: &RequestView<'_>) -> Option<String> {
     }
     let rest = source.strip_prefix("method.request.")?;
     let (location, name) = rest.split_once('.')?;
-    let last = |pairs: &[(&str, &str)], case_insensitive: bool| {
+    let last = |pairs: &[(String, String)]| {
         pairs
             .iter()
             .rev()
-            .find(|(k, _)| {
-                if case_insensitive {
-                    k.eq_ignore_ascii_case(name)
-                } else {
-                    *k == name
-                }
-            })
-            .map(|(_, v)| (*v).to_owned())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     };
     match location {
-        "header" => last(request.headers, true),
-        "querystring" => last(request.query, false),
-        "path" => last(request.path, false),
+        "header" => request
+            .headers
+            .get_all(name)
+            .iter()
+            .last()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        "querystring" => last(request.query),
+        "path" => last(request.path),
         _ => None,
     }
 }
@@ -485,7 +476,9 @@ mod tests {
 
     #[test]
     fn static_and_request_header_values_resolve() {
-        let headers = [("X-Id", "a"), ("x-id", "b")];
+        let mut headers = http::HeaderMap::new();
+        headers.append("X-Id", HeaderValue::from_static("a"));
+        headers.append("x-id", HeaderValue::from_static("b"));
         let view = RequestView {
             headers: &headers,
             ..Default::default()

@@ -8,7 +8,7 @@ use fancy_regex::Regex;
 use serde_json::{Map, Number, Value};
 
 use crate::limits::{MAX_REGEX_BYTES, MAX_REGEX_DFA_BYTES, REGEX_BACKTRACK_LIMIT};
-use crate::models::parse_model_url;
+use crate::model_url::parse_model_url;
 
 /// Index of a node in the [`Arena`].
 pub(crate) type NodeId = usize;

@@ -13,11 +13,14 @@
 //!   single summary message.
 //!
 //! Stages: [`compile`] turns the models' JSON into an arena of digested schema nodes once per
-//! model set; [`eval`] walks it against an instance; [`text`] formats values the way fge
-//! (through Jackson) prints them. [`fallback`] words `jsonschema` errors directly for the rare
+//! model set; [`eval`] walks it against an instance, running the checks of [`keywords`] (one
+//! per draft-4 keyword, in fge's order) at each node into a [`report`]; [`text`] formats
+//! values the way fge (through Jackson) prints them. [`fallback`] words `jsonschema` errors directly for the rare
 //! schema this walker cannot follow (references through `id`, remote documents).
 
 pub(crate) mod compile;
 pub(crate) mod eval;
 pub(crate) mod fallback;
+mod keywords;
+pub(crate) mod report;
 pub(crate) mod text;
