@@ -462,7 +462,7 @@ fn parameter_value(source: &str, request: &RequestView<'_>) -> Option<String> {
             .headers
             .get_all(name)
             .iter()
-            .last()
+            .next_back()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         "querystring" => last(request.query),
         "path" => last(request.path),
