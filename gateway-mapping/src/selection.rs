@@ -38,10 +38,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
-use fancy_regex::Regex;
-
-use crate::java::regex::{MAX_PATTERN_LEN, translate};
+use crate::java::regex::{MAX_PATTERN_LEN, Pattern};
 
 /// The media type API Gateway assumes when a request has no `Content-Type`: "API Gateway
 /// defaults to application/json" (developer guide, "Method request behavior for payloads
@@ -285,7 +284,7 @@ pub struct NoMatchingResponse {
 /// used when no pattern matches.
 #[derive(Debug, Clone)]
 pub struct IntegrationResponses<T> {
-    patterns: Vec<(Regex, String, T)>,
+    patterns: Vec<(Arc<Pattern>, String, T)>,
     default: Option<T>,
 }
 
@@ -318,7 +317,7 @@ impl<T> IntegrationResponses<T> {
     pub fn select(&self, value: &str) -> Result<&T, NoMatchingResponse> {
         for (re, _, response) in &self.patterns {
             // A pattern that gives up (backtracking limit) counts as no match.
-            if re.is_match(value).unwrap_or(false) {
+            if re.is_match(value) {
                 return Ok(response);
             }
         }
@@ -338,8 +337,9 @@ impl<T> IntegrationResponses<T> {
     }
 }
 
-/// Compiles a Java pattern anchored at both ends.
-fn compile_whole(pattern: &str) -> Result<Regex, SelectionError> {
+/// Compiles a Java pattern anchored at both ends, with the same translation and limits as a
+/// template's `String.matches` ([`Pattern::compile`]): import, load and runtime agree.
+fn compile_whole(pattern: &str) -> Result<Arc<Pattern>, SelectionError> {
     let err = |reason: String| SelectionError::Pattern {
         pattern: pattern.to_owned(),
         reason,
@@ -350,8 +350,9 @@ fn compile_whole(pattern: &str) -> Result<Regex, SelectionError> {
             pattern.len()
         )));
     }
-    let translated = translate(pattern).map_err(|e| err(e.message().to_owned()))?;
-    Regex::new(&format!("\\A(?:{translated})\\z")).map_err(|e| err(e.to_string()))
+    Pattern::compile(pattern, true)
+        .map(Arc::new)
+        .map_err(|e| err(e.message().to_owned()))
 }
 
 /// The response template for a method response: the one for the request's `Accept` media
@@ -565,6 +566,23 @@ mod tests {
         assert!(matches!(err, SelectionError::Pattern { .. }), "{err}");
         let long = "a".repeat(MAX_PATTERN_LEN + 1);
         assert!(IntegrationResponses::new([(Some(long.as_str()), 1)]).is_err());
+    }
+
+    #[test]
+    fn selection_patterns_compile_and_match_as_template_regexes_do() {
+        // One translation for both: Java's `\p{Alpha}` class and a possessive-free pattern.
+        let r = IntegrationResponses::new([(Some("\\p{Alpha}+ error.*"), 1)]).unwrap();
+        assert_eq!(r.select("Bad error: x").ok(), Some(&1));
+        let scope = crate::value::Scope::new();
+        let t = crate::Template::compile(
+            "#set($s = 'Bad error: x')$s.matches('\\p{Alpha}+ error.*')",
+            &crate::EngineOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.render(&scope).unwrap(), "true");
+        // A backtracking pattern on a long value gives up within its limit: no match, no hang.
+        let r = IntegrationResponses::new([(Some("((a|a)+)\\1c"), 1), (None, 2)]).unwrap();
+        assert_eq!(r.select(&"a".repeat(5_000)).ok(), Some(&2));
     }
 
     #[test]

@@ -16,6 +16,12 @@ use crate::render::Meter;
 /// time and memory.
 pub(crate) const MAX_PATTERN_LEN: usize = 4096;
 
+/// Most bytes a compiled pattern's automaton may take (fancy-regex hands the size limit to the
+/// regex crate, whose default this is, made explicit so that it is ours to name): a short
+/// pattern with large counted repetitions (`\\w{1,50}` under Unicode takes about 4 MB) stays
+/// within it, an absurd one is refused at compile time instead of taking the memory.
+pub(crate) const MAX_REGEX_SIZE: usize = 10 * 1024 * 1024;
+
 /// A compiled Java pattern, `Send + Sync`: a literal pattern is compiled once with its
 /// template and shared by every render; any other is compiled for its call.
 pub struct Pattern {
@@ -30,6 +36,12 @@ pub struct Pattern {
     /// Compiled for each backtrack limit [`regex_backtrack_limit`] grants (10^4, 10^5, 10^6),
     /// the first when the pattern is compiled, the others when a long string needs them.
     regexes: [OnceLock<Regex>; 3],
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pattern").field(&self.pattern).finish()
+    }
 }
 
 /// One search's view of a [`Pattern`]: the regex for the string's length, and its cost.
@@ -69,6 +81,14 @@ impl Pattern {
         })
     }
 
+    /// Whether the pattern matches `s`, outside a render (integration response selection): the
+    /// backtrack limit grows with `s` as in a render, and a search that passes it counts as no
+    /// match.
+    pub(crate) fn is_match(&self, s: &str) -> bool {
+        self.search(s.len())
+            .is_ok_and(|search| search.re.is_match(s).unwrap_or(false))
+    }
+
     /// The regex for searching a string of `len` bytes (the backtrack limit grows with it).
     fn search(&self, len: usize) -> Result<Search<'_>, EvalError> {
         let limit = if self.backtracks {
@@ -100,6 +120,7 @@ impl Pattern {
 fn build(pattern: &str, source: &str, limit: usize) -> Result<Regex, EvalError> {
     fancy_regex::RegexBuilder::new(source)
         .backtrack_limit(limit)
+        .delegate_size_limit(MAX_REGEX_SIZE)
         .build()
         .map_err(|e| EvalError::new(format!("invalid regular expression `{pattern}`: {e}")))
 }
