@@ -124,3 +124,66 @@ fn the_customisations_status_beats_the_failures_own() {
         StatusCode::BAD_GATEWAY
     );
 }
+
+#[test]
+fn policy_engine_outcomes_become_their_gateway_responses() {
+    use gateway_policy::sigv4::{AuthError, RequestRef, Verifier};
+    use gateway_policy::{Denial, DeniedBy, Effect, Policy, Request};
+
+    // No Authorization and no X-Amz-Algorithm: API Gateway answers an AWS_IAM method with 403
+    // MISSING_AUTHENTICATION_TOKEN, `x-amzn-ErrorType: MissingAuthenticationTokenException`
+    // (research notes iam-apigateway.md 3.1 item 9).
+    let headers = http::HeaderMap::new();
+    let missing = Verifier::without_store()
+        .claim(
+            RequestRef::new("GET", "/prod/pets", "", &headers),
+            std::time::SystemTime::now(),
+        )
+        .unwrap_err();
+    let r = Failure::from(&missing).default_response();
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body, r#"{"message":"Missing Authentication Token"}"#);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("MissingAuthenticationTokenException")
+    );
+    // An unknown access key: no type of its own, so DEFAULT_4XX with 403 and
+    // UnrecognizedClientException; an expired token: EXPIRED_TOKEN, ExpiredTokenException.
+    let f = Failure::from(&AuthError::InvalidSecurityToken);
+    assert_eq!(f.response_type, T::Default4xx);
+    assert_eq!(f.default_status(), StatusCode::FORBIDDEN);
+    assert_eq!(f.error_type(), Some("UnrecognizedClientException"));
+    assert_eq!(
+        f.default_body(),
+        r#"{"message":"The security token included in the request is invalid."}"#
+    );
+    let f = Failure::from(&AuthError::ExpiredSecurityToken);
+    assert_eq!(f.response_type, T::ExpiredToken);
+    assert_eq!(f.error_type(), Some("ExpiredTokenException"));
+
+    // A Lambda authorizer's explicit deny: 403 ACCESS_DENIED with a capital `Message`
+    // (pipeline-access.md, key takeaways: recorded AWS bodies).
+    let request = Request::new(
+        "execute-api:Invoke",
+        "arn:aws:execute-api:us-east-1:1:a/p/GET/",
+    );
+    let denial = Denial::new(Effect::ExplicitDeny, DeniedBy::LambdaAuthorizer, &request).unwrap();
+    let r = Failure::from(&denial).default_response();
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.body,
+        r#"{"Message":"User is not authorized to access this resource with an explicit deny"}"#
+    );
+    assert_eq!(r.header("x-amzn-ErrorType"), Some("AccessDeniedException"));
+
+    // An authorizer answer API Gateway cannot use: 500, `{"message": null}`,
+    // AuthorizerConfigurationException (pipeline-access.md 5 and 6.3).
+    let refused = Policy::parse_authorizer("not a policy").unwrap_err();
+    let r = Failure::from(&refused).default_response();
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.body, r#"{"message": null}"#);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("AuthorizerConfigurationException")
+    );
+}
