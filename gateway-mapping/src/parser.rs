@@ -1025,29 +1025,13 @@ impl<'s> Parser<'s, '_> {
             out.text(self.cur.slice(start, self.cur.offset()), pos);
             return Ok(());
         }
-        self.cur.skip_ws();
-        let open = self.cur.here();
-        self.cur.bump(); // (
-        let mut args = Vec::new();
-        loop {
-            self.cur.skip_ws();
-            if self.cur.eat(")") {
-                break;
-            }
-            if self.cur.eat(",") {
-                continue;
-            }
-            if self.cur.at_end() {
-                return Err(syntax(
-                    open,
-                    format!("`#{name}(` is not closed: expected `)`"),
-                ));
-            }
-            args.push(self.directive_arg(name)?);
-        }
         // The `)` token swallows the rest of its line; the printed source keeps it, as
         // Velocity 1.7's RuntimeMacro prints the literal text of all the call's tokens.
-        self.cur.eat_line_end();
+        let args: Vec<_> = self
+            .directive_arg_list(name)?
+            .into_iter()
+            .map(|a| a.expr)
+            .collect();
         // `#@name(...)`: a block macro call (Parser.jjt, Directive(): a name starting with
         // `@` is a BLOCK directive), whose body runs to `#end`; BlockMacro calls macro
         // `name` with the body as `$bodyContent` (velocimacro.body.reference). Printed as
