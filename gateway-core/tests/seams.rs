@@ -16,7 +16,7 @@ use gateway_core::pipeline::Failure;
 use gateway_mapping::context::{
     Context, ContextObject, ContextState, StageVariables, mapping_scope,
 };
-use gateway_mapping::input::{Input, RequestView as MappingView};
+use gateway_mapping::input::{Input, OwnedRequest as Parts, RequestView as MappingView};
 use gateway_mapping::selection::RequestSelection;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -57,20 +57,20 @@ components:
       properties: {name: {type: string}}
 "##;
 
-/// The request as the host owns it: decoded once, then only borrowed.
+/// The request as the host owns it: decoded once, then only borrowed (by validation) or
+/// shared (by `$input`).
 struct OwnedRequest {
     method: &'static str,
     path: String,
-    headers: HeaderMap,
-    /// The query string, decoded once (one documented rule, the host's).
-    query: Vec<(String, String)>,
-    body: Bytes,
+    /// Headers, the query string decoded once (one documented rule, the host's), path
+    /// parameters once routed, and the body.
+    parts: Parts,
 }
 
 /// What the request template leaves for the response side: plain data, `Send`.
 struct AfterRequest {
     state: ContextState,
-    path_params: Vec<(String, String)>,
+    parts: Arc<Parts>,
 }
 
 /// An integration call the host awaits (a real server awaits the network here).
@@ -92,15 +92,17 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
         let method = api
             .method(*found.value())
             .expect("a routed method is compiled");
-        let path_params: Vec<(String, String)> = found
+        let mut parts = request.parts;
+        parts.path = found
             .params()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
+        let parts = Arc::new(parts);
         let view = ValidationView {
-            headers: &request.headers,
-            query: &request.query,
-            path: &path_params,
-            body: &request.body,
+            headers: &parts.headers,
+            query: &parts.query,
+            path: &parts.path,
+            body: &parts.body,
         };
         // Validation parses the body once and hands it on.
         let validated = match method.validator().validate(&view) {
@@ -114,7 +116,7 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
             }
         };
         let integration = method.integration().expect("mock integration");
-        let content_type = request
+        let content_type = parts
             .headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
@@ -126,16 +128,10 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
                 return (r.status, r.body);
             }
         };
-        let mapping = MappingView {
-            headers: &request.headers,
-            header_names: &[],
-            query: &request.query,
-            path: &path_params,
-            body: &request.body,
-        };
+        // `$input` shares the very request validation read: no copy, no second parse.
         let input = match validated.body {
-            Some(parsed) => Input::with_json(mapping, parsed),
-            None => Input::new(mapping),
+            Some(parsed) => Input::shared_with_json(Arc::clone(&parts), parsed),
+            None => Input::shared(Arc::clone(&parts)),
         };
         // Build, render, snapshot, drop before `.await`.
         let context = ContextObject::new(Context::new());
@@ -145,7 +141,7 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
             .expect("the request template renders");
         AfterRequest {
             state: context.snapshot(),
-            path_params,
+            parts,
         }
     };
 
@@ -163,12 +159,10 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
         .select_status(status.as_u16())
         .expect("a default response");
     let context = ContextObject::resume(after.state);
+    // The integration response's `$input` (MOCK: no body) reads the request's parameters.
     let view = MappingView {
-        headers: &request.headers,
-        header_names: &[],
-        query: &request.query,
-        path: &after.path_params,
         body: b"",
+        ..after.parts.view()
     };
     let scope = mapping_scope(Input::new(view), &context, &StageVariables::new());
     let (_, template) = &response.response_templates()[0];
@@ -187,15 +181,16 @@ async fn handle(api: Arc<CompiledApi>, request: OwnedRequest) -> (StatusCode, St
 fn request(path: &str, query: &[(&str, &str)], body: &'static str) -> OwnedRequest {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let mut parts = Parts::new(Bytes::from_static(body.as_bytes()));
+    parts.headers = headers;
+    parts.query = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     OwnedRequest {
         method: "POST",
         path: path.to_owned(),
-        headers,
-        query: query
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: Bytes::from_static(body.as_bytes()),
+        parts,
     }
 }
 

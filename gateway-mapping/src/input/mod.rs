@@ -112,7 +112,9 @@ fn path_error(what: &str, e: JsonPathError) -> EvalError {
 /// ```
 #[derive(Debug)]
 pub struct Input {
-    request: OwnedRequest,
+    /// Shared with the host: the pipeline owns one request for the whole exchange and lends it
+    /// to validation (as borrowed fields) and to `$input` (this handle), without a copy.
+    request: Arc<OwnedRequest>,
     body: OnceCell<Result<Arc<Json>, String>>,
     /// `$input.path('$')`: one object however often the template asks for it.
     /// With the document its views read: once one became a template map or list (so the
@@ -128,8 +130,13 @@ impl Input {
     /// `$input` over this request (a [`RequestView`], copied, or an [`OwnedRequest`],
     /// moved); the body is parsed when a template first needs it.
     pub fn new(request: impl Into<OwnedRequest>) -> Input {
+        Input::shared(Arc::new(request.into()))
+    }
+
+    /// `$input` over a request the host keeps too (no copy: the handle is shared).
+    pub fn shared(request: Arc<OwnedRequest>) -> Input {
         Input {
-            request: request.into(),
+            request,
             body: OnceCell::new(),
             root: OnceCell::new(),
             params: OnceCell::new(),
@@ -155,7 +162,12 @@ impl Input {
     /// # Ok::<(), gateway_mapping::TemplateError>(())
     /// ```
     pub fn with_json(request: impl Into<OwnedRequest>, body: Arc<Json>) -> Input {
-        let input = Input::new(request);
+        Input::shared_with_json(Arc::new(request.into()), body)
+    }
+
+    /// [`Input::with_json`] over a request the host keeps too (see [`Input::shared`]).
+    pub fn shared_with_json(request: Arc<OwnedRequest>, body: Arc<Json>) -> Input {
+        let input = Input::shared(request);
         let _ = input.body.set(Ok(body));
         input
     }
