@@ -12,6 +12,7 @@
 //! the customisations' load step ([`crate::compile::CompiledGatewayResponse`]).
 
 mod gateway_response;
+pub mod integrations;
 
 pub use gateway_response::{
     ERROR_TYPE_HEADER, Failure, GatewayResponseError, RenderedGatewayResponse, error_type,

@@ -1,0 +1,1 @@
+//! HTTP and HTTP_PROXY integrations (being written).

@@ -1,0 +1,1 @@
+//! Lambda proxy integration (being written).
