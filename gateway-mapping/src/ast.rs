@@ -152,9 +152,10 @@ pub(crate) enum Expr {
     Bool(bool),
     Int(i64),
     Float(f64),
-    /// A string without interpolation, and its index among the template's string literals
-    /// (the renderer makes each one's value once per render).
-    Str(Box<str>, u32),
+    /// A string without interpolation (its value made once, shared by every render), and its
+    /// index among the template's string literals (literal JSONPath and regex arguments are
+    /// compiled under it).
+    Str(std::sync::Arc<str>, u32),
     /// A double-quoted string with `$` or `#`: rendered as a template.
     Interpolated(Block),
     Ref(Box<Reference>),
@@ -207,6 +208,4 @@ pub(crate) struct Program {
     pub defines: Vec<Block>,
     /// Inline macro definitions (run only when macros are enabled).
     pub macros: Vec<MacroDef>,
-    /// How many string literals (`Expr::Str`) the template has.
-    pub strings: u32,
 }

@@ -50,7 +50,6 @@ pub(crate) fn parse(src: &str, max_depth: usize) -> Result<Program, TemplateErro
         names: ctx.names,
         defines: ctx.defines,
         macros: ctx.macros,
-        strings: ctx.strings,
     })
 }
 

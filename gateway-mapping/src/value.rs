@@ -9,6 +9,7 @@
 use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -16,8 +17,12 @@ use crate::error::EvalError;
 use crate::render::{Literal, Meter};
 
 /// A template string (a Java `String`): immutable and cheap to clone. Reads as a `&str`.
+///
+/// Shared with `Arc`, not `Rc`, so a template's string literals are made once when it is
+/// compiled and handed to every render without an allocation (a render made each literal's
+/// value afresh before: about a fifth of a 20-line request template's instructions).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Str(Rc<str>);
+pub struct Str(Arc<str>);
 
 impl std::ops::Deref for Str {
     type Target = str;
@@ -65,6 +70,12 @@ impl From<String> for Str {
 impl From<Box<str>> for Str {
     fn from(s: Box<str>) -> Str {
         Str(s.into())
+    }
+}
+
+impl From<Arc<str>> for Str {
+    fn from(s: Arc<str>) -> Str {
+        Str(s)
     }
 }
 

@@ -195,15 +195,8 @@ impl<'p> Renderer<'p> {
             Expr::Bool(b) => Value::Bool(*b),
             Expr::Int(i) => Value::Int(*i),
             Expr::Float(f) => Value::Float(*f),
-            Expr::Str(s, id) => match self.strings.get_mut(*id as usize) {
-                Some(slot) => {
-                    if slot.is_null() {
-                        *slot = Value::string(&**s);
-                    }
-                    slot.clone()
-                }
-                None => Value::string(&**s),
-            },
+            // Made when the template was compiled: shared, not allocated per render.
+            Expr::Str(s, _) => Value::string(std::sync::Arc::clone(s)),
             Expr::Interpolated(block) => Value::string(self.render_to_string(block)?),
             Expr::Ref(r) => {
                 self.at = r.pos;

@@ -11,6 +11,7 @@
 //! Everything a render uses lives in its [`Renderer`] and dies with it: no state is kept per
 //! thread between renders.
 
+use std::sync::Arc;
 use std::rc::Rc;
 
 use crate::ast::{Access, Expr, Node, Pos, Program, Reference, Root};
@@ -50,6 +51,9 @@ struct Loop {
     len: usize,
 }
 
+/// The empty string every render shares (a null read under API Gateway's rules prints it).
+static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+
 /// Renders `prog` with the variables in `scope`, its literal arguments compiled in
 /// `literals`. `capacity` sizes the output buffer up front (a guess of the output length).
 /// Everything the render needs lives in the renderer it makes, and dies with it.
@@ -82,9 +86,6 @@ struct Renderer<'p> {
     vars: Vec<Value>,
     /// Per slot: 1 + the `#define` body it holds, or 0.
     defined: Vec<u32>,
-    /// Per string literal: its value once made (Null before), shared by every evaluation in
-    /// this render.
-    strings: Vec<Value>,
     /// The empty string, made once per render (a null assigned or read under API Gateway).
     empty: Value,
     /// Argument vectors for method calls, reused so calls do not allocate.
@@ -120,8 +121,7 @@ impl<'p> Renderer<'p> {
             scope,
             vars,
             defined: vec![0; n],
-            strings: vec![Value::Null; prog.strings as usize],
-            empty: Value::string(""),
+            empty: Value::string(Arc::clone(&EMPTY)),
             arg_pool: Vec::new(),
             out: String::new(),
             loops: Vec::new(),
