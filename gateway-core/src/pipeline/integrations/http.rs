@@ -227,8 +227,8 @@ const QUERY_VALUE: &AsciiSet = &PATH_VALUE.add(b'&').add(b'=').add(b'+').add(b';
 ///   order, then the mapped pairs; repeated names stay repeated (recorded:
 ///   `test_http_proxy_integration_request_data_mappings`, uri `?testVar={pathVar}&testQs={qsVar}`
 ///   with client `testVar=bar` and mapped `testQs=foo` reaches the backend as
-///   `testVar=foobar,bar` and `testQs=bar,foo`). Names and values are escaped
-///   (`&`, `=`, `+`, `;`, `#`, `%` among others; `/`, `:`, `@` kept); a space becomes `%20`. Where AWS puts the client's pairs relative to
+///   `testVar=foobar,bar` and `testQs=bar,foo`). Names and values are decoded text, escaped
+///   whole (`&`, `=`, `+`, `;`, `#`, every `%` among others; `/`, `:`, `@` kept); a space becomes `%20`. Where AWS puts the client's pairs relative to
 ///   mapped ones of the same name is not recorded.
 pub fn backend_uri(input: &UriInput<'_>) -> Result<Uri, UriError> {
     let mut out = Bounded::with_capacity(input.template.len());
@@ -264,7 +264,7 @@ pub fn backend_uri(input: &UriInput<'_>) -> Result<Uri, UriError> {
                 .map(|(_, v)| v.as_str())
                 .ok_or_else(|| UriError::UnresolvedPlaceholder(name.to_owned()))?;
             let set = if in_query { QUERY_VALUE } else { PATH_VALUE };
-            push_escaped(&mut out, value, set)?;
+            push_escaped(&mut out, value, set, Escapes::Keep)?;
             rest = after_name.get(1..).unwrap_or("");
         } else {
             // A lone `$`, `{` or the template's `?`: copied as written.
@@ -290,9 +290,9 @@ pub fn backend_uri(input: &UriInput<'_>) -> Result<Uri, UriError> {
         };
         in_query = true;
         out.push(separator)?;
-        push_escaped(&mut out, name, QUERY_VALUE)?;
+        push_escaped(&mut out, name, QUERY_VALUE, Escapes::Encode)?;
         out.push("=")?;
-        push_escaped(&mut out, value, QUERY_VALUE)?;
+        push_escaped(&mut out, value, QUERY_VALUE, Escapes::Encode)?;
     }
     parse_endpoint(out.0)
 }
@@ -314,8 +314,29 @@ impl Bounded {
     }
 }
 
-/// Appends `value` escaped with `set`, copying valid `%XX` escapes as they are.
-fn push_escaped(out: &mut Bounded, value: &str, set: &'static AsciiSet) -> Result<(), UriError> {
+/// What [`push_escaped`] does with a `%` that starts a valid `%XX` escape.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escapes {
+    /// Copy it: the value is raw (a path parameter, undecoded).
+    Keep,
+    /// Escape it as `%25`: the value is decoded text (a query pair).
+    Encode,
+}
+
+/// Appends `value` escaped with `set`; a `%` becomes `%25` unless it starts a valid `%XX`
+/// escape and `escapes` is [`Escapes::Keep`].
+fn push_escaped(
+    out: &mut Bounded,
+    value: &str,
+    set: &'static AsciiSet,
+    escapes: Escapes,
+) -> Result<(), UriError> {
+    if escapes == Escapes::Encode {
+        for piece in utf8_percent_encode(value, set) {
+            out.push(piece)?;
+        }
+        return Ok(());
+    }
     let mut rest = value;
     while let Some(at) = rest.find('%') {
         let (chunk, tail) = rest.split_at(at);
@@ -861,13 +882,15 @@ mod tests {
                 ("q", "a b&c=d;e"),
                 ("url", "https://g/"),
             ],
-            &[],
+            &[("pct", "%41")],
             &[],
         )
         .unwrap();
+        // A decoded `%41` (the client sent `%2541`) is text: its `%` is escaped.
         assert_eq!(
             uri,
-            "http://b/x?email=test%2Balias@gmail.com&q=a%20b%26c%3Dd%3Be&url=https://g/"
+            "http://b/x?email=test%2Balias@gmail.com&q=a%20b%26c%3Dd%3Be&url=https://g/\
+             &pct=%2541"
         );
     }
 
@@ -1042,6 +1065,39 @@ mod tests {
             let path = uri.path().strip_prefix('/').unwrap_or(uri.path());
             let decoded = percent_encoding::percent_decode_str(path).decode_utf8().unwrap();
             prop_assert_eq!(decoded, p);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn forwarded_and_mapped_query_pairs_decode_back_to_themselves(
+            client in prop::collection::vec((any::<String>(), any::<String>()), 0..5),
+            mapped in prop::collection::vec((any::<String>(), any::<String>()), 0..5),
+        ) {
+            // Query pairs are decoded text: whatever they hold (`&`, `=`, `+`, `%41`, ...),
+            // the backend decodes exactly them, in order, client pairs first.
+            let uri = backend_uri(&UriInput {
+                kind: HttpKind::HttpProxy,
+                template: "http://h/x",
+                path_parameters: &[],
+                client_query: &client,
+                mapped_query: &mapped,
+                stage_variables: &IndexMap::new(),
+            }).unwrap();
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s).decode_utf8().unwrap().into_owned()
+            };
+            let got: Vec<(String, String)> = uri
+                .query()
+                .into_iter()
+                .flat_map(|q| q.split('&'))
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap();
+                    (decode(k), decode(v))
+                })
+                .collect();
+            let expected: Vec<(String, String)> = client.into_iter().chain(mapped).collect();
+            prop_assert_eq!(got, expected);
         }
     }
 
@@ -1257,6 +1313,44 @@ mod tests {
         assert_eq!(bad_value, Err(HeaderError::InvalidValue("x-a".into())));
         let bad_name = headers_for(HttpKind::Http, &HeaderMap::new(), &[("a b", "1")], None);
         assert_eq!(bad_name, Err(HeaderError::InvalidName("a b".into())));
+    }
+
+    proptest! {
+        #[test]
+        fn request_headers_never_carry_dropped_names_and_always_carry_the_gateways(
+            client in prop::collection::vec(
+                (prop::sample::select(DROPPED_CLIENT_HEADERS.to_vec())
+                    .prop_union(prop::sample::select(vec!["accept", "x-forwarded-for", "x-a"])),
+                 "[ -~]{0,12}"),
+                0..8),
+            mapped in prop::collection::vec(("[A-Za-z-]{1,12}|Via|TE|Host", "[ -~]{0,12}"), 0..6),
+            proxy in any::<bool>(),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (k, v) in &client {
+                headers.append(*k, HeaderValue::from_str(v).unwrap());
+            }
+            let mapped: Vec<(&str, &str)> =
+                mapped.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let kind = if proxy { HttpKind::HttpProxy } else { HttpKind::Http };
+            match headers_for(kind, &headers, &mapped, None) {
+                Ok(h) => {
+                    for name in DROPPED_MAPPED_HEADERS.iter().chain(&FORBIDDEN_MAPPED_HEADERS) {
+                        prop_assert!(!h.contains_key(*name), "{}", name);
+                    }
+                    prop_assert_eq!(&h[API_ID_HEADER], "abc123");
+                    prop_assert!(h.contains_key(TRACE_ID_HEADER));
+                    prop_assert!(h.contains_key("host"));
+                    if !proxy {
+                        prop_assert!(!h.contains_key("x-forwarded-for"));
+                    }
+                }
+                Err(HeaderError::Forbidden(name)) => {
+                    prop_assert!(FORBIDDEN_MAPPED_HEADERS.contains(&name.as_str()));
+                }
+                Err(e) => prop_assert!(false, "unexpected {}", e),
+            }
+        }
     }
 
     // ---- response headers ----
