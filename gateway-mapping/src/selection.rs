@@ -284,7 +284,7 @@ pub struct NoMatchingResponse {
 /// used when no pattern matches.
 #[derive(Debug, Clone)]
 pub struct IntegrationResponses<T> {
-    patterns: Vec<(Arc<Pattern>, String, T)>,
+    patterns: Vec<(WholeMatchPattern, T)>,
     default: Option<T>,
 }
 
@@ -307,7 +307,7 @@ impl<T> IntegrationResponses<T> {
                         default = Some(response);
                     }
                 }
-                Some(p) => patterns.push((compile_whole(p)?, p.to_owned(), response)),
+                Some(p) => patterns.push((WholeMatchPattern::compile(p)?, response)),
             }
         }
         Ok(IntegrationResponses { patterns, default })
@@ -315,7 +315,7 @@ impl<T> IntegrationResponses<T> {
 
     /// The response for this selection value (status code text or Lambda `errorMessage`).
     pub fn select(&self, value: &str) -> Result<&T, NoMatchingResponse> {
-        for (re, _, response) in &self.patterns {
+        for (re, response) in &self.patterns {
             // A pattern that gives up (backtracking limit) counts as no match.
             if re.is_match(value) {
                 return Ok(response);
@@ -337,22 +337,46 @@ impl<T> IntegrationResponses<T> {
     }
 }
 
-/// Compiles a Java pattern anchored at both ends, with the same translation and limits as a
-/// template's `String.matches` ([`Pattern::compile`]): import, load and runtime agree.
-fn compile_whole(pattern: &str) -> Result<Arc<Pattern>, SelectionError> {
-    let err = |reason: String| SelectionError::Pattern {
-        pattern: pattern.to_owned(),
-        reason,
-    };
-    if pattern.len() > MAX_PATTERN_LEN {
-        return Err(err(format!(
-            "{} bytes, more than the limit of {MAX_PATTERN_LEN}",
-            pattern.len()
-        )));
+/// A Java regular expression matched against a whole string (`String.matches`): how API
+/// Gateway matches a selection pattern, and a TOKEN authorizer's
+/// `identityValidationExpression`. The translation from Java syntax and the limits are those
+/// of a template's `String.matches`, so import, load and runtime agree; `Send + Sync`, shared.
+#[derive(Debug, Clone)]
+pub struct WholeMatchPattern {
+    pattern: Arc<Pattern>,
+    source: Arc<str>,
+}
+
+impl WholeMatchPattern {
+    /// Compiles `pattern` (at most 4,096 bytes, within the engine's regex size limit).
+    pub fn compile(pattern: &str) -> Result<WholeMatchPattern, SelectionError> {
+        let err = |reason: String| SelectionError::Pattern {
+            pattern: pattern.to_owned(),
+            reason,
+        };
+        if pattern.len() > MAX_PATTERN_LEN {
+            return Err(err(format!(
+                "{} bytes, more than the limit of {MAX_PATTERN_LEN}",
+                pattern.len()
+            )));
+        }
+        let compiled = Pattern::compile(pattern, true).map_err(|e| err(e.message().to_owned()))?;
+        Ok(WholeMatchPattern {
+            pattern: Arc::new(compiled),
+            source: pattern.into(),
+        })
     }
-    Pattern::compile(pattern, true)
-        .map(Arc::new)
-        .map_err(|e| err(e.message().to_owned()))
+
+    /// Whether the whole of `value` matches; a pattern that gives up (its backtracking limit)
+    /// does not match.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.pattern.is_match(value)
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
 }
 
 /// The response template for a method response: the one for the request's `Accept` media

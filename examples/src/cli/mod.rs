@@ -2,10 +2,13 @@
 //! `run(args) -> ExitCode`. [`main`] parses the command line and dispatches.
 
 pub mod files;
+pub mod gateway_setup;
+pub mod invoke;
 pub mod match_cmd;
 pub mod policy;
 pub mod render;
 pub mod routes;
+pub mod serve;
 pub mod sigv4;
 pub mod validate;
 
@@ -27,6 +30,8 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 const USAGE: &str = "usage: gateway <command> [args...]
 
 commands:
+  serve <api-file> [options]             serve an API locally over HTTP (the local gateway)
+  invoke <api-file> --method M --path P  send one request through an API's pipeline
   routes <api-file>                      list an API's routes and import warnings
   match <api-file> <METHOD> <path>       route one request through an API
   validate ...                           API Gateway request validation
@@ -46,6 +51,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(override_help = serve::USAGE)]
+    Serve(serve::Args),
+    #[command(override_help = invoke::USAGE)]
+    Invoke(invoke::Args),
     #[command(override_help = routes::USAGE)]
     Routes(routes::Args),
     #[command(name = "match", override_help = match_cmd::USAGE)]
@@ -67,6 +76,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Err(e) => return clap_error(&e, &args),
     };
     match cli.command {
+        Command::Serve(a) => serve::run(a),
+        Command::Invoke(a) => invoke::run(a),
         Command::Routes(a) => routes::run(a),
         Command::Match(a) => match_cmd::run(a),
         Command::Validate(a) => validate::run(a),
@@ -88,6 +99,8 @@ fn clap_error(e: &clap::Error, args: &[OsString]) -> ExitCode {
     // Each subcommand's usage errors look as they always have: `routes` and `match` print
     // their usage alone; the others a reason first.
     let (name, separator, usage) = match word(1) {
+        "serve" => ("gateway serve", "\n\n", serve::USAGE),
+        "invoke" => ("gateway invoke", "\n\n", invoke::USAGE),
         "routes" => ("", "", routes::USAGE),
         "match" => ("", "", match_cmd::USAGE),
         "validate" => ("gateway validate", "\n\n", validate::USAGE),

@@ -5,8 +5,9 @@
 //! schemas, with their model-URL `$ref`s, cycles and count checked), each method's request
 //! validation, each integration's request templates (chosen by content type under its
 //! passthrough behaviour), request parameter mappings, integration responses (selection
-//! patterns, response parameter mappings and templates), the gateway responses' templates and
-//! the resource policy (`x-amazon-apigateway-policy`).
+//! patterns, response parameter mappings and templates), the gateway responses' templates,
+//! the resource policy (`x-amazon-apigateway-policy`) and the authorizers (identity sources,
+//! validation expression, cache TTL: [`CompiledAuthorizer`]).
 //!
 //! A definition that API Gateway would import but whose parts do not compile is refused here
 //! with one [`CompileError`] naming the part (method and resource path, content type, status,
@@ -48,8 +49,10 @@
 //! # Ok::<(), gateway_core::compile::CompileError>(())
 //! ```
 
+mod authorizer;
 mod gateway_response;
 
+pub use authorizer::{AuthorizerError, CompiledAuthorizer, IdentitySource};
 pub use gateway_response::CompiledGatewayResponse;
 
 use std::collections::HashMap;
@@ -183,6 +186,15 @@ pub enum CompileError {
         /// Why.
         error: TemplateError,
     },
+    /// An authorizer's settings do not compile (an identity source API Gateway does not take,
+    /// an `identityValidationExpression` that is not a valid Java regex).
+    #[error("authorizer {}: {}", Escaped(.name), Escaped(&.error.to_string()))]
+    Authorizer {
+        /// The authorizer's name.
+        name: String,
+        /// Why.
+        error: AuthorizerError,
+    },
     /// The resource policy (`x-amazon-apigateway-policy`) does not compile.
     #[error("resource policy (x-amazon-apigateway-policy): {}", Escaped(&.0.to_string()))]
     ResourcePolicy(PolicyError),
@@ -214,6 +226,7 @@ pub struct CompiledApi {
     methods: HashMap<ApiRoute, CompiledMethod>,
     gateway_responses: IndexMap<GatewayResponseType, CompiledGatewayResponse>,
     resource_policy: Option<Policy>,
+    authorizers: IndexMap<String, CompiledAuthorizer>,
 }
 
 /// One method, compiled.
@@ -275,6 +288,16 @@ impl CompiledApi {
             );
         }
         let resource_policy = compile_policy(api, options.scope.as_ref())?;
+        let mut authorizers = IndexMap::new();
+        for (name, authorizer) in &api.authorizers {
+            let compiled = CompiledAuthorizer::compile(authorizer).map_err(|error| {
+                CompileError::Authorizer {
+                    name: name.clone(),
+                    error,
+                }
+            })?;
+            authorizers.insert(name.clone(), compiled);
+        }
         Ok(CompiledApi {
             imported,
             router,
@@ -282,6 +305,7 @@ impl CompiledApi {
             methods,
             gateway_responses,
             resource_policy,
+            authorizers,
         })
     }
 
@@ -322,6 +346,11 @@ impl CompiledApi {
         response_type: GatewayResponseType,
     ) -> Option<&CompiledGatewayResponse> {
         self.gateway_responses.get(&response_type)
+    }
+
+    /// The authorizer of this name (as a method's `authorizer` names it), compiled.
+    pub fn authorizer(&self, name: &str) -> Option<&CompiledAuthorizer> {
+        self.authorizers.get(name)
     }
 
     /// The resource policy, compiled.
@@ -532,6 +561,7 @@ const _: () = {
     assert_send_sync::<ParamMappings>();
     assert_send_sync::<Template>();
     assert_send_sync::<Policy>();
+    assert_send_sync::<CompiledAuthorizer>();
     assert_send_sync::<Imported>();
     assert_send_sync::<CompileError>();
     assert_send_sync::<crate::pipeline::Failure>();

@@ -2,12 +2,12 @@
 //! TOKEN authorizer's `identityValidationExpression`), checked at import with the very compile
 //! function the runtime uses, so import and runtime cannot disagree about a pattern.
 
-use gateway_mapping::selection::{IntegrationResponses, SelectionError};
+use gateway_mapping::selection::{SelectionError, WholeMatchPattern};
 
 /// Compiles `pattern` as the runtime does (Java syntax translated, anchored at both ends, the
 /// mapping engine's pattern size limit); the error is the runtime's reason.
 pub(crate) fn check(pattern: &str) -> Result<(), String> {
-    match IntegrationResponses::new([(Some(pattern), ())]) {
+    match WholeMatchPattern::compile(pattern) {
         Ok(_) => Ok(()),
         Err(SelectionError::Pattern { reason, .. }) => Err(reason),
         Err(other) => Err(other.to_string()),

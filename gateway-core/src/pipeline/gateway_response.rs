@@ -81,6 +81,10 @@ pub struct Failure {
     /// a SigV4 failure answered as `INVALID_SIGNATURE` says `IncompleteSignatureException` or
     /// `InvalidSignatureException` after what went wrong.
     pub error_type: Option<&'static str>,
+    /// What went wrong, for the gateway's log (API Gateway's execution log line, e.g.
+    /// `Execution failed due to configuration error: Unable to transform request`); never
+    /// sent to the client.
+    pub detail: Option<String>,
 }
 
 impl Failure {
@@ -92,6 +96,7 @@ impl Failure {
             validation_error_string: None,
             status: None,
             error_type: None,
+            detail: None,
         }
     }
 
@@ -103,6 +108,7 @@ impl Failure {
             validation_error_string: None,
             status: None,
             error_type: None,
+            detail: None,
         }
     }
 
@@ -115,6 +121,12 @@ impl Failure {
     /// The same failure answered with `status` unless the API's customisation sets one.
     pub fn with_status(mut self, status: StatusCode) -> Failure {
         self.status = Some(status);
+        self
+    }
+
+    /// The same failure with a detail for the log ([`Failure::detail`]).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Failure {
+        self.detail = Some(detail.into());
         self
     }
 
@@ -393,6 +405,23 @@ impl CompiledApi {
         http_method: &str,
         resource_path: &str,
     ) -> Result<RenderedGatewayResponse, GatewayResponseError> {
+        let mut context = Context::new();
+        context.set("apiId", self.api().id.as_str());
+        context.set("httpMethod", http_method);
+        context.set("resourcePath", resource_path);
+        self.gateway_response_in(failure, request, context, &StageVariables::new())
+    }
+
+    /// [`gateway_response_for`](Self::gateway_response_for) with the request's own
+    /// `$context` (as the pipeline builds it: requestId, stage, identity, ...); the
+    /// `error.*` variables are set on it here.
+    pub fn gateway_response_in(
+        &self,
+        failure: &Failure,
+        request: &RequestView<'_>,
+        mut context: Context,
+        stage_variables: &StageVariables,
+    ) -> Result<RenderedGatewayResponse, GatewayResponseError> {
         let mut response = failure.default_response();
         response.status = self.gateway_response_status(failure);
         let Some(custom) = self.customisation(failure.response_type) else {
@@ -402,21 +431,17 @@ impl CompiledApi {
             let Some(name) = key.strip_prefix("gatewayresponse.header.") else {
                 continue;
             };
-            if let Some(value) = parameter_value(source, request) {
+            if let Some(value) = parameter_value(source, request, stage_variables) {
                 response.set_header(name, value);
             }
         }
         if let Some(template) = custom.json_template() {
-            let mut context = Context::new();
             context.set("error.message", failure.message.as_deref());
             context.set("error.messageString", failure.message_string());
             context.set("error.responseType", failure.response_type.as_str());
             if let Some(v) = &failure.validation_error_string {
                 context.set("error.validationErrorString", v.as_str());
             }
-            context.set("apiId", self.api().id.as_str());
-            context.set("httpMethod", http_method);
-            context.set("resourcePath", resource_path);
             // The same request fields the validator read, lent to the template.
             let input = TemplateRequest {
                 headers: request.headers,
@@ -428,7 +453,7 @@ impl CompiledApi {
             let scope = mapping_scope(
                 Input::new(input),
                 &ContextObject::new(context),
-                &StageVariables::new(),
+                stage_variables,
             );
             response.body = template
                 .render(&scope)
@@ -441,12 +466,19 @@ impl CompiledApi {
     }
 }
 
-/// A gateway response header's value: a static `'value'`, or `method.request.{header,
-/// querystring,path}.name` from the request (the last value given; header names match
-/// case-insensitively).
-fn parameter_value(source: &str, request: &RequestView<'_>) -> Option<String> {
+/// A gateway response header's value: a static `'value'`, `stageVariables.name`, or
+/// `method.request.{header,querystring,path}.name` from the request (the last value given;
+/// header names match case-insensitively).
+fn parameter_value(
+    source: &str,
+    request: &RequestView<'_>,
+    stage_variables: &StageVariables,
+) -> Option<String> {
     if let Some(s) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
         return Some(s.to_owned());
+    }
+    if let Some(name) = source.strip_prefix("stageVariables.") {
+        return stage_variables.get(name).cloned();
     }
     let rest = source.strip_prefix("method.request.")?;
     let (location, name) = rest.split_once('.')?;
@@ -483,12 +515,22 @@ mod tests {
             headers: &headers,
             ..Default::default()
         };
-        assert_eq!(parameter_value("'*'", &view), Some("*".into()));
+        let mut stage = StageVariables::new();
+        stage.insert("color".into(), "blue".into());
+        assert_eq!(parameter_value("'*'", &view, &stage), Some("*".into()));
         assert_eq!(
-            parameter_value("method.request.header.X-ID", &view),
+            parameter_value("method.request.header.X-ID", &view, &stage),
             Some("b".into())
         );
-        assert_eq!(parameter_value("method.request.querystring.q", &view), None);
+        assert_eq!(
+            parameter_value("method.request.querystring.q", &view, &stage),
+            None
+        );
+        assert_eq!(
+            parameter_value("stageVariables.color", &view, &stage),
+            Some("blue".into())
+        );
+        assert_eq!(parameter_value("stageVariables.none", &view, &stage), None);
     }
 
     #[test]

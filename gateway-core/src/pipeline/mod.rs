@@ -1,19 +1,41 @@
 //! The request pipeline: what happens to one request, stage by stage, in the order a request
 //! meets them, each stage taking the previous one's output.
 //!
-//! So far it holds the stage every other stage ends in when it fails: the gateway response
-//! module turns a [`Failure`] into the status code, headers and body API Gateway sends
-//! ([`CompiledApi::gateway_response_for`](crate::compile::CompiledApi::gateway_response_for)),
-//! applying the API's gateway-response customisation. Stages (routing, access control,
-//! validation, mapping, integration) report what happened as a [`Failure`]; none of them speaks
-//! HTTP for a failure.
+//! [`Gateway`] holds one [`CompiledApi`](crate::compile::CompiledApi) served on one [`Stage`]
+//! and runs the chain (its module documentation lists the stages in API Gateway's order).
+//! Each stage is its own module with one entry point:
 //!
-//! It sits here, not under `compile/`, because rendering is per request: `compile/` keeps only
-//! the customisations' load step ([`crate::compile::CompiledGatewayResponse`]).
+//! - [`request`]: the front-end limits and the one decoding of the query string;
+//! - [`context`]: `$context`, built once on arrival and filled as the request goes on;
+//! - routing, access control and validation (in [`Gateway`]'s chain, over the engines);
+//! - [`integration_request`]: parameter mappings and the request template;
+//! - [`integrations`]: MOCK, HTTP, HTTP_PROXY, Lambda proxy, over the host's [`backends`];
+//! - [`integration_response`]: selection, response parameters, response template, overrides;
+//! - the gateway response for every failure: a stage reports a [`Failure`] (none speaks HTTP
+//!   for a failure) and [`CompiledApi::gateway_response_in`](crate::compile::CompiledApi::gateway_response_in)
+//!   applies the API's customisation, then `DEFAULT_4XX`/`DEFAULT_5XX`, then AWS's default;
+//!   [`failures`] has the integration stages' failures with AWS's messages.
+//!
+//! The library takes no async runtime: HTTP and Lambda calls go through [`HttpBackend`] and
+//! [`LambdaBackend`], which the host implements (the `gateway` tool does, on hyper).
 
+pub mod backends;
+pub mod context;
+pub mod failures;
+mod gateway;
 mod gateway_response;
+pub mod integration_request;
+pub mod integration_response;
 pub mod integrations;
+pub mod request;
+pub mod stage;
 
+pub use backends::{
+    BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend, LambdaBackend,
+    LambdaInvocation, LambdaOutput,
+};
+pub use gateway::{Backends, Client, Gateway, Outcome, resource_id};
 pub use gateway_response::{
     ERROR_TYPE_HEADER, Failure, GatewayResponseError, RenderedGatewayResponse, error_type,
 };
+pub use stage::{Stage, StageError};

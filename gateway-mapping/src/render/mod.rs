@@ -11,8 +11,8 @@
 //! Everything a render uses lives in its [`Renderer`] and dies with it: no state is kept per
 //! thread between renders.
 
-use std::sync::Arc;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::ast::{Access, Expr, Node, Pos, Program, Reference, Root};
 use crate::error::{ErrorKind, EvalError, TemplateError};

@@ -2,6 +2,7 @@
 //!
 //! - [`lambda_proxy`]: the Lambda proxy (AWS_PROXY, payload format 1.0) event and the parsing of
 //!   the function's answer.
+//! - [`mock`]: MOCK's status code from the rendered request template.
 //! - [`http`]: HTTP and HTTP_PROXY: the backend URI (path parameters, `{proxy}`, stage
 //!   variables, API Gateway's encoding) and the headers API Gateway adds, forwards, drops and
 //!   remaps, both ways.
@@ -12,3 +13,4 @@
 
 pub mod http;
 pub mod lambda_proxy;
+pub mod mock;

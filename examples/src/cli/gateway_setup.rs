@@ -1,0 +1,71 @@
+//! What `gateway serve` and `gateway invoke` share: the stage options, the backends, and the
+//! one step from an API file to a [`Gateway`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use gateway_core::pipeline::{Backends, Gateway, Stage};
+
+use crate::host::http_backend::HyperBackend;
+use crate::host::lambda::{ExampleFunctions, InvokeApi};
+
+/// `--stage`, `--stage-var` and `--lambda-endpoint`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// The stage name.
+    #[arg(long, default_value = "prod")]
+    stage: String,
+    /// A stage variable, `name=value`.
+    #[arg(long = "stage-var", value_name = "k=v")]
+    stage_vars: Vec<String>,
+    /// The Lambda Invoke API endpoint.
+    #[arg(long = "lambda-endpoint", value_name = "URL")]
+    lambda_endpoint: Option<String>,
+}
+
+/// The stage and backends, ready to make gateways.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    stage: Stage,
+    backends: Backends,
+}
+
+impl Setup {
+    /// Checks the options; the error says which is wrong.
+    pub fn new(options: &Options) -> Result<Setup, String> {
+        let mut stage = Stage::new(options.stage.clone());
+        for pair in &options.stage_vars {
+            let Some((k, v)) = pair.split_once('=') else {
+                return Err(format!("--stage-var {pair:?}: expected name=value"));
+            };
+            stage.variables.insert(k.to_owned(), v.to_owned());
+        }
+        stage.check().map_err(|e| e.to_string())?;
+        let lambda: Arc<dyn gateway_core::pipeline::LambdaBackend> = match &options.lambda_endpoint
+        {
+            Some(url) => {
+                if !(url.starts_with("http://") && url.parse::<http::Uri>().is_ok()) {
+                    return Err(format!(
+                        "--lambda-endpoint {url:?}: expected an http:// URL"
+                    ));
+                }
+                Arc::new(InvokeApi::new(url))
+            }
+            None => Arc::new(ExampleFunctions::new()),
+        };
+        Ok(Setup {
+            stage,
+            backends: Backends {
+                http: Some(Arc::new(HyperBackend::new())),
+                lambda: Some(lambda),
+            },
+        })
+    }
+
+    /// Loads `file` (the one load step) and serves it on the stage.
+    pub fn gateway(&self, file: &Path) -> Result<Gateway, String> {
+        let api = super::load_api(file)?;
+        Gateway::new(Arc::new(api), self.stage.clone(), self.backends.clone())
+            .map_err(|e| e.to_string())
+    }
+}

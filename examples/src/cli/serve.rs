@@ -1,0 +1,172 @@
+//! `gateway serve <api-file>`: the local gateway, a real HTTP/1.1 server running the API's
+//! pipeline (see `gateway_core::pipeline`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use gateway_core::pipeline::Gateway;
+use gateway_core::text::Escaped;
+
+use super::gateway_setup::{self, Setup};
+use crate::host::server;
+
+/// The subcommand's usage (its `--help`).
+pub const USAGE: &str = "usage: gateway serve <api-file> [--port N] [--host ADDR] [--stage NAME]
+                     [--stage-var k=v]... [--lambda-endpoint URL] [--watch]
+
+Serves an API Gateway REST API definition locally over HTTP/1.1, as the execute-api endpoint
+does: the stage is the first path segment (http://127.0.0.1:3000/prod/pets).
+
+  --port N               port to listen on (default 3000; 0 picks a free one)
+  --host ADDR            address to listen on (default 127.0.0.1)
+  --stage NAME           stage name (default prod)
+  --stage-var k=v        a stage variable (repeatable)
+  --lambda-endpoint URL  Lambda Invoke API endpoint for Lambda integrations (cargo lambda
+                         watch, the runtime interface emulator, LocalStack); without it the
+                         bundled APIs' functions are served by built-in examples
+  --watch                reload the API file when it changes (a file that fails keeps the
+                         last good version)
+
+Prints `listening on http://ADDR/STAGE` when ready and one line per request; stops on
+Ctrl-C or SIGTERM after the requests in flight. Exit status: 0 stopped, 2 bad usage or a file
+that does not load.";
+
+/// `gateway serve` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The API definition.
+    #[arg(value_name = "api-file", value_parser = clap::value_parser!(PathBuf))]
+    file: PathBuf,
+    /// The port.
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// The address.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    #[command(flatten)]
+    setup: gateway_setup::Options,
+    /// Reload on change.
+    #[arg(long)]
+    watch: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gateway serve: cannot start the runtime: {e}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: Args) -> ExitCode {
+    let setup = match Setup::new(&args.setup) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("gateway serve: {message}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    let gateway = match setup.gateway(&args.file) {
+        Ok(g) => g,
+        Err(message) => {
+            eprintln!("gateway serve: {message}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    report_warnings(&gateway);
+    let stage = gateway.stage().name.clone();
+    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)).await
+    {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "gateway serve: cannot listen on {}:{}: {e}",
+                args.host, args.port
+            );
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| "?".into(), |a| a.to_string());
+    let slot: server::Slot = Arc::new(RwLock::new(Arc::new(gateway)));
+    if args.watch {
+        tokio::spawn(watch(args.file.clone(), setup, Arc::clone(&slot)));
+    }
+    println!("listening on http://{address}/{stage}");
+    match server::run(listener, slot, stop_signal()).await {
+        Ok(()) => {
+            println!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gateway serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report_warnings(gateway: &Gateway) {
+    for warning in gateway.api().warnings() {
+        println!("warning: {}", Escaped(&warning.to_string()));
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Polls the file's modification time twice a second; a change loads the file again and,
+/// when it loads, swaps the gateway in whole (requests in flight keep the version they
+/// started with); a file that fails keeps the last good version and says why.
+async fn watch(file: PathBuf, setup: Setup, slot: server::Slot) {
+    let modified = |f: &PathBuf| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+    let mut last: Option<SystemTime> = modified(&file);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = modified(&file);
+        if now == last {
+            continue;
+        }
+        last = now;
+        match setup.gateway(&file) {
+            Ok(gateway) => {
+                report_warnings(&gateway);
+                match slot.write() {
+                    Ok(mut g) => *g = Arc::new(gateway),
+                    Err(poisoned) => *poisoned.into_inner() = Arc::new(gateway),
+                }
+                println!("reloaded {}", Escaped(&file.display().to_string()));
+            }
+            Err(message) => println!("reload failed, keeping the last good version: {message}"),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! [`HyperBackend`]: HTTP and HTTP_PROXY integrations over hyper's client.
+//!
+//! Plain `http://` backends; an `https://` backend answers as a network error naming the
+//! reason (this local tool carries no TLS stack). The integration's timeout covers the whole
+//! exchange, connection to last body byte, as API Gateway's `timeoutInMillis` does.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use gateway_core::pipeline::{
+    BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend,
+};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use super::MAX_BACKEND_BODY_BYTES;
+
+/// An HTTP client for integrations.
+#[derive(Clone)]
+pub struct HyperBackend {
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Default for HyperBackend {
+    fn default() -> Self {
+        HyperBackend::new()
+    }
+}
+
+impl HyperBackend {
+    /// A client with its own connection pool.
+    pub fn new() -> HyperBackend {
+        HyperBackend {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+}
+
+impl HttpBackend for HyperBackend {
+    fn send(
+        &self,
+        request: BackendRequest,
+    ) -> BoxFuture<'_, Result<BackendResponse, BackendError>> {
+        Box::pin(async move {
+            if request.uri.scheme_str() == Some("https") {
+                return Err(BackendError::Network(
+                    "https backends are not supported by the local gateway (no TLS)".into(),
+                ));
+            }
+            let deadline = Instant::now() + request.timeout;
+            let mut outgoing = http::Request::new(Full::new(request.body));
+            *outgoing.method_mut() = request.method;
+            *outgoing.uri_mut() = request.uri;
+            *outgoing.headers_mut() = request.headers;
+            let exchange = async {
+                let response = self
+                    .client
+                    .request(outgoing)
+                    .await
+                    .map_err(|e| BackendError::Network(e.to_string()))?;
+                let (head, body) = response.into_parts();
+                let body = Limited::new(body, MAX_BACKEND_BODY_BYTES)
+                    .collect()
+                    .await
+                    .map_err(|e| BackendError::Network(e.to_string()))?
+                    .to_bytes();
+                Ok(BackendResponse {
+                    status: head.status,
+                    headers: head.headers,
+                    body,
+                })
+            };
+            match tokio::time::timeout_at(deadline.into(), exchange).await {
+                Ok(result) => result,
+                Err(_) => Err(BackendError::Timeout),
+            }
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! The host side of the gateway: the I/O the library leaves to its host, on hyper and tokio.
+//!
+//! - [`http_backend`]: the HTTP client of HTTP and HTTP_PROXY integrations;
+//! - [`lambda`]: the Lambda invoker (the Invoke HTTP API of `--lambda-endpoint`, or the
+//!   built-in example functions);
+//! - [`server`]: `gateway serve`'s HTTP/1.1 server.
+
+pub mod http_backend;
+pub mod lambda;
+pub mod server;
+
+/// Largest backend answer read (API Gateway's payload limit: 10 MB; Lambda's is 6 MB).
+pub const MAX_BACKEND_BODY_BYTES: usize = 10 * 1024 * 1024;

@@ -1,0 +1,111 @@
+//! `gateway serve`'s server: HTTP/1.1 on hyper, one task per connection, the current
+//! [`Gateway`] read per request from a slot `--watch` swaps (requests in flight finish on the
+//! version they started with), graceful stop on Ctrl-C/SIGTERM.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use bytes::Bytes;
+use gateway_core::pipeline::{Client, Gateway};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+/// The gateway in force: replaced whole when the API file changes.
+pub type Slot = Arc<RwLock<Arc<Gateway>>>;
+
+/// The gateway in force now.
+pub fn current(slot: &Slot) -> Arc<Gateway> {
+    match slot.read() {
+        Ok(g) => Arc::clone(&g),
+        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    }
+}
+
+/// Serves one request: reads the body (up to the payload limit plus one byte, so the
+/// pipeline's 413 applies without holding more), hands it to the gateway on the stage in the
+/// path, logs one line.
+async fn serve_one(
+    slot: Slot,
+    peer: SocketAddr,
+    request: http::Request<Incoming>,
+) -> Result<http::Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let gateway = current(&slot);
+    let (head, body) = request.into_parts();
+    let limit = gateway_core::pipeline::request::MAX_PAYLOAD_BYTES + 1;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        // Over the limit (or the client went away): the pipeline's 413 for an oversized body.
+        Err(_) => Bytes::from(vec![0; limit]),
+    };
+    let method = head.method.clone();
+    let uri = head.uri.clone();
+    let request = http::Request::from_parts(head, body);
+    let (response, outcome) = gateway
+        .handle_endpoint(
+            request,
+            Client {
+                source_ip: Some(peer.ip()),
+            },
+        )
+        .await;
+    let mut line = format!(
+        "{} {} {} {} {:.1}ms",
+        peer.ip(),
+        method,
+        uri,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    if let Some(kind) = outcome.failure {
+        line.push_str(&format!(" {kind}"));
+    }
+    if let Some(detail) = &outcome.detail {
+        line.push_str(&format!(" ({})", gateway_core::text::Escaped(detail)));
+    }
+    println!("{line}");
+    Ok(response.map(Full::new))
+}
+
+/// Accepts connections on `listener` until `stop` resolves, then waits for the connections'
+/// requests in flight to finish.
+pub async fn run(
+    listener: TcpListener,
+    slot: Slot,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        eprintln!("gateway serve: accept: {e}");
+                        continue;
+                    }
+                };
+                let slot = Arc::clone(&slot);
+                let service = service_fn(move |req| serve_one(Arc::clone(&slot), peer, req));
+                let connection = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}

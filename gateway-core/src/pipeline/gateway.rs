@@ -1,0 +1,502 @@
+//! [`Gateway`]: one compiled API served on one stage, and the chain every request goes
+//! through, in API Gateway's order (research pipeline-access.md 9):
+//!
+//! 1. front-end limits ([`request::check_limits`]: 413/414/431, not gateway responses);
+//! 2. `$context` on arrival ([`context::on_arrival`]);
+//! 3. route ([`Gateway::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
+//! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
+//!    this place: [`Gateway::authorize`]);
+//! 5. request validation ([`Gateway::validate`]);
+//! 6. the integration: MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), each in
+//!    [`super::integrations`], non-proxy ones through [`integration_request::map`] and
+//!    [`integration_response::respond`];
+//! 7. every failure of every stage through the API's gateway responses;
+//! 8. the headers API Gateway adds to every response it sends ([`Gateway::finish`]).
+//!
+//! The per-request state is plain `Send` data (the mapping `$context` crosses the
+//! integration's `.await` as a [`gateway_mapping::context::ContextState`]), so the future of
+//! [`Gateway::handle`] is `Send`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use gateway_mapping::context::Context;
+use gateway_mapping::input::OwnedRequest;
+use gateway_validate::RequestView as ValidationView;
+use http::{HeaderName, HeaderValue, Response};
+use serde_json::Value as Json;
+
+use super::backends::{HttpBackend, LambdaBackend};
+use super::context::{self, Arrival, RequestIds};
+use super::failures;
+use super::gateway_response::Failure;
+use super::integration_request;
+use super::integration_response::{self, IntegrationOutput, MethodResponse};
+use super::integrations::mock;
+use super::request::{self, FrontEndRefusal};
+use super::stage::{Stage, StageError};
+use crate::compile::{CompiledApi, CompiledIntegration};
+use crate::model::{IntegrationType, Method};
+use crate::routing::ApiRoute;
+
+/// The I/O the host provides; an integration whose backend is missing answers 500 (a
+/// configuration error, logged).
+#[derive(Clone, Default)]
+pub struct Backends {
+    /// The HTTP client for HTTP and HTTP_PROXY integrations.
+    pub http: Option<Arc<dyn HttpBackend>>,
+    /// The Lambda invoker for AWS_PROXY and Lambda AWS integrations.
+    pub lambda: Option<Arc<dyn LambdaBackend>>,
+}
+
+impl std::fmt::Debug for Backends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backends")
+            .field("http", &self.http.is_some())
+            .field("lambda", &self.lambda.is_some())
+            .finish()
+    }
+}
+
+/// Who sent the request, as the server saw it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client {
+    /// The peer's address (`$context.identity.sourceIp`).
+    pub source_ip: Option<IpAddr>,
+}
+
+/// What happened to one request, for the host's log line.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// `$context.requestId`.
+    pub request_id: String,
+    /// The matched resource path, when routing matched.
+    pub resource_path: Option<String>,
+    /// The gateway response type, when a stage failed.
+    pub failure: Option<&'static str>,
+    /// The failure's detail (API Gateway's execution-log line), when there is one.
+    pub detail: Option<String>,
+    /// The integration's latency, when it was called.
+    pub integration_latency: Option<Duration>,
+}
+
+/// One compiled API served on one stage: `Send + Sync`, shared behind an `Arc` by every
+/// request; a new version is a new `Gateway` swapped in whole.
+pub struct Gateway {
+    api: Arc<CompiledApi>,
+    stage: Stage,
+    backends: Backends,
+    ids: RequestIds,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("api", &self.api.api().id)
+            .field("stage", &self.stage.name)
+            .field("backends", &self.backends)
+            .finish()
+    }
+}
+
+/// Per-request state the stages share: plain data.
+struct Exchange {
+    method: String,
+    path: String,
+    parts: OwnedRequest,
+    context: Context,
+    resource_path: Option<String>,
+    integration_latency: Option<Duration>,
+}
+
+fn epoch_millis(now: SystemTime) -> i64 {
+    now.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Gateway {
+    /// Serves `api` on `stage` with the host's `backends`; the stage is checked against API
+    /// Gateway's rules.
+    pub fn new(
+        api: Arc<CompiledApi>,
+        stage: Stage,
+        backends: Backends,
+    ) -> Result<Gateway, StageError> {
+        stage.check()?;
+        Ok(Gateway {
+            api,
+            stage,
+            backends,
+            ids: RequestIds::new(),
+        })
+    }
+
+    /// The compiled API.
+    pub fn api(&self) -> &CompiledApi {
+        &self.api
+    }
+
+    /// The stage.
+    pub fn stage(&self) -> &Stage {
+        &self.stage
+    }
+
+    /// Serves one request. Its URI's path is the path after the stage (`/pets/1` for
+    /// `https://{api}.execute-api.../prod/pets/1`); the response is the one API Gateway sends,
+    /// failures included. Never panics on request content; the future is `Send`.
+    pub async fn handle(&self, request: http::Request<Bytes>, client: Client) -> Response<Bytes> {
+        self.handle_with_outcome(request, client).await.0
+    }
+
+    /// Serves one request as the execute-api endpoint receives it: the path starts with
+    /// `/{stage}` (`/prod/pets/1`). Another first segment is answered 403
+    /// `{"message":"Forbidden"}` (`ForbiddenException`), as API Gateway answers a stage that
+    /// does not exist (AWS Knowledge Center, "How do I troubleshoot HTTP 403 errors from API
+    /// Gateway": invoking a stage that does not exist gives 403 Forbidden).
+    pub async fn handle_endpoint(
+        &self,
+        request: http::Request<Bytes>,
+        client: Client,
+    ) -> (Response<Bytes>, Outcome) {
+        let (mut head, body) = request.into_parts();
+        let inner = strip_stage(&head.uri, &self.stage.name);
+        match inner {
+            Some(uri) => {
+                head.uri = uri;
+                self.handle_with_outcome(http::Request::from_parts(head, body), client)
+                    .await
+            }
+            None => {
+                let (request_id, extended_id) = self.ids.next();
+                let failure =
+                    Failure::new(crate::model::GatewayResponseType::Default4xx, "Forbidden")
+                        .with_status(http::StatusCode::FORBIDDEN)
+                        .with_error_type("ForbiddenException");
+                let response = failure.default_response().into_response();
+                let outcome = Outcome {
+                    request_id: request_id.clone(),
+                    failure: Some("FORBIDDEN (no such stage)"),
+                    ..Outcome::default()
+                };
+                (self.finish(response, &request_id, &extended_id), outcome)
+            }
+        }
+    }
+
+    /// [`Gateway::handle`], also saying what happened (for a log line).
+    pub async fn handle_with_outcome(
+        &self,
+        request: http::Request<Bytes>,
+        client: Client,
+    ) -> (Response<Bytes>, Outcome) {
+        let (head, body) = request.into_parts();
+        let path_and_query = head.uri.path_and_query().map_or("/", |p| p.as_str());
+        if let Err(refusal) = request::check_limits(path_and_query, &head.headers, &body) {
+            return (FrontEndRefusal::into_response(refusal), Outcome::default());
+        }
+        let (request_id, extended_id) = self.ids.next();
+        let path = match head.uri.path() {
+            "" => "/".to_owned(),
+            p => p.to_owned(),
+        };
+        let method = head.method.as_str().to_owned();
+        let context = context::on_arrival(&Arrival {
+            stage: &self.stage,
+            api_id: &self.api.api().id,
+            http_method: &method,
+            path: &path,
+            headers: &head.headers,
+            source_ip: client.source_ip,
+            request_id: &request_id,
+            extended_request_id: &extended_id,
+            epoch_millis: epoch_millis(SystemTime::now()),
+        });
+        let query = request::decode_query(head.uri.query());
+        let mut exchange = Exchange {
+            method,
+            path,
+            parts: request::parts(head.headers, query, body),
+            context,
+            resource_path: None,
+            integration_latency: None,
+        };
+        let result = self.run(&mut exchange).await;
+        let mut outcome = Outcome {
+            request_id: request_id.clone(),
+            resource_path: exchange.resource_path.clone(),
+            failure: None,
+            detail: None,
+            integration_latency: exchange.integration_latency,
+        };
+        let response = match result {
+            Ok(response) => response,
+            Err(failure) => {
+                outcome.failure = Some(failure.response_type.as_str());
+                outcome.detail.clone_from(&failure.detail);
+                self.failure_response(&failure, &exchange)
+            }
+        };
+        (self.finish(response, &request_id, &extended_id), outcome)
+    }
+
+    /// The stages after arrival; any failure ends the chain.
+    async fn run(&self, exchange: &mut Exchange) -> Result<Response<Bytes>, Failure> {
+        let route = self.route(exchange)?;
+        let (_, method) = self
+            .api
+            .model_method(route)
+            .ok_or_else(|| failures::configuration("the routed method is not in the API"))?;
+        self.authorize(method, exchange)?;
+        let body_json = self.validate(route, exchange)?;
+        let Some(integration) = method.integration.as_ref() else {
+            return Err(failures::configuration("the method has no integration"));
+        };
+        let compiled = self
+            .api
+            .method(route)
+            .and_then(|m| m.integration())
+            .ok_or_else(|| failures::configuration("the method's integration is not compiled"))?;
+        match integration.kind {
+            IntegrationType::Mock => self.mock(compiled, exchange, body_json),
+            other => Err(failures::configuration(format!(
+                "{} integrations are not served yet",
+                other.as_str()
+            ))),
+        }
+        .map(MethodResponse::into_response)
+    }
+
+    /// Routing: the resource and method for the request's verb and path; sets the path
+    /// parameters and `$context.resourceId`/`resourcePath`.
+    fn route(&self, exchange: &mut Exchange) -> Result<ApiRoute, Failure> {
+        let found = self
+            .api
+            .router()
+            .at(&exchange.method, &exchange.path)
+            .map_err(Failure::from)?;
+        let route = *found.value();
+        exchange.parts.path = found
+            .params()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let resource_path = found.resource_path().to_owned();
+        context::on_route(
+            &mut exchange.context,
+            &resource_id(&resource_path),
+            &resource_path,
+        );
+        exchange.resource_path = Some(resource_path);
+        Ok(route)
+    }
+
+    /// Access control (resource policy, authorizers, API keys, usage plans, throttling): the
+    /// place the access-control stages take, in API Gateway's order. Nothing is enforced here
+    /// yet; a method that requires authorization is served as if authorized.
+    fn authorize(&self, _method: &Method, _exchange: &mut Exchange) -> Result<(), Failure> {
+        Ok(())
+    }
+
+    /// Request validation: the method's validator over the request; the body it parsed is
+    /// handed on to mapping.
+    fn validate(&self, route: ApiRoute, exchange: &Exchange) -> Result<Option<Arc<Json>>, Failure> {
+        let Some(method) = self.api.method(route) else {
+            return Ok(None);
+        };
+        let parts = &exchange.parts;
+        let view = ValidationView {
+            headers: &parts.headers,
+            query: &parts.query,
+            path: &parts.path,
+            body: &parts.body,
+        };
+        method
+            .validator()
+            .validate(&view)
+            .map(|validated| validated.body)
+            .map_err(|rejection| Failure::from(&rejection))
+    }
+
+    /// MOCK: the request template's `statusCode` selects the integration response.
+    fn mock(
+        &self,
+        integration: &CompiledIntegration,
+        exchange: &mut Exchange,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<MethodResponse, Failure> {
+        let parts = Arc::new(std::mem::take(&mut exchange.parts));
+        let result = integration_request::map(
+            integration,
+            &parts,
+            body_json,
+            exchange.context.clone(),
+            &self.stage.variables,
+        );
+        let (mapped, state) = match result {
+            Ok(ok) => ok,
+            Err(failure) => {
+                exchange.parts = Arc::unwrap_or_clone(parts);
+                return Err(failure);
+            }
+        };
+        let rendered = String::from_utf8_lossy(&mapped.body);
+        let status = if integration.request_templates().is_empty() {
+            // No template: the default integration response (developer guide,
+            // how-to-mock-integration).
+            Some(200)
+        } else {
+            mock::status_code(&rendered)
+        };
+        let output = status.map(|status| IntegrationOutput {
+            selector: status.to_string(),
+            headers: http::HeaderMap::new(),
+            body: Bytes::new(),
+        });
+        let result = match output {
+            Some(output) => integration_response::respond(
+                integration,
+                &output,
+                &parts,
+                state,
+                &self.stage.variables,
+            ),
+            None => Err(failures::configuration(
+                "Unable to parse statusCode. It should be an integer that is defined in the request template.",
+            )),
+        };
+        exchange.parts = Arc::unwrap_or_clone(parts);
+        result
+    }
+
+    /// The gateway response for `failure`, with the request's `$context`.
+    fn failure_response(&self, failure: &Failure, exchange: &Exchange) -> Response<Bytes> {
+        let parts = &exchange.parts;
+        let view = ValidationView {
+            headers: &parts.headers,
+            query: &parts.query,
+            path: &parts.path,
+            body: &parts.body,
+        };
+        let rendered = self.api.gateway_response_in(
+            failure,
+            &view,
+            exchange.context.clone(),
+            &self.stage.variables,
+        );
+        match rendered {
+            Ok(r) => r.into_response(),
+            // A customised template that fails: API Gateway's own default for the failure.
+            Err(_) => failure.default_response().into_response(),
+        }
+    }
+
+    /// The headers API Gateway adds to every response it produces: `x-amzn-RequestId` and
+    /// `x-amz-apigw-id` (research pipeline-access.md 9: LocalStack's `response_enricher`
+    /// mirrors what AWS sends).
+    fn finish(
+        &self,
+        mut response: Response<Bytes>,
+        request_id: &str,
+        extended_id: &str,
+    ) -> Response<Bytes> {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("x-amzn-requestid", request_id),
+            ("x-amz-apigw-id", extended_id),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        response
+    }
+}
+
+impl MethodResponse {
+    /// As an `http::Response`.
+    pub fn into_response(self) -> Response<Bytes> {
+        let mut response = Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// The URI without its first path segment when that segment is `stage` (`/prod/pets?x=1` ->
+/// `/pets?x=1`, `/prod` -> `/`); `None` for any other first segment.
+fn strip_stage(uri: &http::Uri, stage: &str) -> Option<http::Uri> {
+    let path = uri.path();
+    let rest = path.strip_prefix('/')?.strip_prefix(stage)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let rest = if rest.is_empty() { "/" } else { rest };
+    let with_query = match uri.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_owned(),
+    };
+    with_query.parse().ok()
+}
+
+/// A stable resource id for `$context.resourceId`: six lowercase letters and digits derived
+/// from the resource path (API Gateway's ids look like `3kz9zm`; ours stay the same across
+/// reloads of the same API).
+pub fn resource_id(resource_path: &str) -> String {
+    // FNV-1a: stable across processes and versions, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in resource_path.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..6)
+        .map(|_| {
+            let c = ALPHABET[(hash % 36) as usize];
+            hash /= 36;
+            char::from(c)
+        })
+        .collect()
+}
+
+/// The future of [`Gateway::handle`] is `Send` (the state crossing the integration's
+/// `.await` is plain data), and the gateway is shared across threads.
+#[allow(dead_code)]
+fn _assert_send(gateway: &Gateway, request: http::Request<Bytes>) {
+    fn is_send<T: Send>(_: &T) {}
+    const fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<Gateway>();
+    is_send(&gateway.handle(request, Client::default()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_is_the_first_segment() {
+        let uri = |s: &str| s.parse::<http::Uri>().unwrap();
+        assert_eq!(
+            strip_stage(&uri("/prod/pets?a=1"), "prod").unwrap(),
+            "/pets?a=1"
+        );
+        assert_eq!(strip_stage(&uri("/prod"), "prod").unwrap(), "/");
+        assert_eq!(strip_stage(&uri("/prod/"), "prod").unwrap(), "/");
+        assert!(strip_stage(&uri("/production/pets"), "prod").is_none());
+        assert!(strip_stage(&uri("/dev/pets"), "prod").is_none());
+        assert!(strip_stage(&uri("/"), "prod").is_none());
+    }
+
+    #[test]
+    fn resource_ids_are_stable_and_shaped() {
+        let a = resource_id("/pets/{petId}");
+        assert_eq!(a, resource_id("/pets/{petId}"));
+        assert_ne!(a, resource_id("/pets"));
+        assert_eq!(a.len(), 6);
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
+    }
+}
