@@ -19,7 +19,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use gateway_mapping::context::Context;
@@ -28,17 +28,21 @@ use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 use serde_json::Value as Json;
 
-use super::backends::{HttpBackend, LambdaBackend};
+use super::backends::{BackendError, BackendRequest, HttpBackend, LambdaBackend};
 use super::context::{self, Arrival, RequestIds};
 use super::failures;
 use super::gateway_response::Failure;
 use super::integration_request;
 use super::integration_response::{self, IntegrationOutput, MethodResponse};
+use super::integrations::http::{
+    self as http_integration, ClientConnection, HttpKind, IntegrationError, RequestHeadersInput,
+    UriInput,
+};
 use super::integrations::mock;
 use super::request::{self, FrontEndRefusal};
 use super::stage::{Stage, StageError};
 use crate::compile::{CompiledApi, CompiledIntegration};
-use crate::model::{IntegrationType, Method};
+use crate::model::{HttpMethod, Integration, IntegrationType, Method};
 use crate::routing::ApiRoute;
 
 /// The I/O the host provides; an integration whose backend is missing answers 500 (a
@@ -109,6 +113,9 @@ struct Exchange {
     context: Context,
     resource_path: Option<String>,
     integration_latency: Option<Duration>,
+    source_ip: Option<IpAddr>,
+    epoch_millis: i64,
+    request_id: String,
 }
 
 fn epoch_millis(now: SystemTime) -> i64 {
@@ -203,6 +210,7 @@ impl Gateway {
             p => p.to_owned(),
         };
         let method = head.method.as_str().to_owned();
+        let epoch = epoch_millis(SystemTime::now());
         let context = context::on_arrival(&Arrival {
             stage: &self.stage,
             api_id: &self.api.api().id,
@@ -212,10 +220,13 @@ impl Gateway {
             source_ip: client.source_ip,
             request_id: &request_id,
             extended_request_id: &extended_id,
-            epoch_millis: epoch_millis(SystemTime::now()),
+            epoch_millis: epoch,
         });
         let query = request::decode_query(head.uri.query());
         let mut exchange = Exchange {
+            source_ip: client.source_ip,
+            epoch_millis: epoch,
+            request_id: request_id.clone(),
             method,
             path,
             parts: request::parts(head.headers, query, body),
@@ -260,13 +271,173 @@ impl Gateway {
             .and_then(|m| m.integration())
             .ok_or_else(|| failures::configuration("the method's integration is not compiled"))?;
         match integration.kind {
-            IntegrationType::Mock => self.mock(compiled, exchange, body_json),
+            IntegrationType::Mock => self
+                .mock(compiled, exchange, body_json)
+                .map(MethodResponse::into_response),
+            IntegrationType::Http => {
+                self.http(HttpKind::Http, integration, compiled, exchange, body_json)
+                    .await
+            }
+            IntegrationType::HttpProxy => {
+                self.http(
+                    HttpKind::HttpProxy,
+                    integration,
+                    compiled,
+                    exchange,
+                    body_json,
+                )
+                .await
+            }
             other => Err(failures::configuration(format!(
                 "{} integrations are not served yet",
                 other.as_str()
             ))),
         }
-        .map(MethodResponse::into_response)
+    }
+
+    /// HTTP and HTTP_PROXY: parameter mappings (both), the request template (HTTP), the
+    /// backend URI and headers as API Gateway shapes them, the host's HTTP client within the
+    /// integration's timeout; HTTP_PROXY passes the answer through (remapping `Connection`,
+    /// `Content-Length`, `Date`, `Server`), HTTP selects an integration response for its
+    /// status.
+    async fn http(
+        &self,
+        kind: HttpKind,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        let parts = Arc::new(std::mem::take(&mut exchange.parts));
+        let result = self
+            .http_exchange(kind, integration, compiled, exchange, &parts, body_json)
+            .await;
+        // The Arc's other holders ($input) are gone: the request comes back without a copy.
+        exchange.parts = Arc::unwrap_or_clone(parts);
+        result
+    }
+
+    async fn http_exchange(
+        &self,
+        kind: HttpKind,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        parts: &Arc<OwnedRequest>,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        let (mapped, state) = match kind {
+            HttpKind::HttpProxy => (
+                integration_request::map_parameters(
+                    compiled,
+                    parts,
+                    body_json.as_deref(),
+                    &exchange.context,
+                    &self.stage.variables,
+                ),
+                None,
+            ),
+            HttpKind::Http => {
+                let (mapped, state) = integration_request::map(
+                    compiled,
+                    parts,
+                    body_json,
+                    exchange.context.clone(),
+                    &self.stage.variables,
+                )?;
+                (mapped, Some(state))
+            }
+        };
+        let template = integration
+            .uri
+            .as_deref()
+            .ok_or_else(|| failures::configuration("the integration has no uri"))?;
+        let uri = http_integration::backend_uri(&UriInput {
+            kind,
+            template,
+            path_parameters: &mapped.path,
+            client_query: &parts.query,
+            mapped_query: &mapped.query,
+            stage_variables: self.stage.variables.as_map(),
+        })
+        .map_err(|e| Failure::from(&e).with_detail(format!("Invalid endpoint address: {e}")))?;
+        let trace_id = trace_id(exchange);
+        let content_type = parts.headers.get(http::header::CONTENT_TYPE);
+        let headers = http_integration::request_headers(&RequestHeadersInput {
+            kind,
+            client_headers: &parts.headers,
+            mapped_headers: &mapped.headers,
+            body_content_type: content_type.filter(|_| !mapped.body.is_empty()),
+            api_id: &self.api.api().id,
+            trace_id: &trace_id,
+            client: ClientConnection {
+                ip: exchange
+                    .source_ip
+                    .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
+                port: 443,
+                proto: "https",
+            },
+            backend: &uri,
+        })
+        .map_err(|e| Failure::from(&e).with_detail(e.to_string()))?;
+        let method = match integration.http_method {
+            None | Some(HttpMethod::Any) => exchange.method.as_str(),
+            Some(m) => m.as_str(),
+        };
+        let method = http::Method::from_bytes(method.as_bytes())
+            .map_err(|_| failures::configuration(format!("integration method {method:?}")))?;
+        let backend =
+            self.backends.http.as_ref().ok_or_else(|| {
+                failures::configuration("no HTTP client was given to the gateway")
+            })?;
+        let started = Instant::now();
+        let answer = backend
+            .send(BackendRequest {
+                method,
+                uri,
+                headers,
+                body: mapped.body,
+                timeout: http_integration::timeout(integration.timeout_in_millis),
+            })
+            .await;
+        let latency = started.elapsed();
+        exchange.integration_latency = Some(latency);
+        let answer = answer.map_err(|e| match e {
+            BackendError::Timeout => Failure::from(IntegrationError::Timeout)
+                .with_detail("Execution failed due to a timeout error"),
+            other => Failure::from(IntegrationError::Network).with_detail(format!(
+                "Execution failed due to configuration error: {other}"
+            )),
+        })?;
+        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        exchange
+            .context
+            .set("integration.status", answer.status.as_u16());
+        exchange.context.set("integration.latency", millis);
+        exchange.context.set("integrationLatency", millis);
+        let Some(mut state) = state else {
+            let mut response = Response::new(answer.body);
+            *response.status_mut() = answer.status;
+            *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
+            return Ok(response);
+        };
+        let context = state.context_mut();
+        context.set("integration.status", answer.status.as_u16());
+        context.set("integration.latency", millis);
+        let output = IntegrationOutput {
+            selector: answer.status.as_u16().to_string(),
+            headers: answer.headers,
+            body: answer.body,
+        };
+        let mut response =
+            integration_response::respond(compiled, &output, parts, state, &self.stage.variables)?
+                .into_response();
+        // HTTP (non-proxy) answers carry the trace id (research 9: LocalStack's
+        // response_enricher, after AWS).
+        if let Ok(value) = HeaderValue::from_str(&trace_id) {
+            response.headers_mut().insert("x-amzn-trace-id", value);
+        }
+        Ok(response)
     }
 
     /// Routing: the resource and method for the request's verb and path; sets the path
@@ -438,6 +609,18 @@ fn strip_stage(uri: &http::Uri, stage: &str) -> Option<http::Uri> {
         None => rest.to_owned(),
     };
     with_query.parse().ok()
+}
+
+/// The request's `X-Amzn-Trace-Id` towards the backend: `Root=1-{epoch seconds, 8 hex}-{24
+/// hex}` (the X-Ray format API Gateway sends), derived from the request id.
+fn trace_id(exchange: &Exchange) -> String {
+    let hex: String = exchange
+        .request_id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(24)
+        .collect();
+    format!("Root=1-{:08x}-{hex:0>24}", exchange.epoch_millis / 1000)
 }
 
 /// A stable resource id for `$context.resourceId`: six lowercase letters and digits derived

@@ -45,24 +45,24 @@ fn replace(pairs: &mut Vec<(String, String)>, name: &str, value: &str, case_inse
     pairs.push((name.to_owned(), value.to_owned()));
 }
 
-/// Maps the method request onto the integration request; returns it with `$context` as the
-/// template left it (its override maps feed the integration response's templates).
-///
-/// Fails with `UNSUPPORTED_MEDIA_TYPE` (415) when no template fits the request's content type
-/// and the passthrough behaviour refuses, and with a 500 `Internal server error` when the
-/// template fails to render (API Gateway logs "Execution failed due to configuration error").
-pub fn map(
+/// The request parameter mappings alone (`integration.request.{path,querystring,header}.*`),
+/// as HTTP_PROXY applies them (recorded: `test_http_proxy_integration_request_data_mappings`);
+/// the body is the method request's. A mapping whose source has no value is left out.
+pub fn map_parameters(
     integration: &CompiledIntegration,
-    request: &Arc<OwnedRequest>,
-    body_json: Option<Arc<Json>>,
-    context: Context,
+    request: &OwnedRequest,
+    body_json: Option<&Json>,
+    context: &Context,
     stage_variables: &StageVariables,
-) -> Result<(IntegrationRequest, ContextState), Failure> {
-    let mut out = IntegrationRequest::default();
+) -> IntegrationRequest {
+    let mut out = IntegrationRequest {
+        body: request.body.clone(),
+        ..IntegrationRequest::default()
+    };
     let mapped = integration.request_parameters().evaluate(&Sources {
         request: Some(request.view()),
-        request_json: body_json.as_deref(),
-        context: Some(&context),
+        request_json: body_json,
+        context: Some(context),
         stage_variables: Some(stage_variables),
         ..Sources::default()
     });
@@ -84,6 +84,29 @@ pub fn map(
             }
         }
     }
+    out
+}
+
+/// Maps the method request onto the integration request; returns it with `$context` as the
+/// template left it (its override maps feed the integration response's templates).
+///
+/// Fails with `UNSUPPORTED_MEDIA_TYPE` (415) when no template fits the request's content type
+/// and the passthrough behaviour refuses, and with a 500 `Internal server error` when the
+/// template fails to render (API Gateway logs "Execution failed due to configuration error").
+pub fn map(
+    integration: &CompiledIntegration,
+    request: &Arc<OwnedRequest>,
+    body_json: Option<Arc<Json>>,
+    context: Context,
+    stage_variables: &StageVariables,
+) -> Result<(IntegrationRequest, ContextState), Failure> {
+    let mut out = map_parameters(
+        integration,
+        request,
+        body_json.as_deref(),
+        &context,
+        stage_variables,
+    );
     let content_type = request
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -94,7 +117,8 @@ pub fn map(
         .map_err(|e| Failure::from(&e))?;
     let object = ContextObject::new(context);
     match selection {
-        RequestSelection::Passthrough => out.body = request.body.clone(),
+        // The method request's body, as map_parameters left it.
+        RequestSelection::Passthrough => {}
         RequestSelection::Template(template) => {
             let input = match body_json {
                 Some(json) => Input::shared_with_json(Arc::clone(request), json),

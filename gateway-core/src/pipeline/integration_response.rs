@@ -13,6 +13,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use super::failures;
 use super::gateway_response::Failure;
+use super::integrations::http::mapped_response_headers;
 use crate::compile::CompiledIntegration;
 
 /// What a non-proxy integration answered.
@@ -74,7 +75,6 @@ pub fn respond(
                     + &output.selector,
             )
         })?;
-    let mut headers = HeaderMap::new();
     let integration_view = RequestView {
         headers: &output.headers,
         header_names: &[],
@@ -89,11 +89,15 @@ pub fn respond(
         integration_response: Some(integration_view),
         ..Sources::default()
     });
-    for (target, values) in mapped {
-        if let (Target::Header(name), Some(value)) = (target, values.last()) {
-            set_header(&mut headers, &name, value);
-        }
-    }
+    let pairs: Vec<(String, String)> = mapped
+        .into_iter()
+        .filter_map(|(target, mut values)| match target {
+            Target::Header(name) => values.pop().map(|v| (name, v)),
+            _ => None,
+        })
+        .collect();
+    // Restricted names come out as x-amzn-Remapped-* (research 3.3).
+    let mut headers = mapped_response_headers(&pairs).map_err(|e| Failure::from(&e))?;
     let object = ContextObject::resume(state);
     let templates: Vec<(&str, (&str, _))> = response
         .response_templates()

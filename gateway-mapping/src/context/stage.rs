@@ -42,6 +42,11 @@ impl StageVariables {
         self.vars.iter()
     }
 
+    /// The variables as a map (name -> value, in insertion order).
+    pub fn as_map(&self) -> &IndexMap<String, String> {
+        &self.vars
+    }
+
     /// How many variables there are.
     pub fn len(&self) -> usize {
         self.vars.len()

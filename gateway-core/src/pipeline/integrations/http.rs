@@ -726,8 +726,7 @@ impl fmt::Display for IntegrationError {
 
 impl std::error::Error for IntegrationError {}
 
-/// The message of API Gateway's 500.
-const INTERNAL_SERVER_ERROR: &str = "Internal server error";
+use crate::pipeline::failures::INTERNAL_SERVER_ERROR;
 
 /// A timeout: `INTEGRATION_TIMEOUT`, 504 `{"message": "Endpoint request timed out"}`; a
 /// network failure: `INTEGRATION_FAILURE`, 504 `{"message": "Network error communicating with
