@@ -279,3 +279,190 @@ async fn http_integrations_over_loopback() {
     assert_eq!(body, r#"{"message":"Forbidden"}"#);
     assert_eq!(headers["x-amzn-errortype"], "ForbiddenException");
 }
+
+const LAMBDA_API: &str = r##"
+openapi: 3.0.1
+info: {title: lambda test, version: "1"}
+paths:
+  /things/{id}:
+    post:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}/invocations"
+  /fails:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Fails/invocations"
+  /malformed:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Malformed/invocations"
+  /custom:
+    post:
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: POST
+        uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Custom/invocations"
+        requestTemplates:
+          application/json: '{"name":$input.json(''$.name'')}'
+        responses:
+          "Bad Request:.*":
+            statusCode: "400"
+            responseTemplates:
+              application/json: '{"error":"$input.path(''$.errorMessage'')"}'
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '{"greeting":"$input.path(''$.greeting'')"}'
+"##;
+
+/// A local Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`), as `cargo
+/// lambda watch` or the runtime interface emulator serve it: `Echo` answers a proxy response
+/// carrying the event it got, `Fails` raises (`X-Amz-Function-Error: Unhandled`), `Malformed`
+/// answers a proxy response with an unknown key, `Custom` greets or fails on an empty name.
+async fn lambda_service(
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let path = request.uri().path().to_owned();
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let name = path
+        .strip_prefix("/2015-03-31/functions/")
+        .and_then(|p| p.strip_suffix("/invocations"))
+        .unwrap_or_default()
+        .to_owned();
+    let (payload, error) = match name.as_str() {
+        "Echo" => (
+            json!({"statusCode": 201, "headers": {"x-fn": "echo", "Server": "fn"},
+                   "multiValueHeaders": {"x-multi": ["a", "b"]},
+                   "body": event.to_string()}),
+            None,
+        ),
+        "Fails" => (
+            json!({"errorMessage": "boom", "errorType": "Error"}),
+            Some("Unhandled"),
+        ),
+        "Malformed" => (json!({"statusCode": 200, "wrongValue": 1}), None),
+        "Custom" => match event["name"].as_str() {
+            Some(n) if !n.is_empty() => (json!({"greeting": format!("hello {n}")}), None),
+            _ => (
+                json!({"errorMessage": "Bad Request: no name", "errorType": "ValueError"}),
+                Some("Unhandled"),
+            ),
+        },
+        _ => {
+            return Ok(hyper::Response::builder()
+                .status(404)
+                .body(Full::new(Bytes::from_static(
+                    b"{\"Type\":\"User\",\"message\":\"Function not found\"}",
+                )))
+                .expect("a response"));
+        }
+    };
+    let mut response = hyper::Response::builder().status(200);
+    if let Some(e) = error {
+        response = response.header("x-amz-function-error", e);
+    }
+    Ok(response
+        .body(Full::new(Bytes::from(payload.to_string())))
+        .expect("a response"))
+}
+
+async fn start_lambda_service() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(lambda_service))
+                    .await;
+            });
+        }
+    });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_integrations_over_loopback() {
+    let lambda = start_lambda_service().await;
+    let scratch = Scratch::new("serve", "lambda");
+    let api = std::path::PathBuf::from(scratch.path("api.yaml"));
+    std::fs::write(&api, LAMBDA_API).expect("write the API");
+    let endpoint = format!("http://{lambda}");
+    let served = serve(
+        &api,
+        &["--lambda-endpoint", &endpoint, "--stage-var", "fn=Echo"],
+    );
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let url = |path: &str| format!("{}{path}", served.base);
+
+    // AWS_PROXY: the function named through a stage variable gets the 1.0 event; its
+    // statusCode, headers (multi values merged, Server remapped as for proxies) and body
+    // come back; the trace id is added (research 1.2 to 1.6).
+    let (status, headers, body) =
+        get(&client, "POST", &url("/things/7?q=a+b&q=c"), "{\"n\":1}").await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(headers["x-fn"], "echo");
+    assert_eq!(headers["x-amzn-remapped-server"], "fn");
+    assert!(headers.contains_key("x-amzn-trace-id"));
+    let event: Value = serde_json::from_str(&body).expect("the event, echoed");
+    assert_eq!(event["resource"], "/things/{id}");
+    assert_eq!(event["path"], "/things/7");
+    assert_eq!(event["httpMethod"], "POST");
+    assert_eq!(event["pathParameters"], json!({"id": "7"}));
+    // Repeated query names: last value in the single map, all in the multi map; `+` is a space.
+    assert_eq!(event["queryStringParameters"], json!({"q": "c"}));
+    assert_eq!(
+        event["multiValueQueryStringParameters"],
+        json!({"q": ["a b", "c"]})
+    );
+    assert_eq!(event["stageVariables"], json!({"fn": "Echo"}));
+    assert_eq!(event["body"], "{\"n\":1}");
+    assert_eq!(event["isBase64Encoded"], false);
+    assert_eq!(event["requestContext"]["path"], "/prod/things/7");
+    assert_eq!(event["requestContext"]["stage"], "prod");
+    assert_eq!(event["requestContext"]["identity"]["sourceIp"], "127.0.0.1");
+    assert_eq!(
+        event["requestContext"]["requestId"],
+        headers["x-amzn-requestid"].to_str().unwrap()
+    );
+    assert!(event["requestContext"].get("authorizer").is_none());
+
+    // A function error and a malformed answer: 502 Internal server error (research 1.7).
+    for path in ["/fails", "/malformed"] {
+        let (status, headers, body) = get(&client, "GET", &url(path), "").await;
+        assert_eq!(status, 502, "{path}");
+        assert_eq!(body, r#"{"message": "Internal server error"}"#);
+        assert_eq!(headers["x-amzn-errortype"], "InternalServerErrorException");
+    }
+
+    // Lambda custom: the request template is the event; success selects the default
+    // response, an error its errorMessage's pattern (research 2).
+    let (status, _, body) = get(&client, "POST", &url("/custom"), "{\"name\":\"Rex\"}").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"{"greeting":"hello Rex"}"#);
+    let (status, _, body) = get(&client, "POST", &url("/custom"), "{\"name\":\"\"}").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body, r#"{"error":"Bad Request: no name"}"#);
+}

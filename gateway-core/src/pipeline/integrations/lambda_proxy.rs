@@ -293,10 +293,7 @@ pub fn build_event(input: &EventInput<'_>) -> Json {
         ),
     );
     event.insert("requestContext".into(), request_context(input));
-    event.insert(
-        "body".into(),
-        event_body(request.body, input.base64_body),
-    );
+    event.insert("body".into(), event_body(request.body, input.base64_body));
     event.insert("isBase64Encoded".into(), input.base64_body.into());
     Json::Object(event)
 }
@@ -315,8 +312,8 @@ pub fn encode_event(input: &EventInput<'_>) -> Result<Vec<u8>, EventError> {
     if least > MAX_INVOKE_PAYLOAD_BYTES {
         return Err(EventError::TooLarge { size: least });
     }
-    let bytes = serde_json::to_vec(&build_event(input))
-        .map_err(|e| EventError::Encode(e.to_string()))?;
+    let bytes =
+        serde_json::to_vec(&build_event(input)).map_err(|e| EventError::Encode(e.to_string()))?;
     if bytes.len() > MAX_INVOKE_PAYLOAD_BYTES {
         return Err(EventError::TooLarge { size: bytes.len() });
     }
@@ -398,7 +395,10 @@ fn query_maps(query: &[(String, String)]) -> (Json, Json) {
     }
     let mut grouped: IndexMap<&str, Vec<&str>> = IndexMap::new();
     for (name, value) in query {
-        grouped.entry(name.as_str()).or_default().push(value.as_str());
+        grouped
+            .entry(name.as_str())
+            .or_default()
+            .push(value.as_str());
     }
     let mut single = Map::with_capacity(grouped.len());
     let mut multi = Map::with_capacity(grouped.len());
@@ -452,9 +452,7 @@ fn request_context(input: &EventInput<'_>) -> Json {
                 None => continue,
             },
             "identity" => identity(context),
-            "httpMethod" => {
-                context_value(context, key).unwrap_or_else(|| input.http_method.into())
-            }
+            "httpMethod" => context_value(context, key).unwrap_or_else(|| input.http_method.into()),
             "resourcePath" => {
                 context_value(context, key).unwrap_or_else(|| input.resource_path.into())
             }
@@ -729,33 +727,29 @@ impl fmt::Display for ProxyResponseError {
             ProxyResponseError::NotAnObjectField { field, found } => {
                 write!(f, "{field} is {found}, not an object")
             }
-            ProxyResponseError::NotAList { name, found } => write!(
-                f,
-                "multiValueHeaders[{:?}] is {found}, not a list",
-                name
-            ),
+            ProxyResponseError::NotAList { name, found } => {
+                write!(f, "multiValueHeaders[{:?}] is {found}, not a list", name)
+            }
             ProxyResponseError::NotText { field, name, found } if name.is_empty() => {
                 write!(f, "{field} is {found}, not text")
             }
-            ProxyResponseError::NotText { field, name, found } => write!(
-                f,
-                "{field}[{:?}] holds {found}, not text",
-                name
-            ),
+            ProxyResponseError::NotText { field, name, found } => {
+                write!(f, "{field}[{:?}] holds {found}, not text", name)
+            }
             ProxyResponseError::InvalidIsBase64Encoded { found } => {
                 write!(f, "isBase64Encoded is {found}, not a boolean")
             }
-            ProxyResponseError::InvalidHeaderName { name } => write!(
-                f,
-                "{:?} is not a valid header name",
-                name
-            ),
+            ProxyResponseError::InvalidHeaderName { name } => {
+                write!(f, "{:?} is not a valid header name", name)
+            }
             ProxyResponseError::InvalidHeaderValue { name } => write!(
                 f,
                 "the value of header {:?} holds a control character",
                 name
             ),
-            ProxyResponseError::TooManyHeaders => f.write_str("more headers than a header map holds"),
+            ProxyResponseError::TooManyHeaders => {
+                f.write_str("more headers than a header map holds")
+            }
         }
     }
 }
@@ -863,7 +857,11 @@ fn boolean(value: &Json) -> Result<bool, ProxyResponseError> {
 
 /// A value read as text: a string as is, a boolean or number as its JSON text, null as
 /// absent; an object or array is [`ProxyResponseError::NotText`].
-fn text(field: &'static str, name: &str, value: Json) -> Result<Option<String>, ProxyResponseError> {
+fn text(
+    field: &'static str,
+    name: &str,
+    value: Json,
+) -> Result<Option<String>, ProxyResponseError> {
     match value {
         Json::Null => Ok(None),
         Json::String(s) => Ok(Some(s)),
@@ -885,7 +883,12 @@ struct Merged {
 
 impl Merged {
     /// Appends `value` under `name` (spelled `spelling`).
-    fn append(&mut self, name: HeaderName, spelling: &str, value: HeaderValue) -> Result<(), ProxyResponseError> {
+    fn append(
+        &mut self,
+        name: HeaderName,
+        spelling: &str,
+        value: HeaderValue,
+    ) -> Result<(), ProxyResponseError> {
         if !self.headers.contains_key(&name) {
             self.names.push(spelling.to_owned());
         }
@@ -909,7 +912,10 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, ProxyResponseErr
 }
 
 /// `multiValueHeaders` and `headers` merged (see [`ProxyResponse::headers`]).
-fn merge_headers(multi: Json, single: Json) -> Result<(HeaderMap, Vec<String>), ProxyResponseError> {
+fn merge_headers(
+    multi: Json,
+    single: Json,
+) -> Result<(HeaderMap, Vec<String>), ProxyResponseError> {
     let mut merged = Merged {
         headers: HeaderMap::new(),
         names: Vec::new(),
@@ -980,11 +986,18 @@ mod tests {
 
     /// Recorded events: localstack `tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json`,
     /// `test_lambda_aws_proxy_integration` (recorded on AWS 2024-08-02, EDGE API, stage `stage`).
-    const RECORDED: &str = "test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration";
+    const RECORDED: &str =
+        "test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration";
 
     /// The `$context` of a recorded request, its volatile values set to the snapshot's
     /// placeholders (the recording replaced ids, times and addresses with them).
-    fn recorded_context(method: &str, resource: &str, path: &str, n: u32, resource_id: u32) -> Context {
+    fn recorded_context(
+        method: &str,
+        resource: &str,
+        path: &str,
+        n: u32,
+        resource_id: u32,
+    ) -> Context {
         let mut ctx = Context::new();
         ctx.set("resourceId", format!("<resource-id:{resource_id}>"));
         ctx.set("resourcePath", resource);
@@ -1018,7 +1031,10 @@ mod tests {
             ("CloudFront-Is-SmartTV-Viewer", "false".to_owned()),
             ("CloudFront-Is-Tablet-Viewer", "false".to_owned()),
             ("CloudFront-Viewer-ASN", "<cloudfront-asn:1>".to_owned()),
-            ("CloudFront-Viewer-Country", "<cloudfront-country:1>".to_owned()),
+            (
+                "CloudFront-Viewer-Country",
+                "<cloudfront-country:1>".to_owned(),
+            ),
             ("Host", "<host:1>".to_owned()),
             ("User-Agent", "python-requests/testing".to_owned()),
             ("Via", format!("<via:{n}>")),
@@ -1093,7 +1109,14 @@ mod tests {
         req.add_header("Connection", "keep-alive").unwrap();
         let vars = StageVariables::new();
         let ctx = recorded_context("GET", "/hardcoded", "/stage//hardcoded", 11, 2);
-        let event = build_event(&input(&req, "/hardcoded", "//hardcoded", "GET", &vars, &ctx));
+        let event = build_event(&input(
+            &req,
+            "/hardcoded",
+            "//hardcoded",
+            "GET",
+            &vars,
+            &ctx,
+        ));
 
         let (headers, multi) = edge_header_maps(
             11,
@@ -1136,17 +1159,32 @@ mod tests {
         let body = r#"{"message": "hello world"}"#;
         let mut req = OwnedRequest::new(body);
         add_edge_headers(&mut req, 10);
-        req.add_header("Content-Type", "application/json;charset=utf-8").unwrap();
-        req.add_header("Authorization", "Bearer token123;API key456").unwrap();
+        req.add_header("Content-Type", "application/json;charset=utf-8")
+            .unwrap();
+        req.add_header("Authorization", "Bearer token123;API key456")
+            .unwrap();
         req.add_header("Content-Length", "26").unwrap();
         req.add_header("Connection", "keep-alive").unwrap();
-        for (k, v) in [("category", "electronics"), ("category", "books"), ("price", "10"), ("price", "20"), ("price", "30")] {
+        for (k, v) in [
+            ("category", "electronics"),
+            ("category", "books"),
+            ("price", "10"),
+            ("price", "20"),
+            ("price", "30"),
+        ] {
             req.add_query(k, v);
         }
         req.add_path("proxy", "proxy-value");
         let vars = StageVariables::new();
         let ctx = recorded_context("POST", "/{proxy+}", "/stage/proxy-value", 10, 1);
-        let event = build_event(&input(&req, "/{proxy+}", "/proxy-value", "POST", &vars, &ctx));
+        let event = build_event(&input(
+            &req,
+            "/{proxy+}",
+            "/proxy-value",
+            "POST",
+            &vars,
+            &ctx,
+        ));
 
         let (headers, multi) = edge_header_maps(
             10,
@@ -1182,7 +1220,10 @@ mod tests {
             "body": body,
             "isBase64Encoded": false
         });
-        assert_eq!(event, recorded, "{RECORDED} / invocation-payload-with-params-encoding-multi");
+        assert_eq!(
+            event, recorded,
+            "{RECORDED} / invocation-payload-with-params-encoding-multi"
+        );
     }
 
     #[test]
@@ -1199,13 +1240,25 @@ mod tests {
         assert_eq!(
             keys(&event),
             [
-                "resource", "path", "httpMethod", "headers", "multiValueHeaders",
-                "queryStringParameters", "multiValueQueryStringParameters", "pathParameters",
-                "stageVariables", "requestContext", "body", "isBase64Encoded"
+                "resource",
+                "path",
+                "httpMethod",
+                "headers",
+                "multiValueHeaders",
+                "queryStringParameters",
+                "multiValueQueryStringParameters",
+                "pathParameters",
+                "stageVariables",
+                "requestContext",
+                "body",
+                "isBase64Encoded"
             ]
         );
         assert_eq!(keys(&event["requestContext"]), CONTEXT_KEYS);
-        assert_eq!(event["requestContext"]["authorizer"], json!({"claims": {"sub": "58e18350"}}));
+        assert_eq!(
+            event["requestContext"]["authorizer"],
+            json!({"claims": {"sub": "58e18350"}})
+        );
         let mut identity: Vec<&str> = IDENTITY_KEYS.to_vec();
         identity.push("apiKey");
         assert_eq!(keys(&event["requestContext"]["identity"]), identity);
@@ -1218,7 +1271,10 @@ mod tests {
         // `-with-path-encoded-email` (no decoding).
         assert_eq!(event_path("//proxy-value"), "/proxy-value");
         assert_eq!(event_path("/proxy-value/"), "/proxy-value/");
-        assert_eq!(event_path("/proxy-value//double-slash"), "/proxy-value//double-slash");
+        assert_eq!(
+            event_path("/proxy-value//double-slash"),
+            "/proxy-value//double-slash"
+        );
         assert_eq!(
             event_path("/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"),
             "/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"
@@ -1228,7 +1284,14 @@ mod tests {
         let req = OwnedRequest::new("");
         let vars = StageVariables::new();
         let ctx = Context::new();
-        let event = build_event(&input(&req, "/{proxy+}", "//proxy-value", "GET", &vars, &ctx));
+        let event = build_event(&input(
+            &req,
+            "/{proxy+}",
+            "//proxy-value",
+            "GET",
+            &vars,
+            &ctx,
+        ));
         assert_eq!(event["path"], "/proxy-value");
         assert_eq!(event["requestContext"]["path"], "/stage//proxy-value");
     }
@@ -1244,11 +1307,23 @@ mod tests {
         assert_eq!(rc["resourcePath"], "/pets/{id}");
         assert_eq!(rc["stage"], "stage");
         assert_eq!(rc["path"], "/stage/pets/1");
-        for key in ["requestId", "accountId", "apiId", "requestTimeEpoch", "domainName"] {
+        for key in [
+            "requestId",
+            "accountId",
+            "apiId",
+            "requestTimeEpoch",
+            "domainName",
+        ] {
             assert!(rc[key].is_null(), "{key}");
         }
         assert_eq!(rc["identity"].as_object().unwrap().len(), 12);
-        assert!(rc["identity"].as_object().unwrap().values().all(Json::is_null));
+        assert!(
+            rc["identity"]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(Json::is_null)
+        );
         // The context wins where it has a value, so event and templates agree.
         let mut ctx = Context::new();
         ctx.set("stage", "from-context");
@@ -1256,8 +1331,14 @@ mod tests {
         let event = build_event(&input(&req, "/", "/", "GET", &vars, &ctx));
         assert_eq!(event["requestContext"]["stage"], "from-context");
         // aws-log id=55907051410: requestTimeEpoch is a number, requestTime CLF text.
-        assert_eq!(event["requestContext"]["requestTimeEpoch"], json!(1_781_500_363_847_i64));
-        assert_eq!(event["requestContext"]["requestTime"], "15/Jun/2026:05:12:43 +0000");
+        assert_eq!(
+            event["requestContext"]["requestTimeEpoch"],
+            json!(1_781_500_363_847_i64)
+        );
+        assert_eq!(
+            event["requestContext"]["requestTime"],
+            "15/Jun/2026:05:12:43 +0000"
+        );
     }
 
     #[test]
@@ -1268,12 +1349,19 @@ mod tests {
         let ctx = Context::new();
         let event = build_event(&input(&req, "/", "/", "GET", &vars, &ctx));
         for key in [
-            "headers", "multiValueHeaders", "queryStringParameters",
-            "multiValueQueryStringParameters", "pathParameters", "stageVariables", "body",
+            "headers",
+            "multiValueHeaders",
+            "queryStringParameters",
+            "multiValueQueryStringParameters",
+            "pathParameters",
+            "stageVariables",
+            "body",
         ] {
             assert!(event[key].is_null(), "{key}");
         }
-        let vars: StageVariables = [("table".to_owned(), "pets".to_owned())].into_iter().collect();
+        let vars: StageVariables = [("table".to_owned(), "pets".to_owned())]
+            .into_iter()
+            .collect();
         let mut req = OwnedRequest::new("");
         req.add_query("q", "");
         let event = build_event(&input(&req, "/", "/", "GET", &vars, &ctx));
@@ -1339,7 +1427,9 @@ mod tests {
         let req = OwnedRequest::new(vec![b'a'; MAX_INVOKE_PAYLOAD_BYTES + 1]);
         assert_eq!(
             encode_event(&input(&req, "/", "/", "POST", &vars, &ctx)),
-            Err(EventError::TooLarge { size: MAX_INVOKE_PAYLOAD_BYTES + 1 })
+            Err(EventError::TooLarge {
+                size: MAX_INVOKE_PAYLOAD_BYTES + 1
+            })
         );
         // Fits as a body, not once wrapped in the event.
         let req = OwnedRequest::new(vec![b'a'; MAX_INVOKE_PAYLOAD_BYTES - 10]);
@@ -1351,7 +1441,10 @@ mod tests {
         let req = OwnedRequest::new(vec![0u8; MAX_INVOKE_PAYLOAD_BYTES / 4 * 3 + 3]);
         let mut binary = input(&req, "/", "/", "POST", &vars, &ctx);
         binary.base64_body = true;
-        assert!(matches!(encode_event(&binary), Err(EventError::TooLarge { .. })));
+        assert!(matches!(
+            encode_event(&binary),
+            Err(EventError::TooLarge { .. })
+        ));
         let req = OwnedRequest::new("{}");
         let bytes = encode_event(&input(&req, "/", "/", "POST", &vars, &ctx)).unwrap();
         let back: Json = serde_json::from_slice(&bytes).unwrap();
@@ -1381,17 +1474,28 @@ mod tests {
         assert_eq!(r.headers[CONTENT_TYPE], "application/json");
         assert_eq!(r.header_names, ["Content-Type"]);
         // `invoke-api-with-headers`: a boolean header value reads `true`.
-        let r = parse_response(br#"{"statusCode": 200, "headers": {"test-header": "value", "header-bool": true}}"#).unwrap();
+        let r = parse_response(
+            br#"{"statusCode": 200, "headers": {"test-header": "value", "header-bool": true}}"#,
+        )
+        .unwrap();
         assert_eq!(r.headers["test-header"], "value");
         assert_eq!(r.headers["header-bool"], "true");
         // `invoke-api-with-headers-null`.
         assert!(parse_response(br#"{"statusCode": 200, "headers": null}"#).is_ok());
         // `invoke-api-b64-encoded-true` / `-false`: the body as given.
-        let r = parse_response(br#"{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#).unwrap();
+        let r =
+            parse_response(br#"{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#)
+                .unwrap();
         assert_eq!(r.body, "dGVzdC1kYXRh");
         assert!(r.is_base64_encoded);
         // `invoke-api-status-code-str`: "201" is 201.
-        assert_eq!(parse_response(br#"{"statusCode": "201"}"#).unwrap().status.as_u16(), 201);
+        assert_eq!(
+            parse_response(br#"{"statusCode": "201"}"#)
+                .unwrap()
+                .status
+                .as_u16(),
+            201
+        );
         // `invoke-api-only-headers`: no statusCode is 200.
         let r = parse_response(br#"{"headers": {"test-header": "value"}}"#).unwrap();
         assert_eq!(r.status, StatusCode::OK);
@@ -1401,19 +1505,29 @@ mod tests {
     #[test]
     fn recorded_header_merges() {
         // PAYLOAD_FORMAT / `invoke-api-multi-headers-valid`: both values, in order.
-        let r = parse_response(br#"{"statusCode":200,"multiValueHeaders":{"test-multi":["value1","value2"]}}"#).unwrap();
+        let r = parse_response(
+            br#"{"statusCode":200,"multiValueHeaders":{"test-multi":["value1","value2"]}}"#,
+        )
+        .unwrap();
         assert_eq!(header_lines(&r, "test-multi"), ["value1", "value2"]);
         // `invoke-api-multi-headers-overwrite`: multi first, then the single value.
         let r = parse_response(br#"{"statusCode":200,"multiValueHeaders":{"test-multi":["value-multi"]},"headers":{"test-multi":"value-solo"}}"#).unwrap();
-        assert_eq!(header_lines(&r, "test-multi"), ["value-multi", "value-solo"]);
+        assert_eq!(
+            header_lines(&r, "test-multi"),
+            ["value-multi", "value-solo"]
+        );
         // `invoke-api-multi-headers-overwrite-casing`: one header, the multi key's spelling,
         // whichever map comes first in the payload.
         let r = parse_response(br#"{"headers":{"test-multi":"value-solo"},"multiValueHeaders":{"tesT-Multi":["value-multi"]}}"#).unwrap();
-        assert_eq!(header_lines(&r, "test-multi"), ["value-multi", "value-solo"]);
+        assert_eq!(
+            header_lines(&r, "test-multi"),
+            ["value-multi", "value-solo"]
+        );
         assert_eq!(r.header_names, ["tesT-Multi", "Content-Type"]);
         // DG (set-up-lambda-proxy-integrations): the same key-value pair in both maps
         // appears once, from multiValueHeaders.
-        let r = parse_response(br#"{"multiValueHeaders":{"X":["a","b"]},"headers":{"x":"a"}}"#).unwrap();
+        let r = parse_response(br#"{"multiValueHeaders":{"X":["a","b"]},"headers":{"x":"a"}}"#)
+            .unwrap();
         assert_eq!(header_lines(&r, "x"), ["a", "b"]);
         // A function's own Content-Type replaces the default.
         let r = parse_response(br#"{"headers":{"content-type":"text/html"}}"#).unwrap();
@@ -1427,35 +1541,58 @@ mod tests {
         // PAYLOAD_FORMAT / `invoke-api-wrong-format`.
         assert_eq!(
             parse_response(br#"{"statusCode": 200, "wrongValue": "value"}"#),
-            Err(E::UnknownKey { key: "wrongValue".into() })
+            Err(E::UnknownKey {
+                key: "wrongValue".into()
+            })
         );
         // `invoke-api-multi-headers-invalid`.
         assert_eq!(
-            parse_response(br#"{"statusCode":200,"multiValueHeaders":{"test-multi-invalid":"value1"}}"#),
-            Err(E::NotAList { name: "test-multi-invalid".into(), found: JsonKind::String })
+            parse_response(
+                br#"{"statusCode":200,"multiValueHeaders":{"test-multi-invalid":"value1"}}"#
+            ),
+            Err(E::NotAList {
+                name: "test-multi-invalid".into(),
+                found: JsonKind::String
+            })
         );
         // `invoke-api-invalid-status-code`.
         assert_eq!(
             parse_response(br#"{"statusCode": "test"}"#),
-            Err(E::InvalidStatusCode { value: r#""test""#.into() })
+            Err(E::InvalidStatusCode {
+                value: r#""test""#.into()
+            })
         );
         // `invoke-api-just-string`.
         assert_eq!(
             parse_response(br#""justAString""#),
-            Err(E::NotAnObject { found: JsonKind::String })
+            Err(E::NotAnObject {
+                found: JsonKind::String
+            })
         );
         // An object body: 502 "Malformed Lambda proxy response" (execution log in
         // vincentsarago/lambda-proxy#59).
         assert!(matches!(
             parse_response(br#"{"statusCode": 200, "body": {"hey": "dude"}}"#),
-            Err(E::NotText { field: "body", found: JsonKind::Object, .. })
+            Err(E::NotText {
+                field: "body",
+                found: JsonKind::Object,
+                ..
+            })
         ));
         // A `null` answer ("Endpoint response body before transformations: null", then
         // "Malformed Lambda proxy response": aws-lambda-graphql#48).
-        assert_eq!(parse_response(b"null"), Err(E::NotAnObject { found: JsonKind::Null }));
+        assert_eq!(
+            parse_response(b"null"),
+            Err(E::NotAnObject {
+                found: JsonKind::Null
+            })
+        );
         // Nothing at all, or not JSON.
         assert!(matches!(parse_response(b""), Err(E::NotJson { .. })));
-        assert!(matches!(parse_response(b"{\"statusCode\": 200"), Err(E::NotJson { .. })));
+        assert!(matches!(
+            parse_response(b"{\"statusCode\": 200"),
+            Err(E::NotJson { .. })
+        ));
     }
 
     #[test]
@@ -1468,7 +1605,10 @@ mod tests {
         assert_eq!(response.status, StatusCode::BAD_GATEWAY);
         assert_eq!(response.body, r#"{"message": "Internal server error"}"#);
         assert_eq!(response.body.len(), 36);
-        assert_eq!(response.header("x-amzn-ErrorType"), Some("InternalServerErrorException"));
+        assert_eq!(
+            response.header("x-amzn-ErrorType"),
+            Some("InternalServerErrorException")
+        );
         assert_eq!(integration_failure(), Failure::from(&err));
     }
 
@@ -1483,35 +1623,108 @@ mod tests {
         assert!(!r.headers.contains_key("z") && !r.headers.contains_key("q"));
         assert_eq!(header_lines(&r, "m"), ["1", "false"]);
         assert!(!r.is_base64_encoded);
-        let r = parse_response(br#"{"statusCode": null, "body": null, "isBase64Encoded": null}"#).unwrap();
-        assert_eq!((r.status, r.body.len(), r.is_base64_encoded), (StatusCode::OK, 0, false));
+        let r = parse_response(br#"{"statusCode": null, "body": null, "isBase64Encoded": null}"#)
+            .unwrap();
+        assert_eq!(
+            (r.status, r.body.len(), r.is_base64_encoded),
+            (StatusCode::OK, 0, false)
+        );
         assert!(parse_response(br#"{}"#).is_ok());
         // Status bounds and shapes.
-        for bad in [r#"199"#, r#"600"#, r#"-200"#, r#"200.5"#, r#""2OO""#, r#"" 200""#, r#"true"#, r#"[200]"#, r#"1e400"#, r#""99999999999""#] {
+        for bad in [
+            r#"199"#,
+            r#"600"#,
+            r#"-200"#,
+            r#"200.5"#,
+            r#""2OO""#,
+            r#"" 200""#,
+            r#"true"#,
+            r#"[200]"#,
+            r#"1e400"#,
+            r#""99999999999""#,
+        ] {
             let payload = format!(r#"{{"statusCode": {bad}}}"#);
             assert!(
-                matches!(parse_response(payload.as_bytes()), Err(E::InvalidStatusCode { .. }) | Err(E::NotJson { .. })),
+                matches!(
+                    parse_response(payload.as_bytes()),
+                    Err(E::InvalidStatusCode { .. }) | Err(E::NotJson { .. })
+                ),
                 "{bad}"
             );
         }
-        for ok in [("200", 200), ("599", 599), (r#""404""#, 404), ("3.0e2", 300)] {
+        for ok in [
+            ("200", 200),
+            ("599", 599),
+            (r#""404""#, 404),
+            ("3.0e2", 300),
+        ] {
             let payload = format!(r#"{{"statusCode": {}}}"#, ok.0);
-            assert_eq!(parse_response(payload.as_bytes()).unwrap().status.as_u16(), ok.1);
+            assert_eq!(
+                parse_response(payload.as_bytes()).unwrap().status.as_u16(),
+                ok.1
+            );
         }
         // Structures where text or maps are expected.
-        assert!(matches!(parse_response(br#"{"headers": {"a": {"b": 1}}}"#), Err(E::NotText { field: "headers", .. })));
-        assert!(matches!(parse_response(br#"{"multiValueHeaders": {"a": [[1]]}}"#), Err(E::NotText { field: "multiValueHeaders", .. })));
-        assert!(matches!(parse_response(br#"{"headers": ["a"]}"#), Err(E::NotAnObjectField { field: "headers", found: JsonKind::Array })));
-        assert!(matches!(parse_response(br#"{"multiValueHeaders": "a"}"#), Err(E::NotAnObjectField { field: "multiValueHeaders", .. })));
-        assert!(matches!(parse_response(br#"{"isBase64Encoded": 1}"#), Err(E::InvalidIsBase64Encoded { found: JsonKind::Number })));
+        assert!(matches!(
+            parse_response(br#"{"headers": {"a": {"b": 1}}}"#),
+            Err(E::NotText {
+                field: "headers",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"multiValueHeaders": {"a": [[1]]}}"#),
+            Err(E::NotText {
+                field: "multiValueHeaders",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"headers": ["a"]}"#),
+            Err(E::NotAnObjectField {
+                field: "headers",
+                found: JsonKind::Array
+            })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"multiValueHeaders": "a"}"#),
+            Err(E::NotAnObjectField {
+                field: "multiValueHeaders",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"isBase64Encoded": 1}"#),
+            Err(E::InvalidIsBase64Encoded {
+                found: JsonKind::Number
+            })
+        ));
         // Header names and values that HTTP cannot carry.
-        assert!(matches!(parse_response(br#"{"headers": {"a b": "x"}}"#), Err(E::InvalidHeaderName { .. })));
-        assert!(matches!(parse_response(br#"{"headers": {"": "x"}}"#), Err(E::InvalidHeaderName { .. })));
-        assert!(matches!(parse_response(br#"{"headers": {"a": "x\r\nSet-Cookie: y"}}"#), Err(E::InvalidHeaderValue { .. })));
+        assert!(matches!(
+            parse_response(br#"{"headers": {"a b": "x"}}"#),
+            Err(E::InvalidHeaderName { .. })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"headers": {"": "x"}}"#),
+            Err(E::InvalidHeaderName { .. })
+        ));
+        assert!(matches!(
+            parse_response(br#"{"headers": {"a": "x\r\nSet-Cookie: y"}}"#),
+            Err(E::InvalidHeaderValue { .. })
+        ));
         // Non-ASCII text is a valid (obs-text) value.
-        assert_eq!(parse_response(r#"{"headers": {"a": "é"}}"#.as_bytes()).unwrap().headers["a"].as_bytes(), "é".as_bytes());
+        assert_eq!(
+            parse_response(r#"{"headers": {"a": "é"}}"#.as_bytes())
+                .unwrap()
+                .headers["a"]
+                .as_bytes(),
+            "é".as_bytes()
+        );
         // Keys are case-sensitive: "StatusCode" is unknown.
-        assert!(matches!(parse_response(br#"{"StatusCode": 200}"#), Err(E::UnknownKey { .. })));
+        assert!(matches!(
+            parse_response(br#"{"StatusCode": 200}"#),
+            Err(E::UnknownKey { .. })
+        ));
     }
 
     #[test]
@@ -1522,11 +1735,20 @@ mod tests {
         big.extend_from_slice(br#""}"#);
         assert_eq!(
             parse_response(&big),
-            Err(ProxyResponseError::TooLarge { size: MAX_RESPONSE_PAYLOAD_BYTES + 2 })
+            Err(ProxyResponseError::TooLarge {
+                size: MAX_RESPONSE_PAYLOAD_BYTES + 2
+            })
         );
         // Deep nesting is an error, not a stack overflow (serde_json's recursion limit).
-        let deep = format!(r#"{{"body": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
-        assert!(matches!(parse_response(deep.as_bytes()), Err(ProxyResponseError::NotJson { .. })));
+        let deep = format!(
+            r#"{{"body": {}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(matches!(
+            parse_response(deep.as_bytes()),
+            Err(ProxyResponseError::NotJson { .. })
+        ));
     }
 
     #[test]
@@ -1534,17 +1756,24 @@ mod tests {
         let long = "k".repeat(1000);
         let err = parse_response(format!(r#"{{"{long}\u001b[2J": 1}}"#).as_bytes()).unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("malformed Lambda proxy response: unknown key"), "{text}");
+        assert!(
+            text.starts_with("malformed Lambda proxy response: unknown key"),
+            "{text}"
+        );
         assert!(text.len() < 300, "{text}");
         let err = parse_response(br#"{"x\u001b": 1}"#).unwrap_err();
         assert!(!err.to_string().contains('\u{1b}'));
         assert!(err.to_string().contains("\\u{1b}"));
         assert_eq!(
-            parse_response(br#"{"multiValueHeaders":{"x":"v"}}"#).unwrap_err().to_string(),
+            parse_response(br#"{"multiValueHeaders":{"x":"v"}}"#)
+                .unwrap_err()
+                .to_string(),
             r#"malformed Lambda proxy response: multiValueHeaders["x"] is a string, not a list"#
         );
         assert_eq!(
-            parse_response(br#"{"statusCode": "test"}"#).unwrap_err().to_string(),
+            parse_response(br#"{"statusCode": "test"}"#)
+                .unwrap_err()
+                .to_string(),
             r#"malformed Lambda proxy response: statusCode "test" is not an integer from 200 to 599"#
         );
     }
@@ -1554,7 +1783,9 @@ mod tests {
         // localstack test_aws_proxy_binary_response (validated on AWS): with isBase64Encoded
         // true the client gets raw bytes only when its Accept matches binaryMediaTypes;
         // otherwise the base64 text as is.
-        let r = parse_response(br#"{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#).unwrap();
+        let r =
+            parse_response(br#"{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#)
+                .unwrap();
         assert_eq!(r.client_body(true).unwrap(), "test-data");
         assert_eq!(r.client_body(false).unwrap(), "dGVzdC1kYXRh");
         // Not marked: never decoded.
@@ -1575,7 +1806,10 @@ mod tests {
         assert!(invocation_failed(Some("Handled")));
         assert!(invocation_failed(Some("")));
         assert!(!invocation_failed(None));
-        assert_eq!(integration_failure().default_status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            integration_failure().default_status(),
+            StatusCode::BAD_GATEWAY
+        );
     }
 
     #[test]
@@ -1595,7 +1829,12 @@ mod tests {
         }
         for (name, value) in &r.headers {
             assert!(HeaderName::from_bytes(name.as_str().as_bytes()).is_ok());
-            assert!(value.as_bytes().iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f)));
+            assert!(
+                value
+                    .as_bytes()
+                    .iter()
+                    .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+            );
         }
         assert!((MIN_STATUS..=MAX_STATUS).contains(&r.status.as_u16()));
     }

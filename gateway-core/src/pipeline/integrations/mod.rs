@@ -1,5 +1,7 @@
 //! Integrations: how the pipeline talks to a backend, each type as API Gateway does.
 //!
+//! - [`lambda`]: the function a Lambda URI names, and a Lambda custom integration's selection
+//!   value.
 //! - [`lambda_proxy`]: the Lambda proxy (AWS_PROXY, payload format 1.0) event and the parsing of
 //!   the function's answer.
 //! - [`mock`]: MOCK's status code from the rendered request template.
@@ -12,5 +14,6 @@
 //! and read what crosses them.
 
 pub mod http;
+pub mod lambda;
 pub mod lambda_proxy;
 pub mod mock;
