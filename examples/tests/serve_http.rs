@@ -466,3 +466,60 @@ async fn lambda_integrations_over_loopback() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body, r#"{"error":"Bad Request: no name"}"#);
 }
+
+#[test]
+fn invoke_sends_one_request_through_the_bundled_pet_store() {
+    // The bundled pet store answers offline: the example hosts and functions run in process.
+    let api = concat!(env!("CARGO_MANIFEST_DIR"), "/apis/petstore.yaml");
+    let out = common::run_gateway(&["invoke", api, "--method", "GET", "--path", "/pets/1"], None);
+    let stdout = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", common::stderr(&out));
+    assert!(stdout.starts_with("HTTP/1.1 200 OK\n"), "{stdout}");
+    assert!(stdout.contains("x-amzn-requestid: "), "{stdout}");
+    assert!(stdout.trim_end().ends_with(r#"{"id":1,"type":"dog","price":249.99}"#), "{stdout}");
+    // A validation failure: 400, exit 1.
+    let out = common::run_gateway(&["invoke", api, "--method", "POST", "--path", "/pets"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(common::stdout(&out).starts_with("HTTP/1.1 400 Bad Request\n"));
+    // Usage errors: exit 2.
+    let out = common::run_gateway(&["invoke", api, "--method", "GET"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_reloads_a_changed_file_and_keeps_the_last_good_one() {
+    let scratch = Scratch::new("serve", "watch");
+    let api = std::path::PathBuf::from(scratch.path("api.yaml"));
+    let version = |text: &str| {
+        format!(
+            r#"{{"swagger": "2.0", "info": {{"title": "w"}}, "paths": {{"/v": {{"get": {{
+            "responses": {{"200": {{"description": "ok"}}}},
+            "x-amazon-apigateway-integration": {{"type": "mock",
+              "requestTemplates": {{"application/json": "{{\"statusCode\": 200}}"}},
+              "responses": {{"default": {{"statusCode": "200",
+                "responseTemplates": {{"application/json": "{text}"}}}}}}}}}}}}}}}}"#
+        )
+    };
+    std::fs::write(&api, version("one")).expect("write");
+    let served = serve(&api, &["--watch"]);
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let url = format!("{}/v", served.base);
+    assert_eq!(get(&client, "GET", &url, "").await.2, "one");
+    // Let the modification time move on, then change the file.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    std::fs::write(&api, version("two")).expect("write");
+    let mut body = String::new();
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        body = get(&client, "GET", &url, "").await.2;
+        if body == "two" {
+            break;
+        }
+    }
+    assert_eq!(body, "two");
+    // A file that does not load keeps the last good version.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    std::fs::write(&api, "not: [an api").expect("write");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(get(&client, "GET", &url, "").await.2, "two");
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use gateway_core::pipeline::{Backends, Gateway, Stage};
 
-use crate::host::http_backend::HyperBackend;
+use crate::host::example_backend::ExampleBackend;
 use crate::host::lambda::{ExampleFunctions, InvokeApi};
 
 /// `--stage`, `--stage-var` and `--lambda-endpoint`.
@@ -41,6 +41,8 @@ impl Setup {
             stage.variables.insert(k.to_owned(), v.to_owned());
         }
         stage.check().map_err(|e| e.to_string())?;
+        // One in-memory pet store behind the example functions and the example HTTP hosts.
+        let store = Arc::new(ExampleFunctions::new());
         let lambda: Arc<dyn gateway_core::pipeline::LambdaBackend> = match &options.lambda_endpoint
         {
             Some(url) => {
@@ -51,12 +53,12 @@ impl Setup {
                 }
                 Arc::new(InvokeApi::new(url))
             }
-            None => Arc::new(ExampleFunctions::new()),
+            None => store.clone(),
         };
         Ok(Setup {
             stage,
             backends: Backends {
-                http: Some(Arc::new(HyperBackend::new())),
+                http: Some(Arc::new(ExampleBackend::new(store))),
                 lambda: Some(lambda),
             },
         })

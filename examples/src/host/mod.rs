@@ -1,10 +1,13 @@
 //! The host side of the gateway: the I/O the library leaves to its host, on hyper and tokio.
 //!
+//! - [`example_backend`]: the bundled APIs' example hosts in process, the rest through
+//!   [`http_backend`];
 //! - [`http_backend`]: the HTTP client of HTTP and HTTP_PROXY integrations;
 //! - [`lambda`]: the Lambda invoker (the Invoke HTTP API of `--lambda-endpoint`, or the
 //!   built-in example functions);
 //! - [`server`]: `gateway serve`'s HTTP/1.1 server.
 
+pub mod example_backend;
 pub mod http_backend;
 pub mod lambda;
 pub mod server;
