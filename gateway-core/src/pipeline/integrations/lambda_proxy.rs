@@ -1413,7 +1413,7 @@ mod tests {
         let mut binary = input(&req, "/", "/", "POST", &vars, &ctx);
         binary.base64_body = true;
         let event = build_event(&binary);
-        assert_eq!(event["body"], "iVBORv8=");
+        assert_eq!(event["body"], "iVBOR/8="); // 89 50 4E 47 FF
         assert_eq!(event["isBase64Encoded"], true);
         let event = build_event(&input(&req, "/", "/", "POST", &vars, &ctx));
         assert_eq!(event["body"], "\u{fffd}PNG\u{fffd}");
