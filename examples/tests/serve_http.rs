@@ -471,14 +471,30 @@ async fn lambda_integrations_over_loopback() {
 fn invoke_sends_one_request_through_the_bundled_pet_store() {
     // The bundled pet store answers offline: the example hosts and functions run in process.
     let api = concat!(env!("CARGO_MANIFEST_DIR"), "/apis/petstore.yaml");
-    let out = common::run_gateway(&["invoke", api, "--method", "GET", "--path", "/pets/1"], None);
+    let out = common::run_gateway(
+        &["invoke", api, "--method", "GET", "--path", "/pets/1"],
+        None,
+    );
     let stdout = common::stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        common::stderr(&out)
+    );
     assert!(stdout.starts_with("HTTP/1.1 200 OK\n"), "{stdout}");
     assert!(stdout.contains("x-amzn-requestid: "), "{stdout}");
-    assert!(stdout.trim_end().ends_with(r#"{"id":1,"type":"dog","price":249.99}"#), "{stdout}");
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with(r#"{"id":1,"type":"dog","price":249.99}"#),
+        "{stdout}"
+    );
     // A validation failure: 400, exit 1.
-    let out = common::run_gateway(&["invoke", api, "--method", "POST", "--path", "/pets"], None);
+    let out = common::run_gateway(
+        &["invoke", api, "--method", "POST", "--path", "/pets"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(common::stdout(&out).starts_with("HTTP/1.1 400 Bad Request\n"));
     // Usage errors: exit 2.

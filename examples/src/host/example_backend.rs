@@ -104,7 +104,10 @@ impl ExampleBackend {
 }
 
 impl HttpBackend for ExampleBackend {
-    fn send(&self, request: BackendRequest) -> BoxFuture<'_, Result<BackendResponse, BackendError>> {
+    fn send(
+        &self,
+        request: BackendRequest,
+    ) -> BoxFuture<'_, Result<BackendResponse, BackendError>> {
         let host = request.uri.host().unwrap_or_default();
         if EXAMPLE_HOSTS.contains(&host) {
             let answer = self.answer(&request);

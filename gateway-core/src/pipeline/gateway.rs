@@ -373,17 +373,29 @@ impl Gateway {
             stage_variables: &self.stage.variables,
             base64_body: false,
             context: &exchange.context,
-        })
-        .map_err(|e| match e {
-            EventError::TooLarge { .. } => Failure::new(
-                crate::model::GatewayResponseType::Default4xx,
-                "Request Too Long",
-            )
-            .with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
-            .with_error_type("BadRequestException")
-            .with_detail(e.to_string()),
-            other => failures::configuration(other.to_string()),
-        })?;
+        });
+        let payload = match payload {
+            Ok(payload) => payload,
+            // Over Lambda's 6 MB: 413 {"message": "Request Too Long"} (with the space),
+            // BadRequestException (research 10, lgtm-generator#10's output).
+            Err(EventError::TooLarge { .. }) => {
+                let mut response = Response::new(Bytes::from_static(
+                    lambda_proxy::REQUEST_TOO_LONG_BODY.as_bytes(),
+                ));
+                *response.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
+                let headers = response.headers_mut();
+                headers.insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                headers.insert(
+                    super::ERROR_TYPE_HEADER,
+                    HeaderValue::from_static("BadRequestException"),
+                );
+                return Ok(response);
+            }
+            Err(other) => return Err(failures::configuration(other.to_string())),
+        };
         let answer = self
             .invoke(target, Bytes::from(payload), integration, exchange)
             .await?;
@@ -394,11 +406,8 @@ impl Gateway {
                 String::from_utf8_lossy(&answer.payload)
             )));
         }
-        let parsed = lambda_proxy::parse_response(&answer.payload).map_err(|e| {
-            failures::lambda(format!(
-                "Execution failed due to configuration error: Malformed Lambda proxy response: {e}"
-            ))
-        })?;
+        let parsed =
+            lambda_proxy::parse_response(&answer.payload).map_err(|e| Failure::from(&e))?;
         let body = parsed
             .client_body(false)
             .map_err(|e| failures::lambda(e.to_string()))?;

@@ -112,7 +112,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
-use crate::model::GatewayResponseType;
 use crate::pipeline::Failure;
 use crate::text::Escaped;
 
@@ -505,17 +504,15 @@ pub fn invocation_failed(function_error: Option<&str>) -> bool {
 /// `test_aws_proxy_response_payload_format_validation`, `invoke-api-wrong-format` and
 /// `invoke-api-empty-response`).
 pub fn integration_failure() -> Failure {
-    Failure::new(
-        GatewayResponseType::IntegrationFailure,
-        "Internal server error",
-    )
-    .with_status(StatusCode::BAD_GATEWAY)
+    crate::pipeline::failures::lambda("Malformed Lambda proxy response")
 }
 
 /// A malformed answer is [`integration_failure`].
 impl From<&ProxyResponseError> for Failure {
-    fn from(_: &ProxyResponseError) -> Failure {
-        integration_failure()
+    fn from(error: &ProxyResponseError) -> Failure {
+        crate::pipeline::failures::lambda(format!(
+            "Execution failed due to configuration error: Malformed Lambda proxy response: {error}"
+        ))
     }
 }
 
@@ -1609,7 +1606,11 @@ mod tests {
             response.header("x-amzn-ErrorType"),
             Some("InternalServerErrorException")
         );
-        assert_eq!(integration_failure(), Failure::from(&err));
+        let failure = Failure::from(&err);
+        assert_eq!(
+            failure.default_response(),
+            integration_failure().default_response()
+        );
     }
 
     #[test]
