@@ -4,10 +4,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use gateway_core::pipeline::Gateway;
+use gateway_core::pipeline::{Gateway, GatewaySlot};
 use gateway_core::text::Escaped;
 
 use super::gateway_setup::{self, Setup};
@@ -99,7 +99,7 @@ async fn serve(args: Args) -> ExitCode {
     let address = listener
         .local_addr()
         .map_or_else(|_| "?".into(), |a| a.to_string());
-    let slot: server::Slot = Arc::new(RwLock::new(Arc::new(gateway)));
+    let slot: server::Slot = Arc::new(GatewaySlot::new(gateway));
     if args.watch {
         tokio::spawn(watch(args.file.clone(), setup, Arc::clone(&slot)));
     }
@@ -160,10 +160,7 @@ async fn watch(file: PathBuf, setup: Setup, slot: server::Slot) {
         match setup.gateway(&file) {
             Ok(gateway) => {
                 report_warnings(&gateway);
-                match slot.write() {
-                    Ok(mut g) => *g = Arc::new(gateway),
-                    Err(poisoned) => *poisoned.into_inner() = Arc::new(gateway),
-                }
+                slot.replace(gateway);
                 println!("reloaded {}", Escaped(&file.display().to_string()));
             }
             Err(message) => println!("reload failed, keeping the last good version: {message}"),

@@ -4,11 +4,11 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use gateway_core::pipeline::{Client, Gateway};
+use gateway_core::pipeline::{Client, GatewaySlot};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -18,15 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 /// The gateway in force: replaced whole when the API file changes.
-pub type Slot = Arc<RwLock<Arc<Gateway>>>;
-
-/// The gateway in force now.
-pub fn current(slot: &Slot) -> Arc<Gateway> {
-    match slot.read() {
-        Ok(g) => Arc::clone(&g),
-        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-    }
-}
+pub type Slot = Arc<GatewaySlot>;
 
 /// Serves one request: reads the body (up to the payload limit plus one byte, so the
 /// pipeline's 413 applies without holding more), hands it to the gateway on the stage in the
@@ -37,7 +29,7 @@ async fn serve_one(
     request: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
-    let gateway = current(&slot);
+    let gateway = slot.current();
     let (head, body) = request.into_parts();
     let limit = gateway_core::pipeline::request::MAX_PAYLOAD_BYTES + 1;
     let body = match Limited::new(body, limit).collect().await {

@@ -28,6 +28,7 @@ pub mod integration_request;
 pub mod integration_response;
 pub mod integrations;
 pub mod request;
+mod slot;
 pub mod stage;
 
 pub use backends::{
@@ -38,4 +39,5 @@ pub use gateway::{Backends, Client, Gateway, Outcome, resource_id};
 pub use gateway_response::{
     ERROR_TYPE_HEADER, Failure, GatewayResponseError, RenderedGatewayResponse, error_type,
 };
+pub use slot::GatewaySlot;
 pub use stage::{Stage, StageError};
