@@ -539,3 +539,29 @@ async fn watch_reloads_a_changed_file_and_keeps_the_last_good_one() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(get(&client, "GET", &url, "").await.2, "two");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let backend = start_backend().await;
+    let scratch = Scratch::new("serve", "stop");
+    let api = std::path::PathBuf::from(scratch.path("api.yaml"));
+    let slow = API.replace("timeoutInMillis: 200", "timeoutInMillis: 5000");
+    std::fs::write(&api, slow).expect("write the API");
+    let var = format!("backend={backend}");
+    let mut served = serve(&api, &["--stage-var", &var]);
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let url = format!("{}/slow", served.base);
+    // The backend answers /sleep after a second; stop the server while it waits.
+    let in_flight = tokio::spawn(async move { get(&client, "GET", &url, "").await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = served.child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let (status, _, body) = in_flight.await.expect("the request task");
+    assert_eq!(status, 200, "{body}");
+    let exit = served.child.wait().expect("the server exits");
+    assert!(exit.success(), "{exit:?}");
+}
