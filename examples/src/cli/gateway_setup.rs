@@ -12,9 +12,9 @@ use crate::host::lambda::{ExampleFunctions, InvokeApi};
 /// `--stage`, `--stage-var` and `--lambda-endpoint`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// The stage name.
-    #[arg(long, default_value = "prod")]
-    stage: String,
+    /// The stage name (default: the one the API's base path names, else prod).
+    #[arg(long)]
+    stage: Option<String>,
     /// A stage variable, `name=value`.
     #[arg(long = "stage-var", value_name = "k=v")]
     stage_vars: Vec<String>,
@@ -27,13 +27,15 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Setup {
     stage: Stage,
+    /// Whether `--stage` was given (else the API's own stage name is used, when it has one).
+    stage_given: bool,
     backends: Backends,
 }
 
 impl Setup {
     /// Checks the options; the error says which is wrong.
     pub fn new(options: &Options) -> Result<Setup, String> {
-        let mut stage = Stage::new(options.stage.clone());
+        let mut stage = Stage::new(options.stage.clone().unwrap_or_else(|| "prod".into()));
         for pair in &options.stage_vars {
             let Some((k, v)) = pair.split_once('=') else {
                 return Err(format!("--stage-var {pair:?}: expected name=value"));
@@ -57,6 +59,7 @@ impl Setup {
         };
         Ok(Setup {
             stage,
+            stage_given: options.stage.is_some(),
             backends: Backends {
                 http: Some(Arc::new(ExampleBackend::new(store))),
                 lambda: Some(lambda),
@@ -67,7 +70,12 @@ impl Setup {
     /// Loads `file` (the one load step) and serves it on the stage.
     pub fn gateway(&self, file: &Path) -> Result<Gateway, String> {
         let api = super::load_api(file)?;
-        Gateway::new(Arc::new(api), self.stage.clone(), self.backends.clone())
-            .map_err(|e| e.to_string())
+        let mut stage = self.stage.clone();
+        if !self.stage_given
+            && let Some(name) = Stage::named_by(api.api())
+        {
+            stage.name = name;
+        }
+        Gateway::new(Arc::new(api), stage, self.backends.clone()).map_err(|e| e.to_string())
     }
 }

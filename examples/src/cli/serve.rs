@@ -22,7 +22,8 @@ does: the stage is the first path segment (http://127.0.0.1:3000/prod/pets).
 
   --port N               port to listen on (default 3000; 0 picks a free one)
   --host ADDR            address to listen on (default 127.0.0.1)
-  --stage NAME           stage name (default prod)
+  --stage NAME           stage name (default: the one the API's base path names, as
+                         an API Gateway export does, else prod)
   --stage-var k=v        a stage variable (repeatable)
   --lambda-endpoint URL  Lambda Invoke API endpoint for Lambda integrations (cargo lambda
                          watch, the runtime interface emulator, LocalStack); without it the

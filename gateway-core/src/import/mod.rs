@@ -128,6 +128,9 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
         BasePath::Prepend => api::base_path(&ctx, root, 0)?,
         BasePath::Split => api::base_path(&ctx, root, 1)?,
     };
+    // Kept for hosts (the local gateway's default stage); a malformed server list was
+    // already reported when the mode uses it.
+    rest.base_path = api::base_path(&ctx, root, 0).ok().filter(|p| !p.is_empty());
     paths::read_paths(&mut ctx, root, &base, &schemes, &mut rest)?;
     let warnings = ctx.into_warnings();
     if options.fail_on_warnings && !warnings.is_empty() {

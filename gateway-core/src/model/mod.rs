@@ -76,6 +76,10 @@ pub struct RestApi {
     pub endpoint_configuration: EndpointConfiguration,
     /// Deployed stages. Definitions do not carry stages; the host adds them.
     pub stages: Vec<Stage>,
+    /// The definition's base path as written (Swagger's `basePath`, the path of OpenAPI 3's
+    /// first server URL with its variables at their defaults), whatever the import's base-path
+    /// mode did with it: an API Gateway export names its stage there (`/prod`).
+    pub base_path: Option<String>,
     /// `x-amazon-apigateway-cors` (an HTTP API setting, kept for hosts that apply it).
     pub cors: Option<Cors>,
     /// `x-amazon-apigateway-documentation`, kept verbatim and not interpreted.
@@ -102,6 +106,7 @@ impl RestApi {
             policy: None,
             endpoint_configuration: EndpointConfiguration::default(),
             stages: Vec::new(),
+            base_path: None,
             cors: None,
             documentation: None,
         }

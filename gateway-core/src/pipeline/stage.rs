@@ -60,6 +60,18 @@ impl Stage {
         }
     }
 
+    /// The stage an API definition names: the first segment of its base path when that is a
+    /// valid stage name (an API Gateway export's `servers: [{url: .../{basePath}}]` with
+    /// `basePath` defaulting to `prod`, or Swagger's `basePath: /prod`).
+    pub fn named_by(api: &crate::model::RestApi) -> Option<String> {
+        let first = api
+            .base_path
+            .as_deref()?
+            .split('/')
+            .find(|s| !s.is_empty())?;
+        Stage::new(first).check().ok().map(|()| first.to_owned())
+    }
+
     /// Checks the name and variables against API Gateway's rules: the name 1 to 128 of
     /// `[A-Za-z0-9_-]`; variable names `[A-Za-z0-9_]` up to 64, values up to 512 of
     /// `[A-Za-z0-9-._~:/?#&=,]` (botocore `Stage.variables`), at most 100 variables.
@@ -104,6 +116,18 @@ impl Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_definition_names_its_stage_in_its_base_path() {
+        let mut api = crate::model::RestApi::new("a", "b");
+        assert_eq!(Stage::named_by(&api), None);
+        api.base_path = Some("/prod".into());
+        assert_eq!(Stage::named_by(&api).as_deref(), Some("prod"));
+        api.base_path = Some("/v1/x".into());
+        assert_eq!(Stage::named_by(&api).as_deref(), Some("v1"));
+        api.base_path = Some("/{bad}".into());
+        assert_eq!(Stage::named_by(&api), None);
+    }
 
     #[test]
     fn names_and_variables_follow_api_gateways_rules() {
