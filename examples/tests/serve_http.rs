@@ -129,7 +129,14 @@ async fn backend(
     Ok(response)
 }
 
-async fn start_backend() -> SocketAddr {
+/// Serves `handler` over HTTP/1.1 on a free loopback port, for the rest of the test.
+async fn start_server<F, Fut>(handler: F) -> SocketAddr
+where
+    F: Fn(hyper::Request<Incoming>) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = Result<hyper::Response<Full<Bytes>>, std::convert::Infallible>>
+        + Send
+        + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -141,12 +148,16 @@ async fn start_backend() -> SocketAddr {
             };
             tokio::spawn(async move {
                 let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(backend))
+                    .serve_connection(TokioIo::new(stream), service_fn(handler))
                     .await;
             });
         }
     });
     address
+}
+
+async fn start_backend() -> SocketAddr {
+    start_server(backend).await
 }
 
 /// The `gateway serve` process, killed on drop.
@@ -384,23 +395,7 @@ async fn lambda_service(
 }
 
 async fn start_lambda_service() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(lambda_service))
-                    .await;
-            });
-        }
-    });
-    address
+    start_server(lambda_service).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

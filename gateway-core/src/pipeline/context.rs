@@ -14,21 +14,22 @@ use serde_json::Value as Json;
 
 use super::stage::Stage;
 
-/// The `identity` keys API Gateway always sends, `null` when unknown (recorded REST events:
-/// research pipeline-access.md 1.3, LocalStack snapshots of real AWS).
+/// The `identity` keys API Gateway always sends, `null` when unknown, in the order AWS sends
+/// them (a REST event captured from a Lambda log, research pipeline-access.md 1.3; the same
+/// 12 keys in every event LocalStack recorded on AWS).
 pub const IDENTITY_KEYS: [&str; 12] = [
-    "accessKey",
-    "accountId",
-    "caller",
-    "cognitoAuthenticationProvider",
-    "cognitoAuthenticationType",
-    "cognitoIdentityId",
     "cognitoIdentityPoolId",
-    "principalOrgId",
+    "accountId",
+    "cognitoIdentityId",
+    "caller",
     "sourceIp",
-    "user",
-    "userAgent",
+    "principalOrgId",
+    "accessKey",
+    "cognitoAuthenticationType",
+    "cognitoAuthenticationProvider",
     "userArn",
+    "userAgent",
+    "user",
 ];
 
 /// Makes request ids: `requestId` a version-4-shaped UUID, `extendedRequestId` 16 characters

@@ -199,22 +199,7 @@ const CONTEXT_KEYS: [&str; 17] = [
     "apiId",
 ];
 
-/// The keys `requestContext.identity` always has, `null` when unknown, in AWS's order (same
-/// captured event; the same 12 keys, all present, in every recorded event).
-const IDENTITY_KEYS: [&str; 12] = [
-    "cognitoIdentityPoolId",
-    "accountId",
-    "cognitoIdentityId",
-    "caller",
-    "sourceIp",
-    "principalOrgId",
-    "accessKey",
-    "cognitoAuthenticationType",
-    "cognitoAuthenticationProvider",
-    "userArn",
-    "userAgent",
-    "user",
-];
+use crate::pipeline::context::IDENTITY_KEYS;
 
 /// A base64 reader as lenient as `java.util.Base64.getDecoder()`: padding optional.
 const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
