@@ -3,10 +3,10 @@
 //!
 //! 1. front-end limits ([`request::check_limits`]: 413/414/431, not gateway responses);
 //! 2. `$context` on arrival ([`context::on_arrival`]);
-//! 3. route ([`Gateway::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
+//! 3. route ([`super::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
 //! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
-//!    this place: [`Gateway::authorize`]);
-//! 5. request validation ([`Gateway::validate`]);
+//!    this place: [`super::access`]);
+//! 5. request validation ([`super::validation`]);
 //! 6. the integration: MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), each in
 //!    [`super::integrations`], non-proxy ones through [`integration_request::map`] and
 //!    [`integration_response::respond`];
@@ -44,9 +44,9 @@ use super::integrations::lambda_proxy::{self, EventError, EventInput};
 use super::integrations::{lambda, mock};
 use super::request::{self, FrontEndRefusal};
 use super::stage::{Stage, StageError};
+use super::{access, route, validation};
 use crate::compile::{CompiledApi, CompiledIntegration};
-use crate::model::{HttpMethod, Integration, IntegrationType, Method};
-use crate::routing::ApiRoute;
+use crate::model::{HttpMethod, Integration, IntegrationType};
 
 /// The I/O the host provides; an integration whose backend is missing answers 500 (a
 /// configuration error, logged).
@@ -258,13 +258,24 @@ impl Gateway {
 
     /// The stages after arrival; any failure ends the chain.
     async fn run(&self, exchange: &mut Exchange) -> Result<Response<Bytes>, Failure> {
-        let route = self.route(exchange)?;
+        let routed = route::route(&self.api, &exchange.method, &exchange.path)?;
+        let route = routed.route;
+        exchange.parts.path = routed.path_parameters;
+        context::on_route(
+            &mut exchange.context,
+            &resource_id(&routed.resource_path),
+            &routed.resource_path,
+        );
+        exchange.resource_path = Some(routed.resource_path);
         let (_, method) = self
             .api
             .model_method(route)
             .ok_or_else(|| failures::configuration("the routed method is not in the API"))?;
-        self.authorize(method, exchange)?;
-        let body_json = self.validate(route, exchange)?;
+        access::authorize(&self.api, method, &exchange.parts, &mut exchange.context)?;
+        let body_json = match self.api.method(route) {
+            Some(compiled) => validation::validate(compiled, &exchange.parts)?,
+            None => None,
+        };
         let Some(integration) = method.integration.as_ref() else {
             return Err(failures::configuration("the method has no integration"));
         };
@@ -618,56 +629,6 @@ impl Gateway {
             response.headers_mut().insert("x-amzn-trace-id", value);
         }
         Ok(response)
-    }
-
-    /// Routing: the resource and method for the request's verb and path; sets the path
-    /// parameters and `$context.resourceId`/`resourcePath`.
-    fn route(&self, exchange: &mut Exchange) -> Result<ApiRoute, Failure> {
-        let found = self
-            .api
-            .router()
-            .at(&exchange.method, &exchange.path)
-            .map_err(Failure::from)?;
-        let route = *found.value();
-        exchange.parts.path = found
-            .params()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let resource_path = found.resource_path().to_owned();
-        context::on_route(
-            &mut exchange.context,
-            &resource_id(&resource_path),
-            &resource_path,
-        );
-        exchange.resource_path = Some(resource_path);
-        Ok(route)
-    }
-
-    /// Access control (resource policy, authorizers, API keys, usage plans, throttling): the
-    /// place the access-control stages take, in API Gateway's order. Nothing is enforced here
-    /// yet; a method that requires authorization is served as if authorized.
-    fn authorize(&self, _method: &Method, _exchange: &mut Exchange) -> Result<(), Failure> {
-        Ok(())
-    }
-
-    /// Request validation: the method's validator over the request; the body it parsed is
-    /// handed on to mapping.
-    fn validate(&self, route: ApiRoute, exchange: &Exchange) -> Result<Option<Arc<Json>>, Failure> {
-        let Some(method) = self.api.method(route) else {
-            return Ok(None);
-        };
-        let parts = &exchange.parts;
-        let view = ValidationView {
-            headers: &parts.headers,
-            query: &parts.query,
-            path: &parts.path,
-            body: &parts.body,
-        };
-        method
-            .validator()
-            .validate(&view)
-            .map(|validated| validated.body)
-            .map_err(|rejection| Failure::from(&rejection))
     }
 
     /// MOCK: the request template's `statusCode` selects the integration response.

@@ -7,7 +7,7 @@
 //!
 //! - [`request`]: the front-end limits and the one decoding of the query string;
 //! - [`context`]: `$context`, built once on arrival and filled as the request goes on;
-//! - routing, access control and validation (in [`Gateway`]'s chain, over the engines);
+//! - [`route`], [`access`] (the access-control place) and [`validation`], over the engines;
 //! - [`integration_request`]: parameter mappings and the request template;
 //! - [`integrations`]: MOCK, HTTP, HTTP_PROXY, Lambda proxy, over the host's [`backends`];
 //! - [`integration_response`]: selection, response parameters, response template, overrides;
@@ -19,6 +19,7 @@
 //! The library takes no async runtime: HTTP and Lambda calls go through [`HttpBackend`] and
 //! [`LambdaBackend`], which the host implements (the `gateway` tool does, on hyper).
 
+pub mod access;
 pub mod backends;
 pub mod context;
 pub mod failures;
@@ -28,8 +29,10 @@ pub mod integration_request;
 pub mod integration_response;
 pub mod integrations;
 pub mod request;
+pub mod route;
 mod slot;
 pub mod stage;
+pub mod validation;
 
 pub use backends::{
     BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend, LambdaBackend,
