@@ -76,9 +76,15 @@ impl ExampleBackend {
             }
             _ => {
                 let id = path.strip_prefix("/petstore/pets/");
+                let kind = request
+                    .uri
+                    .query()
+                    .unwrap_or_default()
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("type="));
                 let event = match id {
                     Some(id) => json!({"pathParameters": {"petId": id}}),
-                    None => json!({}),
+                    None => json!({"queryStringParameters": {"type": kind}}),
                 };
                 let function = if id.is_some() {
                     "PetStoreGetPet"

@@ -167,7 +167,11 @@ impl ExampleFunctions {
         let not_found = || Self::proxy_answer(404, &json!({"message": "No such pet."}));
         Some(match name {
             "PetStoreListPets" => {
-                let all: Vec<&Value> = pets.values().collect();
+                let kind = event["queryStringParameters"]["type"].as_str();
+                let all: Vec<&Value> = pets
+                    .values()
+                    .filter(|p| kind.is_none_or(|k| p["type"] == k))
+                    .collect();
                 Self::proxy_answer(200, &json!(all))
             }
             "PetStoreGetPet" => match pet_id.and_then(|id| pets.get(&id)) {
