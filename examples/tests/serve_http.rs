@@ -23,6 +23,17 @@ use serde_json::{Value, json};
 const API: &str = r##"
 openapi: 3.0.1
 info: {title: serve test, version: "1"}
+x-amazon-apigateway-gateway-responses:
+  MISSING_AUTHENTICATION_TOKEN:
+    statusCode: 404
+    responseParameters:
+      gatewayresponse.header.x-stage-backend: "stageVariables.backend"
+      gatewayresponse.header.x-asked: "method.request.querystring.q"
+    responseTemplates:
+      application/json: '{"error":$context.error.messageString,"type":"$context.error.responseType","stage":"$context.stage"}'
+  DEFAULT_5XX:
+    responseParameters:
+      gatewayresponse.header.Access-Control-Allow-Origin: "'*'"
 paths:
   /proxy/{proxy+}:
     x-amazon-apigateway-any-method:
@@ -279,6 +290,21 @@ async fn http_integrations_over_loopback() {
         body,
         r#"{"message": "Network error communicating with endpoint"}"#
     );
+
+    // Customised gateway responses: status, headers from stage variables and the request,
+    // the template with $context.error.* (developer guide, gateway responses;
+    // research validate-route-compress.md 5); DEFAULT_5XX's header reaches a 504.
+    let (status, headers, body) = get(&client, "GET", &url("/nowhere?q=x"), "").await;
+    assert_eq!(status, 404);
+    assert_eq!(headers["x-stage-backend"], backend.to_string());
+    assert_eq!(headers["x-asked"], "x");
+    assert_eq!(
+        body,
+        r#"{"error":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN","stage":"test"}"#
+    );
+    let (status, headers, _) = get(&client, "GET", &url("/down"), "").await;
+    assert_eq!(status, 504);
+    assert_eq!(headers["access-control-allow-origin"], "*");
 
     // MOCK reads the stage variables; an unknown stage is 403 Forbidden.
     let (status, _, body) = get(&client, "GET", &url("/mock"), "").await;
