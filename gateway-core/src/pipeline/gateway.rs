@@ -7,9 +7,9 @@
 //! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
 //!    this place: [`super::access`]);
 //! 5. request validation ([`super::validation`]);
-//! 6. the integration: MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), each in
-//!    [`super::integrations`], non-proxy ones through [`integration_request::map`] and
-//!    [`integration_response::respond`];
+//! 6. the integration (the `integration` module): MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), shaped in
+//!    [`super::integrations`], non-proxy ones through [`super::integration_request::map`] and
+//!    [`super::integration_response::respond`];
 //! 7. every failure of every stage through the API's gateway responses;
 //! 8. the headers API Gateway adds to every response it sends ([`Gateway::finish`]).
 //!
@@ -19,34 +19,23 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use gateway_mapping::context::Context;
 use gateway_mapping::input::OwnedRequest;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
-use serde_json::Value as Json;
 
-use super::backends::{
-    BackendError, BackendRequest, HttpBackend, LambdaBackend, LambdaInvocation, LambdaOutput,
-};
+use super::backends::{HttpBackend, LambdaBackend};
 use super::context::{self, Arrival, RequestIds};
 use super::failures;
 use super::gateway_response::Failure;
-use super::integration_request;
-use super::integration_response::{self, IntegrationOutput, MethodResponse};
-use super::integrations::http::{
-    self as http_integration, ClientConnection, HttpKind, IntegrationError, RequestHeadersInput,
-    UriInput,
-};
-use super::integrations::lambda_proxy::{self, EventError, EventInput};
-use super::integrations::{lambda, mock};
+use super::integration_response::MethodResponse;
 use super::request::{self, FrontEndRefusal};
 use super::stage::{Stage, StageError};
 use super::{access, route, validation};
-use crate::compile::{CompiledApi, CompiledIntegration};
-use crate::model::{HttpMethod, Integration, IntegrationType};
+use crate::compile::CompiledApi;
 
 /// The I/O the host provides; an integration whose backend is missing answers 500 (a
 /// configuration error, logged).
@@ -92,10 +81,10 @@ pub struct Outcome {
 /// One compiled API served on one stage: `Send + Sync`, shared behind an `Arc` by every
 /// request; a new version is a new `Gateway` swapped in whole.
 pub struct Gateway {
-    api: Arc<CompiledApi>,
-    stage: Stage,
-    backends: Backends,
-    ids: RequestIds,
+    pub(super) api: Arc<CompiledApi>,
+    pub(super) stage: Stage,
+    pub(super) backends: Backends,
+    pub(super) ids: RequestIds,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -109,16 +98,16 @@ impl std::fmt::Debug for Gateway {
 }
 
 /// Per-request state the stages share: plain data.
-struct Exchange {
-    method: String,
-    path: String,
-    parts: OwnedRequest,
-    context: Context,
-    resource_path: Option<String>,
-    integration_latency: Option<Duration>,
-    source_ip: Option<IpAddr>,
-    epoch_millis: i64,
-    request_id: String,
+pub(super) struct Exchange {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) parts: OwnedRequest,
+    pub(super) context: Context,
+    pub(super) resource_path: Option<String>,
+    pub(super) integration_latency: Option<Duration>,
+    pub(super) source_ip: Option<IpAddr>,
+    pub(super) epoch_millis: i64,
+    pub(super) request_id: String,
 }
 
 fn epoch_millis(now: SystemTime) -> i64 {
@@ -284,402 +273,8 @@ impl Gateway {
             .method(route)
             .and_then(|m| m.integration())
             .ok_or_else(|| failures::configuration("the method's integration is not compiled"))?;
-        match integration.kind {
-            IntegrationType::Mock => self
-                .mock(compiled, exchange, body_json)
-                .map(MethodResponse::into_response),
-            IntegrationType::Http => {
-                self.http(HttpKind::Http, integration, compiled, exchange, body_json)
-                    .await
-            }
-            IntegrationType::HttpProxy => {
-                self.http(
-                    HttpKind::HttpProxy,
-                    integration,
-                    compiled,
-                    exchange,
-                    body_json,
-                )
-                .await
-            }
-            IntegrationType::AwsProxy => self.lambda_proxy(integration, exchange).await,
-            IntegrationType::Aws => {
-                self.lambda_custom(integration, compiled, exchange, body_json)
-                    .await
-            }
-        }
-    }
-
-    /// The function of a Lambda integration, and a check of the integration method (API
-    /// Gateway calls Lambda with POST; another method is a 500: research 1.5, recorded
-    /// `invocation-payload-with-get-proxy-method`).
-    fn lambda_target(&self, integration: &Integration) -> Result<lambda::LambdaTarget, Failure> {
-        let uri = integration.uri.as_deref().unwrap_or_default();
-        let target = lambda::target(uri, &self.stage.variables).ok_or_else(|| {
-            failures::configuration(format!(
-                "AWS service integrations other than Lambda are not served: {}",
-                crate::text::Escaped(uri)
-            ))
-        })?;
-        if integration.http_method != Some(HttpMethod::Post) {
-            return Err(failures::configuration(
-                "Lambda integrations must use the POST integration method",
-            ));
-        }
-        Ok(target)
-    }
-
-    /// Invokes a function through the host's Lambda backend, within the integration's
-    /// timeout; records the latency. A timeout is 504 `Endpoint request timed out`; the Lambda
-    /// service unreachable or refusing is 502 `Internal server error` (research 1.7).
-    async fn invoke(
-        &self,
-        target: lambda::LambdaTarget,
-        payload: Bytes,
-        integration: &Integration,
-        exchange: &mut Exchange,
-    ) -> Result<LambdaOutput, Failure> {
-        let backend =
-            self.backends.lambda.as_ref().ok_or_else(|| {
-                failures::configuration("no Lambda invoker was given to the gateway")
-            })?;
-        let started = Instant::now();
-        let answer = backend
-            .invoke(LambdaInvocation {
-                function: target.function,
-                region: Some(target.region),
-                payload,
-                timeout: http_integration::timeout(integration.timeout_in_millis),
-            })
-            .await;
-        let latency = started.elapsed();
-        exchange.integration_latency = Some(latency);
-        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
-        answer.map_err(|e| match e {
-            BackendError::Timeout => Failure::from(IntegrationError::Timeout)
-                .with_detail("Execution failed due to a timeout error"),
-            other => failures::lambda(format!("Lambda invocation failed: {other}")),
-        })
-    }
-
-    /// AWS_PROXY: the payload-format 1.0 event built from the request and its `$context`,
-    /// the function invoked, its answer parsed as API Gateway parses it; a function error or a
-    /// malformed answer is 502 `Internal server error`, an event over Lambda's 6 MB limit 413
-    /// `Request Too Long` (research 1.5 to 1.7).
-    async fn lambda_proxy(
-        &self,
-        integration: &Integration,
-        exchange: &mut Exchange,
-    ) -> Result<Response<Bytes>, Failure> {
-        let target = self.lambda_target(integration)?;
-        let resource_path = exchange.resource_path.clone().unwrap_or_default();
-        let payload = lambda_proxy::encode_event(&EventInput {
-            request: exchange.parts.view(),
-            resource_path: &resource_path,
-            request_path: &exchange.path,
-            http_method: &exchange.method,
-            stage: &self.stage.name,
-            stage_variables: &self.stage.variables,
-            base64_body: false,
-            context: &exchange.context,
-        });
-        let payload = match payload {
-            Ok(payload) => payload,
-            // Over Lambda's 6 MB: 413 {"message": "Request Too Long"} (with the space),
-            // BadRequestException (research 10, lgtm-generator#10's output).
-            Err(EventError::TooLarge { .. }) => {
-                let mut response = Response::new(Bytes::from_static(
-                    lambda_proxy::REQUEST_TOO_LONG_BODY.as_bytes(),
-                ));
-                *response.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
-                let headers = response.headers_mut();
-                headers.insert(
-                    http::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                headers.insert(
-                    super::ERROR_TYPE_HEADER,
-                    HeaderValue::from_static("BadRequestException"),
-                );
-                return Ok(response);
-            }
-            Err(other) => return Err(failures::configuration(other.to_string())),
-        };
-        let answer = self
-            .invoke(target, Bytes::from(payload), integration, exchange)
-            .await?;
-        exchange.context.set("integration.status", 200);
-        if lambda_proxy::invocation_failed(answer.function_error.as_deref()) {
-            return Err(failures::lambda(format!(
-                "Lambda execution failed with status 200 due to customer function error: {}",
-                String::from_utf8_lossy(&answer.payload)
-            )));
-        }
-        let parsed =
-            lambda_proxy::parse_response(&answer.payload).map_err(|e| Failure::from(&e))?;
-        let body = parsed
-            .client_body(false)
-            .map_err(|e| failures::lambda(e.to_string()))?;
-        let mut response = Response::new(body);
-        *response.status_mut() = parsed.status;
-        *response.headers_mut() = http_integration::proxy_response_headers(&parsed.headers);
-        // AWS_PROXY answers carry the trace id (recorded: test_invocation_trace_id).
-        if let Ok(value) = HeaderValue::from_str(&trace_id(exchange)) {
-            response.headers_mut().insert("x-amzn-trace-id", value);
-        }
-        Ok(response)
-    }
-
-    /// AWS with a Lambda URI (Lambda custom integration): the request template's output is
-    /// the event; the answer selects an integration response by its `errorMessage` (a
-    /// failed invocation) or as a success (the default response), and the whole answer is the
-    /// response template's `$input` (research 2).
-    async fn lambda_custom(
-        &self,
-        integration: &Integration,
-        compiled: &CompiledIntegration,
-        exchange: &mut Exchange,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<Response<Bytes>, Failure> {
-        let target = self.lambda_target(integration)?;
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let mapped = integration_request::map(
-            compiled,
-            &parts,
-            body_json,
-            exchange.context.clone(),
-            &self.stage.variables,
-        );
-        let result = match mapped {
-            Ok((mapped, mut state)) => match self
-                .invoke(target, mapped.body, integration, exchange)
-                .await
-            {
-                Ok(answer) => {
-                    // Lambda's Invoke answers 200 for a function error too (the error is in
-                    // X-Amz-Function-Error and the payload).
-                    state.context_mut().set("integration.status", 200);
-                    let output = IntegrationOutput {
-                        selector: lambda::selector(
-                            answer.function_error.as_deref(),
-                            &answer.payload,
-                        ),
-                        headers: http::HeaderMap::new(),
-                        body: answer.payload,
-                    };
-                    integration_response::respond(
-                        compiled,
-                        &output,
-                        &parts,
-                        state,
-                        &self.stage.variables,
-                    )
-                    .map(MethodResponse::into_response)
-                }
-                Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        };
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
-    }
-
-    /// HTTP and HTTP_PROXY: parameter mappings (both), the request template (HTTP), the
-    /// backend URI and headers as API Gateway shapes them, the host's HTTP client within the
-    /// integration's timeout; HTTP_PROXY passes the answer through (remapping `Connection`,
-    /// `Content-Length`, `Date`, `Server`), HTTP selects an integration response for its
-    /// status.
-    async fn http(
-        &self,
-        kind: HttpKind,
-        integration: &Integration,
-        compiled: &CompiledIntegration,
-        exchange: &mut Exchange,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<Response<Bytes>, Failure> {
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let result = self
-            .http_exchange(kind, integration, compiled, exchange, &parts, body_json)
-            .await;
-        // The Arc's other holders ($input) are gone: the request comes back without a copy.
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
-    }
-
-    async fn http_exchange(
-        &self,
-        kind: HttpKind,
-        integration: &Integration,
-        compiled: &CompiledIntegration,
-        exchange: &mut Exchange,
-        parts: &Arc<OwnedRequest>,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<Response<Bytes>, Failure> {
-        let (mapped, state) = match kind {
-            HttpKind::HttpProxy => (
-                integration_request::map_parameters(
-                    compiled,
-                    parts,
-                    body_json.as_deref(),
-                    &exchange.context,
-                    &self.stage.variables,
-                ),
-                None,
-            ),
-            HttpKind::Http => {
-                let (mapped, state) = integration_request::map(
-                    compiled,
-                    parts,
-                    body_json,
-                    exchange.context.clone(),
-                    &self.stage.variables,
-                )?;
-                (mapped, Some(state))
-            }
-        };
-        let template = integration
-            .uri
-            .as_deref()
-            .ok_or_else(|| failures::configuration("the integration has no uri"))?;
-        let uri = http_integration::backend_uri(&UriInput {
-            kind,
-            template,
-            path_parameters: &mapped.path,
-            client_query: &parts.query,
-            mapped_query: &mapped.query,
-            stage_variables: self.stage.variables.as_map(),
-        })
-        .map_err(|e| Failure::from(&e).with_detail(format!("Invalid endpoint address: {e}")))?;
-        let trace_id = trace_id(exchange);
-        let content_type = parts.headers.get(http::header::CONTENT_TYPE);
-        let headers = http_integration::request_headers(&RequestHeadersInput {
-            kind,
-            client_headers: &parts.headers,
-            mapped_headers: &mapped.headers,
-            body_content_type: content_type.filter(|_| !mapped.body.is_empty()),
-            api_id: &self.api.api().id,
-            trace_id: &trace_id,
-            client: ClientConnection {
-                ip: exchange
-                    .source_ip
-                    .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
-                port: 443,
-                proto: "https",
-            },
-            backend: &uri,
-        })
-        .map_err(|e| Failure::from(&e).with_detail(e.to_string()))?;
-        let method = match integration.http_method {
-            None | Some(HttpMethod::Any) => exchange.method.as_str(),
-            Some(m) => m.as_str(),
-        };
-        let method = http::Method::from_bytes(method.as_bytes())
-            .map_err(|_| failures::configuration(format!("integration method {method:?}")))?;
-        let backend =
-            self.backends.http.as_ref().ok_or_else(|| {
-                failures::configuration("no HTTP client was given to the gateway")
-            })?;
-        let started = Instant::now();
-        let answer = backend
-            .send(BackendRequest {
-                method,
-                uri,
-                headers,
-                body: mapped.body,
-                timeout: http_integration::timeout(integration.timeout_in_millis),
-            })
-            .await;
-        let latency = started.elapsed();
-        exchange.integration_latency = Some(latency);
-        let answer = answer.map_err(|e| match e {
-            BackendError::Timeout => Failure::from(IntegrationError::Timeout)
-                .with_detail("Execution failed due to a timeout error"),
-            other => Failure::from(IntegrationError::Network).with_detail(format!(
-                "Execution failed due to configuration error: {other}"
-            )),
-        })?;
-        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange
-            .context
-            .set("integration.status", answer.status.as_u16());
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
-        let Some(mut state) = state else {
-            let mut response = Response::new(answer.body);
-            *response.status_mut() = answer.status;
-            *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
-            return Ok(response);
-        };
-        let context = state.context_mut();
-        context.set("integration.status", answer.status.as_u16());
-        context.set("integration.latency", millis);
-        let output = IntegrationOutput {
-            selector: answer.status.as_u16().to_string(),
-            headers: answer.headers,
-            body: answer.body,
-        };
-        let mut response =
-            integration_response::respond(compiled, &output, parts, state, &self.stage.variables)?
-                .into_response();
-        // HTTP (non-proxy) answers carry the trace id (research 9: LocalStack's
-        // response_enricher, after AWS).
-        if let Ok(value) = HeaderValue::from_str(&trace_id) {
-            response.headers_mut().insert("x-amzn-trace-id", value);
-        }
-        Ok(response)
-    }
-
-    /// MOCK: the request template's `statusCode` selects the integration response.
-    fn mock(
-        &self,
-        integration: &CompiledIntegration,
-        exchange: &mut Exchange,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<MethodResponse, Failure> {
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let result = integration_request::map(
-            integration,
-            &parts,
-            body_json,
-            exchange.context.clone(),
-            &self.stage.variables,
-        );
-        let (mapped, state) = match result {
-            Ok(ok) => ok,
-            Err(failure) => {
-                exchange.parts = Arc::unwrap_or_clone(parts);
-                return Err(failure);
-            }
-        };
-        let rendered = String::from_utf8_lossy(&mapped.body);
-        let status = if integration.request_templates().is_empty() {
-            // No template: the default integration response (developer guide,
-            // how-to-mock-integration).
-            Some(200)
-        } else {
-            mock::status_code(&rendered)
-        };
-        let output = status.map(|status| IntegrationOutput {
-            selector: status.to_string(),
-            headers: http::HeaderMap::new(),
-            body: Bytes::new(),
-        });
-        let result = match output {
-            Some(output) => integration_response::respond(
-                integration,
-                &output,
-                &parts,
-                state,
-                &self.stage.variables,
-            ),
-            None => Err(failures::configuration(
-                "Unable to parse statusCode. It should be an integer that is defined in the request template.",
-            )),
-        };
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
+        self.integrate(integration, compiled, exchange, body_json)
+            .await
     }
 
     /// The gateway response for `failure`, with the request's `$context`.
@@ -750,18 +345,6 @@ fn strip_stage(uri: &http::Uri, stage: &str) -> Option<http::Uri> {
         None => rest.to_owned(),
     };
     with_query.parse().ok()
-}
-
-/// The request's `X-Amzn-Trace-Id` towards the backend: `Root=1-{epoch seconds, 8 hex}-{24
-/// hex}` (the X-Ray format API Gateway sends), derived from the request id.
-fn trace_id(exchange: &Exchange) -> String {
-    let hex: String = exchange
-        .request_id
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(24)
-        .collect();
-    format!("Root=1-{:08x}-{hex:0>24}", exchange.epoch_millis / 1000)
 }
 
 /// A stable resource id for `$context.resourceId`: six lowercase letters and digits derived

@@ -25,6 +25,7 @@ pub mod context;
 pub mod failures;
 mod gateway;
 mod gateway_response;
+mod integration;
 pub mod integration_request;
 pub mod integration_response;
 pub mod integrations;
