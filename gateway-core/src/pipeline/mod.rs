@@ -18,6 +18,41 @@
 //!
 //! The library takes no async runtime: HTTP and Lambda calls go through [`HttpBackend`] and
 //! [`LambdaBackend`], which the host implements (the `gateway` tool does, on hyper).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use bytes::Bytes;
+//! use gateway_core::compile::{CompileOptions, CompiledApi};
+//! use gateway_core::pipeline::{Backends, Client, Gateway, Stage};
+//!
+//! let api = CompiledApi::load(br#"
+//! openapi: 3.0.1
+//! info: {title: hello, version: "1"}
+//! paths:
+//!   /hello/{name}:
+//!     get:
+//!       x-amazon-apigateway-integration:
+//!         type: mock
+//!         requestTemplates: {application/json: '{"statusCode": 200}'}
+//!         responses:
+//!           default:
+//!             statusCode: "200"
+//!             responseTemplates:
+//!               application/json: '{"hello":"$input.params(''name'')","stage":"$context.stage"}'
+//! "#, &CompileOptions::default())?;
+//! // MOCK needs no backend; HTTP and Lambda integrations use the host's (Backends).
+//! let gateway = Gateway::new(Arc::new(api), Stage::new("prod"), Backends::default())?;
+//! let request = http::Request::get("/hello/world").body(Bytes::new())?;
+//! # let mut future = std::pin::pin!(gateway.handle(request, Client::default()));
+//! # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! # let response = loop {
+//! #     if let std::task::Poll::Ready(r) = future.as_mut().poll(&mut cx) { break r; }
+//! # };
+//! // In an async host: `let response = gateway.handle(request, Client::default()).await;`
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(response.body(), r#"{"hello":"world","stage":"prod"}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod access;
 pub mod backends;
