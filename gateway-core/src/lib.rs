@@ -1,4 +1,5 @@
-//! gateway-core: Amazon API Gateway's REST API model, OpenAPI import and routing tree.
+//! gateway-core: Amazon API Gateway's REST API model, OpenAPI import, routing tree and request
+//! pipeline.
 //!
 //! - [`model`]: the REST API as API Gateway holds it (resources, methods, integrations, models,
 //!   validators, authorizers, gateway responses, API-wide settings).
@@ -6,8 +7,10 @@
 //!   extensions into a [`model::RestApi`], with API Gateway's import validations and warnings.
 //! - [`routing`]: the routing tree built from a model.
 //! - [`compile`]: the one load step: import plus everything compiled once ([`compile::CompiledApi`]).
-//! - [`pipeline`]: what happens to one request; so far the stage that turns a failure into API
-//!   Gateway's response ([`pipeline::Failure`]).
+//! - [`pipeline`]: what happens to one request: [`pipeline::Gateway`] runs the chain (limits,
+//!   `$context`, routing, access control, validation, mapping, the integration through the
+//!   host's backends, integration responses) and answers every failure with the API's gateway
+//!   responses ([`pipeline::Failure`]).
 //! - [`text`]: text from an API file made safe to print.
 //!
 //! Load once, route per request: import the definition when the API is loaded, build its
