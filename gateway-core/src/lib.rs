@@ -9,6 +9,8 @@
 //! - [`pipeline`]: what happens to one request; so far the stage that turns a failure into API
 //!   Gateway's response ([`pipeline::Failure`]).
 //! - [`text`]: text from an API file made safe to print.
+//! - `tower` (feature `tower`): the gateway as a `tower::Service`, to mount in axum or any
+//!   tower-based server.
 //!
 //! Load once, route per request: import the definition when the API is loaded, build its
 //! router, then look each request up (a miss is API Gateway's 403 `Missing Authentication
@@ -57,3 +59,5 @@ pub mod model;
 pub mod pipeline;
 pub mod routing;
 pub mod text;
+#[cfg(feature = "tower")]
+pub mod tower;
