@@ -60,6 +60,9 @@ use http_body_util::{BodyExt, Full};
 use crate::pipeline::request::{FrontEndRefusal, MAX_PAYLOAD_BYTES};
 use crate::pipeline::{Client, Gateway, Outcome};
 
+/// What [`GatewayService`] answers: the gateway's response, its body in one piece.
+pub type GatewayResponse = Response<Full<Bytes>>;
+
 /// The error type a request body's error converts into.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -211,7 +214,7 @@ impl GatewayService {
     }
 
     /// Serves one request (what [`::tower::Service::call`] runs).
-    async fn serve<B>(self, request: Request<B>) -> Response<Full<Bytes>>
+    async fn serve<B>(self, request: Request<B>) -> GatewayResponse
     where
         B: Body<Data = Bytes>,
         B::Error: Into<BoxError>,
@@ -261,7 +264,7 @@ where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    type Response = Response<Full<Bytes>>;
+    type Response = GatewayResponse;
     type Error = Infallible;
     type Future = ResponseFuture;
 
@@ -272,14 +275,14 @@ where
     fn call(&mut self, request: Request<B>) -> ResponseFuture {
         let service = self.clone();
         ResponseFuture {
-            inner: Box::pin(async move { Ok(service.serve(request).await) }),
+            inner: Box::pin(service.serve(request)),
         }
     }
 }
 
 /// The future of [`GatewayService`]'s `call`: `Send`, resolves to the response, never fails.
 pub struct ResponseFuture {
-    inner: Pin<Box<dyn Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send>>,
+    inner: Pin<Box<dyn Future<Output = GatewayResponse> + Send>>,
 }
 
 impl fmt::Debug for ResponseFuture {
@@ -289,10 +292,10 @@ impl fmt::Debug for ResponseFuture {
 }
 
 impl Future for ResponseFuture {
-    type Output = Result<Response<Full<Bytes>>, Infallible>;
+    type Output = Result<GatewayResponse, Infallible>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.inner.as_mut().poll(cx)
+        self.inner.as_mut().poll(cx).map(Ok)
     }
 }
 
