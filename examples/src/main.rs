@@ -8,7 +8,7 @@
 //! error or a file that does not load; `--help` and `--version` exit 0.
 
 mod cli;
-mod host;
+use gateway_examples::host;
 
 use std::process::ExitCode;
 

@@ -12,6 +12,8 @@
 //!   host's backends, integration responses) and answers every failure with the API's gateway
 //!   responses ([`pipeline::Failure`]).
 //! - [`text`]: text from an API file made safe to print.
+//! - `tower` (feature `tower`): the gateway as a `tower::Service`, to mount in axum or any
+//!   tower-based server.
 //!
 //! Load once, route per request: import the definition when the API is loaded, build its
 //! router, then look each request up (a miss is API Gateway's 403 `Missing Authentication
@@ -60,3 +62,5 @@ pub mod model;
 pub mod pipeline;
 pub mod routing;
 pub mod text;
+#[cfg(feature = "tower")]
+pub mod tower;
