@@ -8,46 +8,37 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use gateway_core::pipeline::{Client, GatewaySlot};
-use http_body_util::{BodyExt, Full, Limited};
+use gateway_core::pipeline::{Client, GatewaySlot, Outcome};
+use gateway_core::tower::GatewayService;
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 /// The gateway in force: replaced whole when the API file changes.
 pub type Slot = Arc<GatewaySlot>;
 
-/// Serves one request: reads the body (up to the payload limit plus one byte, so the
-/// pipeline's 413 applies without holding more), hands it to the gateway on the stage in the
-/// path, logs one line.
+/// Serves one request through the gateway in force, as a tower service on the execute-api
+/// endpoint (`/{stage}/...`; the body read up to the payload limit plus one byte, so the
+/// pipeline's 413 applies without holding more: `gateway_core::tower`), and logs one line.
 async fn serve_one(
     slot: Slot,
     peer: SocketAddr,
-    request: http::Request<Incoming>,
+    mut request: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
-    let gateway = slot.current();
-    let (head, body) = request.into_parts();
-    let limit = gateway_core::pipeline::request::MAX_PAYLOAD_BYTES + 1;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        // Over the limit (or the client went away): the pipeline's 413 for an oversized body.
-        Err(_) => Bytes::from(vec![0; limit]),
-    };
-    let method = head.method.clone();
-    let uri = head.uri.clone();
-    let request = http::Request::from_parts(head, body);
-    let (response, outcome) = gateway
-        .handle_endpoint(
-            request,
-            Client {
-                source_ip: Some(peer.ip()),
-            },
-        )
-        .await;
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    request.extensions_mut().insert(Client {
+        source_ip: Some(peer.ip()),
+    });
+    let response = GatewayService::endpoint(slot.current())
+        .oneshot(request)
+        .await?;
     let mut line = format!(
         "{} {} {} {} {:.1}ms",
         peer.ip(),
@@ -56,14 +47,16 @@ async fn serve_one(
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
-    if let Some(kind) = outcome.failure {
-        line.push_str(&format!(" {kind}"));
-    }
-    if let Some(detail) = &outcome.detail {
-        line.push_str(&format!(" ({})", gateway_core::text::Escaped(detail)));
+    if let Some(outcome) = response.extensions().get::<Outcome>() {
+        if let Some(kind) = outcome.failure {
+            line.push_str(&format!(" {kind}"));
+        }
+        if let Some(detail) = &outcome.detail {
+            line.push_str(&format!(" ({})", gateway_core::text::Escaped(detail)));
+        }
     }
     println!("{line}");
-    Ok(response.map(Full::new))
+    Ok(response)
 }
 
 /// Accepts connections on `listener` until `stop` resolves, then waits for the connections'
