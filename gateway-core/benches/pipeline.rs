@@ -192,11 +192,17 @@ impl Fixture {
     }
 
     /// Routing: the lookup, the path parameters, `$context.resourceId`/`resourcePath`.
-    fn route(&self, context: &mut Context, parts: &mut OwnedRequest) -> ApiRoute {
+    fn route(
+        &self,
+        method: &str,
+        path: &str,
+        context: &mut Context,
+        parts: &mut OwnedRequest,
+    ) -> ApiRoute {
         let found = self
             .api
             .router()
-            .at(METHOD, PATH)
+            .at(method, path)
             .unwrap_or_else(|_| panic!("bench route"));
         parts.path = found
             .params()
@@ -276,7 +282,7 @@ impl Fixture {
         let (mut context, request_id, extended_id) = self.context(&method, &path, &head.headers);
         let query = request::decode_query(head.uri.query());
         let mut parts = request::parts(head.headers, query, body);
-        let route = self.route(&mut context, &mut parts);
+        let route = self.route(&method, &path, &mut context, &mut parts);
         debug_assert_eq!(route, self.route);
         let body = self.validate(&parts);
         let parts = Arc::new(parts);
@@ -309,7 +315,7 @@ fn routed_parts(f: &Fixture) -> (Context, OwnedRequest) {
     let (mut context, _, _) = f.context(METHOD, PATH, &head.headers);
     let query = request::decode_query(head.uri.query());
     let mut parts = request::parts(head.headers, query, body);
-    f.route(&mut context, &mut parts);
+    f.route(METHOD, PATH, &mut context, &mut parts);
     (context, parts)
 }
 
@@ -530,7 +536,7 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || routed_parts(&f),
             |(mut context, mut parts)| {
-                f.route(&mut context, &mut parts);
+                f.route(METHOD, PATH, &mut context, &mut parts);
                 (context, parts)
             },
             BatchSize::SmallInput,
