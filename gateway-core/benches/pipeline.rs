@@ -330,7 +330,7 @@ fn large_body(bytes: usize) -> Vec<u8> {
         let record = format!(
             r#"{{"id":{i},"name":"pet number {i}","type":"dog","price":{}.25,"vaccinated":{},"tags":["friendly","small","a\"quoted\"tag"],"owner":null}}"#,
             i % 500,
-            i % 2 == 0
+            i.is_multiple_of(2)
         );
         out.extend_from_slice(record.as_bytes());
         i += 1;
