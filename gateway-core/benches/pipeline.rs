@@ -12,7 +12,8 @@
 //!   integration response selection and template, the headers added to every response). The
 //!   future is driven by a noop-waker poll loop: MOCK never waits. Goal: under 8 µs.
 //! - `engines_one_by_one/*`: the same work done by calling each stage's engine directly, one
-//!   benchmark each (`context`: request ids and `$context` on arrival; `router`: lookup and
+//!   benchmark each (`request_ids`: `requestId` and `extendedRequestId`; `context`: request
+//!   ids and `$context` on arrival; `router`: lookup and
 //!   path parameters; `validator`: the method validator, body parse included;
 //!   `request_template`: parameter mappings and the request template render;
 //!   `response_template`: integration response selection and the response template render),
@@ -528,6 +529,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("engines_one_by_one");
+    group.bench_function("request_ids", |b| b.iter(|| f.ids.next()));
     group.bench_function("context", |b| {
         let headers = request().into_parts().0.headers;
         b.iter(|| f.context(METHOD, PATH, black_box(&headers)))
