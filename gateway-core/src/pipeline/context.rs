@@ -32,6 +32,22 @@ pub const IDENTITY_KEYS: [&str; 12] = [
     "user",
 ];
 
+/// [`IDENTITY_KEYS`] as `$context` paths (no formatting per request).
+const IDENTITY_PATHS: [&str; 12] = [
+    "identity.cognitoIdentityPoolId",
+    "identity.accountId",
+    "identity.cognitoIdentityId",
+    "identity.caller",
+    "identity.sourceIp",
+    "identity.principalOrgId",
+    "identity.accessKey",
+    "identity.cognitoAuthenticationType",
+    "identity.cognitoAuthenticationProvider",
+    "identity.userArn",
+    "identity.userAgent",
+    "identity.user",
+];
+
 /// Makes request ids: `requestId` a version-4-shaped UUID, `extendedRequestId` 16 characters
 /// ending in `=` as AWS prints them (`e_J36EirPHcEZgQ=`). Unique per generator (a counter
 /// under a random per-process key), not secret.
@@ -138,8 +154,8 @@ pub fn on_arrival(arrival: &Arrival<'_>) -> Context {
     c.set("domainPrefix", prefix);
     c.set("extendedRequestId", arrival.extended_request_id);
     c.set("httpMethod", arrival.http_method);
-    for key in IDENTITY_KEYS {
-        c.set(&format!("identity.{key}"), Json::Null);
+    for key in IDENTITY_PATHS {
+        c.set(key, Json::Null);
     }
     if let Some(ip) = arrival.source_ip {
         // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d; API Gateway reports
@@ -226,6 +242,13 @@ mod tests {
             c.lookup("domainName").as_deref(),
             Some("abc123.execute-api.us-east-1.amazonaws.com")
         );
+    }
+
+    #[test]
+    fn identity_paths_are_the_identity_keys() {
+        for (path, key) in IDENTITY_PATHS.iter().zip(IDENTITY_KEYS) {
+            assert_eq!(path.strip_prefix("identity."), Some(key));
+        }
     }
 
     #[test]

@@ -76,13 +76,26 @@ pub fn is_known_variable(name: &str) -> bool {
 /// names are static, so building and cloning a context copies no name.
 pub(super) type Key = Cow<'static, str>;
 
-/// `name` as a [`Key`]: static when it is one of the levels of [`CONTEXT_VARIABLES`].
-fn key_of(name: &str) -> Key {
-    CONTEXT_VARIABLES
+/// Every level of [`CONTEXT_VARIABLES`] (`identity`, `sourceIp`, ...), for [`key_of`]: a set
+/// built once (scanning the dotted names per key cost about half of building a request's
+/// `$context`, measured by the pipeline bench).
+static LEVELS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut levels: Vec<&'static str> = CONTEXT_VARIABLES
         .iter()
         .flat_map(|v| v.split('.'))
-        .find(|level| *level == name)
-        .map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed)
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    levels
+});
+
+/// `name` as a [`Key`]: static when it is one of the levels of [`CONTEXT_VARIABLES`] (a
+/// binary search: no hashing of short names).
+fn key_of(name: &str) -> Key {
+    match LEVELS.binary_search(&name) {
+        Ok(i) => Cow::Borrowed(LEVELS[i]),
+        Err(_) => Cow::Owned(name.to_owned()),
+    }
 }
 
 /// [`key_of`] for a name already owned.
