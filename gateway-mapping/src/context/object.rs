@@ -142,8 +142,12 @@ impl ContextObject {
                 .map(|(k, v)| (k.clone(), v.to_java_string()))
                 .collect()
         };
-        let req = self.root.request_override();
-        let resp = self.root.response_override();
+        // A template that never read `$context.requestOverride`/`responseOverride` left them
+        // unmade: nothing was written, and reading must not make them (a snapshot would then
+        // carry and a resume rebuild two empty maps per request).
+        let none = Value::Null;
+        let req = self.root.request_override.get().unwrap_or(&none);
+        let resp = self.root.response_override.get().unwrap_or(&none);
         let status = resp
             .as_map()
             .and_then(|m| m.borrow().get("status").and_then(Value::as_int))
