@@ -1,7 +1,9 @@
 //! The integration response of a non-proxy integration (HTTP, AWS, MOCK), then the method
 //! response: the integration response selected by its pattern (on the status code, or on a
 //! Lambda function's `errorMessage`), its `method.response.header.*` mappings, its template
-//! chosen by the request's `Accept`, and the templates' `$context.responseOverride.*`.
+//! chosen by the request's `Accept`, and the templates' `$context.responseOverride.*`. The
+//! integration's body is converted by the response's `contentHandling` first
+//! ([`super::binary::convert_response`]), so the template sees what the table says.
 
 use bytes::Bytes;
 use gateway_mapping::context::{ContextObject, ContextState, StageVariables, mapping_scope};
@@ -11,6 +13,7 @@ use gateway_mapping::selection::select_response_template;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+use super::binary::{BinaryMediaTypes, convert_response};
 use super::failures;
 use super::gateway_response::Failure;
 use super::integrations::http::mapped_response_headers;
@@ -56,13 +59,17 @@ fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
 ///
 /// No matching response and no default: 500 `Internal server error` (API Gateway logs
 /// "Execution failed due to configuration error: No match for output mapping and no default
-/// output mapping configured"); a response template that fails: 500 too.
+/// output mapping configured"); a response template that fails: 500 too, and so does a body
+/// that `contentHandling` must base64-decode and is not base64 (developer guide, payload
+/// encodings: "If the conversion fails, it returns a 500 response indicating an API
+/// configuration error").
 pub fn respond(
     integration: &CompiledIntegration,
     output: &IntegrationOutput,
     request: &OwnedRequest,
     state: ContextState,
     stage_variables: &StageVariables,
+    binary: &BinaryMediaTypes,
 ) -> Result<MethodResponse, Failure> {
     let response = integration
         .responses()
@@ -104,6 +111,13 @@ pub fn respond(
         .iter()
         .map(|(k, t)| (k.as_str(), (k.as_str(), t)))
         .collect();
+    let body = convert_response(
+        output.body.clone(),
+        binary.is_binary(output.headers.get(CONTENT_TYPE)),
+        binary.accepts_binary(request.headers.get(ACCEPT)),
+        response.content_handling(),
+    )
+    .map_err(|e| failures::configuration(e.to_string()))?;
     let accept = request.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
     let (content_type, body) = match select_response_template(&templates, accept) {
         Some((content_type, template)) => {
@@ -112,7 +126,7 @@ pub fn respond(
                 header_names: &[],
                 query: &request.query,
                 path: &request.path,
-                body: &output.body,
+                body: &body,
             });
             let scope = mapping_scope(input, &object, stage_variables);
             let body = template.render(&scope).map_err(|e| {
@@ -120,7 +134,7 @@ pub fn respond(
             })?;
             (*content_type, Bytes::from(body))
         }
-        None => ("application/json", output.body.clone()),
+        None => ("application/json", body),
     };
     if !headers.contains_key(CONTENT_TYPE) {
         set_header(&mut headers, "content-type", content_type);
