@@ -98,7 +98,7 @@ async fn lambda_service(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let payload = if path.contains("function:Echo/") || path.contains("/Echo/") {
+    let payload = if path.contains("/Echo/") {
         json!({"statusCode": 200, "body": event.to_string()})
     } else if path.contains("Binary") {
         json!({"statusCode": 200, "headers": {"content-type": "image/png"},
@@ -559,9 +559,10 @@ async fn compressed_requests_are_decoded_before_validation_and_mapping() {
     assert_eq!(echo["hex"], hex(br#"{"got":"rex"}"#));
     assert_eq!(echo["encoding"], Value::Null, "the backend gets the decoded body");
     let invalid = s.with.send("POST", "/mapped", &json, gzip(b"{}")).await;
-    // research 1.3: the default 400 for a body the model refuses.
+    // research 1.3: the default 400 for a body the model refuses, rendered by the default
+    // template `{"message":$context.error.messageString}`.
     assert_eq!(invalid.status, 400);
-    assert_eq!(invalid.body, r#"{"message": "Invalid request body"}"#);
+    assert_eq!(invalid.body, r#"{"message":"Invalid request body"}"#);
 
     // deflate, raw or zlib-wrapped, passed through to the backend decoded.
     let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
