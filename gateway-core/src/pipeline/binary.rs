@@ -29,6 +29,8 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
+use http::HeaderMap;
+use http::header::{ACCEPT, CONTENT_TYPE};
 
 use super::integrations::lambda_proxy::LENIENT_BASE64;
 use crate::model::ContentHandling;
@@ -90,20 +92,25 @@ impl BinaryMediaTypes {
                 .any(|t| t.eq_ignore_ascii_case(media_type))
     }
 
-    /// Whether a payload with this `Content-Type` header is binary (no header: text).
-    pub fn is_binary(&self, content_type: Option<&http::HeaderValue>) -> bool {
-        content_type
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| self.matches(v))
+    /// Whether a payload is binary: its `Content-Type` (in `headers`) matches (no header:
+    /// text). Reads nothing when the list is empty.
+    pub fn is_binary(&self, headers: &HeaderMap) -> bool {
+        !self.is_empty()
+            && headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| self.matches(v))
     }
 
-    /// Whether the client wants binary: the first media type of its `Accept` matches (no
-    /// header: text).
-    pub fn accepts_binary(&self, accept: Option<&http::HeaderValue>) -> bool {
-        accept
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .is_some_and(|first| self.matches(first))
+    /// Whether the client wants binary: the first media type of its `Accept` (in the
+    /// request's `headers`) matches (no header: text). Reads nothing when the list is empty.
+    pub fn accepts_binary(&self, headers: &HeaderMap) -> bool {
+        !self.is_empty()
+            && headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .is_some_and(|first| self.matches(first))
     }
 }
 
@@ -170,6 +177,10 @@ pub fn convert_response(
 
 /// A text payload: UTF-8, with U+FFFD for bytes that are not (no copy when it already is).
 fn utf8(body: Bytes) -> Bytes {
+    // std's validator (word-at-a-time on ASCII) first: most bodies are UTF-8 already.
+    if std::str::from_utf8(&body).is_ok() {
+        return body;
+    }
     match String::from_utf8_lossy(&body) {
         Cow::Borrowed(_) => body,
         Cow::Owned(text) => Bytes::from(text),
@@ -200,8 +211,10 @@ mod tests {
         BinaryMediaTypes::compile(list)
     }
 
-    fn value(s: &str) -> http::HeaderValue {
-        http::HeaderValue::from_str(s).unwrap()
+    fn headers(name: http::HeaderName, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, http::HeaderValue::from_str(value).unwrap());
+        h
     }
 
     #[test]
@@ -232,11 +245,12 @@ mod tests {
         // Developer guide (payload encodings workflow) and LocalStack's recorded test:
         // `image/webp,image/png,*/*` is text, `image/png,image/*,*/*` binary.
         let t = types(&["image/png"]);
-        assert!(!t.accepts_binary(Some(&value("image/webp,image/png,*/*"))));
-        assert!(t.accepts_binary(Some(&value("image/png,image/*,*/*"))));
-        assert!(!t.accepts_binary(None));
-        assert!(!t.is_binary(None));
-        assert!(t.is_binary(Some(&value("image/png"))));
+        assert!(!t.accepts_binary(&headers(ACCEPT, "image/webp,image/png,*/*")));
+        assert!(t.accepts_binary(&headers(ACCEPT, "image/png,image/*,*/*")));
+        assert!(!t.accepts_binary(&HeaderMap::new()));
+        assert!(!t.is_binary(&HeaderMap::new()));
+        assert!(t.is_binary(&headers(CONTENT_TYPE, "image/png")));
+        assert!(!t.is_binary(&headers(ACCEPT, "image/png")));
     }
 
     #[test]

@@ -235,10 +235,6 @@ impl Gateway {
             integration_latency: None,
             integration_encoded: false,
         };
-        let coding = self
-            .api
-            .compression()
-            .negotiate(exchange.parts.headers.get(http::header::ACCEPT_ENCODING));
         let result = self.run(&mut exchange).await;
         let mut outcome = Outcome {
             request_id: request_id.clone(),
@@ -255,13 +251,11 @@ impl Gateway {
                 self.failure_response(&failure, &exchange)
             }
         };
-        if let Some(coding) = coding {
-            self.api.compression().compress_response(
-                coding,
-                exchange.integration_encoded,
-                &mut response,
-            );
-        }
+        self.api.compression().compress_response(
+            &exchange.parts.headers,
+            exchange.integration_encoded,
+            &mut response,
+        );
         (self.finish(response, &request_id, &extended_id), outcome)
     }
 

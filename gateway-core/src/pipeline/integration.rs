@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use gateway_mapping::input::OwnedRequest;
-use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE};
+use http::header::CONTENT_ENCODING;
 use http::{HeaderValue, Response};
 use serde_json::Value as Json;
 
@@ -68,7 +68,7 @@ impl Gateway {
         let is_binary = self
             .api
             .binary_media_types()
-            .is_binary(exchange.parts.headers.get(CONTENT_TYPE));
+            .is_binary(&exchange.parts.headers);
         exchange.parts.body =
             binary::convert_request(original.clone(), is_binary, compiled.content_handling())
                 .map_err(|e| failures::configuration(e.to_string()))?;
@@ -185,7 +185,7 @@ impl Gateway {
             base64_body: self
                 .api
                 .binary_media_types()
-                .is_binary(exchange.parts.headers.get(CONTENT_TYPE)),
+                .is_binary(&exchange.parts.headers),
             context: &exchange.context,
         });
         let payload = match payload {
@@ -227,7 +227,7 @@ impl Gateway {
         let accepts_binary = self
             .api
             .binary_media_types()
-            .accepts_binary(exchange.parts.headers.get(ACCEPT));
+            .accepts_binary(&exchange.parts.headers);
         let body = parsed
             .client_body(accepts_binary)
             .map_err(|e| failures::configuration(e.to_string()))?;
@@ -425,8 +425,8 @@ impl Gateway {
                 let types = self.api.binary_media_types();
                 binary::convert_response(
                     answer.body,
-                    types.is_binary(answer.headers.get(CONTENT_TYPE)),
-                    types.accepts_binary(parts.headers.get(ACCEPT)),
+                    types.is_binary(&answer.headers),
+                    types.accepts_binary(&parts.headers),
                     None,
                 )
                 .map_err(|e| failures::configuration(e.to_string()))?

@@ -113,8 +113,8 @@ pub fn respond(
         .collect();
     let body = convert_response(
         output.body.clone(),
-        binary.is_binary(output.headers.get(CONTENT_TYPE)),
-        binary.accepts_binary(request.headers.get(ACCEPT)),
+        binary.is_binary(&output.headers),
+        binary.accepts_binary(&request.headers),
         response.content_handling(),
     )
     .map_err(|e| failures::configuration(e.to_string()))?;
