@@ -315,4 +315,30 @@ mod tests {
         let out = convert_request(body.clone(), false, None).unwrap();
         assert_eq!(out.as_ptr(), body.as_ptr());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_converts_or_is_a_typed_error(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+            binary in proptest::prelude::any::<bool>(),
+            accept in proptest::prelude::any::<bool>(),
+            handling in 0u8..3,
+        ) {
+            let handling = [None, Some(B), Some(T)][usize::from(handling)];
+            let body = Bytes::from(body);
+            if let Ok(out) = convert_request(body.clone(), binary, handling)
+                && !binary
+                && handling != Some(B)
+            {
+                // Text outcomes are UTF-8.
+                proptest::prop_assert!(std::str::from_utf8(&out).is_ok());
+            }
+            let _ = convert_response(body, binary, accept, handling);
+        }
+
+        #[test]
+        fn matching_never_panics(entry in ".{0,24}", media_type in ".{0,24}") {
+            let _ = types(&[entry.as_str()]).matches(&media_type);
+        }
+    }
 }

@@ -562,4 +562,28 @@ mod tests {
             .unwrap();
         assert_eq!(out.len(), MAX_DECOMPRESSED_BYTES);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_in_any_coding_decodes_or_is_a_typed_error(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            coding in "(gzip|deflate|br|identity|x-gzip|)",
+            zlib_head in proptest::prelude::any::<bool>(),
+        ) {
+            let c = Compression::new(Some(0));
+            let mut h = HeaderMap::new();
+            h.insert(CONTENT_ENCODING, HeaderValue::from_str(&coding).unwrap());
+            // Some bodies start like a real stream, so the decoders get past the header.
+            let mut input = if zlib_head { vec![0x78, 0x9c] } else { vec![0x1f, 0x8b, 8, 0] };
+            input.extend_from_slice(&body);
+            if let Ok(Some(out)) = c.decompress_request(&h, &input) {
+                proptest::prop_assert!(out.len() <= MAX_DECOMPRESSED_BYTES);
+            }
+        }
+
+        #[test]
+        fn negotiation_never_panics(value in ".{0,64}") {
+            let _ = negotiate(&value);
+        }
+    }
 }
