@@ -294,9 +294,9 @@ async fn the_request_table_for_proxy_and_non_proxy_integrations() {
             );
         }
     }
-    // Text that CONVERT_TO_BINARY cannot decode: 500 Internal server error (DG payload
-    // encodings: "If the conversion fails, it returns a 500 response indicating an API
-    // configuration error"; research 5: the 500 body with its space).
+    // Text that CONVERT_TO_BINARY cannot decode: 500 Internal server error (DG binary
+    // support: a failed conversion is a 500 API configuration error, research 4.2; research 5:
+    // the 500 body with its space).
     for prefix in ["/req", "/preq"] {
         let answer = s
             .with
@@ -361,8 +361,8 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
             );
         }
     }
-    // Only the first Accept type counts (DG tables: "API Gateway takes only the first Accept
-    // media type"; recorded by LocalStack's test_aws_proxy_binary_response).
+    // Only the first Accept type counts (DG tables: only the first Accept media type is
+    // taken; recorded by LocalStack's test_aws_proxy_binary_response, research 4.2).
     let first_text = s
         .with
         .get(
@@ -376,8 +376,8 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
         .get("/res/none/binary", &[("accept", "image/png,text/html")])
         .await;
     assert_eq!(first_binary.body, BINARY);
-    // A text payload that the response must base64-decode and cannot: 500 (DG payload
-    // encodings, "If the conversion fails, it returns a 500 response").
+    // A text payload that the response must base64-decode and cannot: 500 (DG binary
+    // support, research 4.2).
     let failed = s
         .with
         .get("/res/binary/binary", &[("accept", TEXT_ACCEPT)])
@@ -475,8 +475,8 @@ async fn responses_are_compressed_by_the_rules() {
     let s = setup("compress").await;
     let plain = s.with.get("/big", &[]).await;
     assert_eq!(plain.status, 200);
-    // No Accept-Encoding: not compressed (DG compression: "If the Accept-Encoding header is
-    // not present ... API Gateway doesn't compress").
+    // No Accept-Encoding: not compressed (DG compression: without the header the response
+    // is not compressed; research 4.1).
     assert!(!plain.headers.contains_key("content-encoding"));
     assert!(plain.body.len() >= 1024, "{}", plain.body.len());
 
@@ -534,7 +534,7 @@ async fn responses_are_compressed_by_the_rules() {
     }
 
     // The integration set Content-Encoding: passed through, not compressed again (DG
-    // compression: "API Gateway assumes that the payload is already compressed").
+    // compression: such a payload is taken as already compressed; research 4.1).
     let passed = s
         .with
         .get("/pres/gzipped", &[("accept-encoding", "gzip")])
@@ -553,7 +553,7 @@ async fn compressed_requests_are_decoded_before_validation_and_mapping() {
         ("content-encoding", "gzip"),
     ];
     // Decoded, then validated against the model and mapped by the template (DG compression:
-    // "API Gateway decompresses the payload ... before applying mapping templates").
+    // decompression comes before mapping templates and validation; research 4.1).
     let ok = s
         .with
         .send("POST", "/mapped", &json, gzip(br#"{"name":"rex"}"#))

@@ -5,7 +5,7 @@
 //!
 //! - A request payload is *binary* when its `Content-Type` matches the list; a response is
 //!   wanted as binary when the **first** media type of the request's `Accept` matches it
-//!   (developer guide: "API Gateway takes only the first Accept media type"); an integration's
+//!   (developer guide: only the first `Accept` media type is taken); an integration's
 //!   answer is binary when its own `Content-Type` matches.
 //! - Entries match case-insensitively, parameters (`; charset=...`) ignored; `*/*` matches
 //!   every type and `type/*` every subtype of `type` (recorded on AWS: `application/*` matches
@@ -16,9 +16,9 @@
 //! - [`convert_request`] and [`convert_response`] apply the tables; "text" outcomes are UTF-8
 //!   (bytes that are not UTF-8 become U+FFFD, as API Gateway's UTF-8 strings do), binary
 //!   outcomes keep the bytes untouched. Text that must be base64 and is not is
-//!   [`NotBase64`]: API Gateway's 500 `Internal server error` (an `API_CONFIGURATION_ERROR`;
-//!   developer guide, "If the conversion fails, it returns a 500 response indicating an API
-//!   configuration error"), never a panic.
+//!   [`NotBase64`]: API Gateway's 500 `Internal server error` (an `API_CONFIGURATION_ERROR`:
+//!   the developer guide's binary-support pages give a failed conversion as a 500 API
+//!   configuration error; research 4.2), never a panic.
 //!
 //! Nothing here allocates when there is nothing to do: an API without `binaryMediaTypes` and
 //! an integration without `contentHandling` leave valid UTF-8 bodies as they are (one UTF-8

@@ -16,8 +16,7 @@
 //!   `Content-Length` are set. An empty body is never compressed (nothing to gain).
 //! - A request with `Content-Encoding: gzip|deflate|identity` is decoded when compression is
 //!   enabled; another coding, or a body that is not in its coding, is API Gateway's 415
-//!   `Unsupported Media Type` (developer guide: "API Gateway returns a 415 Unsupported Media
-//!   Type"). `deflate` is read zlib-wrapped (RFC 9110) or raw; it is written zlib-wrapped.
+//!   `Unsupported Media Type` (developer guide, payload compression; research 4.1). `deflate` is read zlib-wrapped (RFC 9110) or raw; it is written zlib-wrapped.
 //!   Every compressed request is decoded, whatever its size (the guide's threshold sentence is
 //!   ambiguous for requests, research 4.1).
 //!

@@ -295,8 +295,8 @@ impl Gateway {
     }
 
     /// A compressed request body decoded in place (its `Content-Encoding` dropped), before
-    /// validation and mapping (developer guide, "API Gateway decompresses the payload before
-    /// applying mapping templates"). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
+    /// validation and mapping, as the developer guide's payload compression page orders them
+    /// (research 4.1). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
     /// (415 `Unsupported Media Type`, same guide); a body that decodes past the 10 MB payload
     /// limit is answered as a body over it (`Some` response: 413).
     fn decompress(&self, exchange: &mut Exchange) -> Result<Option<Response<Bytes>>, Failure> {

@@ -56,9 +56,8 @@ impl Gateway {
 
     /// The body the integration is given: the method request's, converted by the
     /// integration's `contentHandling` as the request table says ([`binary::convert_request`]);
-    /// returns the original. Text that must be base64 and is not: 500 (developer guide,
-    /// payload encodings: "If the conversion fails, it returns a 500 response indicating an
-    /// API configuration error").
+    /// returns the original. Text that must be base64 and is not: 500, an API
+    /// configuration error (developer guide, binary support; research 4.2).
     fn convert_request_body(
         &self,
         compiled: &CompiledIntegration,
