@@ -27,6 +27,7 @@ use gateway_mapping::input::OwnedRequest;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 
+use super::access::{Access, AccessRequest};
 use super::backends::{HttpBackend, LambdaBackend};
 use super::context::{self, Arrival, RequestIds};
 use super::failures;
@@ -84,6 +85,7 @@ pub struct Gateway {
     pub(super) api: Arc<CompiledApi>,
     pub(super) stage: Stage,
     pub(super) backends: Backends,
+    pub(super) access: Access,
     pub(super) ids: RequestIds,
 }
 
@@ -129,8 +131,16 @@ impl Gateway {
             api,
             stage,
             backends,
+            access: Access::default(),
             ids: RequestIds::new(),
         })
+    }
+
+    /// The same gateway with `access`: the keys, plans, identities and counter stores the
+    /// access-control stages use (see [`super::access`]).
+    pub fn with_access(mut self, access: Access) -> Gateway {
+        self.access = access;
+        self
     }
 
     /// The compiled API.
@@ -260,7 +270,25 @@ impl Gateway {
             .api
             .model_method(route)
             .ok_or_else(|| failures::configuration("the routed method is not in the API"))?;
-        access::authorize(&self.api, method, &exchange.parts, &mut exchange.context)?;
+        let resource_path = exchange.resource_path.as_deref().unwrap_or_default();
+        let request = AccessRequest {
+            api: &self.api,
+            stage: &self.stage,
+            method,
+            http_method: &exchange.method,
+            resource_path,
+            path: &exchange.path,
+            request: &exchange.parts,
+            source_ip: exchange.source_ip,
+            epoch_millis: exchange.epoch_millis,
+        };
+        access::check(
+            &self.access,
+            &self.backends,
+            &request,
+            &mut exchange.context,
+        )
+        .await?;
         let body_json = match self.api.method(route) {
             Some(compiled) => validation::validate(compiled, &exchange.parts)?,
             None => None,
