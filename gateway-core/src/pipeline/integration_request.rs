@@ -141,7 +141,7 @@ pub fn map(
             }
         }
     }
-    Ok((out, object.snapshot()))
+    Ok((out, object.into_state()))
 }
 
 #[cfg(test)]
