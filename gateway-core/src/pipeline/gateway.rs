@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use gateway_mapping::context::Context;
+use gateway_mapping::context::ContextState;
 use gateway_mapping::input::OwnedRequest;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
@@ -104,7 +104,10 @@ pub(super) struct Exchange {
     pub(super) method: String,
     pub(super) path: String,
     pub(super) parts: OwnedRequest,
-    pub(super) context: Context,
+    /// `$context` and what the templates wrote into its override maps: one value for the
+    /// whole request (the templates take it and give it back), so a gateway response after
+    /// any stage reads the request's latest `$context`.
+    pub(super) context: ContextState,
     pub(super) resource_path: Option<String>,
     pub(super) integration_latency: Option<Duration>,
     pub(super) source_ip: Option<IpAddr>,
@@ -232,7 +235,7 @@ impl Gateway {
             method,
             path,
             parts: request::parts(head.headers, query, body),
-            context,
+            context: ContextState::from(context),
             resource_path: None,
             integration_latency: None,
         };
@@ -261,7 +264,7 @@ impl Gateway {
         let route = routed.route;
         exchange.parts.path = routed.path_parameters;
         context::on_route(
-            &mut exchange.context,
+            exchange.context.context_mut(),
             &resource_id(&routed.resource_path),
             &routed.resource_path,
         );
@@ -286,7 +289,7 @@ impl Gateway {
             &self.access,
             &self.backends,
             &request,
-            &mut exchange.context,
+            exchange.context.context_mut(),
         )
         .await?;
         let body_json = match self.api.method(route) {
@@ -317,7 +320,7 @@ impl Gateway {
         let rendered = self.api.gateway_response_in(
             failure,
             &view,
-            exchange.context.clone(),
+            exchange.context.context().clone(),
             &self.stage.variables,
         );
         match rendered {

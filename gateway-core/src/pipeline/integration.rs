@@ -108,8 +108,9 @@ impl Gateway {
         let latency = started.elapsed();
         exchange.integration_latency = Some(latency);
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
+        let context = exchange.context.context_mut();
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
         answer.map_err(|e| match e {
             BackendError::Timeout => Failure::from(IntegrationError::Timeout)
                 .with_detail("Execution failed due to a timeout error"),
@@ -136,7 +137,7 @@ impl Gateway {
             stage: &self.stage.name,
             stage_variables: &self.stage.variables,
             base64_body: false,
-            context: &exchange.context,
+            context: exchange.context.context(),
         });
         let payload = match payload {
             Ok(payload) => payload,
@@ -163,7 +164,10 @@ impl Gateway {
         let answer = self
             .invoke(target, Bytes::from(payload), integration, exchange)
             .await?;
-        exchange.context.set("integration.status", 200);
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
         if lambda_proxy::invocation_failed(answer.function_error.as_deref()) {
             return Err(failures::lambda(format!(
                 "Lambda execution failed with status 200 due to customer function error: {}",
@@ -198,45 +202,51 @@ impl Gateway {
     ) -> Result<Response<Bytes>, Failure> {
         let target = self.lambda_target(integration)?;
         let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let mapped = integration_request::map(
-            compiled,
-            &parts,
-            body_json,
-            exchange.context.clone(),
-            &self.stage.variables,
-        );
-        let result = match mapped {
-            Ok((mapped, mut state)) => match self
-                .invoke(target, mapped.body, integration, exchange)
-                .await
-            {
-                Ok(answer) => {
-                    // Lambda's Invoke answers 200 for a function error too (the error is in
-                    // X-Amz-Function-Error and the payload).
-                    state.context_mut().set("integration.status", 200);
-                    let output = IntegrationOutput {
-                        selector: lambda::selector(
-                            answer.function_error.as_deref(),
-                            &answer.payload,
-                        ),
-                        headers: http::HeaderMap::new(),
-                        body: answer.payload,
-                    };
-                    integration_response::respond(
-                        compiled,
-                        &output,
-                        &parts,
-                        state,
-                        &self.stage.variables,
-                    )
-                    .map(MethodResponse::into_response)
-                }
-                Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        };
+        let result = self
+            .lambda_custom_exchange(target, integration, compiled, exchange, &parts, body_json)
+            .await;
         exchange.parts = Arc::unwrap_or_clone(parts);
         result
+    }
+
+    async fn lambda_custom_exchange(
+        &self,
+        target: lambda::LambdaTarget,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        parts: &Arc<OwnedRequest>,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        let mapped = integration_request::map(
+            compiled,
+            parts,
+            body_json,
+            &mut exchange.context,
+            &self.stage.variables,
+        )?;
+        let answer = self
+            .invoke(target, mapped.body, integration, exchange)
+            .await?;
+        // Lambda's Invoke answers 200 for a function error too (the error is in
+        // X-Amz-Function-Error and the payload).
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
+        let output = IntegrationOutput {
+            selector: lambda::selector(answer.function_error.as_deref(), &answer.payload),
+            headers: http::HeaderMap::new(),
+            body: answer.payload,
+        };
+        integration_response::respond(
+            compiled,
+            &output,
+            parts,
+            &mut exchange.context,
+            &self.stage.variables,
+        )
+        .map(MethodResponse::into_response)
     }
 
     /// HTTP and HTTP_PROXY: parameter mappings (both), the request template (HTTP), the
@@ -270,27 +280,21 @@ impl Gateway {
         parts: &Arc<OwnedRequest>,
         body_json: Option<Arc<Json>>,
     ) -> Result<Response<Bytes>, Failure> {
-        let (mapped, state) = match kind {
-            HttpKind::HttpProxy => (
-                integration_request::map_parameters(
-                    compiled,
-                    parts,
-                    body_json.as_deref(),
-                    &exchange.context,
-                    &self.stage.variables,
-                ),
-                None,
+        let mapped = match kind {
+            HttpKind::HttpProxy => integration_request::map_parameters(
+                compiled,
+                parts,
+                body_json.as_deref(),
+                exchange.context.context(),
+                &self.stage.variables,
             ),
-            HttpKind::Http => {
-                let (mapped, state) = integration_request::map(
-                    compiled,
-                    parts,
-                    body_json,
-                    exchange.context.clone(),
-                    &self.stage.variables,
-                )?;
-                (mapped, Some(state))
-            }
+            HttpKind::Http => integration_request::map(
+                compiled,
+                parts,
+                body_json,
+                &mut exchange.context,
+                &self.stage.variables,
+            )?,
         };
         let template = integration
             .uri
@@ -354,28 +358,29 @@ impl Gateway {
             )),
         })?;
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange
-            .context
-            .set("integration.status", answer.status.as_u16());
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
-        let Some(mut state) = state else {
+        let context = exchange.context.context_mut();
+        context.set("integration.status", answer.status.as_u16());
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
+        if kind == HttpKind::HttpProxy {
             let mut response = Response::new(answer.body);
             *response.status_mut() = answer.status;
             *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
             return Ok(response);
-        };
-        let context = state.context_mut();
-        context.set("integration.status", answer.status.as_u16());
-        context.set("integration.latency", millis);
+        }
         let output = IntegrationOutput {
             selector: answer.status.as_u16().to_string(),
             headers: answer.headers,
             body: answer.body,
         };
-        let mut response =
-            integration_response::respond(compiled, &output, parts, state, &self.stage.variables)?
-                .into_response();
+        let mut response = integration_response::respond(
+            compiled,
+            &output,
+            parts,
+            &mut exchange.context,
+            &self.stage.variables,
+        )?
+        .into_response();
         // HTTP (non-proxy) answers carry the trace id (research 9: LocalStack's
         // response_enricher, after AWS).
         if let Ok(value) = HeaderValue::from_str(&trace_id) {
@@ -396,11 +401,11 @@ impl Gateway {
             integration,
             &parts,
             body_json,
-            exchange.context.clone(),
+            &mut exchange.context,
             &self.stage.variables,
         );
-        let (mapped, state) = match result {
-            Ok(ok) => ok,
+        let mapped = match result {
+            Ok(mapped) => mapped,
             Err(failure) => {
                 exchange.parts = Arc::unwrap_or_clone(parts);
                 return Err(failure);
@@ -424,7 +429,7 @@ impl Gateway {
                 integration,
                 &output,
                 &parts,
-                state,
+                &mut exchange.context,
                 &self.stage.variables,
             ),
             None => Err(failures::configuration(

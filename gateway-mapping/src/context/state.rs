@@ -64,11 +64,22 @@ use crate::value::Value;
 /// the override maps, as plain data (`Send + Sync + Clone`). Made by
 /// [`ContextObject::snapshot`], turned back by [`ContextObject::resume`]; see the module
 /// documentation for the rule it serves.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContextState {
     context: Context,
     request_override: Option<Saved>,
     response_override: Option<Saved>,
+}
+
+impl From<Context> for ContextState {
+    /// A request's `$context` before any template ran (no override written).
+    fn from(context: Context) -> ContextState {
+        ContextState {
+            context,
+            request_override: None,
+            response_override: None,
+        }
+    }
 }
 
 impl ContextState {
