@@ -267,6 +267,7 @@ impl Fixture {
             parts,
             &mut state,
             &self.stage.variables,
+            self.api.binary_media_types(),
         )
         .unwrap_or_else(|e| panic!("bench response template: {e:?}"))
         .into_response()

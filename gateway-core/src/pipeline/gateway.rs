@@ -6,12 +6,15 @@
 //! 3. route ([`super::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
 //! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
 //!    this place: [`super::access`]);
-//! 5. request validation ([`super::validation`]);
+//! 5. a compressed body decoded ([`super::compression`]; 415 for a coding it cannot read),
+//!    then request validation ([`super::validation`]);
 //! 6. the integration (the `integration` module): MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), shaped in
 //!    [`super::integrations`], non-proxy ones through [`super::integration_request::map`] and
 //!    [`super::integration_response::respond`];
 //! 7. every failure of every stage through the API's gateway responses;
-//! 8. the headers API Gateway adds to every response it sends ([`Gateway::finish`]).
+//! 8. the response compressed when the client and `minimumCompressionSize` allow
+//!    ([`super::compression`]), then the headers API Gateway adds to every response it sends
+//!    ([`Gateway::finish`]).
 //!
 //! The per-request state is plain `Send` data (the mapping `$context` crosses the
 //! integration's `.await` as a [`gateway_mapping::context::ContextState`]), so the future of
@@ -24,11 +27,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use gateway_mapping::context::ContextState;
 use gateway_mapping::input::OwnedRequest;
+use gateway_mapping::selection::UnsupportedMediaType;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 
 use super::access::{Access, AccessRequest};
 use super::backends::{HttpBackend, LambdaBackend};
+use super::compression::DecompressError;
 use super::context::{self, Arrival, RequestIds};
 use super::failures;
 use super::gateway_response::Failure;
@@ -113,6 +118,9 @@ pub(super) struct Exchange {
     pub(super) source_ip: Option<IpAddr>,
     pub(super) epoch_millis: i64,
     pub(super) request_id: String,
+    /// The integration (non-proxy HTTP) answered with a `Content-Encoding`: not compressed
+    /// again.
+    pub(super) integration_encoded: bool,
 }
 
 fn epoch_millis(now: SystemTime) -> i64 {
@@ -238,7 +246,12 @@ impl Gateway {
             context: ContextState::from(context),
             resource_path: None,
             integration_latency: None,
+            integration_encoded: false,
         };
+        let coding = self
+            .api
+            .compression()
+            .negotiate(exchange.parts.headers.get(http::header::ACCEPT_ENCODING));
         let result = self.run(&mut exchange).await;
         let mut outcome = Outcome {
             request_id: request_id.clone(),
@@ -247,7 +260,7 @@ impl Gateway {
             detail: None,
             integration_latency: exchange.integration_latency,
         };
-        let response = match result {
+        let mut response = match result {
             Ok(response) => response,
             Err(failure) => {
                 outcome.failure = Some(failure.response_type.as_str());
@@ -255,6 +268,13 @@ impl Gateway {
                 self.failure_response(&failure, &exchange)
             }
         };
+        if let Some(coding) = coding {
+            self.api.compression().compress_response(
+                coding,
+                exchange.integration_encoded,
+                &mut response,
+            );
+        }
         (self.finish(response, &request_id, &extended_id), outcome)
     }
 
@@ -292,6 +312,9 @@ impl Gateway {
             exchange.context.context_mut(),
         )
         .await?;
+        if let Some(refusal) = self.decompress(exchange)? {
+            return Ok(refusal);
+        }
         let body_json = match self.api.method(route) {
             Some(compiled) => validation::validate(compiled, &exchange.parts)?,
             None => None,
@@ -306,6 +329,35 @@ impl Gateway {
             .ok_or_else(|| failures::configuration("the method's integration is not compiled"))?;
         self.integrate(integration, compiled, exchange, body_json)
             .await
+    }
+
+    /// A compressed request body decoded in place (its `Content-Encoding` dropped), before
+    /// validation and mapping (developer guide, "API Gateway decompresses the payload before
+    /// applying mapping templates"). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
+    /// (415 `Unsupported Media Type`, same guide); a body that decodes past the 10 MB payload
+    /// limit is answered as a body over it (`Some` response: 413).
+    fn decompress(&self, exchange: &mut Exchange) -> Result<Option<Response<Bytes>>, Failure> {
+        let parts = &mut exchange.parts;
+        match self
+            .api
+            .compression()
+            .decompress_request(&parts.headers, &parts.body)
+        {
+            Ok(None) => Ok(None),
+            Ok(Some(body)) => {
+                parts.body = body;
+                parts.headers.remove(http::header::CONTENT_ENCODING);
+                Ok(None)
+            }
+            Err(DecompressError::TooLarge) => Ok(Some(FrontEndRefusal::into_response(
+                request::payload_too_large(),
+            ))),
+            Err(e) => Err(Failure::new(
+                crate::model::GatewayResponseType::UnsupportedMediaType,
+                UnsupportedMediaType::MESSAGE,
+            )
+            .with_detail(e.to_string())),
+        }
     }
 
     /// The gateway response for `failure`, with the request's `$context`.

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use gateway_mapping::input::OwnedRequest;
+use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderValue, Response};
 use serde_json::Value as Json;
 
 use super::backends::{BackendError, BackendRequest, LambdaInvocation, LambdaOutput};
-use super::failures;
 use super::gateway::{Exchange, Gateway};
 use super::gateway_response::Failure;
 use super::integration_request;
@@ -25,12 +25,57 @@ use super::integrations::http::{
 };
 use super::integrations::lambda_proxy::{self, EventError, EventInput};
 use super::integrations::{lambda, mock};
+use super::{binary, failures};
 use crate::compile::CompiledIntegration;
 use crate::model::{HttpMethod, Integration, IntegrationType};
 
 impl Gateway {
     /// Runs the method's integration and returns the method response.
     pub(super) async fn integrate(
+        &self,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        // The request table (contentHandling) for every type but AWS_PROXY, whose event
+        // carries the body with isBase64Encoded instead.
+        let original = match integration.kind {
+            IntegrationType::AwsProxy => None,
+            _ => Some(self.convert_request_body(compiled, exchange)?),
+        };
+        let result = self
+            .integrate_converted(integration, compiled, exchange, body_json)
+            .await;
+        // The gateway responses see the method request's body, as it came.
+        if let Some(original) = original {
+            exchange.parts.body = original;
+        }
+        result
+    }
+
+    /// The body the integration is given: the method request's, converted by the
+    /// integration's `contentHandling` as the request table says ([`binary::convert_request`]);
+    /// returns the original. Text that must be base64 and is not: 500 (developer guide,
+    /// payload encodings: "If the conversion fails, it returns a 500 response indicating an
+    /// API configuration error").
+    fn convert_request_body(
+        &self,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+    ) -> Result<Bytes, Failure> {
+        let original = exchange.parts.body.clone();
+        let is_binary = self
+            .api
+            .binary_media_types()
+            .is_binary(exchange.parts.headers.get(CONTENT_TYPE));
+        exchange.parts.body =
+            binary::convert_request(original.clone(), is_binary, compiled.content_handling())
+                .map_err(|e| failures::configuration(e.to_string()))?;
+        Ok(original)
+    }
+
+    async fn integrate_converted(
         &self,
         integration: &Integration,
         compiled: &CompiledIntegration,
@@ -136,7 +181,12 @@ impl Gateway {
             http_method: &exchange.method,
             stage: &self.stage.name,
             stage_variables: &self.stage.variables,
-            base64_body: false,
+            // Developer guide, lambda-proxy-binary-media: a request whose Content-Type is
+            // in binaryMediaTypes reaches the function base64-encoded.
+            base64_body: self
+                .api
+                .binary_media_types()
+                .is_binary(exchange.parts.headers.get(CONTENT_TYPE)),
             context: exchange.context.context(),
         });
         let payload = match payload {
@@ -176,9 +226,15 @@ impl Gateway {
         }
         let parsed =
             lambda_proxy::parse_response(&answer.payload).map_err(|e| Failure::from(&e))?;
+        // Decoded only for a binary Accept; text that is not base64 is a 500 (research 4.2,
+        // recorded: LocalStack test_aws_proxy_binary_response).
+        let accepts_binary = self
+            .api
+            .binary_media_types()
+            .accepts_binary(exchange.parts.headers.get(ACCEPT));
         let body = parsed
-            .client_body(false)
-            .map_err(|e| failures::lambda(e.to_string()))?;
+            .client_body(accepts_binary)
+            .map_err(|e| failures::configuration(e.to_string()))?;
         let mut response = Response::new(body);
         *response.status_mut() = parsed.status;
         *response.headers_mut() = http_integration::proxy_response_headers(&parsed.headers);
@@ -245,6 +301,7 @@ impl Gateway {
             parts,
             &mut exchange.context,
             &self.stage.variables,
+            self.api.binary_media_types(),
         )
         .map(MethodResponse::into_response)
     }
@@ -363,11 +420,27 @@ impl Gateway {
         context.set("integration.latency", millis);
         context.set("integrationLatency", millis);
         if kind == HttpKind::HttpProxy {
-            let mut response = Response::new(answer.body);
+            // HTTP_PROXY: the response table without contentHandling; an encoded body
+            // (Content-Encoding) passes through untouched (research 4.1).
+            let body = if answer.headers.contains_key(CONTENT_ENCODING) {
+                answer.body
+            } else {
+                let types = self.api.binary_media_types();
+                binary::convert_response(
+                    answer.body,
+                    types.is_binary(answer.headers.get(CONTENT_TYPE)),
+                    types.accepts_binary(parts.headers.get(ACCEPT)),
+                    None,
+                )
+                .map_err(|e| failures::configuration(e.to_string()))?
+            };
+            let mut response = Response::new(body);
             *response.status_mut() = answer.status;
             *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
             return Ok(response);
         }
+        // A backend's Content-Encoding: the body is not compressed again (research 4.1).
+        exchange.integration_encoded = answer.headers.contains_key(CONTENT_ENCODING);
         let output = IntegrationOutput {
             selector: answer.status.as_u16().to_string(),
             headers: answer.headers,
@@ -379,6 +452,7 @@ impl Gateway {
             parts,
             &mut exchange.context,
             &self.stage.variables,
+            self.api.binary_media_types(),
         )?
         .into_response();
         // HTTP (non-proxy) answers carry the trace id (research 9: LocalStack's
@@ -431,6 +505,7 @@ impl Gateway {
                 &parts,
                 &mut exchange.context,
                 &self.stage.variables,
+                self.api.binary_media_types(),
             ),
             None => Err(failures::configuration(
                 "Unable to parse statusCode. It should be an integer that is defined in the request template.",

@@ -11,6 +11,9 @@
 //! - [`integration_request`]: parameter mappings and the request template;
 //! - [`integrations`]: MOCK, HTTP, HTTP_PROXY, Lambda proxy, over the host's [`backends`];
 //! - [`integration_response`]: selection, response parameters, response template, overrides;
+//! - the payload stages: [`compression`] (request bodies decoded before validation, responses
+//!   compressed last) and [`binary`] (`binaryMediaTypes` and `contentHandling`, applied where
+//!   the integrations take and give bodies);
 //! - the gateway response for every failure: a stage reports a [`Failure`] (none speaks HTTP
 //!   for a failure) and [`CompiledApi::gateway_response_in`](crate::compile::CompiledApi::gateway_response_in)
 //!   applies the API's customisation, then `DEFAULT_4XX`/`DEFAULT_5XX`, then AWS's default;
@@ -56,6 +59,8 @@
 
 pub mod access;
 pub mod backends;
+pub mod binary;
+pub mod compression;
 pub mod context;
 pub mod failures;
 mod gateway;
