@@ -170,17 +170,55 @@ pub(crate) fn read_root_extensions(
                     .map_err(|_| pc.at("maxAge").error(format!("maxAge {n} is too large")))
             })
             .transpose()?;
-        api.cors = Some(Cors {
+        let cors = Cors {
             allow_origins: opt_str_array(c, "allowOrigins", &pc)?,
             allow_methods: opt_str_array(c, "allowMethods", &pc)?,
             allow_headers: opt_str_array(c, "allowHeaders", &pc)?,
             expose_headers: opt_str_array(c, "exposeHeaders", &pc)?,
             max_age,
             allow_credentials: opt_bool(c, "allowCredentials", &pc)?.unwrap_or(false),
-        });
+        };
+        check_cors(&cors, &pc)?;
+        api.cors = Some(cors);
     }
 
     api.documentation = root.get("x-amazon-apigateway-documentation").cloned();
+    Ok(())
+}
+
+/// What API Gateway refuses in a CORS configuration: `maxAge` over
+/// [`MAX_MAX_AGE`](crate::pipeline::cors::MAX_MAX_AGE) (botocore `Cors.MaxAge`), credentials
+/// with a `*` origin (400 `allow-credentials is not supported if 'allow-origin' is *`, research
+/// validate-route-compress.md 6.2), and entries that cannot be header text.
+fn check_cors(cors: &Cors, pc: &Ptr) -> Result<(), ImportError> {
+    if let Some(age) = cors.max_age
+        && age > crate::pipeline::cors::MAX_MAX_AGE
+    {
+        return Err(pc.at("maxAge").error(format!(
+            "maxAge {age} is out of range (-1 to {})",
+            crate::pipeline::cors::MAX_MAX_AGE
+        )));
+    }
+    if cors.allow_credentials && cors.allow_origins.iter().any(|o| o.trim() == "*") {
+        return Err(pc
+            .at("allowCredentials")
+            .error("allow-credentials is not supported if 'allow-origin' is *"));
+    }
+    for (key, list) in [
+        ("allowOrigins", &cors.allow_origins),
+        ("allowMethods", &cors.allow_methods),
+        ("allowHeaders", &cors.allow_headers),
+        ("exposeHeaders", &cors.expose_headers),
+    ] {
+        for (i, entry) in list.iter().enumerate() {
+            if http::HeaderValue::from_str(entry).is_err() || entry.contains(',') {
+                return Err(pc
+                    .at(key)
+                    .idx(i)
+                    .error("expected header text without commas or control characters"));
+            }
+        }
+    }
     Ok(())
 }
 

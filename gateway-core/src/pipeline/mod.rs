@@ -11,6 +11,9 @@
 //! - [`integration_request`]: parameter mappings and the request template;
 //! - [`integrations`]: MOCK, HTTP, HTTP_PROXY, Lambda proxy, over the host's [`backends`];
 //! - [`integration_response`]: selection, response parameters, response template, overrides;
+//! - [`cors`]: the gateway's own CORS for `x-amazon-apigateway-cors` (REST APIs answer
+//!   preflights through their configured `OPTIONS` methods);
+//! - [`access_log`]: the stage's access-log line, after the response, to the host's sink;
 //! - the gateway response for every failure: a stage reports a [`Failure`] (none speaks HTTP
 //!   for a failure) and [`CompiledApi::gateway_response_in`](crate::compile::CompiledApi::gateway_response_in)
 //!   applies the API's customisation, then `DEFAULT_4XX`/`DEFAULT_5XX`, then AWS's default;
@@ -55,8 +58,10 @@
 //! ```
 
 pub mod access;
+pub mod access_log;
 pub mod backends;
 pub mod context;
+pub mod cors;
 pub mod failures;
 mod gateway;
 mod gateway_response;
