@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use gateway_core::pipeline::access_log::AccessLogSink;
 use gateway_core::pipeline::{Backends, Gateway, Stage};
 
 use crate::host::example_backend::ExampleBackend;
@@ -24,12 +25,24 @@ pub struct Options {
 }
 
 /// The stage and backends, ready to make gateways.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Setup {
     stage: Stage,
     /// Whether `--stage` was given (else the API's own stage name is used, when it has one).
     stage_given: bool,
     backends: Backends,
+    /// Where access-log lines go (`gateway serve --access-log`).
+    access_log: Option<Arc<dyn AccessLogSink>>,
+}
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setup")
+            .field("stage", &self.stage)
+            .field("backends", &self.backends)
+            .field("access_log", &self.access_log.is_some())
+            .finish()
+    }
 }
 
 impl Setup {
@@ -64,7 +77,16 @@ impl Setup {
                 http: Some(Arc::new(ExampleBackend::new(store))),
                 lambda: Some(lambda),
             },
+            access_log: None,
         })
+    }
+
+    /// Access-logs every request in `format` (an access-log format, checked here) to `sink`.
+    pub fn access_log(&mut self, format: &str, sink: Arc<dyn AccessLogSink>) -> Result<(), String> {
+        self.stage.access_log_format = Some(format.to_owned());
+        self.stage.check().map_err(|e| e.to_string())?;
+        self.access_log = Some(sink);
+        Ok(())
     }
 
     /// Loads `file` (the one load step) and serves it on the stage.
@@ -76,6 +98,11 @@ impl Setup {
         {
             stage.name = name;
         }
-        Gateway::new(Arc::new(api), stage, self.backends.clone()).map_err(|e| e.to_string())
+        let gateway =
+            Gateway::new(Arc::new(api), stage, self.backends.clone()).map_err(|e| e.to_string())?;
+        Ok(match &self.access_log {
+            Some(sink) => gateway.with_access_log_sink(Arc::clone(sink)),
+            None => gateway,
+        })
     }
 }
