@@ -380,3 +380,35 @@ fn server_path(root: &Map<String, Value>, p: &Ptr) -> Result<String, ImportError
     };
     Ok(path.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::import::{ImportOptions, import};
+
+    fn with_cors(cors: &str) -> Result<crate::model::RestApi, String> {
+        let doc = format!(
+            "openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\nx-amazon-apigateway-cors: {cors}\npaths: {{}}\n"
+        );
+        import(doc.as_bytes(), &ImportOptions::default())
+            .map(|i| i.api)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn cors_settings_aws_refuses_do_not_import() {
+        // research validate-route-compress.md 6.2: credentials with a `*` origin are refused
+        // (400 "allow-credentials is not supported if 'allow-origin' is *", aws-cdk#9076);
+        // botocore Cors.MaxAge is at most 86400.
+        let star = with_cors("{allowOrigins: ['*'], allowCredentials: true}").unwrap_err();
+        assert!(
+            star.contains("allow-credentials is not supported if 'allow-origin' is *"),
+            "{star}"
+        );
+        let age = with_cors("{allowOrigins: ['https://a'], maxAge: 86401}").unwrap_err();
+        assert!(age.contains("maxAge 86401 is out of range"), "{age}");
+        let comma = with_cors("{allowHeaders: ['a,b']}").unwrap_err();
+        assert!(comma.contains("allowHeaders"), "{comma}");
+        let ok = with_cors("{allowOrigins: ['*'], maxAge: 86400}").unwrap();
+        assert_eq!(ok.cors.and_then(|c| c.max_age), Some(86_400));
+    }
+}

@@ -23,14 +23,14 @@
 //!   tool's stdout sink queues it to a thread and drops lines when the queue is full).
 //!
 //! ```
-//! use gateway_core::pipeline::access_log::{AccessLogFormat, CLF};
+//! use gateway_core::pipeline::access_log::{AccessLogFormat, Finished, CLF};
 //! use gateway_mapping::context::Context;
 //!
 //! let format = AccessLogFormat::compile("$context.requestId $context.status $context.identity.caller")?;
 //! let mut context = Context::new();
 //! context.set("requestId", "r-1");
-//! context.set("status", 200);
-//! assert_eq!(format.render(&context), "r-1 200 -");
+//! let finished = Finished { status: 200, response_length: 2, response_latency_ms: 1 };
+//! assert_eq!(format.render(&context, &finished), "r-1 200 -");
 //! assert!(AccessLogFormat::compile(CLF).is_ok());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -98,6 +98,12 @@ enum Part {
     Named(Box<str>),
     /// A variable with a fixed value here.
     Fixed(&'static str),
+    /// `$context.status`, from [`Finished`].
+    Status,
+    /// `$context.responseLength`, from [`Finished`].
+    ResponseLength,
+    /// `$context.responseLatency`, from [`Finished`].
+    ResponseLatency,
 }
 
 /// The `$context` names a variable reads, first set wins: the access-log names that are
@@ -118,6 +124,9 @@ fn variable(name: &str) -> Part {
             &["awsEndpointRequestId", "integration.requestId"]
         }
         "customDomain.basePathMatched" => return Part::Fixed("(none)"),
+        "status" => return Part::Status,
+        "responseLength" => return Part::ResponseLength,
+        "responseLatency" => return Part::ResponseLatency,
         other => {
             return match gateway_mapping::context::CONTEXT_VARIABLES
                 .iter()
@@ -135,9 +144,6 @@ fn variable(name: &str) -> Part {
 /// The access-log-only variables (AWS, "Variables for access logging"; research 11) that the
 /// gateway fills; the others print `-`.
 const ACCESS_LOG_VARIABLES: &[&str] = &[
-    "status",
-    "responseLength",
-    "responseLatency",
     "integrationLatency",
     "authorize.error",
     "authorize.latency",
@@ -219,14 +225,24 @@ impl AccessLogFormat {
         Ok(AccessLogFormat { parts, literal_len })
     }
 
-    /// The line for a request's final `$context` (status, responseLength and responseLatency
-    /// set), without a line end.
-    pub fn render(&self, context: &Context) -> String {
+    /// The line for a request's final `$context` and its response, without a line end.
+    pub fn render(&self, context: &Context, finished: &Finished) -> String {
+        use std::fmt::Write as _;
         let mut line = String::with_capacity(self.literal_len + 16 * self.parts.len());
         for part in &self.parts {
+            // Writing to a String cannot fail.
             match part {
                 Part::Literal(text) => line.push_str(text),
                 Part::Fixed(text) => line.push_str(text),
+                Part::Status => {
+                    let _ = write!(line, "{}", finished.status);
+                }
+                Part::ResponseLength => {
+                    let _ = write!(line, "{}", finished.response_length);
+                }
+                Part::ResponseLatency => {
+                    let _ = write!(line, "{}", finished.response_latency_ms);
+                }
                 Part::Variable(names) => {
                     let value = names.iter().find_map(|n| context.lookup(n));
                     push_value(&mut line, value.as_deref());
@@ -265,21 +281,17 @@ pub struct Finished {
     pub response_latency_ms: u64,
 }
 
-/// The stage's entry: with a format and a sink, the request's last `$context` values set
-/// (`status`, `responseLength`, `responseLatency`), the line rendered and handed to the sink;
-/// without, nothing (one branch).
+/// The stage's entry: with a format and a sink, the line rendered from the request's final
+/// `$context` and response and handed to the sink; without, nothing (one branch).
 pub fn write(
     log: Option<(&AccessLogFormat, &dyn AccessLogSink)>,
-    context: &mut Context,
+    context: &Context,
     finished: Finished,
 ) {
     let Some((format, sink)) = log else {
         return;
     };
-    context.set("status", finished.status);
-    context.set("responseLength", finished.response_length);
-    context.set("responseLatency", finished.response_latency_ms);
-    let line = format.render(context);
+    let line = format.render(context, &finished);
     // A sink that panics loses its line, never the request.
     let _ = catch_unwind(AssertUnwindSafe(|| sink.write(line)));
 }
@@ -319,30 +331,35 @@ mod tests {
         c.set("httpMethod", "GET");
         c.set("resourcePath", "/pets/{petId}");
         c.set("protocol", "HTTP/1.1");
-        c.set("status", 200);
-        c.set("responseLength", 42);
         c
     }
+
+    const DONE: Finished = Finished {
+        status: 200,
+        response_length: 42,
+        response_latency_ms: 5,
+    };
 
     #[test]
     fn the_console_formats_print_unset_variables_as_a_dash() {
         // research 11: the four console formats; unset values print `-`.
         let c = context();
         assert_eq!(
-            AccessLogFormat::compile(CLF).unwrap().render(&c),
+            AccessLogFormat::compile(CLF).unwrap().render(&c, &DONE),
             "10.1.2.3 - - [15/Jun/2026:05:12:43 +0000] \"GET /pets/{petId} HTTP/1.1\" 200 42 \
              c6af9ac6-7b61-11e6-9a41-93e8deadbeef e_J36EirPHcEZgQ="
         );
         let json: serde_json::Value =
-            serde_json::from_str(&AccessLogFormat::compile(JSON).unwrap().render(&c)).unwrap();
+            serde_json::from_str(&AccessLogFormat::compile(JSON).unwrap().render(&c, &DONE))
+                .unwrap();
         assert_eq!(json["caller"], "-");
         assert_eq!(json["status"], "200");
         assert_eq!(json["responseLength"], "42");
         assert_eq!(json["ip"], "10.1.2.3");
-        let xml = AccessLogFormat::compile(XML).unwrap().render(&c);
+        let xml = AccessLogFormat::compile(XML).unwrap().render(&c, &DONE);
         assert!(xml.starts_with("<request id=\"c6af9ac6-7b61-11e6-9a41-93e8deadbeef\">"));
         assert!(xml.contains("<user>-</user>"));
-        let csv = AccessLogFormat::compile(CSV).unwrap().render(&c);
+        let csv = AccessLogFormat::compile(CSV).unwrap().render(&c, &DONE);
         assert_eq!(csv.split(',').count(), 11);
         assert!(csv.starts_with("10.1.2.3,-,-,"));
     }
@@ -352,7 +369,7 @@ mod tests {
         let f = AccessLogFormat::compile("id=$context.requestId. st:$context.status;$context.")
             .unwrap();
         assert_eq!(
-            f.render(&context()),
+            f.render(&context(), &DONE),
             "id=c6af9ac6-7b61-11e6-9a41-93e8deadbeef. st:200;$context."
         );
     }
@@ -368,7 +385,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            f.render(&c),
+            f.render(&c, &DONE),
             "c6af9ac6-7b61-11e6-9a41-93e8deadbeef 503 12 (none) - -"
         );
     }
@@ -395,7 +412,7 @@ mod tests {
         let mut c = context();
         c.set("identity.userAgent", "evil\nline");
         let f = AccessLogFormat::compile("$context.requestId $context.identity.userAgent").unwrap();
-        assert!(!f.render(&c).contains('\n'));
+        assert!(!f.render(&c, &DONE).contains('\n'));
     }
 
     struct Lines(Mutex<Vec<String>>);
@@ -418,18 +435,18 @@ mod tests {
         )
         .unwrap();
         let sink = Lines(Mutex::new(Vec::new()));
-        let mut c = context();
+        let c = context();
         let finished = Finished {
             status: 404,
             response_length: 7,
             response_latency_ms: 3,
         };
-        write(Some((&format, &sink)), &mut c, finished);
+        write(Some((&format, &sink)), &c, finished);
         assert_eq!(
             sink.0.lock().unwrap().as_slice(),
             ["c6af9ac6-7b61-11e6-9a41-93e8deadbeef 404 7 3"]
         );
-        write(Some((&format, &Panics)), &mut c, finished);
-        write(None, &mut c, finished);
+        write(Some((&format, &Panics)), &c, finished);
+        write(None, &c, finished);
     }
 }

@@ -307,7 +307,7 @@ impl Gateway {
                 response_latency_ms: u64::try_from(arrived.elapsed().as_millis())
                     .unwrap_or(u64::MAX),
             };
-            access_log::write(self.access_log_stage(), &mut exchange.context, finished);
+            access_log::write(self.access_log_stage(), &exchange.context, finished);
         }
         (response, outcome)
     }
