@@ -13,9 +13,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use common::Scratch;
@@ -101,35 +100,20 @@ impl Drop for Served {
 }
 
 fn serve(api: &str, host: &str) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .args(["serve", api, "--port", "0", "--host", host])
-        .args([
+    let (child, url, stdout) = common::start_serve(
+        std::path::Path::new(api),
+        &[
+            "--host",
+            host,
             "--access-log",
             "$context.requestId $context.httpMethod $context.path $context.status",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let (send, lines) = channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines() {
-            let Ok(line) = line else { break };
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let url = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("gateway serve listens");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
-    Served { child, url, lines }
+        ],
+    );
+    Served {
+        child,
+        url,
+        lines: common::line_channel(stdout),
+    }
 }
 
 /// What a headless Chromium run gives: the page's `<p id="out">` as JSON, or why not.

@@ -13,11 +13,11 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::process::{Child, ChildStdout};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// A `gateway serve` process, killed on drop.
@@ -49,55 +49,24 @@ fn petstore() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("apis/petstore.yaml")
 }
 
-/// Starts `gateway serve api --port 0 args...` and waits for `listening on`; `read_lines`
-/// reads the rest of standard output into a channel, else the pipe is kept unread.
+/// Starts `gateway serve api --port 0 args...`; `read_lines` reads the rest of standard
+/// output into a channel, else the pipe is kept unread.
 fn serve(api: &Path, args: &[&str], read_lines: bool) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
-        .arg(api)
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let url = loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).expect("utf-8") > 0,
-            "gateway serve stopped before listening"
-        );
-        if let Some(url) = line.trim_end().strip_prefix("listening on http://") {
-            break url.to_owned();
-        }
-    };
+    let (child, url, stdout) = common::start_serve(api, args);
+    let url = url.strip_prefix("http://").expect("an http URL");
     let (address, stage) = url.split_once('/').expect("ADDR/STAGE");
     let (address, stage) = (address.to_owned(), stage.to_owned());
-    if !read_lines {
-        return Served {
-            child,
-            address,
-            stage,
-            lines: None,
-            stdout: Some(stdout),
-        };
-    }
-    let (send, lines) = channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines() {
-            let Ok(line) = line else { break };
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (lines, stdout) = if read_lines {
+        (Some(common::line_channel(stdout)), None)
+    } else {
+        (None, Some(stdout))
+    };
     Served {
         child,
         address,
         stage,
-        lines: Some(lines),
-        stdout: None,
+        lines,
+        stdout,
     }
 }
 
