@@ -79,15 +79,26 @@ pub fn start_serve(
         .stderr(std::process::Stdio::inherit())
         .spawn()
         .expect("gateway serve starts");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    loop {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).expect("utf-8") == 0 {
-            let _ = child.kill();
-            panic!("gateway serve stopped before listening");
+    let mut stdout = child.stdout.take().map(std::io::BufReader::new);
+    let url = stdout.as_mut().and_then(|out| {
+        loop {
+            let mut line = String::new();
+            match out.read_line(&mut line) {
+                Ok(n) if n > 0 => {
+                    if let Some(url) = line.trim_end().strip_prefix("listening on ") {
+                        break Some(url.to_owned());
+                    }
+                }
+                _ => break None,
+            }
         }
-        if let Some(url) = line.trim_end().strip_prefix("listening on ") {
-            return (child, url.to_owned(), stdout);
+    });
+    match (url, stdout) {
+        (Some(url), Some(stdout)) => (child, url, stdout),
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gateway serve stopped before listening");
         }
     }
 }
