@@ -7,6 +7,7 @@ use std::sync::Arc;
 use gateway_core::compile::{CompileOptions, DeploymentScope};
 use gateway_core::config::GatewayConfig;
 use gateway_core::pipeline::access::Access;
+use gateway_core::pipeline::access_log::AccessLogSink;
 use gateway_core::pipeline::{Backends, Gateway, Stage};
 use gateway_core::text::Escaped;
 
@@ -34,7 +35,7 @@ pub struct Options {
 }
 
 /// The stage and backends, ready to make gateways.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Setup {
     stage: Stage,
     /// Whether `--stage` was given (else the API's own stage name is used, when it has one).
@@ -44,6 +45,19 @@ pub struct Setup {
     access: Access,
     /// The `--config` file's `restApiId`, when it sets one (else the id the import derives).
     rest_api_id: Option<String>,
+    /// Where access-log lines go (`gateway serve --access-log`).
+    access_log: Option<Arc<dyn AccessLogSink>>,
+}
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setup")
+            .field("stage", &self.stage)
+            .field("backends", &self.backends)
+            .field("access", &self.access)
+            .field("access_log", &self.access_log.is_some())
+            .finish()
+    }
 }
 
 impl Setup {
@@ -108,7 +122,16 @@ impl Setup {
             },
             access,
             rest_api_id: config.rest_api_id,
+            access_log: None,
         })
+    }
+
+    /// Access-logs every request in `format` (an access-log format, checked here) to `sink`.
+    pub fn access_log(&mut self, format: &str, sink: Arc<dyn AccessLogSink>) -> Result<(), String> {
+        self.stage.access_log_format = Some(format.to_owned());
+        self.stage.check().map_err(|e| e.to_string())?;
+        self.access_log = Some(sink);
+        Ok(())
     }
 
     /// Loads `file` (the one load step) and serves it on the stage.
@@ -128,8 +151,12 @@ impl Setup {
         {
             stage.name = name;
         }
-        Gateway::new(Arc::new(api), stage, self.backends.clone())
-            .map(|g| g.with_access(self.access.clone()))
-            .map_err(|e| e.to_string())
+        let gateway = Gateway::new(Arc::new(api), stage, self.backends.clone())
+            .map_err(|e| e.to_string())?
+            .with_access(self.access.clone());
+        Ok(match &self.access_log {
+            Some(sink) => gateway.with_access_log_sink(Arc::clone(sink)),
+            None => gateway,
+        })
     }
 }

@@ -14,7 +14,11 @@
 //! 7. every failure of every stage through the API's gateway responses;
 //! 8. the response compressed when the client and `minimumCompressionSize` allow
 //!    ([`super::compression`]), then the headers API Gateway adds to every response it sends
-//!    ([`Gateway::finish`]).
+//!    ([`Gateway::finish`]);
+//! 9. the access-log line, once the response is known ([`super::access_log`]).
+//!
+//! With `x-amazon-apigateway-cors` ([`super::cors`]), a preflight is answered between 2 and 3
+//! and every other response, failures included, gets the configured CORS headers before 8.
 //!
 //! The per-request state is plain `Send` data (the mapping `$context` crosses the
 //! integration's `.await` as a [`gateway_mapping::context::ContextState`]), so the future of
@@ -22,7 +26,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use gateway_mapping::context::ContextState;
@@ -32,9 +36,11 @@ use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 
 use super::access::{Access, AccessRequest};
+use super::access_log::{self, AccessLogFormat, AccessLogSink};
 use super::backends::{HttpBackend, LambdaBackend};
 use super::compression::DecompressError;
 use super::context::{self, Arrival, RequestIds};
+use super::cors::{self, CorsPolicy};
 use super::failures;
 use super::gateway_response::Failure;
 use super::integration_response::MethodResponse;
@@ -92,6 +98,12 @@ pub struct Gateway {
     pub(super) backends: Backends,
     pub(super) access: Access,
     pub(super) ids: RequestIds,
+    /// `x-amazon-apigateway-cors`, compiled.
+    pub(super) cors: Option<CorsPolicy>,
+    /// The stage's access-log format, compiled.
+    pub(super) access_log: Option<AccessLogFormat>,
+    /// Where access-log lines go (the host's).
+    pub(super) access_log_sink: Option<Arc<dyn AccessLogSink>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -138,12 +150,20 @@ impl Gateway {
         backends: Backends,
     ) -> Result<Gateway, StageError> {
         stage.check()?;
+        let access_log = stage
+            .access_log_format
+            .as_deref()
+            .map(AccessLogFormat::compile)
+            .transpose()?;
         Ok(Gateway {
+            cors: api.api().cors.as_ref().map(CorsPolicy::new),
             api,
             stage,
             backends,
             access: Access::default(),
             ids: RequestIds::new(),
+            access_log,
+            access_log_sink: None,
         })
     }
 
@@ -152,6 +172,23 @@ impl Gateway {
     pub fn with_access(mut self, access: Access) -> Gateway {
         self.access = access;
         self
+    }
+
+    /// Writes the stage's access-log lines ([`Stage::access_log_format`]) to `sink`, one per
+    /// request; without a format, or without a sink (the default), nothing is written.
+    pub fn with_access_log_sink(mut self, sink: Arc<dyn AccessLogSink>) -> Gateway {
+        self.access_log_sink = Some(sink);
+        self
+    }
+
+    /// Whether requests are access-logged (a format and a sink).
+    pub fn access_logging(&self) -> bool {
+        self.access_log.is_some() && self.access_log_sink.is_some()
+    }
+
+    /// The access-log stage's format and sink, when both are set.
+    fn access_log_stage(&self) -> Option<(&AccessLogFormat, &dyn AccessLogSink)> {
+        Some((self.access_log.as_ref()?, self.access_log_sink.as_deref()?))
     }
 
     /// The compiled API.
@@ -217,6 +254,7 @@ impl Gateway {
         if let Err(refusal) = request::check_limits(path_and_query, &head.headers, &body) {
             return (FrontEndRefusal::into_response(refusal), Outcome::default());
         }
+        let arrived = self.access_logging().then(Instant::now);
         let (request_id, extended_id) = self.ids.next();
         let path = match head.uri.path() {
             "" => "/".to_owned(),
@@ -252,7 +290,16 @@ impl Gateway {
             .api
             .compression()
             .negotiate(exchange.parts.headers.get(http::header::ACCEPT_ENCODING));
-        let result = self.run(&mut exchange).await;
+        let preflight = cors::preflight(
+            self.cors.as_ref(),
+            &exchange.method,
+            &exchange.parts.headers,
+        );
+        let answered_preflight = preflight.is_some();
+        let result = match preflight {
+            Some(answer) => Ok(answer),
+            None => self.run(&mut exchange).await,
+        };
         let mut outcome = Outcome {
             request_id: request_id.clone(),
             resource_path: exchange.resource_path.clone(),
@@ -265,9 +312,19 @@ impl Gateway {
             Err(failure) => {
                 outcome.failure = Some(failure.response_type.as_str());
                 outcome.detail.clone_from(&failure.detail);
+                if arrived.is_some() {
+                    access_log::note_failure(exchange.context.context_mut(), &failure);
+                }
                 self.failure_response(&failure, &exchange)
             }
         };
+        if !answered_preflight {
+            cors::apply(
+                self.cors.as_ref(),
+                &exchange.parts.headers,
+                response.headers_mut(),
+            );
+        }
         if let Some(coding) = coding {
             self.api.compression().compress_response(
                 coding,
@@ -275,7 +332,21 @@ impl Gateway {
                 &mut response,
             );
         }
-        (self.finish(response, &request_id, &extended_id), outcome)
+        let response = self.finish(response, &request_id, &extended_id);
+        if let Some(arrived) = arrived {
+            let finished = access_log::Finished {
+                status: response.status().as_u16(),
+                response_length: response.body().len(),
+                response_latency_ms: u64::try_from(arrived.elapsed().as_millis())
+                    .unwrap_or(u64::MAX),
+            };
+            access_log::write(
+                self.access_log_stage(),
+                exchange.context.context(),
+                finished,
+            );
+        }
+        (response, outcome)
     }
 
     /// The stages after arrival; any failure ends the chain.
