@@ -7,15 +7,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use gateway_core::pipeline::access_log;
 use gateway_core::pipeline::{Gateway, GatewaySlot};
 use gateway_core::text::Escaped;
 
 use super::gateway_setup::{self, Setup};
 use crate::host::server;
+use crate::host::stdout_log::StdoutSink;
 
 /// The subcommand's usage (its `--help`).
 pub const USAGE: &str = "usage: gateway serve <api-file> [--port N] [--host ADDR] [--stage NAME]
-                     [--stage-var k=v]... [--lambda-endpoint URL] [--watch]
+                     [--stage-var k=v]... [--lambda-endpoint URL] [--config FILE] [--watch]
+                     [--access-log FORMAT|clf|json|xml|csv]
 
 Serves an API Gateway REST API definition locally over HTTP/1.1, as the execute-api endpoint
 does: the stage is the first path segment (http://127.0.0.1:3000/prod/pets).
@@ -28,8 +31,17 @@ does: the stage is the first path segment (http://127.0.0.1:3000/prod/pets).
   --lambda-endpoint URL  Lambda Invoke API endpoint for Lambda integrations (cargo lambda
                          watch, the runtime interface emulator, LocalStack); without it the
                          bundled APIs' functions are served by built-in examples
+  --config FILE          what lives outside the API definition on AWS (YAML or JSON, field
+                         names as AWS's API prints them): region, accountId, restApiId,
+                         apiKeys, usagePlans, usagePlanKeys, stage, account, iam, cognito,
+                         counters
   --watch                reload the API file when it changes (a file that fails keeps the
                          last good version)
+  --access-log FORMAT    the stage's access-log format: one line per request to stdout,
+                         in place of the default line, with $context variables ($context.status,
+                         $context.responseLatency, ...; unset ones print -); clf, json, xml
+                         or csv name the console's formats. The format must include
+                         $context.requestId or $context.extendedRequestId
 
 Prints `listening on http://ADDR/STAGE` when ready and one line per request; stops on
 Ctrl-C or SIGTERM after the requests in flight. Exit status: 0 stopped, 2 bad usage or a file
@@ -52,6 +64,9 @@ pub struct Args {
     /// Reload on change.
     #[arg(long)]
     watch: bool,
+    /// The access-log format (or clf, json, xml, csv).
+    #[arg(long = "access-log", value_name = "FORMAT")]
+    access_log: Option<String>,
 }
 
 /// Runs the subcommand.
@@ -70,13 +85,24 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 async fn serve(args: Args) -> ExitCode {
-    let setup = match Setup::new(&args.setup) {
+    let mut setup = match Setup::new(&args.setup) {
         Ok(s) => s,
         Err(message) => {
             eprintln!("gateway serve: {message}");
             return ExitCode::from(super::EXIT_USAGE);
         }
     };
+    if let Some(format) = &args.access_log {
+        let format = access_log::preset(format).unwrap_or(format);
+        let Some(sink) = StdoutSink::start() else {
+            eprintln!("gateway serve: cannot start the access-log writer");
+            return ExitCode::from(super::EXIT_USAGE);
+        };
+        if let Err(message) = setup.access_log(format, Arc::new(sink)) {
+            eprintln!("gateway serve: --access-log: {message}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    }
     let gateway = match setup.gateway(&args.file) {
         Ok(g) => g,
         Err(message) => {

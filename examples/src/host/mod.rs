@@ -5,12 +5,14 @@
 //! - [`http_backend`]: the HTTP client of HTTP and HTTP_PROXY integrations;
 //! - [`lambda`]: the Lambda invoker (the Invoke HTTP API of `--lambda-endpoint`, or the
 //!   built-in example functions);
-//! - [`server`]: `gateway serve`'s HTTP/1.1 server.
+//! - [`server`]: `gateway serve`'s HTTP/1.1 server;
+//! - [`stdout_log`]: `gateway serve --access-log`'s sink, access-log lines to stdout.
 
 pub mod example_backend;
 pub mod http_backend;
 pub mod lambda;
 pub mod server;
+pub mod stdout_log;
 
 /// Largest backend answer read (API Gateway's payload limit: 10 MB; Lambda's is 6 MB).
 pub const MAX_BACKEND_BODY_BYTES: usize = 10 * 1024 * 1024;

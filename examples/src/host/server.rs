@@ -24,7 +24,8 @@ pub type Slot = Arc<GatewaySlot>;
 
 /// Serves one request through the gateway in force, as a tower service on the execute-api
 /// endpoint (`/{stage}/...`; the body read up to the payload limit plus one byte, so the
-/// pipeline's 413 applies without holding more: `gateway_core::tower`), and logs one line.
+/// pipeline's 413 applies without holding more: `gateway_core::tower`), and logs one line
+/// (unless the gateway writes access-log lines).
 async fn serve_one(
     slot: Slot,
     peer: SocketAddr,
@@ -36,9 +37,13 @@ async fn serve_one(
     request.extensions_mut().insert(Client {
         source_ip: Some(peer.ip()),
     });
-    let response = GatewayService::endpoint(slot.current())
-        .oneshot(request)
-        .await?;
+    let gateway = slot.current();
+    // With an access log, its lines are the server's (the gateway writes them).
+    let own_line = !gateway.access_logging();
+    let response = GatewayService::endpoint(gateway).oneshot(request).await?;
+    if !own_line {
+        return Ok(response);
+    }
     let mut line = format!(
         "{} {} {} {} {:.1}ms",
         peer.ip(),

@@ -1,9 +1,9 @@
 //! Loopback end-to-end plumbing: HTTP/1.1 servers the test starts (backends, Lambda Invoke
 //! APIs) and the real `gateway serve` process, stopped when the test ends.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -64,26 +64,10 @@ impl Drop for Served {
     }
 }
 
-/// Starts `gateway serve API --port 0 ARGS...` and waits for its `listening on` line.
+/// Starts `gateway serve API --port 0 ARGS...` ([`super::start_serve`]) and keeps reading its
+/// request log, so the server never blocks on a full pipe.
 pub fn serve(api: &std::path::Path, args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
-        .arg(api)
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("a line before EOF").expect("utf-8");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
-    // Keep reading (the request log) so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, base, stdout) = super::start_serve(api, args);
+    std::thread::spawn(move || for _ in stdout.lines() {});
     Served { child, base }
 }

@@ -59,3 +59,64 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A `gateway serve <api> --port 0 <args>` process with standard output piped, once it says
+/// `listening on URL`: the process, the URL (`http://127.0.0.1:PORT/STAGE`) and the rest of
+/// its standard output. The caller kills the process.
+pub fn start_serve(
+    api: &Path,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .arg("serve")
+        .arg(api)
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("gateway serve starts");
+    let mut stdout = child.stdout.take().map(std::io::BufReader::new);
+    let url = stdout.as_mut().and_then(|out| {
+        loop {
+            let mut line = String::new();
+            match out.read_line(&mut line) {
+                Ok(n) if n > 0 => {
+                    if let Some(url) = line.trim_end().strip_prefix("listening on ") {
+                        break Some(url.to_owned());
+                    }
+                }
+                _ => break None,
+            }
+        }
+    });
+    match (url, stdout) {
+        (Some(url), Some(stdout)) => (child, url, stdout),
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gateway serve stopped before listening");
+        }
+    }
+}
+
+/// The lines of `reader`, read on a thread and sent to the returned channel.
+pub fn line_channel(
+    reader: impl std::io::BufRead + Send + 'static,
+) -> std::sync::mpsc::Receiver<String> {
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in reader.lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}

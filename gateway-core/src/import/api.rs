@@ -170,17 +170,55 @@ pub(crate) fn read_root_extensions(
                     .map_err(|_| pc.at("maxAge").error(format!("maxAge {n} is too large")))
             })
             .transpose()?;
-        api.cors = Some(Cors {
+        let cors = Cors {
             allow_origins: opt_str_array(c, "allowOrigins", &pc)?,
             allow_methods: opt_str_array(c, "allowMethods", &pc)?,
             allow_headers: opt_str_array(c, "allowHeaders", &pc)?,
             expose_headers: opt_str_array(c, "exposeHeaders", &pc)?,
             max_age,
             allow_credentials: opt_bool(c, "allowCredentials", &pc)?.unwrap_or(false),
-        });
+        };
+        check_cors(&cors, &pc)?;
+        api.cors = Some(cors);
     }
 
     api.documentation = root.get("x-amazon-apigateway-documentation").cloned();
+    Ok(())
+}
+
+/// What API Gateway refuses in a CORS configuration: `maxAge` over
+/// [`MAX_MAX_AGE`](crate::pipeline::cors::MAX_MAX_AGE) (botocore `Cors.MaxAge`), credentials
+/// with a `*` origin (400 `allow-credentials is not supported if 'allow-origin' is *`, research
+/// validate-route-compress.md 6.2), and entries that cannot be header text.
+fn check_cors(cors: &Cors, pc: &Ptr) -> Result<(), ImportError> {
+    if let Some(age) = cors.max_age
+        && age > crate::pipeline::cors::MAX_MAX_AGE
+    {
+        return Err(pc.at("maxAge").error(format!(
+            "maxAge {age} is out of range (-1 to {})",
+            crate::pipeline::cors::MAX_MAX_AGE
+        )));
+    }
+    if cors.allow_credentials && cors.allow_origins.iter().any(|o| o.trim() == "*") {
+        return Err(pc
+            .at("allowCredentials")
+            .error("allow-credentials is not supported if 'allow-origin' is *"));
+    }
+    for (key, list) in [
+        ("allowOrigins", &cors.allow_origins),
+        ("allowMethods", &cors.allow_methods),
+        ("allowHeaders", &cors.allow_headers),
+        ("exposeHeaders", &cors.expose_headers),
+    ] {
+        for (i, entry) in list.iter().enumerate() {
+            if http::HeaderValue::from_str(entry).is_err() || entry.contains(',') {
+                return Err(pc
+                    .at(key)
+                    .idx(i)
+                    .error("expected header text without commas or control characters"));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -341,4 +379,36 @@ fn server_path(root: &Map<String, Value>, p: &Ptr) -> Result<String, ImportError
         None => after_scheme,
     };
     Ok(path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::{ImportOptions, import};
+
+    fn with_cors(cors: &str) -> Result<crate::model::RestApi, String> {
+        let doc = format!(
+            "openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\nx-amazon-apigateway-cors: {cors}\npaths: {{}}\n"
+        );
+        import(doc.as_bytes(), &ImportOptions::default())
+            .map(|i| i.api)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn cors_settings_aws_refuses_do_not_import() {
+        // research validate-route-compress.md 6.2: credentials with a `*` origin are refused
+        // (400 "allow-credentials is not supported if 'allow-origin' is *", aws-cdk#9076);
+        // botocore Cors.MaxAge is at most 86400.
+        let star = with_cors("{allowOrigins: ['*'], allowCredentials: true}").unwrap_err();
+        assert!(
+            star.contains("allow-credentials is not supported if 'allow-origin' is *"),
+            "{star}"
+        );
+        let age = with_cors("{allowOrigins: ['https://a'], maxAge: 86401}").unwrap_err();
+        assert!(age.contains("maxAge 86401 is out of range"), "{age}");
+        let comma = with_cors("{allowHeaders: ['a,b']}").unwrap_err();
+        assert!(comma.contains("allowHeaders"), "{comma}");
+        let ok = with_cors("{allowOrigins: ['*'], maxAge: 86400}").unwrap();
+        assert_eq!(ok.cors.and_then(|c| c.max_age), Some(86_400));
+    }
 }

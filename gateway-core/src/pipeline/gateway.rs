@@ -14,7 +14,11 @@
 //! 7. every failure of every stage through the API's gateway responses;
 //! 8. the response compressed when the client and `minimumCompressionSize` allow
 //!    ([`super::compression`]), then the headers API Gateway adds to every response it sends
-//!    ([`Gateway::finish`]).
+//!    ([`Gateway::finish`]);
+//! 9. the access-log line, once the response is known ([`super::access_log`]).
+//!
+//! With `x-amazon-apigateway-cors` ([`super::cors`]), a preflight is answered between 2 and 3
+//! and every other response, failures included, gets the configured CORS headers before 8.
 //!
 //! The per-request state is plain `Send` data (the mapping `$context` crosses the
 //! integration's `.await` as a [`gateway_mapping::context::ContextState`]), so the future of
@@ -22,18 +26,21 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use gateway_mapping::context::Context;
+use gateway_mapping::context::ContextState;
 use gateway_mapping::input::OwnedRequest;
 use gateway_mapping::selection::UnsupportedMediaType;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 
+use super::access::{Access, AccessRequest};
+use super::access_log::{self, AccessLogFormat, AccessLogSink};
 use super::backends::{HttpBackend, LambdaBackend};
 use super::compression::DecompressError;
 use super::context::{self, Arrival, RequestIds};
+use super::cors::{self, CorsPolicy};
 use super::failures;
 use super::gateway_response::Failure;
 use super::integration_response::MethodResponse;
@@ -89,7 +96,14 @@ pub struct Gateway {
     pub(super) api: Arc<CompiledApi>,
     pub(super) stage: Stage,
     pub(super) backends: Backends,
+    pub(super) access: Access,
     pub(super) ids: RequestIds,
+    /// `x-amazon-apigateway-cors`, compiled.
+    pub(super) cors: Option<CorsPolicy>,
+    /// The stage's access-log format, compiled.
+    pub(super) access_log: Option<AccessLogFormat>,
+    /// Where access-log lines go (the host's).
+    pub(super) access_log_sink: Option<Arc<dyn AccessLogSink>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -107,7 +121,10 @@ pub(super) struct Exchange {
     pub(super) method: String,
     pub(super) path: String,
     pub(super) parts: OwnedRequest,
-    pub(super) context: Context,
+    /// `$context` and what the templates wrote into its override maps: one value for the
+    /// whole request (the templates take it and give it back), so a gateway response after
+    /// any stage reads the request's latest `$context`.
+    pub(super) context: ContextState,
     pub(super) resource_path: Option<String>,
     pub(super) integration_latency: Option<Duration>,
     pub(super) source_ip: Option<IpAddr>,
@@ -133,12 +150,45 @@ impl Gateway {
         backends: Backends,
     ) -> Result<Gateway, StageError> {
         stage.check()?;
+        let access_log = stage
+            .access_log_format
+            .as_deref()
+            .map(AccessLogFormat::compile)
+            .transpose()?;
         Ok(Gateway {
+            cors: api.api().cors.as_ref().map(CorsPolicy::new),
             api,
             stage,
             backends,
+            access: Access::default(),
             ids: RequestIds::new(),
+            access_log,
+            access_log_sink: None,
         })
+    }
+
+    /// The same gateway with `access`: the keys, plans, identities and counter stores the
+    /// access-control stages use (see [`super::access`]).
+    pub fn with_access(mut self, access: Access) -> Gateway {
+        self.access = access;
+        self
+    }
+
+    /// Writes the stage's access-log lines ([`Stage::access_log_format`]) to `sink`, one per
+    /// request; without a format, or without a sink (the default), nothing is written.
+    pub fn with_access_log_sink(mut self, sink: Arc<dyn AccessLogSink>) -> Gateway {
+        self.access_log_sink = Some(sink);
+        self
+    }
+
+    /// Whether requests are access-logged (a format and a sink).
+    pub fn access_logging(&self) -> bool {
+        self.access_log.is_some() && self.access_log_sink.is_some()
+    }
+
+    /// The access-log stage's format and sink, when both are set.
+    fn access_log_stage(&self) -> Option<(&AccessLogFormat, &dyn AccessLogSink)> {
+        Some((self.access_log.as_ref()?, self.access_log_sink.as_deref()?))
     }
 
     /// The compiled API.
@@ -204,6 +254,7 @@ impl Gateway {
         if let Err(refusal) = request::check_limits(path_and_query, &head.headers, &body) {
             return (FrontEndRefusal::into_response(refusal), Outcome::default());
         }
+        let arrived = self.access_logging().then(Instant::now);
         let (request_id, extended_id) = self.ids.next();
         let path = match head.uri.path() {
             "" => "/".to_owned(),
@@ -230,12 +281,21 @@ impl Gateway {
             method,
             path,
             parts: request::parts(head.headers, query, body),
-            context,
+            context: ContextState::from(context),
             resource_path: None,
             integration_latency: None,
             integration_encoded: false,
         };
-        let result = self.run(&mut exchange).await;
+        let preflight = cors::preflight(
+            self.cors.as_ref(),
+            &exchange.method,
+            &exchange.parts.headers,
+        );
+        let answered_preflight = preflight.is_some();
+        let result = match preflight {
+            Some(answer) => Ok(answer),
+            None => self.run(&mut exchange).await,
+        };
         let mut outcome = Outcome {
             request_id: request_id.clone(),
             resource_path: exchange.resource_path.clone(),
@@ -248,15 +308,39 @@ impl Gateway {
             Err(failure) => {
                 outcome.failure = Some(failure.response_type.as_str());
                 outcome.detail.clone_from(&failure.detail);
+                if arrived.is_some() {
+                    access_log::note_failure(exchange.context.context_mut(), &failure);
+                }
                 self.failure_response(&failure, &exchange)
             }
         };
+        if !answered_preflight {
+            cors::apply(
+                self.cors.as_ref(),
+                &exchange.parts.headers,
+                response.headers_mut(),
+            );
+        }
         self.api.compression().compress_response(
             &exchange.parts.headers,
             exchange.integration_encoded,
             &mut response,
         );
-        (self.finish(response, &request_id, &extended_id), outcome)
+        let response = self.finish(response, &request_id, &extended_id);
+        if let Some(arrived) = arrived {
+            let finished = access_log::Finished {
+                status: response.status().as_u16(),
+                response_length: response.body().len(),
+                response_latency_ms: u64::try_from(arrived.elapsed().as_millis())
+                    .unwrap_or(u64::MAX),
+            };
+            access_log::write(
+                self.access_log_stage(),
+                exchange.context.context(),
+                finished,
+            );
+        }
+        (response, outcome)
     }
 
     /// The stages after arrival; any failure ends the chain.
@@ -265,7 +349,7 @@ impl Gateway {
         let route = routed.route;
         exchange.parts.path = routed.path_parameters;
         context::on_route(
-            &mut exchange.context,
+            exchange.context.context_mut(),
             &resource_id(&routed.resource_path),
             &routed.resource_path,
         );
@@ -274,7 +358,25 @@ impl Gateway {
             .api
             .model_method(route)
             .ok_or_else(|| failures::configuration("the routed method is not in the API"))?;
-        access::authorize(&self.api, method, &exchange.parts, &mut exchange.context)?;
+        let resource_path = exchange.resource_path.as_deref().unwrap_or_default();
+        let request = AccessRequest {
+            api: &self.api,
+            stage: &self.stage,
+            method,
+            http_method: &exchange.method,
+            resource_path,
+            path: &exchange.path,
+            request: &exchange.parts,
+            source_ip: exchange.source_ip,
+            epoch_millis: exchange.epoch_millis,
+        };
+        access::check(
+            &self.access,
+            &self.backends,
+            &request,
+            exchange.context.context_mut(),
+        )
+        .await?;
         if let Some(refusal) = self.decompress(exchange)? {
             return Ok(refusal);
         }
@@ -335,7 +437,7 @@ impl Gateway {
         let rendered = self.api.gateway_response_in(
             failure,
             &view,
-            exchange.context.clone(),
+            exchange.context.context().clone(),
             &self.stage.variables,
         );
         match rendered {

@@ -152,8 +152,9 @@ impl Gateway {
         let latency = started.elapsed();
         exchange.integration_latency = Some(latency);
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
+        let context = exchange.context.context_mut();
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
         answer.map_err(|e| match e {
             BackendError::Timeout => Failure::from(IntegrationError::Timeout)
                 .with_detail("Execution failed due to a timeout error"),
@@ -185,7 +186,7 @@ impl Gateway {
                 .api
                 .binary_media_types()
                 .is_binary(&exchange.parts.headers),
-            context: &exchange.context,
+            context: exchange.context.context(),
         });
         let payload = match payload {
             Ok(payload) => payload,
@@ -212,7 +213,10 @@ impl Gateway {
         let answer = self
             .invoke(target, Bytes::from(payload), integration, exchange)
             .await?;
-        exchange.context.set("integration.status", 200);
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
         if lambda_proxy::invocation_failed(answer.function_error.as_deref()) {
             return Err(failures::lambda(format!(
                 "Lambda execution failed with status 200 due to customer function error: {}",
@@ -253,46 +257,52 @@ impl Gateway {
     ) -> Result<Response<Bytes>, Failure> {
         let target = self.lambda_target(integration)?;
         let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let mapped = integration_request::map(
-            compiled,
-            &parts,
-            body_json,
-            exchange.context.clone(),
-            &self.stage.variables,
-        );
-        let result = match mapped {
-            Ok((mapped, mut state)) => match self
-                .invoke(target, mapped.body, integration, exchange)
-                .await
-            {
-                Ok(answer) => {
-                    // Lambda's Invoke answers 200 for a function error too (the error is in
-                    // X-Amz-Function-Error and the payload).
-                    state.context_mut().set("integration.status", 200);
-                    let output = IntegrationOutput {
-                        selector: lambda::selector(
-                            answer.function_error.as_deref(),
-                            &answer.payload,
-                        ),
-                        headers: http::HeaderMap::new(),
-                        body: answer.payload,
-                    };
-                    integration_response::respond(
-                        compiled,
-                        &output,
-                        &parts,
-                        state,
-                        &self.stage.variables,
-                        self.api.binary_media_types(),
-                    )
-                    .map(MethodResponse::into_response)
-                }
-                Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        };
+        let result = self
+            .lambda_custom_exchange(target, integration, compiled, exchange, &parts, body_json)
+            .await;
         exchange.parts = Arc::unwrap_or_clone(parts);
         result
+    }
+
+    async fn lambda_custom_exchange(
+        &self,
+        target: lambda::LambdaTarget,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        parts: &Arc<OwnedRequest>,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        let mapped = integration_request::map(
+            compiled,
+            parts,
+            body_json,
+            &mut exchange.context,
+            &self.stage.variables,
+        )?;
+        let answer = self
+            .invoke(target, mapped.body, integration, exchange)
+            .await?;
+        // Lambda's Invoke answers 200 for a function error too (the error is in
+        // X-Amz-Function-Error and the payload).
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
+        let output = IntegrationOutput {
+            selector: lambda::selector(answer.function_error.as_deref(), &answer.payload),
+            headers: http::HeaderMap::new(),
+            body: answer.payload,
+        };
+        integration_response::respond(
+            compiled,
+            &output,
+            parts,
+            &mut exchange.context,
+            &self.stage.variables,
+            self.api.binary_media_types(),
+        )
+        .map(MethodResponse::into_response)
     }
 
     /// HTTP and HTTP_PROXY: parameter mappings (both), the request template (HTTP), the
@@ -326,27 +336,21 @@ impl Gateway {
         parts: &Arc<OwnedRequest>,
         body_json: Option<Arc<Json>>,
     ) -> Result<Response<Bytes>, Failure> {
-        let (mapped, state) = match kind {
-            HttpKind::HttpProxy => (
-                integration_request::map_parameters(
-                    compiled,
-                    parts,
-                    body_json.as_deref(),
-                    &exchange.context,
-                    &self.stage.variables,
-                ),
-                None,
+        let mapped = match kind {
+            HttpKind::HttpProxy => integration_request::map_parameters(
+                compiled,
+                parts,
+                body_json.as_deref(),
+                exchange.context.context(),
+                &self.stage.variables,
             ),
-            HttpKind::Http => {
-                let (mapped, state) = integration_request::map(
-                    compiled,
-                    parts,
-                    body_json,
-                    exchange.context.clone(),
-                    &self.stage.variables,
-                )?;
-                (mapped, Some(state))
-            }
+            HttpKind::Http => integration_request::map(
+                compiled,
+                parts,
+                body_json,
+                &mut exchange.context,
+                &self.stage.variables,
+            )?,
         };
         let template = integration
             .uri
@@ -410,12 +414,11 @@ impl Gateway {
             )),
         })?;
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange
-            .context
-            .set("integration.status", answer.status.as_u16());
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
-        let Some(mut state) = state else {
+        let context = exchange.context.context_mut();
+        context.set("integration.status", answer.status.as_u16());
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
+        if kind == HttpKind::HttpProxy {
             // HTTP_PROXY: the response table without contentHandling; an encoded body
             // (Content-Encoding) passes through untouched (research 4.1).
             let body = if answer.headers.contains_key(CONTENT_ENCODING) {
@@ -434,10 +437,7 @@ impl Gateway {
             *response.status_mut() = answer.status;
             *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
             return Ok(response);
-        };
-        let context = state.context_mut();
-        context.set("integration.status", answer.status.as_u16());
-        context.set("integration.latency", millis);
+        }
         // A backend's Content-Encoding: the body is not compressed again (research 4.1).
         exchange.integration_encoded = answer.headers.contains_key(CONTENT_ENCODING);
         let output = IntegrationOutput {
@@ -449,7 +449,7 @@ impl Gateway {
             compiled,
             &output,
             parts,
-            state,
+            &mut exchange.context,
             &self.stage.variables,
             self.api.binary_media_types(),
         )?
@@ -474,11 +474,11 @@ impl Gateway {
             integration,
             &parts,
             body_json,
-            exchange.context.clone(),
+            &mut exchange.context,
             &self.stage.variables,
         );
-        let (mapped, state) = match result {
-            Ok(ok) => ok,
+        let mapped = match result {
+            Ok(mapped) => mapped,
             Err(failure) => {
                 exchange.parts = Arc::unwrap_or_clone(parts);
                 return Err(failure);
@@ -502,7 +502,7 @@ impl Gateway {
                 integration,
                 &output,
                 &parts,
-                state,
+                &mut exchange.context,
                 &self.stage.variables,
                 self.api.binary_media_types(),
             ),

@@ -55,7 +55,8 @@ fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
-/// Selects and applies the integration response.
+/// Selects and applies the integration response; `context` is left as the response
+/// template left it.
 ///
 /// No matching response and no default: 500 `Internal server error` (API Gateway logs
 /// "Execution failed due to configuration error: No match for output mapping and no default
@@ -66,7 +67,7 @@ pub fn respond(
     integration: &CompiledIntegration,
     output: &IntegrationOutput,
     request: &OwnedRequest,
-    state: ContextState,
+    context: &mut ContextState,
     stage_variables: &StageVariables,
     binary: &BinaryMediaTypes,
 ) -> Result<MethodResponse, Failure> {
@@ -90,7 +91,7 @@ pub fn respond(
     };
     let mapped = response.response_parameters().evaluate(&Sources {
         request: Some(request.view()),
-        context: Some(state.context()),
+        context: Some(context.context()),
         stage_variables: Some(stage_variables),
         integration_response: Some(integration_view),
         ..Sources::default()
@@ -104,12 +105,6 @@ pub fn respond(
         .collect();
     // Restricted names come out as x-amzn-Remapped-* (research 3.3).
     let mut headers = mapped_response_headers(&pairs).map_err(|e| Failure::from(&e))?;
-    let object = ContextObject::resume(state);
-    let templates: Vec<(&str, (&str, _))> = response
-        .response_templates()
-        .iter()
-        .map(|(k, t)| (k.as_str(), (k.as_str(), t)))
-        .collect();
     let body = convert_response(
         output.body.clone(),
         binary.is_binary(&output.headers),
@@ -117,8 +112,14 @@ pub fn respond(
         response.content_handling(),
     )
     .map_err(|e| failures::configuration(e.to_string()))?;
+    let object = ContextObject::resume(std::mem::take(context));
+    let templates: Vec<(&str, (&str, _))> = response
+        .response_templates()
+        .iter()
+        .map(|(k, t)| (k.as_str(), (k.as_str(), t)))
+        .collect();
     let accept = request.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
-    let (content_type, body) = match select_response_template(&templates, accept) {
+    let rendered = match select_response_template(&templates, accept) {
         Some((content_type, template)) => {
             let input = Input::new(RequestView {
                 headers: &output.headers,
@@ -128,18 +129,20 @@ pub fn respond(
                 body: &body,
             });
             let scope = mapping_scope(input, &object, stage_variables);
-            let body = template.render(&scope).map_err(|e| {
-                failures::configuration(format!("Unable to transform response: {e}"))
-            })?;
-            (*content_type, Bytes::from(body))
+            template
+                .render(&scope)
+                .map(|body| (*content_type, Bytes::from(body)))
+                .map_err(|e| failures::configuration(format!("Unable to transform response: {e}")))
         }
-        None => ("application/json", body),
+        None => Ok(("application/json", body)),
     };
+    let overrides = object.overrides();
+    *context = object.into_state();
+    let (content_type, body) = rendered?;
     if !headers.contains_key(CONTENT_TYPE) {
         set_header(&mut headers, "content-type", content_type);
     }
     let mut status = response.status_code();
-    let overrides = object.overrides();
     if let Some(s) = overrides
         .response_status
         .and_then(|s| StatusCode::from_u16(s).ok())

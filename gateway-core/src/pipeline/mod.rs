@@ -14,6 +14,9 @@
 //! - the payload stages: [`compression`] (request bodies decoded before validation, responses
 //!   compressed last) and [`binary`] (`binaryMediaTypes` and `contentHandling`, applied where
 //!   the integrations take and give bodies);
+//! - [`cors`]: the gateway's own CORS for `x-amazon-apigateway-cors` (REST APIs answer
+//!   preflights through their configured `OPTIONS` methods);
+//! - [`access_log`]: the stage's access-log line, after the response, to the host's sink;
 //! - the gateway response for every failure: a stage reports a [`Failure`] (none speaks HTTP
 //!   for a failure) and [`CompiledApi::gateway_response_in`](crate::compile::CompiledApi::gateway_response_in)
 //!   applies the API's customisation, then `DEFAULT_4XX`/`DEFAULT_5XX`, then AWS's default;
@@ -58,10 +61,12 @@
 //! ```
 
 pub mod access;
+pub mod access_log;
 pub mod backends;
 pub mod binary;
 pub mod compression;
 pub mod context;
+pub mod cors;
 pub mod failures;
 mod gateway;
 mod gateway_response;

@@ -24,6 +24,9 @@ pub struct Stage {
     pub account_id: String,
     /// The Region, for ARNs (`us-east-1`).
     pub region: String,
+    /// `accessLogSettings.format`: the access-log line written per request, when the host
+    /// gives the gateway a sink ([`super::access_log`]); `None` writes nothing.
+    pub access_log_format: Option<String>,
 }
 
 /// Why a stage is refused.
@@ -45,6 +48,9 @@ pub enum StageError {
     /// More than [`MAX_STAGE_VARIABLES`] variables.
     #[error("{0} stage variables, at most {MAX_STAGE_VARIABLES} allowed")]
     TooManyVariables(usize),
+    /// The access-log format is refused.
+    #[error("access log format: {0}")]
+    AccessLog(#[from] super::access_log::AccessLogError),
 }
 
 impl Stage {
@@ -57,6 +63,7 @@ impl Stage {
             deployment_id: "local".into(),
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
+            access_log_format: None,
         }
     }
 
@@ -74,8 +81,12 @@ impl Stage {
 
     /// Checks the name and variables against API Gateway's rules: the name 1 to 128 of
     /// `[A-Za-z0-9_-]`; variable names `[A-Za-z0-9_]` up to 64, values up to 512 of
-    /// `[A-Za-z0-9-._~:/?#&=,]` (botocore `Stage.variables`), at most 100 variables.
+    /// `[A-Za-z0-9-._~:/?#&=,]` (botocore `Stage.variables`), at most 100 variables; the
+    /// access-log format, when set, as [`AccessLogFormat::compile`](super::access_log::AccessLogFormat::compile) takes it.
     pub fn check(&self) -> Result<(), StageError> {
+        if let Some(format) = &self.access_log_format {
+            super::access_log::AccessLogFormat::compile(format)?;
+        }
         let name_ok = !self.name.is_empty()
             && self.name.len() <= 128
             && self
