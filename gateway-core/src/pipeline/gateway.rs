@@ -103,6 +103,7 @@ impl std::fmt::Debug for Gateway {
 pub(super) struct Exchange {
     pub(super) method: String,
     pub(super) path: String,
+    pub(super) raw_query: String,
     pub(super) parts: OwnedRequest,
     pub(super) context: Context,
     pub(super) resource_path: Option<String>,
@@ -225,7 +226,9 @@ impl Gateway {
             epoch_millis: epoch,
         });
         let query = request::decode_query(head.uri.query());
+        let raw_query = head.uri.query().unwrap_or_default().to_owned();
         let mut exchange = Exchange {
+            raw_query,
             source_ip: client.source_ip,
             epoch_millis: epoch,
             request_id: request_id.clone(),
@@ -278,6 +281,7 @@ impl Gateway {
             http_method: &exchange.method,
             resource_path,
             path: &exchange.path,
+            raw_query: &exchange.raw_query,
             request: &exchange.parts,
             source_ip: exchange.source_ip,
             epoch_millis: exchange.epoch_millis,
