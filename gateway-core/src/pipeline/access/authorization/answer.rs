@@ -149,7 +149,10 @@ mod tests {
     fn context_values_are_stringified() {
         // Developer guide, api-gateway-lambda-authorizer-output: "$context.authorizer.numKey
         // ... returns "1""; booleans likewise; research 1.4 (null stays null).
-        let a = parse(&with(r#","context":{"s":"x","n":1,"f":1.5,"b":true,"z":null}"#)).unwrap();
+        let a = parse(&with(
+            r#","context":{"s":"x","n":1,"f":1.5,"b":true,"z":null}"#,
+        ))
+        .unwrap();
         assert_eq!(a.context["s"], "x");
         assert_eq!(a.context["n"], "1");
         assert_eq!(a.context["f"], "1.5");

@@ -64,7 +64,13 @@ impl AuthorizerCache {
     }
 
     /// Keeps `answer` under `key` for `ttl` from `now_millis` (a zero TTL keeps nothing).
-    pub fn insert(&self, key: String, answer: Arc<AuthorizerAnswer>, now_millis: i64, ttl: Duration) {
+    pub fn insert(
+        &self,
+        key: String,
+        answer: Arc<AuthorizerAnswer>,
+        now_millis: i64,
+        ttl: Duration,
+    ) {
         if ttl.is_zero() || self.capacity == 0 {
             return;
         }

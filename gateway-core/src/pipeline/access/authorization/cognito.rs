@@ -404,7 +404,9 @@ pub async fn authorize(
                 missing.join(", ")
             )));
         }
-        return Err(unauthorized("the token's key is not one of the user pools'"));
+        return Err(unauthorized(
+            "the token's key is not one of the user pools'",
+        ));
     };
     let issuer = issuer(arn).ok_or_else(|| {
         configuration_error(format!(
@@ -419,8 +421,9 @@ pub async fn authorize(
         now_secs: request.epoch_millis.div_euclid(1000),
     };
     let claims = verify_token(token, &keys, &expect).map_err(|e| match e {
-        TokenError::Expired => Failure::new(GatewayResponseType::Unauthorized, EXPIRED)
-            .with_detail(e.to_string()),
+        TokenError::Expired => {
+            Failure::new(GatewayResponseType::Unauthorized, EXPIRED).with_detail(e.to_string())
+        }
         other => unauthorized(other.to_string()),
     })?;
     if let Some(pattern) = authorizer.validation_expression() {
@@ -444,10 +447,7 @@ pub async fn authorize(
             &policy_request,
         ));
     }
-    let principal = claims
-        .get("sub")
-        .and_then(Json::as_str)
-        .map(str::to_owned);
+    let principal = claims.get("sub").and_then(Json::as_str).map(str::to_owned);
     Ok(Authorized {
         principal_id: principal,
         usage_identifier_key: None,
@@ -468,9 +468,10 @@ pub fn context_claims(claims: &Map<String, Json>) -> Map<String, Json> {
         .iter()
         .map(|(k, v)| {
             let text = match v {
-                Json::Number(n) if k == "exp" || k == "iat" => {
-                    n.as_i64().and_then(java_date).unwrap_or_else(|| n.to_string())
-                }
+                Json::Number(n) if k == "exp" || k == "iat" => n
+                    .as_i64()
+                    .and_then(java_date)
+                    .unwrap_or_else(|| n.to_string()),
                 Json::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
                 other => scalar(other),
             };

@@ -162,7 +162,12 @@ pub fn authorize(
     let now = arrival(request.epoch_millis);
     let signed_path = format!("/{}{}", request.stage.name, request.path);
     let headers = &request.request.headers;
-    let signed = RequestRef::new(request.http_method, &signed_path, request.raw_query, headers);
+    let signed = RequestRef::new(
+        request.http_method,
+        &signed_path,
+        request.raw_query,
+        headers,
+    );
     let verifier = &settings.verifier;
     let sigv4 = |e: AuthError| Failure::from(&e);
     let claim = verifier.claim(signed, now).map_err(sigv4)?;
@@ -209,7 +214,11 @@ fn fill_identity(context: &mut Context, caller: &CallerIdentity) {
 }
 
 /// The policy request of a signed caller: the principal and its keys.
-fn signed_request(call: &MethodCall, caller: &CallerIdentity, tags: &[(String, String)]) -> Request {
+fn signed_request(
+    call: &MethodCall,
+    caller: &CallerIdentity,
+    tags: &[(String, String)],
+) -> Request {
     let is_user = caller.principal_arn.contains(":user/");
     let keys = GatewayKeys {
         userid: Some(caller.user_id.clone()),

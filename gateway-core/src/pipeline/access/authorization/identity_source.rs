@@ -26,7 +26,11 @@ pub(super) fn read(
         .collect()
 }
 
-fn value(source: &IdentitySource, request: &AccessRequest<'_>, context: &Context) -> Option<String> {
+fn value(
+    source: &IdentitySource,
+    request: &AccessRequest<'_>,
+    context: &Context,
+) -> Option<String> {
     match source {
         IdentitySource::Header(name) => request
             .request

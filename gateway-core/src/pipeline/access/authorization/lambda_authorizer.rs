@@ -30,14 +30,16 @@ use serde_json::{Map, Value as Json};
 
 use super::answer::{self, AuthorizerAnswer};
 use super::resource_policy::{self, MethodCall};
-use super::{Authorization, authorizer_failure, configuration_error, identity_source, unauthorized};
+use super::{
+    Authorization, authorizer_failure, configuration_error, identity_source, unauthorized,
+};
 use crate::compile::CompiledAuthorizer;
 use crate::model::AuthorizerType;
+use crate::pipeline::Backends;
 use crate::pipeline::access::{AccessRequest, Authorized};
 use crate::pipeline::backends::{BackendError, LambdaInvocation};
 use crate::pipeline::gateway_response::Failure;
 use crate::pipeline::integrations::{lambda, lambda_proxy};
-use crate::pipeline::Backends;
 
 /// How long an authorizer may take (10 s). API Gateway's REST value is not recorded (research
 /// pipeline-access.md 6.3); 10,000 ms is the documented timeout of HTTP API authorizers.

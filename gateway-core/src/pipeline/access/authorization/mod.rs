@@ -157,11 +157,12 @@ pub fn unauthorized(detail: impl Into<String>) -> Failure {
 /// 500 `{"message": null}`, `AuthorizerConfigurationException`: an authorizer answer API
 /// Gateway cannot use, or an authorizer it cannot reach (research pipeline-access.md 5, 6.3).
 pub fn configuration_error(detail: impl Into<String>) -> Failure {
-    Failure::without_message(GatewayResponseType::AuthorizerConfigurationError)
-        .with_detail(format!(
+    Failure::without_message(GatewayResponseType::AuthorizerConfigurationError).with_detail(
+        format!(
             "Execution failed due to configuration error: {}",
             detail.into()
-        ))
+        ),
+    )
 }
 
 /// 500 `{"message": null}`, `AuthorizerFailureException`: the authorizer did not answer in

@@ -20,7 +20,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use gateway_policy::{ApiScope, DeniedBy, Denial, Effect, ExecuteApiArn, GatewayKeys, Request};
+use gateway_policy::{ApiScope, Denial, DeniedBy, Effect, ExecuteApiArn, GatewayKeys, Request};
 
 use super::super::AccessRequest;
 use crate::compile::CompiledApi;
