@@ -438,13 +438,13 @@ pub async fn authorize(
     object.insert("claims".into(), Json::Object(context_claims(&claims)));
     context.set("authorizer", Json::Object(object));
     let policy_request = call.anonymous();
-    let resource = resource_policy::effect(request.api, &policy_request);
+    let resource = resource_policy::effect(request.api, policy_request);
     let effect = api_outcome(ApiAuth::Cognito, Effect::Allow, resource);
     if effect != Effect::Allow {
         return Err(resource_policy::denied(
             effect,
             DeniedBy::Policy,
-            &policy_request,
+            policy_request,
         ));
     }
     let principal = claims.get("sub").and_then(Json::as_str).map(str::to_owned);

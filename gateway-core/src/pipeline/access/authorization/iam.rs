@@ -24,10 +24,10 @@ use gateway_mapping::context::Context;
 use gateway_policy::sigv4::{
     AuthError, CallerIdentity, Credential, IdentityPolicy, Payload, RequestRef,
 };
-use gateway_policy::{DeniedBy, Effect, GatewayKeys, Policy, Principal, Request};
+use gateway_policy::{DeniedBy, Effect, Policy, Principal, Request};
 
 use super::Authorization;
-use super::resource_policy::{self, INVOKE, MethodCall};
+use super::resource_policy::{self, MethodCall};
 use crate::pipeline::access::{AccessRequest, Authorized};
 use crate::pipeline::gateway_response::Failure;
 
@@ -156,7 +156,7 @@ impl IamUsers {
 pub fn authorize(
     settings: &Authorization,
     request: &AccessRequest<'_>,
-    call: &MethodCall,
+    call: MethodCall,
     context: &mut Context,
 ) -> Result<Authorized, Failure> {
     let now = arrival(request.epoch_millis);
@@ -214,24 +214,16 @@ fn fill_identity(context: &mut Context, caller: &CallerIdentity) {
 }
 
 /// The policy request of a signed caller: the principal and its keys.
-fn signed_request(
-    call: &MethodCall,
-    caller: &CallerIdentity,
-    tags: &[(String, String)],
-) -> Request {
-    let is_user = caller.principal_arn.contains(":user/");
-    let keys = GatewayKeys {
-        userid: Some(caller.user_id.clone()),
-        username: is_user.then(|| caller.user_name.clone()),
-        ..call.keys.clone()
-    };
-    let mut request = Request::new(INVOKE, call.arn.as_str())
-        .with_gateway_keys(&keys)
-        .with_principal(Principal::aws(&caller.principal_arn));
+fn signed_request(call: MethodCall, caller: &CallerIdentity, tags: &[(String, String)]) -> Request {
+    let mut request = call.into_request();
+    request.set_principal(Principal::aws(&caller.principal_arn));
+    let keys = request.keys_mut();
+    keys.set("aws:userid", [caller.user_id.as_str()]);
+    if caller.principal_arn.contains(":user/") {
+        keys.set("aws:username", [caller.user_name.as_str()]);
+    }
     for (key, value) in tags {
-        request
-            .keys_mut()
-            .set(&format!("aws:PrincipalTag/{key}"), [value.as_str()]);
+        keys.set(&format!("aws:PrincipalTag/{key}"), [value.as_str()]);
     }
     request
 }

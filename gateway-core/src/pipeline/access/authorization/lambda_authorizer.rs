@@ -60,12 +60,12 @@ pub async fn authorize(
 ) -> Result<Authorized, Failure> {
     let policy_request = call.anonymous();
     if let Some(policy) = request.api.resource_policy()
-        && denies_before_authorizer(policy, &policy_request)
+        && denies_before_authorizer(policy, policy_request)
     {
         return Err(resource_policy::denied(
             Effect::ExplicitDeny,
             DeniedBy::Policy,
-            &policy_request,
+            policy_request,
         ));
     }
     let identity = identity_source::read(authorizer, request, context).map_err(unauthorized)?;
@@ -88,9 +88,9 @@ pub async fn authorize(
             let started = Instant::now();
             let event = match authorizer.kind() {
                 AuthorizerType::Token => {
-                    token_event(identity.first().map_or("", String::as_str), &call.arn)
+                    token_event(identity.first().map_or("", String::as_str), call.arn())
                 }
-                _ => request_event(request, &call.arn, context),
+                _ => request_event(request, call.arn(), context),
             };
             let answer = Arc::new(invoke(backends, authorizer, request, event).await?);
             let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -106,8 +106,8 @@ pub async fn authorize(
         }
     };
     fill_context(context, &answer, latency_ms);
-    let caller = answer.policy.evaluate(&policy_request).effect;
-    let resource = resource_policy::effect(request.api, &policy_request);
+    let caller = answer.policy.evaluate(policy_request).effect;
+    let resource = resource_policy::effect(request.api, policy_request);
     let effect = api_outcome(ApiAuth::Lambda, caller, resource);
     if effect != Effect::Allow {
         let by = if resource == Some(Effect::ExplicitDeny) {
@@ -115,7 +115,7 @@ pub async fn authorize(
         } else {
             DeniedBy::LambdaAuthorizer
         };
-        return Err(resource_policy::denied(effect, by, &policy_request));
+        return Err(resource_policy::denied(effect, by, policy_request));
     }
     Ok(Authorized {
         principal_id: Some(answer.principal_id.clone()),

@@ -122,7 +122,7 @@ pub async fn authorize(
             resource_policy::alone(request.api, &call)?;
             Ok(Authorized::default())
         }
-        AuthorizationType::AwsIam => iam::authorize(settings, request, &call, context),
+        AuthorizationType::AwsIam => iam::authorize(settings, request, call, context),
         AuthorizationType::Custom => {
             let authorizer = authorizer_of(request)?;
             lambda_authorizer::authorize(settings, backends, authorizer, request, &call, context)

@@ -18,9 +18,7 @@
 //! (`aws:PrincipalAccount`, `aws:PrincipalArn`, ...) exist only for IAM-signed requests
 //! ([`super::iam`]); under other authorization types a policy sees them missing.
 
-use std::time::{Duration, UNIX_EPOCH};
-
-use gateway_policy::{ApiScope, Denial, DeniedBy, Effect, ExecuteApiArn, GatewayKeys, Request};
+use gateway_policy::{Denial, DeniedBy, Effect, Request};
 
 use super::super::AccessRequest;
 use crate::compile::CompiledApi;
@@ -36,60 +34,105 @@ pub const VPCE_HEADER: &str = "x-amzn-vpce-id";
 /// The header a private API call names its VPC in.
 pub const VPC_HEADER: &str = "x-amzn-vpc-id";
 
-/// One request as the policies see it: the method ARN and the condition keys, made once and
-/// shared by every policy evaluation of the request.
+/// One request as the policies see it: `execute-api:Invoke` on the method ARN by an anonymous
+/// caller, with the condition keys the gateway knows, made once per request and shared by
+/// every policy evaluation of it (an IAM caller's principal is added in place).
 #[derive(Debug, Clone)]
 pub struct MethodCall {
-    /// The method ARN.
-    pub arn: String,
-    /// The condition keys the gateway knows (no principal keys).
-    pub keys: GatewayKeys,
+    request: Request,
 }
 
 impl MethodCall {
     /// The method ARN and condition keys of `request`.
     pub fn new(request: &AccessRequest<'_>) -> MethodCall {
-        let api = request.api.api();
-        let scope = ApiScope::new(
-            &request.stage.region,
-            &request.stage.account_id,
-            api.id.as_str(),
+        let stage = request.stage;
+        let path = request.path.strip_prefix('/').unwrap_or(request.path);
+        let api_id = request.api.api().id.as_str();
+        let mut arn = String::with_capacity(
+            40 + stage.region.len()
+                + api_id.len()
+                + stage.name.len()
+                + request.http_method.len()
+                + path.len(),
         );
-        let arn = ExecuteApiArn::new(
-            &scope,
-            &request.stage.name,
+        for part in [
+            "arn:aws:execute-api:",
+            &stage.region,
+            ":",
+            &stage.account_id,
+            ":",
+            api_id,
+            "/",
+            &stage.name,
+            "/",
             request.http_method,
-            request.path,
-        )
-        .to_string();
+            "/",
+            path,
+        ] {
+            arn.push_str(part);
+        }
+        let mut policy_request = Request::new(INVOKE, arn);
+        let keys = policy_request.keys_mut();
         let headers = &request.request.headers;
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+        let mut header = |key: &str, name: &str| {
+            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+                keys.set(key, [v]);
+            }
         };
-        let private = api.endpoint_configuration.endpoint_type == EndpointType::Private;
-        let millis = u64::try_from(request.epoch_millis).unwrap_or(0);
-        let keys = GatewayKeys {
-            source_ip: request.source_ip,
-            source_vpc: if private { header(VPC_HEADER) } else { None },
-            source_vpce: if private { header(VPCE_HEADER) } else { None },
-            vpc_source_ip: if private { request.source_ip } else { None },
-            current_time: Some(UNIX_EPOCH + Duration::from_millis(millis)),
-            secure_transport: Some(true),
-            user_agent: header("user-agent"),
-            referer: header("referer"),
-            ..GatewayKeys::default()
-        };
-        MethodCall { arn, keys }
+        header("aws:UserAgent", "user-agent");
+        header("aws:Referer", "referer");
+        let private =
+            request.api.api().endpoint_configuration.endpoint_type == EndpointType::Private;
+        if private {
+            header("aws:SourceVpce", VPCE_HEADER);
+            header("aws:SourceVpc", VPC_HEADER);
+        }
+        if let Some(ip) = request.source_ip {
+            // An IPv4-mapped IPv6 peer is its IPv4 address, as gateway-policy gives it.
+            let ip = ip.to_canonical().to_string();
+            if private {
+                keys.set("aws:VpcSourceIp", [ip.as_str()]);
+            }
+            keys.set("aws:SourceIp", [ip]);
+        }
+        keys.set("aws:SecureTransport", ["true"]);
+        let secs = request.epoch_millis.div_euclid(1000);
+        if let Some(iso) = iso_time(secs) {
+            keys.set("aws:CurrentTime", [iso]);
+        }
+        keys.set("aws:EpochTime", [secs.to_string()]);
+        MethodCall {
+            request: policy_request,
+        }
+    }
+
+    /// The method ARN.
+    pub fn arn(&self) -> &str {
+        self.request.resource()
     }
 
     /// The request for `execute-api:Invoke` on the method ARN by an anonymous caller (every
     /// authorization type but IAM).
-    pub fn anonymous(&self) -> Request {
-        Request::new(INVOKE, self.arn.as_str()).with_gateway_keys(&self.keys)
+    pub fn anonymous(&self) -> &Request {
+        &self.request
     }
+
+    /// The request, to name its principal (IAM).
+    pub fn into_request(self) -> Request {
+        self.request
+    }
+}
+
+/// `aws:CurrentTime`'s ISO 8601 UTC form (`2019-07-16T12:00:00Z`).
+fn iso_time(secs: i64) -> Option<String> {
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    let (h, m, s) = t.to_hms();
+    Some(format!(
+        "{:04}-{:02}-{:02}T{h:02}:{m:02}:{s:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day()
+    ))
 }
 
 /// The effect of the API's resource policy on `request`, `None` when the API has none.
@@ -121,8 +164,8 @@ pub fn alone(api: &CompiledApi, call: &MethodCall) -> Result<(), Failure> {
         return Ok(());
     }
     let request = call.anonymous();
-    match effect(api, &request) {
+    match effect(api, request) {
         Some(Effect::Allow) | None => Ok(()),
-        Some(deny) => Err(denied(deny, DeniedBy::Policy, &request)),
+        Some(deny) => Err(denied(deny, DeniedBy::Policy, request)),
     }
 }
