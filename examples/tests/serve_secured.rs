@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use common::loopback::{serve, start_server};
+use common::loopback::{invocation, invocation_answer, serve, start_server};
 use gateway_policy::sigv4::{Payload, RequestRef, Signer};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -39,19 +39,7 @@ static REQUEST_CALLS: AtomicUsize = AtomicUsize::new(0);
 async fn functions(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
-    let path = request.uri().path().to_owned();
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let name = path
-        .strip_prefix("/2015-03-31/functions/")
-        .and_then(|p| p.strip_suffix("/invocations"))
-        .unwrap_or_default()
-        .to_owned();
+    let (name, event) = invocation(request).await;
     let method_arn = event["methodArn"].as_str().unwrap_or_default();
     // The whole stage: `arn:...:apiId/prod/*`.
     let stage_wide = method_arn
@@ -108,13 +96,7 @@ async fn functions(
             None,
         ),
     };
-    let mut response = hyper::Response::builder().status(200);
-    if let Some(e) = error {
-        response = response.header("x-amz-function-error", e);
-    }
-    Ok(response
-        .body(Full::new(Bytes::from(payload.to_string())))
-        .expect("a response"))
+    invocation_answer(&payload, error)
 }
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
@@ -315,19 +297,20 @@ async fn cognito_and_iam_over_loopback() {
     let url = |p: &str| format!("{}{p}", served.base);
     let body = r#"{"email": "rex@example.com", "plan": "pro"}"#;
     let json_ct = ("content-type", "application/json");
+    let create = |token: String| {
+        let client = &client;
+        let url = url("/accounts");
+        async move {
+            let headers = [("authorization", token.as_str()), json_ct];
+            send(client, "POST", &url, &headers, body).await
+        }
+    };
 
     // Cognito with scopes: an access token holding accounts/write, RS256 or ES256 (research
     // pipeline-access.md 7.1); its claims reach the function as strings (research 1.4).
     for alg in [Algorithm::RS256, Algorithm::ES256] {
         let token = jwt(alg, &access_token("openid accounts/write", 3600));
-        let (status, _, answer) = send(
-            &client,
-            "POST",
-            &url("/accounts"),
-            &[("authorization", &token), json_ct],
-            body,
-        )
-        .await;
+        let (status, _, answer) = create(token).await;
         assert_eq!(status, 200, "{alg:?}: {answer}");
         let event: Value = serde_json::from_str(&answer).expect("the event");
         let claims = &event["requestContext"]["authorizer"]["claims"];
@@ -340,24 +323,10 @@ async fn cognito_and_iam_over_loopback() {
     }
     // Without the scope, or expired: 401 (research 7.1, 5).
     let token = jwt(Algorithm::RS256, &access_token("openid", 3600));
-    let (status, _, _) = send(
-        &client,
-        "POST",
-        &url("/accounts"),
-        &[("authorization", &token), json_ct],
-        body,
-    )
-    .await;
+    let (status, _, _) = create(token).await;
     assert_eq!(status, 401);
     let token = jwt(Algorithm::RS256, &access_token("accounts/write", -60));
-    let (status, _, answer) = send(
-        &client,
-        "POST",
-        &url("/accounts"),
-        &[("authorization", &token), json_ct],
-        body,
-    )
-    .await;
+    let (status, _, answer) = create(token).await;
     assert_eq!(status, 401);
     assert!(
         answer.contains("The incoming token has expired"),

@@ -385,8 +385,13 @@ impl Setup {
         )
     }
 
+    /// A request signed (header form) by the test user of `key`, whose secret is `{key}-secret`.
+    fn as_user(&self, method: &str, path: &str, key: &str) -> Response<Bytes> {
+        self.signed(method, path, key, &format!("{key}-secret"), None, false)
+    }
+
     fn alice(&self, method: &str, path: &str) -> Response<Bytes> {
-        self.signed(method, path, "AKIDALICE", "AKIDALICE-secret", None, false)
+        self.as_user(method, path, "AKIDALICE")
     }
 }
 
@@ -499,18 +504,7 @@ fn principal_keys_are_missing_without_iam() {
     let s = setup(Some(policy));
     assert_eq!(s.send("GET", "/open", &[]).status(), 403);
     // ... and an IAM caller of that account has it.
-    assert_eq!(
-        s.signed(
-            "GET",
-            "/iam",
-            "AKIDNOBODY",
-            "AKIDNOBODY-secret",
-            None,
-            false
-        )
-        .status(),
-        200
-    );
+    assert_eq!(s.as_user("GET", "/iam", "AKIDNOBODY").status(), 200);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -601,14 +595,7 @@ fn iam_same_account_is_table_a() {
     let s = setup(None);
     assert_eq!(s.alice("GET", "/iam").status(), 200);
     // (silent, none): implicit deny, the caller named.
-    let r = s.signed(
-        "GET",
-        "/iam",
-        "AKIDNOBODY",
-        "AKIDNOBODY-secret",
-        None,
-        false,
-    );
+    let r = s.as_user("GET", "/iam", "AKIDNOBODY");
     assert_eq!(r.status(), 403);
     assert_eq!(
         body(&r),
@@ -620,18 +607,7 @@ fn iam_same_account_is_table_a() {
     );
     // (silent, Allow): Allow.
     let s = setup(Some(resource_policy(Some(all), None)));
-    assert_eq!(
-        s.signed(
-            "GET",
-            "/iam",
-            "AKIDNOBODY",
-            "AKIDNOBODY-secret",
-            None,
-            false
-        )
-        .status(),
-        200
-    );
+    assert_eq!(s.as_user("GET", "/iam", "AKIDNOBODY").status(), 200);
     // (Allow, silent): Allow.
     let s = setup(Some(resource_policy(
         Some("execute-api:/prod/GET/elsewhere"),
@@ -652,14 +628,7 @@ fn iam_same_account_is_table_a() {
     );
     // (Deny, Allow): explicit deny.
     let s = setup(Some(resource_policy(Some(all), None)));
-    let r = s.signed(
-        "POST",
-        "/iam",
-        "AKIDDENIED",
-        "AKIDDENIED-secret",
-        None,
-        false,
-    );
+    let r = s.as_user("POST", "/iam", "AKIDDENIED");
     assert_eq!(r.status(), 403);
     assert!(body(&r).ends_with(r#"with an explicit deny"}"#));
 }
@@ -667,8 +636,8 @@ fn iam_same_account_is_table_a() {
 #[test]
 fn iam_cross_account_is_table_b() {
     // DG-FLOW Table B: "If either is silent ... cross-account access is denied."
-    let bob = |s: &Setup| s.signed("GET", "/iam", "AKIDBOB", "AKIDBOB-secret", None, false);
-    let carol = |s: &Setup| s.signed("GET", "/iam", "AKIDCAROL", "AKIDCAROL-secret", None, false);
+    let bob = |s: &Setup| s.as_user("GET", "/iam", "AKIDBOB");
+    let carol = |s: &Setup| s.as_user("GET", "/iam", "AKIDCAROL");
     // (Allow, none) and (Allow, silent): denied.
     assert_eq!(bob(&setup(None)).status(), 403);
     assert_eq!(
@@ -702,18 +671,7 @@ fn iam_principal_tags_reach_conditions() {
         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
          "Condition": {"StringEquals": {"aws:PrincipalTag/team": "nobody"}}}]});
     let s = setup(Some(policy));
-    assert_eq!(
-        s.signed(
-            "GET",
-            "/iam",
-            "AKIDNOBODY",
-            "AKIDNOBODY-secret",
-            None,
-            false
-        )
-        .status(),
-        200
-    );
+    assert_eq!(s.as_user("GET", "/iam", "AKIDNOBODY").status(), 200);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -76,4 +76,38 @@ pub fn serve(api: &std::path::Path, args: &[&str]) -> Served {
     // Keep reading (the request log) so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Served { child, base }
+}
+
+/// Reads a request to the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`):
+/// the function's name and its event (`null` when the body is not JSON).
+pub async fn invocation(request: hyper::Request<Incoming>) -> (String, serde_json::Value) {
+    let path = request.uri().path().to_owned();
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let event = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let name = path
+        .strip_prefix("/2015-03-31/functions/")
+        .and_then(|p| p.strip_suffix("/invocations"))
+        .unwrap_or_default()
+        .to_owned();
+    (name, event)
+}
+
+/// The Invoke API's answer: 200 with `payload`, and `X-Amz-Function-Error: error` when the
+/// function failed.
+pub fn invocation_answer(
+    payload: &serde_json::Value,
+    error: Option<&str>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let mut response = hyper::Response::builder().status(200);
+    if let Some(e) = error {
+        response = response.header("x-amz-function-error", e);
+    }
+    Ok(response
+        .body(Full::new(Bytes::from(payload.to_string())))
+        .expect("a response"))
 }

@@ -29,9 +29,9 @@ use gateway_policy::Policy;
 use serde::Deserialize;
 
 use super::{ConfigError, GatewayConfig};
-use crate::pipeline::access::authorization::Authorization;
 use crate::pipeline::access::authorization::cognito::{self, CognitoPools, PoolKeys, StaticKeys};
 use crate::pipeline::access::authorization::iam::{IamUser, IamUserSpec, IamUsers};
+use crate::pipeline::access::authorization::{Authorization, arn_fields};
 
 /// A secret string (secret access key, session token): its `Debug` prints `***`.
 #[derive(Clone, Default, Deserialize)]
@@ -146,19 +146,14 @@ fn field(at: String, message: impl Into<String>) -> ConfigError {
 
 /// Whether `arn` names an IAM or STS principal with a 12-digit account.
 fn principal_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("iam" | "sts"), Some(""), Some(account), Some(rest)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty())
-        .then_some(account)
+    let arn = arn_fields(arn)?;
+    let account = arn.account;
+    (matches!(arn.service, "iam" | "sts")
+        && arn.region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !arn.resource.is_empty())
+    .then_some(account)
 }
 
 fn iam_users(section: &IamConfig) -> Result<IamUsers, ConfigError> {

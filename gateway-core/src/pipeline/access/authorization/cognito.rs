@@ -229,17 +229,8 @@ impl CognitoPools {
 /// (`arn:aws:cognito-idp:{region}:{account}:userpool/{pool id}` ->
 /// `https://cognito-idp.{region}.amazonaws.com/{pool id}`); `None` for another ARN.
 pub fn issuer(user_pool_arn: &str) -> Option<String> {
-    let mut parts = user_pool_arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("cognito-idp"), Some(region), Some(_), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
+    let arn = super::arn_fields(user_pool_arn).filter(|a| a.service == "cognito-idp")?;
+    let (region, resource) = (arn.region, arn.resource);
     let pool = resource.strip_prefix("userpool/")?;
     if region.is_empty() || pool.is_empty() {
         return None;
