@@ -5,19 +5,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use bytes::Bytes;
 use common::Scratch;
+use common::loopback::{invocation, invocation_answer, serve, start_server};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
 const API: &str = r##"
@@ -140,71 +138,8 @@ async fn backend(
     Ok(response)
 }
 
-/// Serves `handler` over HTTP/1.1 on a free loopback port, for the rest of the test.
-async fn start_server<F, Fut>(handler: F) -> SocketAddr
-where
-    F: Fn(hyper::Request<Incoming>) -> Fut + Copy + Send + 'static,
-    Fut: std::future::Future<Output = Result<hyper::Response<Full<Bytes>>, std::convert::Infallible>>
-        + Send
-        + 'static,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(handler))
-                    .await;
-            });
-        }
-    });
-    address
-}
-
 async fn start_backend() -> SocketAddr {
     start_server(backend).await
-}
-
-/// The `gateway serve` process, killed on drop.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(api: &std::path::Path, args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
-        .arg(api)
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("a line before EOF").expect("utf-8");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
-    // Keep reading (the request log) so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Served { child, base }
 }
 
 async fn get(
@@ -370,19 +305,7 @@ paths:
 async fn lambda_service(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
-    let path = request.uri().path().to_owned();
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let name = path
-        .strip_prefix("/2015-03-31/functions/")
-        .and_then(|p| p.strip_suffix("/invocations"))
-        .unwrap_or_default()
-        .to_owned();
+    let (name, event) = invocation(request).await;
     let (payload, error) = match name.as_str() {
         "Echo" => (
             json!({"statusCode": 201, "headers": {"x-fn": "echo", "Server": "fn"},
@@ -411,13 +334,7 @@ async fn lambda_service(
                 .expect("a response"));
         }
     };
-    let mut response = hyper::Response::builder().status(200);
-    if let Some(e) = error {
-        response = response.header("x-amz-function-error", e);
-    }
-    Ok(response
-        .body(Full::new(Bytes::from(payload.to_string())))
-        .expect("a response"))
+    invocation_answer(&payload, error)
 }
 
 async fn start_lambda_service() -> SocketAddr {

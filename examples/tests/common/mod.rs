@@ -4,6 +4,8 @@
 // Each test file uses the part of this module it needs.
 #![allow(dead_code)]
 
+pub mod loopback;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
