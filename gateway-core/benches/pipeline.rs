@@ -235,11 +235,12 @@ impl Fixture {
         body: Option<Arc<Value>>,
         context: Context,
     ) -> (u16, ContextState) {
-        let (mapped, state) = integration_request::map(
+        let mut state = ContextState::from(context);
+        let mapped = integration_request::map(
             self.integration(),
             parts,
             body,
-            context,
+            &mut state,
             &self.stage.variables,
         )
         .unwrap_or_else(|e| panic!("bench request template: {e:?}"));
@@ -253,7 +254,7 @@ impl Fixture {
         &self,
         status: u16,
         parts: &OwnedRequest,
-        state: ContextState,
+        mut state: ContextState,
     ) -> Response<Bytes> {
         let output = IntegrationOutput {
             selector: status.to_string(),
@@ -264,8 +265,9 @@ impl Fixture {
             self.integration(),
             &output,
             parts,
-            state,
+            &mut state,
             &self.stage.variables,
+            self.api.binary_media_types(),
         )
         .unwrap_or_else(|e| panic!("bench response template: {e:?}"))
         .into_response()

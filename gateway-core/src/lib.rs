@@ -11,6 +11,8 @@
 //!   `$context`, routing, access control, validation, mapping, the integration through the
 //!   host's backends, integration responses) and answers every failure with the API's gateway
 //!   responses ([`pipeline::Failure`]).
+//! - [`config`]: the local gateway's configuration file (keys, plans, stage settings, IAM
+//!   users, Cognito pools, counters): what lives outside the API definition on AWS.
 //! - [`text`]: text from an API file made safe to print.
 //! - `tower` (feature `tower`): the gateway as a `tower::Service`, to mount in axum or any
 //!   tower-based server.
@@ -57,6 +59,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod compile;
+pub mod config;
 pub mod import;
 pub mod model;
 pub mod pipeline;

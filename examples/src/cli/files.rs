@@ -31,6 +31,9 @@ pub const MAX_TEMPLATE_FILE_BYTES: usize = gateway_mapping::limits::MAX_TEMPLATE
 
 /// `$context` as JSON (`render --context`): a request's context is a few kilobytes; 1 MiB
 /// leaves room for large authorizer contexts.
+/// Largest `--config` file ([`gateway_core::config::MAX_CONFIG_BYTES`]).
+pub const MAX_CONFIG_FILE_BYTES: usize = gateway_core::config::MAX_CONFIG_BYTES;
+
 pub const MAX_CONTEXT_FILE_BYTES: usize = 1024 * 1024;
 
 /// A policy document (`--policy`, `--resource-policy`, `policy check`): the policy engine's

@@ -14,11 +14,12 @@ use super::gateway_setup::{self, Setup};
 /// The subcommand's usage (its `--help`).
 pub const USAGE: &str = "usage: gateway invoke <api-file> --method M --path P [--header k:v]...
                       [--query k=v]... [--body FILE] [--stage NAME] [--stage-var k=v]...
-                      [--lambda-endpoint URL]
+                      [--lambda-endpoint URL] [--config FILE]
 
 Sends one request through the API's pipeline without a server (like API Gateway's
 test-invoke) and prints the status line, the headers and the body. --path is the resource
-path after the stage (/pets/1).
+path after the stage (/pets/1). --config FILE is the configuration `gateway serve` takes
+(keys, plans, stage settings, IAM users, Cognito pools).
 Exit status: 0 for a 2xx or 3xx answer, 1 for 4xx or 5xx, 2 bad usage or a file that does
 not load.";
 

@@ -126,8 +126,13 @@ fn clap_error(e: &clap::Error, args: &[OsString]) -> ExitCode {
 /// Reads and loads an API definition with the one load step every subcommand shares
 /// ([`CompiledApi::load`]): the error names the file and, in the library's words, the place.
 pub(crate) fn load_api(path: &Path) -> Result<CompiledApi, String> {
+    load_api_with(path, &CompileOptions::default())
+}
+
+/// [`load_api`] with `options` (the API id and deployment scope a `--config` file gives).
+pub(crate) fn load_api_with(path: &Path, options: &CompileOptions) -> Result<CompiledApi, String> {
     let bytes = files::read(path, files::MAX_API_FILE_BYTES).map_err(|e| e.to_string())?;
-    CompiledApi::load(&bytes, &CompileOptions::default())
+    CompiledApi::load(&bytes, options)
         .map_err(|e| format!("{}: {e}", Escaped(&files::display_name(path))))
 }
 

@@ -17,7 +17,7 @@ use crate::host::stdout_log::StdoutSink;
 
 /// The subcommand's usage (its `--help`).
 pub const USAGE: &str = "usage: gateway serve <api-file> [--port N] [--host ADDR] [--stage NAME]
-                     [--stage-var k=v]... [--lambda-endpoint URL] [--watch]
+                     [--stage-var k=v]... [--lambda-endpoint URL] [--config FILE] [--watch]
                      [--access-log FORMAT|clf|json|xml|csv]
 
 Serves an API Gateway REST API definition locally over HTTP/1.1, as the execute-api endpoint
@@ -31,6 +31,10 @@ does: the stage is the first path segment (http://127.0.0.1:3000/prod/pets).
   --lambda-endpoint URL  Lambda Invoke API endpoint for Lambda integrations (cargo lambda
                          watch, the runtime interface emulator, LocalStack); without it the
                          bundled APIs' functions are served by built-in examples
+  --config FILE          what lives outside the API definition on AWS (YAML or JSON, field
+                         names as AWS's API prints them): region, accountId, restApiId,
+                         apiKeys, usagePlans, usagePlanKeys, stage, account, iam, cognito,
+                         counters
   --watch                reload the API file when it changes (a file that fails keeps the
                          last good version)
   --access-log FORMAT    the stage's access-log format: one line per request to stdout,

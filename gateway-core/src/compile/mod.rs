@@ -68,7 +68,9 @@ use gateway_validate::{LoadError, MethodValidator, ModelSet};
 use indexmap::IndexMap;
 
 use crate::import::{ImportError, ImportOptions, ImportWarning, Imported, import};
-use crate::model::{GatewayResponseType, HttpMethod, Method, Resource, RestApi};
+use crate::model::{ContentHandling, GatewayResponseType, HttpMethod, Method, Resource, RestApi};
+use crate::pipeline::binary::BinaryMediaTypes;
+use crate::pipeline::compression::Compression;
 use crate::routing::{ApiRoute, RouteError, Router};
 use crate::text::Escaped;
 
@@ -227,6 +229,8 @@ pub struct CompiledApi {
     gateway_responses: IndexMap<GatewayResponseType, CompiledGatewayResponse>,
     resource_policy: Option<Policy>,
     authorizers: IndexMap<String, CompiledAuthorizer>,
+    binary_media_types: BinaryMediaTypes,
+    compression: Compression,
 }
 
 /// One method, compiled.
@@ -242,6 +246,7 @@ pub struct CompiledIntegration {
     request_templates: RequestTemplates<Template>,
     request_parameters: ParamMappings,
     responses: IntegrationResponses<CompiledIntegrationResponse>,
+    content_handling: Option<ContentHandling>,
 }
 
 /// One integration response, compiled.
@@ -250,6 +255,7 @@ pub struct CompiledIntegrationResponse {
     status_code: StatusCode,
     response_parameters: ParamMappings,
     response_templates: Vec<(String, Template)>,
+    content_handling: Option<ContentHandling>,
 }
 
 impl CompiledApi {
@@ -288,6 +294,8 @@ impl CompiledApi {
             );
         }
         let resource_policy = compile_policy(api, options.scope.as_ref())?;
+        let binary_media_types = BinaryMediaTypes::compile(&api.binary_media_types);
+        let compression = Compression::new(api.minimum_compression_size);
         let mut authorizers = IndexMap::new();
         for (name, authorizer) in &api.authorizers {
             let compiled = CompiledAuthorizer::compile(authorizer).map_err(|error| {
@@ -306,6 +314,8 @@ impl CompiledApi {
             gateway_responses,
             resource_policy,
             authorizers,
+            binary_media_types,
+            compression,
         })
     }
 
@@ -357,6 +367,16 @@ impl CompiledApi {
     pub fn resource_policy(&self) -> Option<&Policy> {
         self.resource_policy.as_ref()
     }
+
+    /// The API's `binaryMediaTypes`, compiled.
+    pub fn binary_media_types(&self) -> &BinaryMediaTypes {
+        &self.binary_media_types
+    }
+
+    /// The API's `minimumCompressionSize`, compiled (with its compressor pool).
+    pub fn compression(&self) -> &Compression {
+        &self.compression
+    }
 }
 
 impl CompiledMethod {
@@ -387,6 +407,11 @@ impl CompiledIntegration {
     pub fn responses(&self) -> &IntegrationResponses<CompiledIntegrationResponse> {
         &self.responses
     }
+
+    /// The integration's `contentHandling` (request payload conversion).
+    pub fn content_handling(&self) -> Option<ContentHandling> {
+        self.content_handling
+    }
 }
 
 impl CompiledIntegrationResponse {
@@ -404,6 +429,11 @@ impl CompiledIntegrationResponse {
     /// [`gateway_mapping::selection::select_response_template`]).
     pub fn response_templates(&self) -> &[(String, Template)] {
         &self.response_templates
+    }
+
+    /// The integration response's `contentHandling` (response payload conversion).
+    pub fn content_handling(&self) -> Option<ContentHandling> {
+        self.content_handling
     }
 }
 
@@ -506,6 +536,7 @@ fn compile_method(
                 status_code: response.status_code,
                 response_parameters,
                 response_templates,
+                content_handling: response.content_handling,
             },
         ));
     }
@@ -517,6 +548,7 @@ fn compile_method(
             request_templates,
             request_parameters,
             responses,
+            content_handling: integration.content_handling,
         }),
     })
 }
@@ -562,6 +594,7 @@ const _: () = {
     assert_send_sync::<Template>();
     assert_send_sync::<Policy>();
     assert_send_sync::<CompiledAuthorizer>();
+    assert_send_sync::<Compression>();
     assert_send_sync::<Imported>();
     assert_send_sync::<CompileError>();
     assert_send_sync::<crate::pipeline::Failure>();

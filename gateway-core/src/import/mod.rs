@@ -51,7 +51,7 @@
 //! path, `Split` drops its first segment and prepends the rest.
 
 mod api;
-mod document;
+pub(crate) mod document;
 mod error;
 mod integration;
 mod java_regex;

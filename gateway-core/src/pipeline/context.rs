@@ -32,22 +32,6 @@ pub const IDENTITY_KEYS: [&str; 12] = [
     "user",
 ];
 
-/// [`IDENTITY_KEYS`] as `$context` paths (no formatting per request).
-const IDENTITY_PATHS: [&str; 12] = [
-    "identity.cognitoIdentityPoolId",
-    "identity.accountId",
-    "identity.cognitoIdentityId",
-    "identity.caller",
-    "identity.sourceIp",
-    "identity.principalOrgId",
-    "identity.accessKey",
-    "identity.cognitoAuthenticationType",
-    "identity.cognitoAuthenticationProvider",
-    "identity.userArn",
-    "identity.userAgent",
-    "identity.user",
-];
-
 /// Makes request ids: `requestId` a version-4-shaped UUID, `extendedRequestId` 16 characters
 /// ending in `=` as AWS prints them (`e_J36EirPHcEZgQ=`). Unique per generator (a counter
 /// under a random per-process key), not secret.
@@ -83,14 +67,25 @@ impl RequestIds {
     pub fn next(&self) -> (String, String) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let (a, b, c) = (self.word(n, 1), self.word(n, 2), self.word(n, 3));
-        let uuid = format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        );
+        // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, written digit by digit (format! was most of
+        // the ids' cost).
+        let digits = [
+            (a >> 32, 8),
+            ((a >> 16) & 0xffff, 4),
+            (0x4000 | (a & 0x0fff), 4),
+            (0x8000 | (b >> 48) & 0x3fff, 4),
+            (b & 0xffff_ffff_ffff, 12),
+        ];
+        let mut uuid = String::with_capacity(36);
+        for (i, (value, width)) in digits.into_iter().enumerate() {
+            if i > 0 {
+                uuid.push('-');
+            }
+            for shift in (0..width).rev() {
+                let nibble = (value >> (shift * 4)) & 0xf;
+                uuid.push(char::from(b"0123456789abcdef"[nibble as usize]));
+            }
+        }
         const ALPHABET: &[u8; 64] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut extended: String = (0..15)
@@ -132,48 +127,47 @@ pub struct Arrival<'a> {
 /// raw path with `/{stage}` in front; `protocol` is `HTTP/1.1` (AWS reports it for HTTP/2
 /// clients too); `identity` has its twelve keys, `null` but `sourceIp` and `userAgent`.
 pub fn on_arrival(arrival: &Arrival<'_>) -> Context {
-    let mut c = Context::new();
-    let header = |name: &str| {
-        arrival
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let domain = header("host").unwrap_or_else(|| {
-        format!(
+    let header = |name: &str| arrival.headers.get(name).and_then(|v| v.to_str().ok());
+    let domain = match header("host") {
+        Some(host) => host.to_owned(),
+        None => format!(
             "{}.execute-api.{}.amazonaws.com",
             arrival.api_id, arrival.stage.region
-        )
-    });
+        ),
+    };
     let prefix = domain.split('.').next().unwrap_or_default().to_owned();
-    c.set("accountId", arrival.stage.account_id.as_str());
-    c.set("apiId", arrival.api_id);
-    c.set("deploymentId", arrival.stage.deployment_id.as_str());
-    c.set("domainName", domain);
-    c.set("domainPrefix", prefix);
-    c.set("extendedRequestId", arrival.extended_request_id);
-    c.set("httpMethod", arrival.http_method);
-    for key in IDENTITY_PATHS {
-        c.set(key, Json::Null);
-    }
-    if let Some(ip) = arrival.source_ip {
-        // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d; API Gateway reports
-        // the IPv4 address.
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-            v4 => v4,
-        };
-        c.set("identity.sourceIp", ip.to_string());
-    }
-    if let Some(agent) = header("user-agent") {
-        c.set("identity.userAgent", agent);
-    }
-    c.set("path", format!("/{}{}", arrival.stage.name, arrival.path));
-    c.set("protocol", "HTTP/1.1");
-    c.set("requestId", arrival.request_id);
-    c.set_request_time(arrival.epoch_millis);
-    c.set("stage", arrival.stage.name.as_str());
+    // Every name below is set once, so the context is built by appending (no search per
+    // variable: building it by dotted names was a third of a MOCK request's instructions).
+    let mut c = Context::with_capacity(16);
+    c.push("accountId", arrival.stage.account_id.as_str());
+    c.push("apiId", arrival.api_id);
+    c.push("deploymentId", arrival.stage.deployment_id.as_str());
+    c.push("domainName", domain);
+    c.push("domainPrefix", prefix);
+    c.push("extendedRequestId", arrival.extended_request_id);
+    c.push("httpMethod", arrival.http_method);
+    // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d; API Gateway reports the
+    // IPv4 address.
+    let source_ip = arrival.source_ip.map(|ip| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    });
+    c.push_object(
+        "identity",
+        IDENTITY_KEYS.into_iter().map(|key| {
+            let value = match key {
+                "sourceIp" => source_ip.map_or(Json::Null, |ip| Json::String(ip.to_string())),
+                "userAgent" => header("user-agent").map_or(Json::Null, Json::from),
+                _ => Json::Null,
+            };
+            (key, value)
+        }),
+    );
+    c.push("path", format!("/{}{}", arrival.stage.name, arrival.path));
+    c.push("protocol", "HTTP/1.1");
+    c.push("requestId", arrival.request_id);
+    c.push_request_time(arrival.epoch_millis);
+    c.push("stage", arrival.stage.name.as_str());
     c
 }
 
@@ -245,10 +239,35 @@ mod tests {
     }
 
     #[test]
-    fn identity_paths_are_the_identity_keys() {
-        for (path, key) in IDENTITY_PATHS.iter().zip(IDENTITY_KEYS) {
-            assert_eq!(path.strip_prefix("identity."), Some(key));
+    fn built_by_appending_it_equals_the_context_set_by_name() {
+        let stage = Stage::new("prod");
+        let mut headers = HeaderMap::new();
+        headers.insert("user-agent", HeaderValue::from_static("curl/8"));
+        let built = on_arrival(&arrival(&stage, &headers));
+        let mut by_name = Context::new();
+        for (name, value) in [
+            ("accountId", "123456789012"),
+            ("apiId", "abc123"),
+            ("deploymentId", "local"),
+            ("domainName", "abc123.execute-api.us-east-1.amazonaws.com"),
+            ("domainPrefix", "abc123"),
+            ("extendedRequestId", "e="),
+            ("httpMethod", "GET"),
+        ] {
+            by_name.set(name, value);
         }
+        for key in IDENTITY_KEYS {
+            by_name.set(&format!("identity.{key}"), Json::Null);
+        }
+        by_name.set("identity.sourceIp", "10.1.2.3");
+        by_name.set("identity.userAgent", "curl/8");
+        by_name.set("path", "/prod/pets/1");
+        by_name.set("protocol", "HTTP/1.1");
+        by_name.set("requestId", "r");
+        by_name.set_request_time(1_781_500_363_847);
+        by_name.set("stage", "prod");
+        assert_eq!(built, by_name);
+        assert_eq!(built.to_json(), by_name.to_json());
     }
 
     #[test]
@@ -261,6 +280,17 @@ mod tests {
             assert_eq!(&id[14..15], "4");
             assert_eq!(ext.len(), 16);
             assert!(ext.ends_with('='));
+            let groups: Vec<&str> = id.split('-').collect();
+            assert_eq!(
+                groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12]
+            );
+            assert!(
+                id.bytes()
+                    .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+            // RFC 4122 variant: 8, 9, a or b.
+            assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
             assert!(seen.insert(id));
         }
     }

@@ -6,12 +6,15 @@
 //! 3. route ([`super::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
 //! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
 //!    this place: [`super::access`]);
-//! 5. request validation ([`super::validation`]);
+//! 5. a compressed body decoded ([`super::compression`]; 415 for a coding it cannot read),
+//!    then request validation ([`super::validation`]);
 //! 6. the integration (the `integration` module): MOCK, HTTP, HTTP_PROXY, AWS_PROXY, AWS (Lambda), shaped in
 //!    [`super::integrations`], non-proxy ones through [`super::integration_request::map`] and
 //!    [`super::integration_response::respond`];
 //! 7. every failure of every stage through the API's gateway responses;
-//! 8. the headers API Gateway adds to every response it sends ([`Gateway::finish`]);
+//! 8. the response compressed when the client and `minimumCompressionSize` allow
+//!    ([`super::compression`]), then the headers API Gateway adds to every response it sends
+//!    ([`Gateway::finish`]);
 //! 9. the access-log line, once the response is known ([`super::access_log`]).
 //!
 //! With `x-amazon-apigateway-cors` ([`super::cors`]), a preflight is answered between 2 and 3
@@ -26,13 +29,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use gateway_mapping::context::Context;
+use gateway_mapping::context::ContextState;
 use gateway_mapping::input::OwnedRequest;
+use gateway_mapping::selection::UnsupportedMediaType;
 use gateway_validate::RequestView as ValidationView;
 use http::{HeaderName, HeaderValue, Response};
 
+use super::access::{Access, AccessRequest};
 use super::access_log::{self, AccessLogFormat, AccessLogSink};
 use super::backends::{HttpBackend, LambdaBackend};
+use super::compression::DecompressError;
 use super::context::{self, Arrival, RequestIds};
 use super::cors::{self, CorsPolicy};
 use super::failures;
@@ -90,6 +96,7 @@ pub struct Gateway {
     pub(super) api: Arc<CompiledApi>,
     pub(super) stage: Stage,
     pub(super) backends: Backends,
+    pub(super) access: Access,
     pub(super) ids: RequestIds,
     /// `x-amazon-apigateway-cors`, compiled.
     pub(super) cors: Option<CorsPolicy>,
@@ -114,12 +121,18 @@ pub(super) struct Exchange {
     pub(super) method: String,
     pub(super) path: String,
     pub(super) parts: OwnedRequest,
-    pub(super) context: Context,
+    /// `$context` and what the templates wrote into its override maps: one value for the
+    /// whole request (the templates take it and give it back), so a gateway response after
+    /// any stage reads the request's latest `$context`.
+    pub(super) context: ContextState,
     pub(super) resource_path: Option<String>,
     pub(super) integration_latency: Option<Duration>,
     pub(super) source_ip: Option<IpAddr>,
     pub(super) epoch_millis: i64,
     pub(super) request_id: String,
+    /// The integration (non-proxy HTTP) answered with a `Content-Encoding`: not compressed
+    /// again.
+    pub(super) integration_encoded: bool,
 }
 
 fn epoch_millis(now: SystemTime) -> i64 {
@@ -147,10 +160,18 @@ impl Gateway {
             api,
             stage,
             backends,
+            access: Access::default(),
             ids: RequestIds::new(),
             access_log,
             access_log_sink: None,
         })
+    }
+
+    /// The same gateway with `access`: the keys, plans, identities and counter stores the
+    /// access-control stages use (see [`super::access`]).
+    pub fn with_access(mut self, access: Access) -> Gateway {
+        self.access = access;
+        self
     }
 
     /// Writes the stage's access-log lines ([`Stage::access_log_format`]) to `sink`, one per
@@ -260,10 +281,15 @@ impl Gateway {
             method,
             path,
             parts: request::parts(head.headers, query, body),
-            context,
+            context: ContextState::from(context),
             resource_path: None,
             integration_latency: None,
+            integration_encoded: false,
         };
+        let coding = self
+            .api
+            .compression()
+            .negotiate(exchange.parts.headers.get(http::header::ACCEPT_ENCODING));
         let preflight = cors::preflight(
             self.cors.as_ref(),
             &exchange.method,
@@ -287,7 +313,7 @@ impl Gateway {
                 outcome.failure = Some(failure.response_type.as_str());
                 outcome.detail.clone_from(&failure.detail);
                 if arrived.is_some() {
-                    access_log::note_failure(&mut exchange.context, &failure);
+                    access_log::note_failure(exchange.context.context_mut(), &failure);
                 }
                 self.failure_response(&failure, &exchange)
             }
@@ -299,6 +325,13 @@ impl Gateway {
                 response.headers_mut(),
             );
         }
+        if let Some(coding) = coding {
+            self.api.compression().compress_response(
+                coding,
+                exchange.integration_encoded,
+                &mut response,
+            );
+        }
         let response = self.finish(response, &request_id, &extended_id);
         if let Some(arrived) = arrived {
             let finished = access_log::Finished {
@@ -307,7 +340,11 @@ impl Gateway {
                 response_latency_ms: u64::try_from(arrived.elapsed().as_millis())
                     .unwrap_or(u64::MAX),
             };
-            access_log::write(self.access_log_stage(), &exchange.context, finished);
+            access_log::write(
+                self.access_log_stage(),
+                exchange.context.context(),
+                finished,
+            );
         }
         (response, outcome)
     }
@@ -318,7 +355,7 @@ impl Gateway {
         let route = routed.route;
         exchange.parts.path = routed.path_parameters;
         context::on_route(
-            &mut exchange.context,
+            exchange.context.context_mut(),
             &resource_id(&routed.resource_path),
             &routed.resource_path,
         );
@@ -327,7 +364,28 @@ impl Gateway {
             .api
             .model_method(route)
             .ok_or_else(|| failures::configuration("the routed method is not in the API"))?;
-        access::authorize(&self.api, method, &exchange.parts, &mut exchange.context)?;
+        let resource_path = exchange.resource_path.as_deref().unwrap_or_default();
+        let request = AccessRequest {
+            api: &self.api,
+            stage: &self.stage,
+            method,
+            http_method: &exchange.method,
+            resource_path,
+            path: &exchange.path,
+            request: &exchange.parts,
+            source_ip: exchange.source_ip,
+            epoch_millis: exchange.epoch_millis,
+        };
+        access::check(
+            &self.access,
+            &self.backends,
+            &request,
+            exchange.context.context_mut(),
+        )
+        .await?;
+        if let Some(refusal) = self.decompress(exchange)? {
+            return Ok(refusal);
+        }
         let body_json = match self.api.method(route) {
             Some(compiled) => validation::validate(compiled, &exchange.parts)?,
             None => None,
@@ -344,6 +402,35 @@ impl Gateway {
             .await
     }
 
+    /// A compressed request body decoded in place (its `Content-Encoding` dropped), before
+    /// validation and mapping (developer guide, "API Gateway decompresses the payload before
+    /// applying mapping templates"). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
+    /// (415 `Unsupported Media Type`, same guide); a body that decodes past the 10 MB payload
+    /// limit is answered as a body over it (`Some` response: 413).
+    fn decompress(&self, exchange: &mut Exchange) -> Result<Option<Response<Bytes>>, Failure> {
+        let parts = &mut exchange.parts;
+        match self
+            .api
+            .compression()
+            .decompress_request(&parts.headers, &parts.body)
+        {
+            Ok(None) => Ok(None),
+            Ok(Some(body)) => {
+                parts.body = body;
+                parts.headers.remove(http::header::CONTENT_ENCODING);
+                Ok(None)
+            }
+            Err(DecompressError::TooLarge) => Ok(Some(FrontEndRefusal::into_response(
+                request::payload_too_large(),
+            ))),
+            Err(e) => Err(Failure::new(
+                crate::model::GatewayResponseType::UnsupportedMediaType,
+                UnsupportedMediaType::MESSAGE,
+            )
+            .with_detail(e.to_string())),
+        }
+    }
+
     /// The gateway response for `failure`, with the request's `$context`.
     fn failure_response(&self, failure: &Failure, exchange: &Exchange) -> Response<Bytes> {
         let parts = &exchange.parts;
@@ -356,7 +443,7 @@ impl Gateway {
         let rendered = self.api.gateway_response_in(
             failure,
             &view,
-            exchange.context.clone(),
+            exchange.context.context().clone(),
             &self.stage.variables,
         );
         match rendered {

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use gateway_mapping::input::OwnedRequest;
+use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderValue, Response};
 use serde_json::Value as Json;
 
 use super::backends::{BackendError, BackendRequest, LambdaInvocation, LambdaOutput};
-use super::failures;
 use super::gateway::{Exchange, Gateway};
 use super::gateway_response::Failure;
 use super::integration_request;
@@ -25,12 +25,57 @@ use super::integrations::http::{
 };
 use super::integrations::lambda_proxy::{self, EventError, EventInput};
 use super::integrations::{lambda, mock};
+use super::{binary, failures};
 use crate::compile::CompiledIntegration;
 use crate::model::{HttpMethod, Integration, IntegrationType};
 
 impl Gateway {
     /// Runs the method's integration and returns the method response.
     pub(super) async fn integrate(
+        &self,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        // The request table (contentHandling) for every type but AWS_PROXY, whose event
+        // carries the body with isBase64Encoded instead.
+        let original = match integration.kind {
+            IntegrationType::AwsProxy => None,
+            _ => Some(self.convert_request_body(compiled, exchange)?),
+        };
+        let result = self
+            .integrate_converted(integration, compiled, exchange, body_json)
+            .await;
+        // The gateway responses see the method request's body, as it came.
+        if let Some(original) = original {
+            exchange.parts.body = original;
+        }
+        result
+    }
+
+    /// The body the integration is given: the method request's, converted by the
+    /// integration's `contentHandling` as the request table says ([`binary::convert_request`]);
+    /// returns the original. Text that must be base64 and is not: 500 (developer guide,
+    /// payload encodings: "If the conversion fails, it returns a 500 response indicating an
+    /// API configuration error").
+    fn convert_request_body(
+        &self,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+    ) -> Result<Bytes, Failure> {
+        let original = exchange.parts.body.clone();
+        let is_binary = self
+            .api
+            .binary_media_types()
+            .is_binary(exchange.parts.headers.get(CONTENT_TYPE));
+        exchange.parts.body =
+            binary::convert_request(original.clone(), is_binary, compiled.content_handling())
+                .map_err(|e| failures::configuration(e.to_string()))?;
+        Ok(original)
+    }
+
+    async fn integrate_converted(
         &self,
         integration: &Integration,
         compiled: &CompiledIntegration,
@@ -108,8 +153,9 @@ impl Gateway {
         let latency = started.elapsed();
         exchange.integration_latency = Some(latency);
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
+        let context = exchange.context.context_mut();
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
         answer.map_err(|e| match e {
             BackendError::Timeout => Failure::from(IntegrationError::Timeout)
                 .with_detail("Execution failed due to a timeout error"),
@@ -135,8 +181,13 @@ impl Gateway {
             http_method: &exchange.method,
             stage: &self.stage.name,
             stage_variables: &self.stage.variables,
-            base64_body: false,
-            context: &exchange.context,
+            // Developer guide, lambda-proxy-binary-media: a request whose Content-Type is
+            // in binaryMediaTypes reaches the function base64-encoded.
+            base64_body: self
+                .api
+                .binary_media_types()
+                .is_binary(exchange.parts.headers.get(CONTENT_TYPE)),
+            context: exchange.context.context(),
         });
         let payload = match payload {
             Ok(payload) => payload,
@@ -163,7 +214,10 @@ impl Gateway {
         let answer = self
             .invoke(target, Bytes::from(payload), integration, exchange)
             .await?;
-        exchange.context.set("integration.status", 200);
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
         if lambda_proxy::invocation_failed(answer.function_error.as_deref()) {
             return Err(failures::lambda(format!(
                 "Lambda execution failed with status 200 due to customer function error: {}",
@@ -172,9 +226,15 @@ impl Gateway {
         }
         let parsed =
             lambda_proxy::parse_response(&answer.payload).map_err(|e| Failure::from(&e))?;
+        // Decoded only for a binary Accept; text that is not base64 is a 500 (research 4.2,
+        // recorded: LocalStack test_aws_proxy_binary_response).
+        let accepts_binary = self
+            .api
+            .binary_media_types()
+            .accepts_binary(exchange.parts.headers.get(ACCEPT));
         let body = parsed
-            .client_body(false)
-            .map_err(|e| failures::lambda(e.to_string()))?;
+            .client_body(accepts_binary)
+            .map_err(|e| failures::configuration(e.to_string()))?;
         let mut response = Response::new(body);
         *response.status_mut() = parsed.status;
         *response.headers_mut() = http_integration::proxy_response_headers(&parsed.headers);
@@ -198,45 +258,52 @@ impl Gateway {
     ) -> Result<Response<Bytes>, Failure> {
         let target = self.lambda_target(integration)?;
         let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let mapped = integration_request::map(
-            compiled,
-            &parts,
-            body_json,
-            exchange.context.clone(),
-            &self.stage.variables,
-        );
-        let result = match mapped {
-            Ok((mapped, mut state)) => match self
-                .invoke(target, mapped.body, integration, exchange)
-                .await
-            {
-                Ok(answer) => {
-                    // Lambda's Invoke answers 200 for a function error too (the error is in
-                    // X-Amz-Function-Error and the payload).
-                    state.context_mut().set("integration.status", 200);
-                    let output = IntegrationOutput {
-                        selector: lambda::selector(
-                            answer.function_error.as_deref(),
-                            &answer.payload,
-                        ),
-                        headers: http::HeaderMap::new(),
-                        body: answer.payload,
-                    };
-                    integration_response::respond(
-                        compiled,
-                        &output,
-                        &parts,
-                        state,
-                        &self.stage.variables,
-                    )
-                    .map(MethodResponse::into_response)
-                }
-                Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        };
+        let result = self
+            .lambda_custom_exchange(target, integration, compiled, exchange, &parts, body_json)
+            .await;
         exchange.parts = Arc::unwrap_or_clone(parts);
         result
+    }
+
+    async fn lambda_custom_exchange(
+        &self,
+        target: lambda::LambdaTarget,
+        integration: &Integration,
+        compiled: &CompiledIntegration,
+        exchange: &mut Exchange,
+        parts: &Arc<OwnedRequest>,
+        body_json: Option<Arc<Json>>,
+    ) -> Result<Response<Bytes>, Failure> {
+        let mapped = integration_request::map(
+            compiled,
+            parts,
+            body_json,
+            &mut exchange.context,
+            &self.stage.variables,
+        )?;
+        let answer = self
+            .invoke(target, mapped.body, integration, exchange)
+            .await?;
+        // Lambda's Invoke answers 200 for a function error too (the error is in
+        // X-Amz-Function-Error and the payload).
+        exchange
+            .context
+            .context_mut()
+            .set("integration.status", 200);
+        let output = IntegrationOutput {
+            selector: lambda::selector(answer.function_error.as_deref(), &answer.payload),
+            headers: http::HeaderMap::new(),
+            body: answer.payload,
+        };
+        integration_response::respond(
+            compiled,
+            &output,
+            parts,
+            &mut exchange.context,
+            &self.stage.variables,
+            self.api.binary_media_types(),
+        )
+        .map(MethodResponse::into_response)
     }
 
     /// HTTP and HTTP_PROXY: parameter mappings (both), the request template (HTTP), the
@@ -270,27 +337,21 @@ impl Gateway {
         parts: &Arc<OwnedRequest>,
         body_json: Option<Arc<Json>>,
     ) -> Result<Response<Bytes>, Failure> {
-        let (mapped, state) = match kind {
-            HttpKind::HttpProxy => (
-                integration_request::map_parameters(
-                    compiled,
-                    parts,
-                    body_json.as_deref(),
-                    &exchange.context,
-                    &self.stage.variables,
-                ),
-                None,
+        let mapped = match kind {
+            HttpKind::HttpProxy => integration_request::map_parameters(
+                compiled,
+                parts,
+                body_json.as_deref(),
+                exchange.context.context(),
+                &self.stage.variables,
             ),
-            HttpKind::Http => {
-                let (mapped, state) = integration_request::map(
-                    compiled,
-                    parts,
-                    body_json,
-                    exchange.context.clone(),
-                    &self.stage.variables,
-                )?;
-                (mapped, Some(state))
-            }
+            HttpKind::Http => integration_request::map(
+                compiled,
+                parts,
+                body_json,
+                &mut exchange.context,
+                &self.stage.variables,
+            )?,
         };
         let template = integration
             .uri
@@ -354,28 +415,46 @@ impl Gateway {
             )),
         })?;
         let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        exchange
-            .context
-            .set("integration.status", answer.status.as_u16());
-        exchange.context.set("integration.latency", millis);
-        exchange.context.set("integrationLatency", millis);
-        let Some(mut state) = state else {
-            let mut response = Response::new(answer.body);
+        let context = exchange.context.context_mut();
+        context.set("integration.status", answer.status.as_u16());
+        context.set("integration.latency", millis);
+        context.set("integrationLatency", millis);
+        if kind == HttpKind::HttpProxy {
+            // HTTP_PROXY: the response table without contentHandling; an encoded body
+            // (Content-Encoding) passes through untouched (research 4.1).
+            let body = if answer.headers.contains_key(CONTENT_ENCODING) {
+                answer.body
+            } else {
+                let types = self.api.binary_media_types();
+                binary::convert_response(
+                    answer.body,
+                    types.is_binary(answer.headers.get(CONTENT_TYPE)),
+                    types.accepts_binary(parts.headers.get(ACCEPT)),
+                    None,
+                )
+                .map_err(|e| failures::configuration(e.to_string()))?
+            };
+            let mut response = Response::new(body);
             *response.status_mut() = answer.status;
             *response.headers_mut() = http_integration::proxy_response_headers(&answer.headers);
             return Ok(response);
-        };
-        let context = state.context_mut();
-        context.set("integration.status", answer.status.as_u16());
-        context.set("integration.latency", millis);
+        }
+        // A backend's Content-Encoding: the body is not compressed again (research 4.1).
+        exchange.integration_encoded = answer.headers.contains_key(CONTENT_ENCODING);
         let output = IntegrationOutput {
             selector: answer.status.as_u16().to_string(),
             headers: answer.headers,
             body: answer.body,
         };
-        let mut response =
-            integration_response::respond(compiled, &output, parts, state, &self.stage.variables)?
-                .into_response();
+        let mut response = integration_response::respond(
+            compiled,
+            &output,
+            parts,
+            &mut exchange.context,
+            &self.stage.variables,
+            self.api.binary_media_types(),
+        )?
+        .into_response();
         // HTTP (non-proxy) answers carry the trace id (research 9: LocalStack's
         // response_enricher, after AWS).
         if let Ok(value) = HeaderValue::from_str(&trace_id) {
@@ -396,11 +475,11 @@ impl Gateway {
             integration,
             &parts,
             body_json,
-            exchange.context.clone(),
+            &mut exchange.context,
             &self.stage.variables,
         );
-        let (mapped, state) = match result {
-            Ok(ok) => ok,
+        let mapped = match result {
+            Ok(mapped) => mapped,
             Err(failure) => {
                 exchange.parts = Arc::unwrap_or_clone(parts);
                 return Err(failure);
@@ -424,8 +503,9 @@ impl Gateway {
                 integration,
                 &output,
                 &parts,
-                state,
+                &mut exchange.context,
                 &self.stage.variables,
+                self.api.binary_media_types(),
             ),
             None => Err(failures::configuration(
                 "Unable to parse statusCode. It should be an integer that is defined in the request template.",

@@ -87,8 +87,8 @@ pub fn map_parameters(
     out
 }
 
-/// Maps the method request onto the integration request; returns it with `$context` as the
-/// template left it (its override maps feed the integration response's templates).
+/// Maps the method request onto the integration request; `context` is left as the template
+/// left it (its override maps feed the integration response's templates), on failure too.
 ///
 /// Fails with `UNSUPPORTED_MEDIA_TYPE` (415) when no template fits the request's content type
 /// and the passthrough behaviour refuses, and with a 500 `Internal server error` when the
@@ -97,14 +97,14 @@ pub fn map(
     integration: &CompiledIntegration,
     request: &Arc<OwnedRequest>,
     body_json: Option<Arc<Json>>,
-    context: Context,
+    context: &mut ContextState,
     stage_variables: &StageVariables,
-) -> Result<(IntegrationRequest, ContextState), Failure> {
+) -> Result<IntegrationRequest, Failure> {
     let mut out = map_parameters(
         integration,
         request,
         body_json.as_deref(),
-        &context,
+        context.context(),
         stage_variables,
     );
     let content_type = request
@@ -115,33 +115,37 @@ pub fn map(
         .request_templates()
         .select(content_type)
         .map_err(|e| Failure::from(&e))?;
-    let object = ContextObject::new(context);
-    match selection {
+    let object = ContextObject::resume(std::mem::take(context));
+    let rendered = match selection {
         // The method request's body, as map_parameters left it.
-        RequestSelection::Passthrough => {}
+        RequestSelection::Passthrough => Ok(()),
         RequestSelection::Template(template) => {
             let input = match body_json {
                 Some(json) => Input::shared_with_json(Arc::clone(request), json),
                 None => Input::shared(Arc::clone(request)),
             };
             let scope = mapping_scope(input, &object, stage_variables);
-            let rendered = template.render(&scope).map_err(|e| {
-                failures::configuration(format!("Unable to transform request: {e}"))
-            })?;
-            out.body = Bytes::from(rendered);
-            let overrides = object.overrides();
-            for (name, value) in &overrides.request_header {
-                replace(&mut out.headers, name, value, true);
-            }
-            for (name, value) in &overrides.request_path {
-                replace(&mut out.path, name, value, false);
-            }
-            for (name, value) in &overrides.request_querystring {
-                replace(&mut out.query, name, value, false);
-            }
+            template
+                .render(&scope)
+                .map(|rendered| out.body = Bytes::from(rendered))
+                .map_err(|e| failures::configuration(format!("Unable to transform request: {e}")))
+        }
+    };
+    if rendered.is_ok() {
+        let overrides = object.overrides();
+        for (name, value) in &overrides.request_header {
+            replace(&mut out.headers, name, value, true);
+        }
+        for (name, value) in &overrides.request_path {
+            replace(&mut out.path, name, value, false);
+        }
+        for (name, value) in &overrides.request_querystring {
+            replace(&mut out.query, name, value, false);
         }
     }
-    Ok((out, object.snapshot()))
+    // Back into the request's state, moved (nothing else holds the object any more).
+    *context = object.into_state();
+    rendered.map(|()| out)
 }
 
 #[cfg(test)]

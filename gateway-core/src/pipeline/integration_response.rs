@@ -1,7 +1,9 @@
 //! The integration response of a non-proxy integration (HTTP, AWS, MOCK), then the method
 //! response: the integration response selected by its pattern (on the status code, or on a
 //! Lambda function's `errorMessage`), its `method.response.header.*` mappings, its template
-//! chosen by the request's `Accept`, and the templates' `$context.responseOverride.*`.
+//! chosen by the request's `Accept`, and the templates' `$context.responseOverride.*`. The
+//! integration's body is converted by the response's `contentHandling` first
+//! ([`super::binary::convert_response`]), so the template sees what the table says.
 
 use bytes::Bytes;
 use gateway_mapping::context::{ContextObject, ContextState, StageVariables, mapping_scope};
@@ -11,6 +13,7 @@ use gateway_mapping::selection::select_response_template;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+use super::binary::{BinaryMediaTypes, convert_response};
 use super::failures;
 use super::gateway_response::Failure;
 use super::integrations::http::mapped_response_headers;
@@ -52,17 +55,22 @@ fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
-/// Selects and applies the integration response.
+/// Selects and applies the integration response; `context` is left as the response
+/// template left it.
 ///
 /// No matching response and no default: 500 `Internal server error` (API Gateway logs
 /// "Execution failed due to configuration error: No match for output mapping and no default
-/// output mapping configured"); a response template that fails: 500 too.
+/// output mapping configured"); a response template that fails: 500 too, and so does a body
+/// that `contentHandling` must base64-decode and is not base64 (developer guide, payload
+/// encodings: "If the conversion fails, it returns a 500 response indicating an API
+/// configuration error").
 pub fn respond(
     integration: &CompiledIntegration,
     output: &IntegrationOutput,
     request: &OwnedRequest,
-    state: ContextState,
+    context: &mut ContextState,
     stage_variables: &StageVariables,
+    binary: &BinaryMediaTypes,
 ) -> Result<MethodResponse, Failure> {
     let response = integration
         .responses()
@@ -84,7 +92,7 @@ pub fn respond(
     };
     let mapped = response.response_parameters().evaluate(&Sources {
         request: Some(request.view()),
-        context: Some(state.context()),
+        context: Some(context.context()),
         stage_variables: Some(stage_variables),
         integration_response: Some(integration_view),
         ..Sources::default()
@@ -98,35 +106,44 @@ pub fn respond(
         .collect();
     // Restricted names come out as x-amzn-Remapped-* (research 3.3).
     let mut headers = mapped_response_headers(&pairs).map_err(|e| Failure::from(&e))?;
-    let object = ContextObject::resume(state);
+    let body = convert_response(
+        output.body.clone(),
+        binary.is_binary(output.headers.get(CONTENT_TYPE)),
+        binary.accepts_binary(request.headers.get(ACCEPT)),
+        response.content_handling(),
+    )
+    .map_err(|e| failures::configuration(e.to_string()))?;
+    let object = ContextObject::resume(std::mem::take(context));
     let templates: Vec<(&str, (&str, _))> = response
         .response_templates()
         .iter()
         .map(|(k, t)| (k.as_str(), (k.as_str(), t)))
         .collect();
     let accept = request.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
-    let (content_type, body) = match select_response_template(&templates, accept) {
+    let rendered = match select_response_template(&templates, accept) {
         Some((content_type, template)) => {
             let input = Input::new(RequestView {
                 headers: &output.headers,
                 header_names: &[],
                 query: &request.query,
                 path: &request.path,
-                body: &output.body,
+                body: &body,
             });
             let scope = mapping_scope(input, &object, stage_variables);
-            let body = template.render(&scope).map_err(|e| {
-                failures::configuration(format!("Unable to transform response: {e}"))
-            })?;
-            (*content_type, Bytes::from(body))
+            template
+                .render(&scope)
+                .map(|body| (*content_type, Bytes::from(body)))
+                .map_err(|e| failures::configuration(format!("Unable to transform response: {e}")))
         }
-        None => ("application/json", output.body.clone()),
+        None => Ok(("application/json", body)),
     };
+    let overrides = object.overrides();
+    *context = object.into_state();
+    let (content_type, body) = rendered?;
     if !headers.contains_key(CONTENT_TYPE) {
         set_header(&mut headers, "content-type", content_type);
     }
     let mut status = response.status_code();
-    let overrides = object.overrides();
     if let Some(s) = overrides
         .response_status
         .and_then(|s| StatusCode::from_u16(s).ok())

@@ -11,6 +11,9 @@
 //! - [`integration_request`]: parameter mappings and the request template;
 //! - [`integrations`]: MOCK, HTTP, HTTP_PROXY, Lambda proxy, over the host's [`backends`];
 //! - [`integration_response`]: selection, response parameters, response template, overrides;
+//! - the payload stages: [`compression`] (request bodies decoded before validation, responses
+//!   compressed last) and [`binary`] (`binaryMediaTypes` and `contentHandling`, applied where
+//!   the integrations take and give bodies);
 //! - [`cors`]: the gateway's own CORS for `x-amazon-apigateway-cors` (REST APIs answer
 //!   preflights through their configured `OPTIONS` methods);
 //! - [`access_log`]: the stage's access-log line, after the response, to the host's sink;
@@ -60,6 +63,8 @@
 pub mod access;
 pub mod access_log;
 pub mod backends;
+pub mod binary;
+pub mod compression;
 pub mod context;
 pub mod cors;
 pub mod failures;

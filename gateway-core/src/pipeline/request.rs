@@ -46,6 +46,15 @@ impl FrontEndRefusal {
     }
 }
 
+/// A body over [`MAX_PAYLOAD_BYTES`]: 413 `HTTP content length exceeded 10485760 bytes.`
+/// (also for a compressed body that decodes past it).
+pub fn payload_too_large() -> FrontEndRefusal {
+    FrontEndRefusal {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        body: "HTTP content length exceeded 10485760 bytes.",
+    }
+}
+
 /// Checks the front-end limits: payload (413 `HTTP content length exceeded 10485760
 /// bytes.`), URL length (414) and header size (431).
 pub fn check_limits(
@@ -54,10 +63,7 @@ pub fn check_limits(
     body: &Bytes,
 ) -> Result<(), FrontEndRefusal> {
     if body.len() > MAX_PAYLOAD_BYTES {
-        return Err(FrontEndRefusal {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            body: "HTTP content length exceeded 10485760 bytes.",
-        });
+        return Err(payload_too_large());
     }
     if path_and_query.len() > MAX_URL_LENGTH {
         return Err(FrontEndRefusal {

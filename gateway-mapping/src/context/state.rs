@@ -64,11 +64,22 @@ use crate::value::Value;
 /// the override maps, as plain data (`Send + Sync + Clone`). Made by
 /// [`ContextObject::snapshot`], turned back by [`ContextObject::resume`]; see the module
 /// documentation for the rule it serves.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContextState {
     context: Context,
     request_override: Option<Saved>,
     response_override: Option<Saved>,
+}
+
+impl From<Context> for ContextState {
+    /// A request's `$context` before any template ran (no override written).
+    fn from(context: Context) -> ContextState {
+        ContextState {
+            context,
+            request_override: None,
+            response_override: None,
+        }
+    }
 }
 
 impl ContextState {
@@ -264,20 +275,42 @@ impl Loader {
     }
 }
 
+/// The override maps as the templates left them (`None` for a map never touched).
+fn saved_overrides(root: &ContextRoot) -> (Option<Saved>, Option<Saved>) {
+    let mut saver = Saver::default();
+    let mut save = |cell: &OnceCell<Value>| cell.get().map(|v| saver.save(v, 0));
+    let request_override = save(&root.request_override);
+    (request_override, save(&root.response_override))
+}
+
 impl ContextObject {
     /// The request's `$context` as plain `Send + Sync` data: its variables and what the
     /// templates wrote into the override maps so far (see the module documentation).
     pub fn snapshot(&self) -> ContextState {
-        let mut saver = Saver::default();
-        let mut save = |cell: &OnceCell<Value>| cell.get().map(|v| saver.save(v, 0));
-        let request_override = save(&self.root.request_override);
-        let response_override = save(&self.root.response_override);
+        let (request_override, response_override) = saved_overrides(&self.root);
         ContextState {
             context: Context {
                 vars: self.root.vars.clone(),
             },
             request_override,
             response_override,
+        }
+    }
+
+    /// [`ContextObject::snapshot`] for a context object no longer needed: when nothing else
+    /// holds it (the scope and the values of the render dropped), its variables are moved
+    /// into the state instead of copied.
+    pub fn into_state(self) -> ContextState {
+        match Rc::try_unwrap(self.root) {
+            Ok(root) => {
+                let (request_override, response_override) = saved_overrides(&root);
+                ContextState {
+                    context: Context { vars: root.vars },
+                    request_override,
+                    response_override,
+                }
+            }
+            Err(root) => ContextObject { root }.snapshot(),
         }
     }
 
@@ -348,6 +381,29 @@ mod tests {
         assert_eq!(render(&resumed, read, ""), before);
         assert_eq!(resumed.overrides(), context.overrides());
         assert_eq!(resumed.overrides().response_status, Some(201));
+    }
+
+    #[test]
+    fn into_state_is_the_snapshot_whether_or_not_it_is_shared() {
+        let mut vars = Context::new();
+        vars.set("stage", "prod");
+        vars.set("identity.sourceIp", "10.0.0.1");
+        let writes = "#set($context.responseOverride.header.h = 'v')\
+                      #set($context.requestOverride.querystring.q = [1, 2])";
+        // Held only by its owner: the variables move.
+        let context = ContextObject::new(vars.clone());
+        render(&context, writes, "");
+        let snapshot = context.snapshot();
+        assert_eq!(context.into_state(), snapshot);
+        // Still held elsewhere (an override map holding $context itself): a copy.
+        let context = ContextObject::new(vars);
+        render(
+            &context,
+            &format!("{writes}#set($context.responseOverride.c = $context)"),
+            "",
+        );
+        let snapshot = context.snapshot();
+        assert_eq!(context.into_state(), snapshot);
     }
 
     #[test]

@@ -178,6 +178,43 @@ impl Context {
         entries_to_json(&self.vars)
     }
 
+    /// An empty context with room for `n` top-level variables.
+    pub fn with_capacity(n: usize) -> Context {
+        Context {
+            vars: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends the top-level variable `name`, which must not be set yet (a host building a
+    /// request's `$context` from nothing): no search and no copy of the name, unlike
+    /// [`Context::set`]. A name set twice this way is kept twice, and lookups find the first.
+    pub fn push(&mut self, name: &'static str, value: impl Into<Json>) {
+        debug_assert!(entry(&self.vars, name).is_none(), "{name} pushed twice");
+        self.vars
+            .push((Cow::Borrowed(name), Node::from_json(value.into())));
+    }
+
+    /// Appends the top-level object `name` with `entries` (each a leaf), under the same rule
+    /// as [`Context::push`]: `identity` with its keys, in the order given.
+    pub fn push_object(
+        &mut self,
+        name: &'static str,
+        entries: impl IntoIterator<Item = (&'static str, Json)>,
+    ) {
+        debug_assert!(entry(&self.vars, name).is_none(), "{name} pushed twice");
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), Node::from_json(v)))
+            .collect();
+        self.vars.push((Cow::Borrowed(name), Node::Object(entries)));
+    }
+
+    /// [`Context::set_request_time`] for a context built with [`Context::push`].
+    pub fn push_request_time(&mut self, epoch_millis: i64) {
+        self.push("requestTimeEpoch", epoch_millis);
+        self.push("requestTime", clf_time(epoch_millis));
+    }
+
     /// Sets a variable by dotted name (`identity.sourceIp`), creating the objects on the way.
     pub fn set(&mut self, name: &str, value: impl Into<Json>) {
         let mut entries = &mut self.vars;

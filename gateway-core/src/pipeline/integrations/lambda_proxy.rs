@@ -202,7 +202,7 @@ const CONTEXT_KEYS: [&str; 17] = [
 use crate::pipeline::context::IDENTITY_KEYS;
 
 /// A base64 reader as lenient as `java.util.Base64.getDecoder()`: padding optional.
-const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new()
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)

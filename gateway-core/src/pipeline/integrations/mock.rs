@@ -11,8 +11,15 @@ use serde_json::Value as Json;
 /// `statusCode` key followed by `:` and a three-digit number. `"200"` (a string) is taken
 /// too. `None` when there is no such number.
 pub fn status_code(rendered: &str) -> Option<u16> {
-    if let Ok(Json::Object(map)) = serde_json::from_str::<Json>(rendered) {
-        return match map.get("statusCode") {
+    // Only `statusCode` is kept: the other members are skipped, not built (building the whole
+    // object was a sixth of a MOCK request's instructions).
+    #[derive(serde::Deserialize)]
+    struct Rendered {
+        #[serde(rename = "statusCode")]
+        status_code: Option<Json>,
+    }
+    if let Ok(Rendered { status_code }) = serde_json::from_str::<Rendered>(rendered) {
+        return match status_code {
             Some(Json::Number(n)) => n.as_u64().and_then(three_digits),
             Some(Json::String(s)) => s.trim().parse::<u16>().ok().and_then(three_digits),
             _ => None,
@@ -43,5 +50,15 @@ mod tests {
         assert_eq!(status_code(r#"{"other": 1}"#), None);
         assert_eq!(status_code(r#"{"statusCode": 99999}"#), None);
         assert_eq!(status_code(""), None);
+        // Not an object: read leniently.
+        assert_eq!(status_code(r#"["statusCode": 302]"#), Some(302));
+        assert_eq!(
+            status_code(r#"{"statusCode": null, "x": [1, {"y": 2}]}"#),
+            None
+        );
+        assert_eq!(
+            status_code(r#"{"a": {"statusCode": 1}, "statusCode": 203}"#),
+            Some(203)
+        );
     }
 }

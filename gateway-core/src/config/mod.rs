@@ -1,0 +1,227 @@
+//! The local gateway's configuration: what lives outside the API definition on AWS (the
+//! account and Region, API keys, usage plans, stage settings, account throttling, the IAM
+//! users and Cognito user pools that stand in for AWS's, and the counter store), read from one
+//! YAML or JSON file (`gateway serve --config FILE`).
+//!
+//! Sections use the field names of API Gateway's own API, so what `aws apigateway get-...`
+//! prints can be pasted in: read-only fields AWS prints (`createdDate`, `description`, ...)
+//! are accepted and ignored inside the sections; a field nobody knows is refused by name.
+//! [`GatewayConfig::parse`] names the section and field of every error
+//! (`usagePlans[0].quota.period: unknown variant "YEAR"...`).
+//!
+//! ```
+//! use gateway_core::config::GatewayConfig;
+//!
+//! let config = GatewayConfig::parse(br#"
+//! region: eu-west-1
+//! accountId: "111122223333"
+//! stage: {variables: {backend: pets.example.com}}
+//! "#)?;
+//! assert_eq!(config.region, "eu-west-1");
+//! assert_eq!(config.stage.variables["backend"], "pets.example.com");
+//!
+//! let refused = GatewayConfig::parse(b"regoin: eu-west-1").unwrap_err();
+//! assert!(refused.to_string().contains("regoin"));
+//! # Ok::<(), gateway_core::config::ConfigError>(())
+//! ```
+
+pub mod identity;
+pub mod usage;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::pipeline::access::Access;
+
+/// Largest configuration file read (1 MiB): keys, plans and users fit many times over.
+pub const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+/// The default Region (`region`).
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// The default account of the API's owner (`accountId`): AWS's documentation placeholder.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+
+/// A whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// The Region, in method ARNs (default `us-east-1`).
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// The API owner's account: method ARNs, `$context.accountId`, and same- vs
+    /// cross-account callers (default `123456789012`).
+    #[serde(default = "default_account_id")]
+    pub account_id: String,
+    /// The API's id (default: the id the import gives the API).
+    #[serde(default)]
+    pub rest_api_id: Option<String>,
+    /// API keys (`aws apigateway get-api-keys --include-values`' items).
+    #[serde(default)]
+    pub api_keys: Vec<usage::ApiKeyConfig>,
+    /// Usage plans (`aws apigateway get-usage-plans`' items).
+    #[serde(default)]
+    pub usage_plans: Vec<usage::UsagePlanConfig>,
+    /// Which key belongs to which plan (the pairs `create-usage-plan-key` takes).
+    #[serde(default)]
+    pub usage_plan_keys: Vec<usage::UsagePlanKeyConfig>,
+    /// The stage `--stage` names.
+    #[serde(default)]
+    pub stage: StageConfig,
+    /// Account-level settings (throttling).
+    #[serde(default)]
+    pub account: usage::AccountConfig,
+    /// The local stand-in for IAM.
+    #[serde(default)]
+    pub iam: identity::IamConfig,
+    /// Cognito user pools by ARN.
+    #[serde(default)]
+    pub cognito: identity::CognitoConfig,
+    /// Where throttle and quota counters live.
+    #[serde(default)]
+    pub counters: usage::CountersConfig,
+}
+
+/// The `stage` section: the served stage's settings, as `aws apigateway get-stage` prints
+/// them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageConfig {
+    /// Stage variables (`--stage-var` overrides them).
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    /// Method settings by key (`*/*`, `~1pets/GET`, ...).
+    #[serde(default)]
+    pub method_settings: BTreeMap<String, usage::MethodSettingConfig>,
+    /// Fields of `get-stage` output this gateway does not use (`stageName`,
+    /// `deploymentId`, `createdDate`, ...): accepted and ignored.
+    #[serde(flatten)]
+    pub ignored: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why a configuration file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Not YAML or JSON, too large or nested too deeply.
+    #[error("{0}")]
+    Syntax(String),
+    /// A section or field that is wrong: `at` is its path (`usagePlans[0].quota.limit`).
+    #[error("{at}: {message}")]
+    Field {
+        /// Where, as a path of sections and fields.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl GatewayConfig {
+    /// Reads a configuration file's bytes (YAML, or JSON when they start with `{`), with the
+    /// API import's bounds on size and nesting.
+    pub fn parse(bytes: &[u8]) -> Result<GatewayConfig, ConfigError> {
+        if bytes.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Syntax(format!(
+                "the configuration is {} bytes, at most {MAX_CONFIG_BYTES} allowed",
+                bytes.len()
+            )));
+        }
+        let value = if bytes.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Object(serde_json::Map::new())
+        } else {
+            crate::import::document::parse(bytes).map_err(|e| ConfigError::Syntax(e.to_string()))?
+        };
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let at = e.path().to_string();
+            ConfigError::Field {
+                at: if at == "." { "(top level)".into() } else { at },
+                message: e.into_inner().to_string(),
+            }
+        })
+    }
+}
+
+impl GatewayConfig {
+    /// The access-control settings this configuration describes, for
+    /// [`Gateway::with_access`](crate::pipeline::Gateway::with_access); files the
+    /// configuration names (a JWKS) are read relative to `base_dir`.
+    pub fn access(&self, base_dir: &std::path::Path) -> Result<Access, ConfigError> {
+        Ok(Access {
+            authorization: identity::authorization(self, base_dir)?,
+            usage: usage::usage(self)?,
+        })
+    }
+}
+
+impl Default for GatewayConfig {
+    fn default() -> GatewayConfig {
+        GatewayConfig {
+            region: default_region(),
+            account_id: default_account_id(),
+            rest_api_id: None,
+            api_keys: Vec::new(),
+            usage_plans: Vec::new(),
+            usage_plan_keys: Vec::new(),
+            stage: StageConfig::default(),
+            account: usage::AccountConfig::default(),
+            iam: identity::IamConfig::default(),
+            cognito: identity::CognitoConfig::default(),
+            counters: usage::CountersConfig::default(),
+        }
+    }
+}
+
+fn default_region() -> String {
+    DEFAULT_REGION.to_owned()
+}
+
+fn default_account_id() -> String {
+    DEFAULT_ACCOUNT_ID.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = GatewayConfig::parse(b"").unwrap();
+        assert_eq!(config.region, DEFAULT_REGION);
+        assert_eq!(config.account_id, DEFAULT_ACCOUNT_ID);
+        assert!(config.api_keys.is_empty());
+    }
+
+    #[test]
+    fn unknown_top_level_fields_are_refused_by_name() {
+        let err = GatewayConfig::parse(b"{\"accountID\": \"1\"}").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("accountID"), "{text}");
+    }
+
+    #[test]
+    fn errors_name_the_section_and_field() {
+        let err = GatewayConfig::parse(b"stage: {variables: {a: [1]}}").unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Field { at, .. } if at == "stage.variables.a"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn get_stage_output_is_accepted() {
+        let config = GatewayConfig::parse(
+            br#"{"stage": {"stageName": "prod", "deploymentId": "abc", "createdDate": "2026-01-01T00:00:00Z", "variables": {"v": "1"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(config.stage.variables["v"], "1");
+    }
+
+    #[test]
+    fn oversized_files_are_refused() {
+        let big = vec![b' '; MAX_CONFIG_BYTES + 1];
+        assert!(matches!(
+            GatewayConfig::parse(&big),
+            Err(ConfigError::Syntax(_))
+        ));
+    }
+}
