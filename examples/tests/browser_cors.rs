@@ -7,12 +7,15 @@
 //! From the allowed origin a simple GET and a preflighted JSON POST succeed, and a request
 //! with a header the configuration does not allow is blocked by the browser at the preflight;
 //! from another origin (the same page served on 127.0.0.2) even the simple GET is blocked.
+//! Then the same page against a REST-style API (configured `OPTIONS` MOCK methods): what the
+//! method's `Access-Control-Allow-*` literals allow gets through, the rest is blocked.
 //!
 //! Skipped, with the reason printed, where Chromium is missing or cannot start
 //! (`.ci/run` installs it).
 
 mod common;
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -238,7 +241,7 @@ fn a_browser_lets_through_what_the_cors_configuration_allows() {
     let other_url = format!("{}/page?api={}", elsewhere.url, api.url);
     let out = match chromium(&other_url, &scratch, "profile-other") {
         Run::Out(out) => out,
-        Run::CannotStart(reason) => panic!("Chromium ran once, then not: {reason}"),
+        Run::CannotStart(reason) => panic!("Chromium ran before, then not: {reason}"),
     };
     assert_ne!(out["origin"], origin.as_str());
     // The GET reaches the gateway but its answer has no Access-Control-Allow-Origin for this
@@ -246,4 +249,35 @@ fn a_browser_lets_through_what_the_cors_configuration_allows() {
     assert_eq!(out["simple"], "blocked", "{out}");
     assert_eq!(out["preflighted"], "blocked", "{out}");
     assert_eq!(out["customHeader"], "blocked", "{out}");
+
+    // REST style (tests/data/cors_rest_api.yaml): the OPTIONS MOCK method's literals decide
+    // (research validate-route-compress.md 6.1). Origin '*' lets the simple GET through from
+    // anywhere; the custom header is not in its Allow-Headers, so the browser blocks that
+    // call at the preflight.
+    let rest_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cors_rest_api.yaml");
+    let rest = serve(&rest_file.to_string_lossy(), "127.0.0.1");
+    let rest_url = format!("{}/page?api={}", elsewhere.url, rest.url);
+    let out = match chromium(&rest_url, &scratch, "profile-rest") {
+        Run::Out(out) => out,
+        Run::CannotStart(reason) => panic!("Chromium ran before, then not: {reason}"),
+    };
+    assert_eq!(out["simple"], r#"ok 200 {"items":[]}"#, "{out}");
+    // The JSON POST passes its preflight (Content-Type is allowed, and POST is a
+    // CORS-safelisted method that Allow-Methods does not restrict: Fetch standard), but /items
+    // has no POST method: 403 Missing Authentication Token, which the page can read because
+    // DEFAULT_4XX carries Access-Control-Allow-Origin (6.1: errors need CORS headers through
+    // gateway responses, or the browser hides them).
+    assert_eq!(
+        out["preflighted"], r#"ok 403 {"message":"Missing Authentication Token"}"#,
+        "{out}"
+    );
+    assert_eq!(out["customHeader"], "blocked", "{out}");
+    // The preflights reached the OPTIONS method (200, the MOCK's status), not the gateway.
+    let lines = drain(&rest);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" OPTIONS ") && l.ends_with(" 200")),
+        "{lines:?}"
+    );
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::Scratch;
-use common::loopback::{request_body, serve, start_server};
+use common::loopback::{invocation, invocation_answer, request_body, serve, start_server};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
@@ -300,14 +300,7 @@ paths:
 async fn lambda_service(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
-    let path = request.uri().path().to_owned();
-    let body = request_body(request).await;
-    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let name = path
-        .strip_prefix("/2015-03-31/functions/")
-        .and_then(|p| p.strip_suffix("/invocations"))
-        .unwrap_or_default()
-        .to_owned();
+    let (name, event) = invocation(request).await;
     let (payload, error) = match name.as_str() {
         "Echo" => (
             json!({"statusCode": 201, "headers": {"x-fn": "echo", "Server": "fn"},
@@ -336,13 +329,7 @@ async fn lambda_service(
                 .expect("a response"));
         }
     };
-    let mut response = hyper::Response::builder().status(200);
-    if let Some(e) = error {
-        response = response.header("x-amz-function-error", e);
-    }
-    Ok(response
-        .body(Full::new(Bytes::from(payload.to_string())))
-        .expect("a response"))
+    invocation_answer(&payload, error)
 }
 
 async fn start_lambda_service() -> SocketAddr {

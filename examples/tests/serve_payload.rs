@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use common::Scratch;
-use common::loopback::{Served, request_body, serve, start_server};
+use common::loopback::{Served, invocation, invocation_answer, request_body, serve, start_server};
 use flate2::read::{GzDecoder, ZlibDecoder};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -84,20 +84,14 @@ async fn backend(
 async fn lambda_service(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
-    let path = request.uri().path().to_owned();
-    let body = request_body(request).await;
-    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let payload = if path.contains("/Echo/") {
-        json!({"statusCode": 200, "body": event.to_string()})
-    } else if path.contains("Binary") {
-        json!({"statusCode": 200, "headers": {"content-type": "image/png"},
-               "body": "aGk=", "isBase64Encoded": true})
-    } else {
-        json!({"statusCode": 200, "body": "%%% not base64", "isBase64Encoded": true})
+    let (name, event) = invocation(request).await;
+    let payload = match name.as_str() {
+        "Echo" => json!({"statusCode": 200, "body": event.to_string()}),
+        "Binary" => json!({"statusCode": 200, "headers": {"content-type": "image/png"},
+                           "body": "aGk=", "isBase64Encoded": true}),
+        _ => json!({"statusCode": 200, "body": "%%% not base64", "isBase64Encoded": true}),
     };
-    Ok(hyper::Response::new(Full::new(Bytes::from(
-        payload.to_string(),
-    ))))
+    invocation_answer(&payload, None)
 }
 
 /// `gateway serve` on `api` at stage `test`, with the test's backend and Lambda service.

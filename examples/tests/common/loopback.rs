@@ -1,5 +1,5 @@
-//! Loopback end-to-end plumbing: HTTP/1.1 servers the test starts (backends, Lambda Invoke
-//! APIs) and the real `gateway serve` process, stopped when the test ends.
+//! Loopback helpers for end-to-end tests: small HTTP servers the test runs (backends, a Lambda
+//! Invoke API) and the real `gateway serve` process.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -39,21 +39,11 @@ where
     address
 }
 
-/// A request's whole body (empty when it cannot be read).
-pub async fn request_body(request: hyper::Request<Incoming>) -> Bytes {
-    request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default()
-}
-
 /// The `gateway serve` process, killed on drop.
 pub struct Served {
-    /// The process.
+    /// The server process.
     pub child: Child,
-    /// `http://127.0.0.1:PORT/STAGE`, as it printed.
+    /// `http://127.0.0.1:PORT/STAGE`.
     pub base: String,
 }
 
@@ -70,4 +60,43 @@ pub fn serve(api: &std::path::Path, args: &[&str]) -> Served {
     let (child, base, stdout) = super::start_serve(api, args);
     std::thread::spawn(move || for _ in stdout.lines() {});
     Served { child, base }
+}
+
+/// A request's whole body (empty when it cannot be read).
+pub async fn request_body(request: hyper::Request<Incoming>) -> Bytes {
+    request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
+}
+
+/// Reads a request to the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`):
+/// the function's name and its event (`null` when the body is not JSON).
+pub async fn invocation(request: hyper::Request<Incoming>) -> (String, serde_json::Value) {
+    let path = request.uri().path().to_owned();
+    let body = request_body(request).await;
+    let event = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let name = path
+        .strip_prefix("/2015-03-31/functions/")
+        .and_then(|p| p.strip_suffix("/invocations"))
+        .unwrap_or_default()
+        .to_owned();
+    (name, event)
+}
+
+/// The Invoke API's answer: 200 with `payload`, and `X-Amz-Function-Error: error` when the
+/// function failed.
+pub fn invocation_answer(
+    payload: &serde_json::Value,
+    error: Option<&str>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let mut response = hyper::Response::builder().status(200);
+    if let Some(e) = error {
+        response = response.header("x-amz-function-error", e);
+    }
+    Ok(response
+        .body(Full::new(Bytes::from(payload.to_string())))
+        .expect("a response"))
 }

@@ -80,7 +80,8 @@ pub struct RestApi {
     /// first server URL with its variables at their defaults), whatever the import's base-path
     /// mode did with it: an API Gateway export names its stage there (`/prod`).
     pub base_path: Option<String>,
-    /// `x-amazon-apigateway-cors` (an HTTP API setting, kept for hosts that apply it).
+    /// `x-amazon-apigateway-cors` (an HTTP API setting): when set, the gateway answers
+    /// preflights and adds CORS headers itself ([`crate::pipeline::cors`]).
     pub cors: Option<Cors>,
     /// `x-amazon-apigateway-documentation`, kept verbatim and not interpreted.
     pub documentation: Option<Value>,

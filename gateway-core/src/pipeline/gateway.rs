@@ -120,6 +120,7 @@ impl std::fmt::Debug for Gateway {
 pub(super) struct Exchange {
     pub(super) method: String,
     pub(super) path: String,
+    pub(super) raw_query: String,
     pub(super) parts: OwnedRequest,
     /// `$context` and what the templates wrote into its override maps: one value for the
     /// whole request (the templates take it and give it back), so a gateway response after
@@ -274,7 +275,9 @@ impl Gateway {
             epoch_millis: epoch,
         });
         let query = request::decode_query(head.uri.query());
+        let raw_query = head.uri.query().unwrap_or_default().to_owned();
         let mut exchange = Exchange {
+            raw_query,
             source_ip: client.source_ip,
             epoch_millis: epoch,
             request_id: request_id.clone(),
@@ -366,6 +369,7 @@ impl Gateway {
             http_method: &exchange.method,
             resource_path,
             path: &exchange.path,
+            raw_query: &exchange.raw_query,
             request: &exchange.parts,
             source_ip: exchange.source_ip,
             epoch_millis: exchange.epoch_millis,

@@ -55,6 +55,8 @@ pub struct AccessRequest<'a> {
     pub resource_path: &'a str,
     /// The request's path after the stage (`/pets/42`).
     pub path: &'a str,
+    /// The query string as sent, undecoded (empty when none): SigV4 signs it as sent.
+    pub raw_query: &'a str,
     /// Headers, decoded query, path parameters and body.
     pub request: &'a OwnedRequest,
     /// The caller's address, as the server saw it.
