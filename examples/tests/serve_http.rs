@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::Scratch;
-use common::loopback::{invocation, invocation_answer, serve, start_server};
+use common::loopback::{invocation, invocation_answer, request_body, serve, start_server};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
@@ -111,12 +111,7 @@ async fn backend(
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v.to_str().unwrap_or("?"))))
         .collect();
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = request_body(request).await;
     if path == "/sleep" {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

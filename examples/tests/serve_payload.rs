@@ -15,14 +15,13 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use common::Scratch;
+use common::loopback::{Served, invocation, invocation_answer, request_body, serve, start_server};
 use flate2::read::{GzDecoder, ZlibDecoder};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
 const API: &str = include_str!("data/payload/api.yaml");
@@ -57,12 +56,7 @@ async fn backend(
         .headers()
         .get("content-encoding")
         .map(|v| v.to_str().unwrap_or("?").to_owned());
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = request_body(request).await;
     let (content_type, extra, body) = match path.as_str() {
         "/echo" => (
             "application/json",
@@ -90,88 +84,29 @@ async fn backend(
 async fn lambda_service(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
-    let path = request.uri().path().to_owned();
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let payload = if path.contains("/Echo/") {
-        json!({"statusCode": 200, "body": event.to_string()})
-    } else if path.contains("Binary") {
-        json!({"statusCode": 200, "headers": {"content-type": "image/png"},
-               "body": "aGk=", "isBase64Encoded": true})
-    } else {
-        json!({"statusCode": 200, "body": "%%% not base64", "isBase64Encoded": true})
+    let (name, event) = invocation(request).await;
+    let payload = match name.as_str() {
+        "Echo" => json!({"statusCode": 200, "body": event.to_string()}),
+        "Binary" => json!({"statusCode": 200, "headers": {"content-type": "image/png"},
+                           "body": "aGk=", "isBase64Encoded": true}),
+        _ => json!({"statusCode": 200, "body": "%%% not base64", "isBase64Encoded": true}),
     };
-    Ok(hyper::Response::new(Full::new(Bytes::from(
-        payload.to_string(),
-    ))))
+    invocation_answer(&payload, None)
 }
 
-async fn start_server<F, Fut>(handler: F) -> SocketAddr
-where
-    F: Fn(hyper::Request<Incoming>) -> Fut + Copy + Send + 'static,
-    Fut: std::future::Future<Output = Result<hyper::Response<Full<Bytes>>, std::convert::Infallible>>
-        + Send
-        + 'static,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(handler))
-                    .await;
-            });
-        }
-    });
-    address
-}
-
-/// `gateway serve` on one API file, killed on drop.
-struct Served {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(api: &str, backend: SocketAddr, lambda: SocketAddr) -> Served {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
-        .arg(api)
-        .args(["--port", "0", "--stage", "test"])
-        .args(["--stage-var", &format!("backend={backend}")])
-        .args(["--lambda-endpoint", &format!("http://{lambda}")])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("a line before EOF").expect("utf-8");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Served { child, base }
+/// `gateway serve` on `api` at stage `test`, with the test's backend and Lambda service.
+fn serve_api(api: &str, backend: SocketAddr, lambda: SocketAddr) -> Served {
+    serve(
+        std::path::Path::new(api),
+        &[
+            "--stage",
+            "test",
+            "--stage-var",
+            &format!("backend={backend}"),
+            "--lambda-endpoint",
+            &format!("http://{lambda}"),
+        ],
+    )
 }
 
 struct Answer {
@@ -181,6 +116,15 @@ struct Answer {
 }
 
 impl Answer {
+    /// API Gateway's 500 for a configuration error (research 5: the 5XX body has a space).
+    fn assert_internal_server_error(&self, what: &str) {
+        assert_eq!(self.status, 500, "{what}");
+        assert_eq!(
+            self.body, r#"{"message": "Internal server error"}"#,
+            "{what}"
+        );
+    }
+
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| panic!("JSON, got {:?}", String::from_utf8_lossy(&self.body)))
@@ -272,8 +216,8 @@ async fn setup(name: &str) -> Setup {
         "the test API names binary media types"
     );
     let without_file = scratch.file("without.yaml", stripped);
-    let with_served = serve(&with_file, backend, lambda);
-    let without_served = serve(&without_file, backend, lambda);
+    let with_served = serve_api(&with_file, backend, lambda);
+    let without_served = serve_api(&without_file, backend, lambda);
     let client = Client::builder(TokioExecutor::new()).build_http();
     Setup {
         with: Caller {
@@ -290,13 +234,32 @@ async fn setup(name: &str) -> Setup {
     }
 }
 
+/// A request-table row: binaryMediaTypes set, Content-Type, payload, contentHandling (the
+/// route's last segment), what the backend gets.
+type RequestRow = (
+    bool,
+    &'static str,
+    &'static [u8],
+    &'static str,
+    &'static [u8],
+);
+
+/// A response-table row: binaryMediaTypes set, the backend's payload kind, Accept, the
+/// integration response's contentHandling, what the client gets.
+type ResponseRow = (
+    bool,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [u8],
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_request_table_for_proxy_and_non_proxy_integrations() {
     let s = setup("request").await;
     // Each row of the DG request table, for HTTP (/req/...) and HTTP_PROXY (/preq/...):
     // (binaryMediaTypes set, Content-Type, payload, contentHandling, what the backend gets).
-    type Row<'a> = (bool, &'a str, &'a [u8], &'a str, &'a [u8]);
-    let rows: [Row; 11] = [
+    let rows: [RequestRow; 11] = [
         // binaryMediaTypes undefined: any payload is text.
         (false, TEXT_TYPE, TEXT, "none", TEXT),
         (false, BIN_TYPE, BINARY, "none", BINARY_AS_TEXT),
@@ -325,9 +288,9 @@ async fn the_request_table_for_proxy_and_non_proxy_integrations() {
             );
         }
     }
-    // Text that CONVERT_TO_BINARY cannot decode: 500 Internal server error (DG payload
-    // encodings: "If the conversion fails, it returns a 500 response indicating an API
-    // configuration error"; research 5: the 500 body with its space).
+    // Text that CONVERT_TO_BINARY cannot decode: 500 Internal server error (DG binary
+    // support: a failed conversion is a 500 API configuration error, research 4.2; research 5:
+    // the 500 body with its space).
     for prefix in ["/req", "/preq"] {
         let answer = s
             .with
@@ -338,8 +301,7 @@ async fn the_request_table_for_proxy_and_non_proxy_integrations() {
                 "not base64!",
             )
             .await;
-        assert_eq!(answer.status, 500);
-        assert_eq!(answer.body, r#"{"message": "Internal server error"}"#);
+        answer.assert_internal_server_error(prefix);
     }
 }
 
@@ -351,7 +313,7 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
     // Each row of the DG response table: (binaryMediaTypes set, integration payload, Accept,
     // the integration response's contentHandling, what the client gets). The backend labels
     // its text payload text/plain and its binary one application/octet-stream.
-    let rows: [(bool, &str, &str, &str, &[u8]); 17] = [
+    let rows: [ResponseRow; 17] = [
         // Undefined: "text or binary" payload, text Accept.
         (false, "text", TEXT_ACCEPT, "none", TEXT),
         (false, "binary", TEXT_ACCEPT, "none", BINARY_AS_TEXT),
@@ -393,8 +355,8 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
             );
         }
     }
-    // Only the first Accept type counts (DG tables: "API Gateway takes only the first Accept
-    // media type"; recorded by LocalStack's test_aws_proxy_binary_response).
+    // Only the first Accept type counts (DG tables: only the first Accept media type is
+    // taken; recorded by LocalStack's test_aws_proxy_binary_response, research 4.2).
     let first_text = s
         .with
         .get(
@@ -408,8 +370,8 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
         .get("/res/none/binary", &[("accept", "image/png,text/html")])
         .await;
     assert_eq!(first_binary.body, BINARY);
-    // A text payload that the response must base64-decode and cannot: 500 (DG payload
-    // encodings, "If the conversion fails, it returns a 500 response").
+    // A text payload that the response must base64-decode and cannot: 500 (DG binary
+    // support, research 4.2).
     let failed = s
         .with
         .get("/res/binary/binary", &[("accept", TEXT_ACCEPT)])
@@ -422,8 +384,7 @@ async fn the_response_table_for_proxy_and_non_proxy_integrations() {
         .without
         .get("/res/binary/binary", &[("accept", TEXT_ACCEPT)])
         .await;
-    assert_eq!(failed.status, 500);
-    assert_eq!(failed.body, r#"{"message": "Internal server error"}"#);
+    failed.assert_internal_server_error("binary payload read as text under CONVERT_TO_BINARY");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -500,8 +461,7 @@ async fn lambda_proxy_is_base64_encoded_both_ways() {
         .with
         .send("POST", "/lambda/bad", &[("accept", "image/png")], "")
         .await;
-    assert_eq!(bad.status, 500);
-    assert_eq!(bad.body, r#"{"message": "Internal server error"}"#);
+    bad.assert_internal_server_error("isBase64Encoded on text that is not base64");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -509,8 +469,8 @@ async fn responses_are_compressed_by_the_rules() {
     let s = setup("compress").await;
     let plain = s.with.get("/big", &[]).await;
     assert_eq!(plain.status, 200);
-    // No Accept-Encoding: not compressed (DG compression: "If the Accept-Encoding header is
-    // not present ... API Gateway doesn't compress").
+    // No Accept-Encoding: not compressed (DG compression: without the header the response
+    // is not compressed; research 4.1).
     assert!(!plain.headers.contains_key("content-encoding"));
     assert!(plain.body.len() >= 1024, "{}", plain.body.len());
 
@@ -568,7 +528,7 @@ async fn responses_are_compressed_by_the_rules() {
     }
 
     // The integration set Content-Encoding: passed through, not compressed again (DG
-    // compression: "API Gateway assumes that the payload is already compressed").
+    // compression: such a payload is taken as already compressed; research 4.1).
     let passed = s
         .with
         .get("/pres/gzipped", &[("accept-encoding", "gzip")])
@@ -587,7 +547,7 @@ async fn compressed_requests_are_decoded_before_validation_and_mapping() {
         ("content-encoding", "gzip"),
     ];
     // Decoded, then validated against the model and mapped by the template (DG compression:
-    // "API Gateway decompresses the payload ... before applying mapping templates").
+    // decompression comes before mapping templates and validation; research 4.1).
     let ok = s
         .with
         .send("POST", "/mapped", &json, gzip(br#"{"name":"rex"}"#))

@@ -1,9 +1,9 @@
 //! Loopback helpers for end-to-end tests: small HTTP servers the test runs (backends, a Lambda
 //! Invoke API) and the real `gateway serve` process.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -54,40 +54,29 @@ impl Drop for Served {
     }
 }
 
-/// Starts `gateway serve API --port 0 ARGS...` and waits for its `listening on` line.
+/// Starts `gateway serve API --port 0 ARGS...` ([`super::start_serve`]) and keeps reading its
+/// request log, so the server never blocks on a full pipe.
 pub fn serve(api: &std::path::Path, args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
-        .arg(api)
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gateway serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("a line before EOF").expect("utf-8");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
-    // Keep reading (the request log) so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, base, stdout) = super::start_serve(api, args);
+    std::thread::spawn(move || for _ in stdout.lines() {});
     Served { child, base }
+}
+
+/// A request's whole body (empty when it cannot be read).
+pub async fn request_body(request: hyper::Request<Incoming>) -> Bytes {
+    request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
 }
 
 /// Reads a request to the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`):
 /// the function's name and its event (`null` when the body is not JSON).
 pub async fn invocation(request: hyper::Request<Incoming>) -> (String, serde_json::Value) {
     let path = request.uri().path().to_owned();
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = request_body(request).await;
     let event = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     let name = path
         .strip_prefix("/2015-03-31/functions/")

@@ -5,7 +5,7 @@
 //!
 //! - A request payload is *binary* when its `Content-Type` matches the list; a response is
 //!   wanted as binary when the **first** media type of the request's `Accept` matches it
-//!   (developer guide: "API Gateway takes only the first Accept media type"); an integration's
+//!   (developer guide: only the first `Accept` media type is taken); an integration's
 //!   answer is binary when its own `Content-Type` matches.
 //! - Entries match case-insensitively, parameters (`; charset=...`) ignored; `*/*` matches
 //!   every type and `type/*` every subtype of `type` (recorded on AWS: `application/*` matches
@@ -16,9 +16,9 @@
 //! - [`convert_request`] and [`convert_response`] apply the tables; "text" outcomes are UTF-8
 //!   (bytes that are not UTF-8 become U+FFFD, as API Gateway's UTF-8 strings do), binary
 //!   outcomes keep the bytes untouched. Text that must be base64 and is not is
-//!   [`NotBase64`]: API Gateway's 500 `Internal server error` (an `API_CONFIGURATION_ERROR`;
-//!   developer guide, "If the conversion fails, it returns a 500 response indicating an API
-//!   configuration error"), never a panic.
+//!   [`NotBase64`]: API Gateway's 500 `Internal server error` (an `API_CONFIGURATION_ERROR`:
+//!   the developer guide's binary-support pages give a failed conversion as a 500 API
+//!   configuration error; research 4.2), never a panic.
 //!
 //! Nothing here allocates when there is nothing to do: an API without `binaryMediaTypes` and
 //! an integration without `contentHandling` leave valid UTF-8 bodies as they are (one UTF-8
@@ -29,6 +29,8 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
+use http::HeaderMap;
+use http::header::{ACCEPT, CONTENT_TYPE};
 
 use super::integrations::lambda_proxy::LENIENT_BASE64;
 use crate::model::ContentHandling;
@@ -90,20 +92,25 @@ impl BinaryMediaTypes {
                 .any(|t| t.eq_ignore_ascii_case(media_type))
     }
 
-    /// Whether a payload with this `Content-Type` header is binary (no header: text).
-    pub fn is_binary(&self, content_type: Option<&http::HeaderValue>) -> bool {
-        content_type
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| self.matches(v))
+    /// Whether a payload is binary: its `Content-Type` (in `headers`) matches (no header:
+    /// text). Reads nothing when the list is empty.
+    pub fn is_binary(&self, headers: &HeaderMap) -> bool {
+        !self.is_empty()
+            && headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| self.matches(v))
     }
 
-    /// Whether the client wants binary: the first media type of its `Accept` matches (no
-    /// header: text).
-    pub fn accepts_binary(&self, accept: Option<&http::HeaderValue>) -> bool {
-        accept
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .is_some_and(|first| self.matches(first))
+    /// Whether the client wants binary: the first media type of its `Accept` (in the
+    /// request's `headers`) matches (no header: text). Reads nothing when the list is empty.
+    pub fn accepts_binary(&self, headers: &HeaderMap) -> bool {
+        !self.is_empty()
+            && headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .is_some_and(|first| self.matches(first))
     }
 }
 
@@ -170,6 +177,10 @@ pub fn convert_response(
 
 /// A text payload: UTF-8, with U+FFFD for bytes that are not (no copy when it already is).
 fn utf8(body: Bytes) -> Bytes {
+    // std's validator (word-at-a-time on ASCII) first: most bodies are UTF-8 already.
+    if std::str::from_utf8(&body).is_ok() {
+        return body;
+    }
     match String::from_utf8_lossy(&body) {
         Cow::Borrowed(_) => body,
         Cow::Owned(text) => Bytes::from(text),
@@ -200,8 +211,10 @@ mod tests {
         BinaryMediaTypes::compile(list)
     }
 
-    fn value(s: &str) -> http::HeaderValue {
-        http::HeaderValue::from_str(s).unwrap()
+    fn headers(name: http::HeaderName, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, http::HeaderValue::from_str(value).unwrap());
+        h
     }
 
     #[test]
@@ -232,11 +245,12 @@ mod tests {
         // Developer guide (payload encodings workflow) and LocalStack's recorded test:
         // `image/webp,image/png,*/*` is text, `image/png,image/*,*/*` binary.
         let t = types(&["image/png"]);
-        assert!(!t.accepts_binary(Some(&value("image/webp,image/png,*/*"))));
-        assert!(t.accepts_binary(Some(&value("image/png,image/*,*/*"))));
-        assert!(!t.accepts_binary(None));
-        assert!(!t.is_binary(None));
-        assert!(t.is_binary(Some(&value("image/png"))));
+        assert!(!t.accepts_binary(&headers(ACCEPT, "image/webp,image/png,*/*")));
+        assert!(t.accepts_binary(&headers(ACCEPT, "image/png,image/*,*/*")));
+        assert!(!t.accepts_binary(&HeaderMap::new()));
+        assert!(!t.is_binary(&HeaderMap::new()));
+        assert!(t.is_binary(&headers(CONTENT_TYPE, "image/png")));
+        assert!(!t.is_binary(&headers(ACCEPT, "image/png")));
     }
 
     #[test]
@@ -300,5 +314,31 @@ mod tests {
         let body = Bytes::from_static(b"{\"a\":1}");
         let out = convert_request(body.clone(), false, None).unwrap();
         assert_eq!(out.as_ptr(), body.as_ptr());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_converts_or_is_a_typed_error(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+            binary in proptest::prelude::any::<bool>(),
+            accept in proptest::prelude::any::<bool>(),
+            handling in 0u8..3,
+        ) {
+            let handling = [None, Some(B), Some(T)][usize::from(handling)];
+            let body = Bytes::from(body);
+            if let Ok(out) = convert_request(body.clone(), binary, handling)
+                && !binary
+                && handling != Some(B)
+            {
+                // Text outcomes are UTF-8.
+                proptest::prop_assert!(std::str::from_utf8(&out).is_ok());
+            }
+            let _ = convert_response(body, binary, accept, handling);
+        }
+
+        #[test]
+        fn matching_never_panics(entry in ".{0,24}", media_type in ".{0,24}") {
+            let _ = types(&[entry.as_str()]).matches(&media_type);
+        }
     }
 }

@@ -16,8 +16,7 @@
 //!   `Content-Length` are set. An empty body is never compressed (nothing to gain).
 //! - A request with `Content-Encoding: gzip|deflate|identity` is decoded when compression is
 //!   enabled; another coding, or a body that is not in its coding, is API Gateway's 415
-//!   `Unsupported Media Type` (developer guide: "API Gateway returns a 415 Unsupported Media
-//!   Type"). `deflate` is read zlib-wrapped (RFC 9110) or raw; it is written zlib-wrapped.
+//!   `Unsupported Media Type` (developer guide, payload compression; research 4.1). `deflate` is read zlib-wrapped (RFC 9110) or raw; it is written zlib-wrapped.
 //!   Every compressed request is decoded, whatever its size (the guide's threshold sentence is
 //!   ambiguous for requests, research 4.1).
 //!
@@ -37,7 +36,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
 use flate2::{Compress, FlushCompress, Status};
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, VARY};
+use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, VARY};
 use http::{HeaderMap, HeaderValue};
 
 use super::request::MAX_PAYLOAD_BYTES;
@@ -118,20 +117,14 @@ impl Compression {
         self.minimum.is_some()
     }
 
-    /// The coding the response will be compressed with, from the request's `Accept-Encoding`
-    /// (`None` when compression is off or the client's top choice is not supported).
-    pub fn negotiate(&self, accept_encoding: Option<&HeaderValue>) -> Option<Coding> {
-        self.minimum?;
-        negotiate(accept_encoding?.to_str().ok()?)
-    }
-
-    /// Compresses `response` in place with `coding` (from [`Compression::negotiate`]) when
-    /// the rules allow: no `Content-Encoding` set by the integration (in the response or,
-    /// for a non-proxy HTTP integration, `integration_encoded`) and a body of at least
-    /// `minimumCompressionSize` bytes.
+    /// Compresses `response` in place when the rules allow: compression enabled, a body of
+    /// at least `minimumCompressionSize` bytes, no `Content-Encoding` set by the integration
+    /// (in the response or, for a non-proxy HTTP integration, `integration_encoded`), and a
+    /// coding the request's `Accept-Encoding` (in `request_headers`) puts first ([`negotiate`],
+    /// read last: a response under the threshold costs a length check).
     pub fn compress_response(
         &self,
-        coding: Coding,
+        request_headers: &HeaderMap,
         integration_encoded: bool,
         response: &mut http::Response<Bytes>,
     ) {
@@ -146,6 +139,13 @@ impl Compression {
         {
             return;
         }
+        let Some(coding) = request_headers
+            .get(ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .and_then(negotiate)
+        else {
+            return;
+        };
         let compressed = self.compress(coding, body);
         let length = HeaderValue::from(compressed.len());
         *response.body_mut() = compressed;
@@ -438,12 +438,14 @@ mod tests {
     #[test]
     fn the_response_rules() {
         let response = |body: &'static [u8]| http::Response::new(Bytes::from_static(body));
+        let mut gzip = HeaderMap::new();
+        gzip.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         let c = Compression::new(Some(10));
         let mut small = response(b"123456789");
-        c.compress_response(Coding::Gzip, false, &mut small);
+        c.compress_response(&gzip, false, &mut small);
         assert!(!small.headers().contains_key(CONTENT_ENCODING));
         let mut big = response(b"1234567890");
-        c.compress_response(Coding::Gzip, false, &mut big);
+        c.compress_response(&gzip, false, &mut big);
         assert_eq!(big.headers()[CONTENT_ENCODING], "gzip");
         assert_eq!(big.headers()[VARY], "Accept-Encoding");
         assert_eq!(
@@ -451,17 +453,21 @@ mod tests {
             big.body().len().to_string().as_str()
         );
         assert_eq!(gunzip(big.body()), b"1234567890");
+        let mut unasked = response(b"1234567890");
+        c.compress_response(&HeaderMap::new(), false, &mut unasked);
+        assert_eq!(unasked.body(), "1234567890");
         let mut encoded = response(b"already compressed");
         encoded
             .headers_mut()
             .insert(CONTENT_ENCODING, HeaderValue::from_static("br"));
-        c.compress_response(Coding::Gzip, false, &mut encoded);
+        c.compress_response(&gzip, false, &mut encoded);
         assert_eq!(encoded.body(), "already compressed");
         let mut mapped = response(b"backend said gzip");
-        c.compress_response(Coding::Gzip, true, &mut mapped);
+        c.compress_response(&gzip, true, &mut mapped);
         assert_eq!(mapped.body(), "backend said gzip");
-        let off = Compression::new(None);
-        assert_eq!(off.negotiate(Some(&HeaderValue::from_static("gzip"))), None);
+        let mut off = response(b"1234567890");
+        Compression::new(None).compress_response(&gzip, false, &mut off);
+        assert_eq!(off.body(), "1234567890");
     }
 
     fn encoded(coding: &'static str) -> HeaderMap {
@@ -554,5 +560,29 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(out.len(), MAX_DECOMPRESSED_BYTES);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_in_any_coding_decodes_or_is_a_typed_error(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            coding in "(gzip|deflate|br|identity|x-gzip|)",
+            zlib_head in proptest::prelude::any::<bool>(),
+        ) {
+            let c = Compression::new(Some(0));
+            let mut h = HeaderMap::new();
+            h.insert(CONTENT_ENCODING, HeaderValue::from_str(&coding).unwrap());
+            // Some bodies start like a real stream, so the decoders get past the header.
+            let mut input = if zlib_head { vec![0x78, 0x9c] } else { vec![0x1f, 0x8b, 8, 0] };
+            input.extend_from_slice(&body);
+            if let Ok(Some(out)) = c.decompress_request(&h, &input) {
+                proptest::prop_assert!(out.len() <= MAX_DECOMPRESSED_BYTES);
+            }
+        }
+
+        #[test]
+        fn negotiation_never_panics(value in ".{0,64}") {
+            let _ = negotiate(&value);
+        }
     }
 }

@@ -289,10 +289,6 @@ impl Gateway {
             integration_latency: None,
             integration_encoded: false,
         };
-        let coding = self
-            .api
-            .compression()
-            .negotiate(exchange.parts.headers.get(http::header::ACCEPT_ENCODING));
         let preflight = cors::preflight(
             self.cors.as_ref(),
             &exchange.method,
@@ -328,13 +324,11 @@ impl Gateway {
                 response.headers_mut(),
             );
         }
-        if let Some(coding) = coding {
-            self.api.compression().compress_response(
-                coding,
-                exchange.integration_encoded,
-                &mut response,
-            );
-        }
+        self.api.compression().compress_response(
+            &exchange.parts.headers,
+            exchange.integration_encoded,
+            &mut response,
+        );
         let response = self.finish(response, &request_id, &extended_id);
         if let Some(arrived) = arrived {
             let finished = access_log::Finished {
@@ -407,8 +401,8 @@ impl Gateway {
     }
 
     /// A compressed request body decoded in place (its `Content-Encoding` dropped), before
-    /// validation and mapping (developer guide, "API Gateway decompresses the payload before
-    /// applying mapping templates"). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
+    /// validation and mapping, as the developer guide's payload compression page orders them
+    /// (research 4.1). An unsupported or broken coding is `UNSUPPORTED_MEDIA_TYPE`
     /// (415 `Unsupported Media Type`, same guide); a body that decodes past the 10 MB payload
     /// limit is answered as a body over it (`Some` response: 413).
     fn decompress(&self, exchange: &mut Exchange) -> Result<Option<Response<Bytes>>, Failure> {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use gateway_mapping::input::OwnedRequest;
-use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE};
+use http::header::CONTENT_ENCODING;
 use http::{HeaderValue, Response};
 use serde_json::Value as Json;
 
@@ -56,9 +56,8 @@ impl Gateway {
 
     /// The body the integration is given: the method request's, converted by the
     /// integration's `contentHandling` as the request table says ([`binary::convert_request`]);
-    /// returns the original. Text that must be base64 and is not: 500 (developer guide,
-    /// payload encodings: "If the conversion fails, it returns a 500 response indicating an
-    /// API configuration error").
+    /// returns the original. Text that must be base64 and is not: 500, an API
+    /// configuration error (developer guide, binary support; research 4.2).
     fn convert_request_body(
         &self,
         compiled: &CompiledIntegration,
@@ -68,7 +67,7 @@ impl Gateway {
         let is_binary = self
             .api
             .binary_media_types()
-            .is_binary(exchange.parts.headers.get(CONTENT_TYPE));
+            .is_binary(&exchange.parts.headers);
         exchange.parts.body =
             binary::convert_request(original.clone(), is_binary, compiled.content_handling())
                 .map_err(|e| failures::configuration(e.to_string()))?;
@@ -186,7 +185,7 @@ impl Gateway {
             base64_body: self
                 .api
                 .binary_media_types()
-                .is_binary(exchange.parts.headers.get(CONTENT_TYPE)),
+                .is_binary(&exchange.parts.headers),
             context: exchange.context.context(),
         });
         let payload = match payload {
@@ -231,7 +230,7 @@ impl Gateway {
         let accepts_binary = self
             .api
             .binary_media_types()
-            .accepts_binary(exchange.parts.headers.get(ACCEPT));
+            .accepts_binary(&exchange.parts.headers);
         let body = parsed
             .client_body(accepts_binary)
             .map_err(|e| failures::configuration(e.to_string()))?;
@@ -428,8 +427,8 @@ impl Gateway {
                 let types = self.api.binary_media_types();
                 binary::convert_response(
                     answer.body,
-                    types.is_binary(answer.headers.get(CONTENT_TYPE)),
-                    types.accepts_binary(parts.headers.get(ACCEPT)),
+                    types.is_binary(&answer.headers),
+                    types.accepts_binary(&parts.headers),
                     None,
                 )
                 .map_err(|e| failures::configuration(e.to_string()))?

@@ -61,9 +61,8 @@ fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
 /// No matching response and no default: 500 `Internal server error` (API Gateway logs
 /// "Execution failed due to configuration error: No match for output mapping and no default
 /// output mapping configured"); a response template that fails: 500 too, and so does a body
-/// that `contentHandling` must base64-decode and is not base64 (developer guide, payload
-/// encodings: "If the conversion fails, it returns a 500 response indicating an API
-/// configuration error").
+/// that `contentHandling` must base64-decode and is not base64 (developer guide, binary
+/// support: a failed conversion is a 500 API configuration error; research 4.2).
 pub fn respond(
     integration: &CompiledIntegration,
     output: &IntegrationOutput,
@@ -108,8 +107,8 @@ pub fn respond(
     let mut headers = mapped_response_headers(&pairs).map_err(|e| Failure::from(&e))?;
     let body = convert_response(
         output.body.clone(),
-        binary.is_binary(output.headers.get(CONTENT_TYPE)),
-        binary.accepts_binary(request.headers.get(ACCEPT)),
+        binary.is_binary(&output.headers),
+        binary.accepts_binary(&request.headers),
         response.content_handling(),
     )
     .map_err(|e| failures::configuration(e.to_string()))?;

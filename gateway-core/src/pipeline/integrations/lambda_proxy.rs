@@ -536,10 +536,9 @@ impl ProxyResponse {
     /// Recorded on AWS (localstack `test_aws_proxy_binary_response`, validated): without a
     /// matching `Accept` (or with no `binaryMediaTypes`) the base64 text is returned as is,
     /// even with `isBase64Encoded: true`; the function's `Content-Type` plays no part. Base64
-    /// is read as `java.util.Base64.getDecoder()` reads it (padding optional). API Gateway's
-    /// answer to text that is not base64 is not recorded for `AWS_PROXY`; for a failed
-    /// text-to-binary conversion the documentation gives 500 (research notes
-    /// validate-route-compress.md §4.2).
+    /// is read as `java.util.Base64.getDecoder()` reads it (padding optional). Text that is
+    /// not base64 is an error the pipeline answers 500 `Internal server error` (research notes
+    /// validate-route-compress.md §4.2: "Bad base64 → 500").
     pub fn client_body(&self, accept_is_binary: bool) -> Result<Bytes, InvalidBase64Body> {
         if !(self.is_base64_encoded && accept_is_binary) {
             return Ok(self.body.clone());
