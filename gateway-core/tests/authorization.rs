@@ -561,6 +561,22 @@ fn iam_temporary_credentials_need_their_session_token() {
     assert_eq!(bad.status(), 403);
     assert_eq!(error_type(&bad), "UnrecognizedClientException");
     assert!(!body(&bad).contains("session-token-value"));
+    // A signature mismatch shows the canonical request, with the token masked.
+    let mismatch = s.signed(
+        "GET",
+        "/iam",
+        "ASIATEMP",
+        "wrong-secret",
+        Some("session-token-value"),
+        false,
+    );
+    assert_eq!(mismatch.status(), 403);
+    assert!(
+        body(&mismatch).contains("x-amz-security-token:***"),
+        "{}",
+        body(&mismatch)
+    );
+    assert!(!body(&mismatch).contains("session-token-value"));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! variables and `$context` variables. Every listed source must be present and non-empty, or
 //! the caller is refused with 401 before the authorizer runs.
 
+use std::fmt::Write;
+
 use gateway_mapping::context::Context;
 
 use super::super::AccessRequest;
@@ -56,8 +58,8 @@ pub(super) fn cache_key(authorizer: &CompiledAuthorizer, values: &[String]) -> S
         authorizer.name().len() + values.iter().map(|v| v.len() + 8).sum::<usize>() + 8,
     );
     for part in std::iter::once(authorizer.name()).chain(values.iter().map(String::as_str)) {
-        key.push_str(&part.len().to_string());
-        key.push(':');
+        // Writing to a String cannot fail.
+        let _ = write!(key, "{}:", part.len());
         key.push_str(part);
     }
     key
