@@ -73,22 +73,13 @@ impl std::str::FromStr for ExecuteApiArn {
     type Err = ArnError;
 
     fn from_str(s: &str) -> Result<ExecuteApiArn, ArnError> {
-        let mut parts = s.splitn(6, ':');
-        let (
-            Some("arn"),
-            Some(partition),
-            Some("execute-api"),
-            Some(region),
-            Some(account),
-            Some(rest),
-        ) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        )
+        let Some(crate::Arn {
+            partition,
+            service: "execute-api",
+            region,
+            account,
+            resource: rest,
+        }) = crate::Arn::parse(s)
         else {
             return Err(ArnError::NotExecuteApi(s.to_string()));
         };

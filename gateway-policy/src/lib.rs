@@ -129,6 +129,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod apigateway;
+mod arn;
 mod ast;
 mod condition;
 mod decision;
@@ -144,6 +145,7 @@ pub mod sigv4;
 mod strict;
 
 pub use apigateway::{ApiAuth, api_outcome, denies_before_authorizer};
+pub use arn::Arn;
 pub use decision::{DecidingStatement, Decision, Effect, authorize, evaluate};
 pub use denial::{Denial, DeniedBy};
 pub use error::{AuthorizerConfigError, PolicyError, StatementLocation};

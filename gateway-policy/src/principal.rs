@@ -9,6 +9,7 @@
 //! - `NotPrincipal` spares a caller only when every identity it carries is named: its account
 //!   and its ARN (for a role session, its role) ([`PrincipalMatcher::spares`]).
 
+use crate::arn::Arn;
 use crate::ast::{PrincipalKind, PrincipalSpec};
 use crate::request::Principal;
 
@@ -172,62 +173,28 @@ fn is_aws_principal(v: &str) -> bool {
 
 /// `arn:PARTITION:iam::ACCOUNT:root` -> `ACCOUNT`.
 fn account_root(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) {
-        (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) => Some(account),
-        _ => None,
-    }
+    let arn = Arn::parse(arn)?;
+    (arn.service == "iam" && arn.region.is_empty() && arn.resource == "root").then_some(arn.account)
 }
 
 /// `arn:P:iam::A:role/path/NAME` -> the parts its sessions carry (sessions drop the path).
 fn role_of(arn: &str) -> Option<Role> {
-    let mut parts = arn.splitn(6, ':');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) {
-        (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
-            let path = resource.strip_prefix("role/")?;
-            let name = path.rsplit('/').next()?;
-            Some(Role {
-                partition: partition.into(),
-                account: account.into(),
-                name: name.into(),
-            })
-        }
-        _ => None,
-    }
+    let arn = Arn::parse(arn).filter(|a| a.service == "iam" && a.region.is_empty())?;
+    let path = arn.resource.strip_prefix("role/")?;
+    let name = path.rsplit('/').next()?;
+    Some(Role {
+        partition: arn.partition.into(),
+        account: arn.account.into(),
+        name: name.into(),
+    })
 }
 
 /// `arn:P:sts::A:assumed-role/NAME/SESSION` -> (P, A, NAME).
 fn session_of(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) {
-        (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) => {
-            let rest = resource.strip_prefix("assumed-role/")?;
-            let (name, _session) = rest.split_once('/')?;
-            Some((partition, account, name))
-        }
-        _ => None,
-    }
+    let arn = Arn::parse(arn).filter(|a| a.service == "sts" && a.region.is_empty())?;
+    let rest = arn.resource.strip_prefix("assumed-role/")?;
+    let (name, _session) = rest.split_once('/')?;
+    Some((arn.partition, arn.account, name))
 }
 
 #[cfg(test)]

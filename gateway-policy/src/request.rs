@@ -352,19 +352,15 @@ impl GatewayKeys {
 
 /// `arn:P:sts::A:assumed-role/NAME/SESSION` -> `arn:P:iam::A:role/NAME`.
 fn role_of_session(arn: &str) -> Option<String> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    let (name, _session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
-    Some(format!("arn:{partition}:iam::{account}:role/{name}"))
+    let arn = crate::Arn::parse(arn).filter(|a| a.service == "sts" && a.region.is_empty())?;
+    let (name, _session) = arn
+        .resource
+        .strip_prefix("assumed-role/")?
+        .split_once('/')?;
+    Some(format!(
+        "arn:{}:iam::{}:role/{name}",
+        arn.partition, arn.account
+    ))
 }
 
 /// Seconds since the epoch and the ISO 8601 UTC form (`2019-07-16T12:00:00Z`) of `t`.

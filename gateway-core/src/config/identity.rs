@@ -29,9 +29,9 @@ use gateway_policy::Policy;
 use serde::Deserialize;
 
 use super::{ConfigError, GatewayConfig};
+use crate::pipeline::access::authorization::Authorization;
 use crate::pipeline::access::authorization::cognito::{self, CognitoPools, PoolKeys, StaticKeys};
 use crate::pipeline::access::authorization::iam::{IamUser, IamUserSpec, IamUsers};
-use crate::pipeline::access::authorization::{Authorization, arn_fields};
 
 /// A secret string (secret access key, session token): its `Debug` prints `***`.
 #[derive(Clone, Default, Deserialize)]
@@ -146,7 +146,7 @@ fn field(at: String, message: impl Into<String>) -> ConfigError {
 
 /// Whether `arn` names an IAM or STS principal with a 12-digit account.
 fn principal_account(arn: &str) -> Option<&str> {
-    let arn = arn_fields(arn)?;
+    let arn = gateway_policy::Arn::parse(arn)?;
     let account = arn.account;
     (matches!(arn.service, "iam" | "sts")
         && arn.region.is_empty()

@@ -229,7 +229,7 @@ impl CognitoPools {
 /// (`arn:aws:cognito-idp:{region}:{account}:userpool/{pool id}` ->
 /// `https://cognito-idp.{region}.amazonaws.com/{pool id}`); `None` for another ARN.
 pub fn issuer(user_pool_arn: &str) -> Option<String> {
-    let arn = super::arn_fields(user_pool_arn).filter(|a| a.service == "cognito-idp")?;
+    let arn = gateway_policy::Arn::parse(user_pool_arn).filter(|a| a.service == "cognito-idp")?;
     let (region, resource) = (arn.region, arn.resource);
     let pool = resource.strip_prefix("userpool/")?;
     if region.is_empty() || pool.is_empty() {

@@ -146,37 +146,6 @@ fn authorizer_of<'a>(request: &AccessRequest<'a>) -> Result<&'a CompiledAuthoriz
     })
 }
 
-/// The fields of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ArnFields<'a> {
-    pub(crate) service: &'a str,
-    pub(crate) region: &'a str,
-    pub(crate) account: &'a str,
-    pub(crate) resource: &'a str,
-}
-
-/// Splits an ARN into its fields; `None` when `text` is not six `:`-separated fields starting
-/// with `arn`.
-pub(crate) fn arn_fields(text: &str) -> Option<ArnFields<'_>> {
-    let mut parts = text.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some(service), Some(region), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    Some(ArnFields {
-        service,
-        region,
-        account,
-        resource,
-    })
-}
-
 /// The message of a 401 (`UNAUTHORIZED`): research pipeline-access.md 5, recorded on AWS.
 pub const UNAUTHORIZED: &str = "Unauthorized";
 
