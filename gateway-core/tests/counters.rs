@@ -103,9 +103,8 @@ fn memory_quota_under_concurrency_counts_every_request_exactly() {
         offset: 0,
         period: Period::Day,
     };
-    let admitted = hammer(|_, _| {
-        store.decide_now(&quota_decision("q", &quota, BEFORE_MIDNIGHT, 0))
-    });
+    let admitted =
+        hammer(|_, _| store.decide_now(&quota_decision("q", &quota, BEFORE_MIDNIGHT, 0)));
     assert_eq!(admitted, 2_500);
 }
 
@@ -153,9 +152,7 @@ fn memory_quota_offset_applies_to_the_initial_window_only() {
     let first = hammer(|_, _| store.decide_now(&quota_decision("q", &quota, started, started)));
     assert_eq!(first, 60);
     let next_week = quota.window(started).end;
-    let second = hammer(|_, _| {
-        store.decide_now(&quota_decision("q", &quota, next_week, started))
-    });
+    let second = hammer(|_, _| store.decide_now(&quota_decision("q", &quota, next_week, started)));
     assert_eq!(second, 100);
 }
 
@@ -166,9 +163,7 @@ mod redis_store {
     use std::time::{Duration, Instant};
 
     use gateway_core::pipeline::access::usage::counters::CounterStore;
-    use gateway_core::pipeline::access::usage::redis::{
-        DECISION_TIMEOUT, KEY_PREFIX, RedisStore,
-    };
+    use gateway_core::pipeline::access::usage::redis::{DECISION_TIMEOUT, KEY_PREFIX, RedisStore};
 
     use gateway_core::pipeline::access::usage::quota::Window;
 
@@ -323,7 +318,16 @@ mod redis_store {
         assert!(store.decide(&decision).await.is_err());
         assert!(started.elapsed() < DECISION_TIMEOUT + Duration::from_millis(500));
         let mut server = std::process::Command::new(binary)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();

@@ -137,7 +137,12 @@ fn assert_forbidden(response: &Response<Bytes>) {
 fn assert_throttled(response: &Response<Bytes>) {
     // Research pipeline-access.md 8.2 and 5: 429 {"message":"Too Many Requests"},
     // TooManyRequestsException, no Retry-After.
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{}", body(response));
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        body(response)
+    );
     assert_eq!(body(response), r#"{"message":"Too Many Requests"}"#);
     assert_eq!(error_type(response), Some("TooManyRequestsException"));
     assert!(response.headers().get("retry-after").is_none());
@@ -146,7 +151,12 @@ fn assert_throttled(response: &Response<Bytes>) {
 fn assert_quota_exceeded(response: &Response<Bytes>) {
     // Research pipeline-access.md 8.3 and 5: 429 {"message":"Limit Exceeded"},
     // LimitExceededException.
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{}", body(response));
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        body(response)
+    );
     assert_eq!(body(response), r#"{"message":"Limit Exceeded"}"#);
     assert_eq!(error_type(response), Some("LimitExceededException"));
 }
@@ -156,7 +166,11 @@ fn a_method_that_requires_a_key_refuses_missing_unknown_disabled_and_unplanned_k
     let g = gateway("", "");
     assert_forbidden(&get(&g, "/pets", None));
     assert_forbidden(&get(&g, "/pets", Some(("x-api-key", ""))));
-    assert_forbidden(&get(&g, "/pets", Some(("x-api-key", "not-a-key-0123456789abc"))));
+    assert_forbidden(&get(
+        &g,
+        "/pets",
+        Some(("x-api-key", "not-a-key-0123456789abc")),
+    ));
     // Disabled: LocalStack test_api_key_required_for_methods (update-api-key-disabled).
     assert_forbidden(&get(&g, "/pets", Some(("x-api-key", BOB))));
     // In a plan of another stage only; in no plan (developer guide,
@@ -183,14 +197,20 @@ fn a_valid_key_passes_and_sets_its_id_in_the_context() {
 fn the_plan_throttle_is_per_key_and_answers_429_too_many_requests() {
     let g = gateway("    throttle: {rateLimit: 0, burstLimit: 2}", "");
     for _ in 0..2 {
-        assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+        assert_eq!(
+            get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+            StatusCode::OK
+        );
     }
     assert_throttled(&get(&g, "/pets", Some(("x-api-key", ALICE))));
     // One bucket per key across the plan's methods.
     assert_throttled(&get(&g, "/pets/1", Some(("x-api-key", ALICE))));
     // Methods without a key requirement are not metered by the plan (execution log quoted
     // in research 8.1: "Request will not contribute to throttle or quota limits").
-    assert_eq!(get(&g, "/free", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+    assert_eq!(
+        get(&g, "/free", Some(("x-api-key", ALICE))).status(),
+        StatusCode::OK
+    );
 }
 
 #[test]
@@ -207,11 +227,17 @@ fn a_per_method_plan_throttle_replaces_the_plan_throttle_for_that_method() {
         ),
     );
     for _ in 0..3 {
-        assert_eq!(get(&g, "/pets/1", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+        assert_eq!(
+            get(&g, "/pets/1", Some(("x-api-key", ALICE))).status(),
+            StatusCode::OK
+        );
     }
     assert_throttled(&get(&g, "/pets/2", Some(("x-api-key", ALICE))));
     // /pets still has the plan's own bucket, untouched.
-    assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+    assert_eq!(
+        get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+        StatusCode::OK
+    );
     assert_throttled(&get(&g, "/pets", Some(("x-api-key", ALICE))));
 }
 
@@ -219,7 +245,10 @@ fn a_per_method_plan_throttle_replaces_the_plan_throttle_for_that_method() {
 fn the_quota_answers_429_limit_exceeded_and_refusals_do_not_count() {
     let g = gateway("    quota: {limit: 3, period: DAY}", "");
     for _ in 0..3 {
-        assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+        assert_eq!(
+            get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+            StatusCode::OK
+        );
     }
     assert_quota_exceeded(&get(&g, "/pets", Some(("x-api-key", ALICE))));
     assert_quota_exceeded(&get(&g, "/pets/1", Some(("x-api-key", ALICE))));
@@ -231,7 +260,10 @@ fn the_offset_is_taken_off_the_first_periods_limit() {
     // limit in the initial time period".
     let g = gateway("    quota: {limit: 3, offset: 1, period: MONTH}", "");
     for _ in 0..2 {
-        assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+        assert_eq!(
+            get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+            StatusCode::OK
+        );
     }
     assert_quota_exceeded(&get(&g, "/pets", Some(("x-api-key", ALICE))));
 }
@@ -246,17 +278,26 @@ fn stage_method_settings_throttle_each_method_for_every_caller() {
     assert_throttled(&get(&g, "/free", None));
     // `*/*` gives each method its own bucket (developer guide, api-gateway-request-throttling).
     for _ in 0..2 {
-        assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+        assert_eq!(
+            get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+            StatusCode::OK
+        );
     }
     assert_throttled(&get(&g, "/pets", Some(("x-api-key", ALICE))));
-    assert_eq!(get(&g, "/pets/1", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+    assert_eq!(
+        get(&g, "/pets/1", Some(("x-api-key", ALICE))).status(),
+        StatusCode::OK
+    );
 }
 
 #[test]
 fn the_account_throttle_covers_every_method() {
     let g = gateway("", "account: {throttle: {rateLimit: 0, burstLimit: 2}}");
     assert_eq!(get(&g, "/free", None).status(), StatusCode::OK);
-    assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+    assert_eq!(
+        get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+        StatusCode::OK
+    );
     assert_throttled(&get(&g, "/free", None));
 }
 
@@ -266,10 +307,16 @@ fn refusals_go_through_the_apis_gateway_responses() {
         "paths:",
         "x-amazon-apigateway-gateway-responses:\n  THROTTLED:\n    statusCode: 503\n    responseParameters: {gatewayresponse.header.x-why: \"'slow down'\"}\n    responseTemplates: {application/json: '{\"why\":$context.error.messageString,\"type\":\"$context.error.responseType\"}'}\n  DEFAULT_4XX:\n    responseTemplates: {application/json: '{\"oops\":$context.error.messageString}'}\npaths:",
     );
-    let g = gateway_with(&api, &config("    throttle: {rateLimit: 0, burstLimit: 0}", ""));
+    let g = gateway_with(
+        &api,
+        &config("    throttle: {rateLimit: 0, burstLimit: 0}", ""),
+    );
     let response = get(&g, "/pets", Some(("x-api-key", ALICE)));
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(body(&response), r#"{"why":"Too Many Requests","type":"THROTTLED"}"#);
+    assert_eq!(
+        body(&response),
+        r#"{"why":"Too Many Requests","type":"THROTTLED"}"#
+    );
     assert_eq!(response.headers()["x-why"], "slow down");
     // INVALID_API_KEY is not customised: DEFAULT_4XX applies.
     let response = get(&g, "/pets", None);
@@ -298,7 +345,9 @@ struct Unreachable {
 impl CounterStore for Unreachable {
     fn decide<'a>(&'a self, _: &'a Decision) -> BoxFuture<'a, Result<Verdict, StoreError>> {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        Box::pin(std::future::ready(Err(StoreError("connection refused".into()))))
+        Box::pin(std::future::ready(Err(StoreError(
+            "connection refused".into(),
+        ))))
     }
 }
 
@@ -336,6 +385,9 @@ fn an_unreachable_store_fails_closed_with_a_503_by_default() {
 #[test]
 fn an_unreachable_store_lets_requests_through_with_on_error_allow() {
     let (g, _) = gateway_with_store(OnError::Allow);
-    assert_eq!(get(&g, "/pets", Some(("x-api-key", ALICE))).status(), StatusCode::OK);
+    assert_eq!(
+        get(&g, "/pets", Some(("x-api-key", ALICE))).status(),
+        StatusCode::OK
+    );
     assert_eq!(get(&g, "/free", None).status(), StatusCode::OK);
 }

@@ -328,7 +328,10 @@ fn store(counters: &CountersConfig) -> Result<Arc<dyn CounterStore>, ConfigError
 }
 
 #[cfg(feature = "redis")]
-fn redis_store(url: &Secret, on_error: OnErrorConfig) -> Result<Arc<dyn CounterStore>, ConfigError> {
+fn redis_store(
+    url: &Secret,
+    on_error: OnErrorConfig,
+) -> Result<Arc<dyn CounterStore>, ConfigError> {
     use crate::pipeline::access::usage::redis::RedisStore;
     let store = RedisStore::new(url.expose(), on_error == OnErrorConfig::Allow)
         .map_err(|e| field("counters.url", e.to_string()))?;
@@ -353,7 +356,10 @@ pub fn usage(config: &GatewayConfig) -> Result<Usage, ConfigError> {
     for (i, key) in config.api_keys.iter().enumerate() {
         let at = format!("apiKeys[{i}]");
         if key_ids.insert(key.id.as_str(), i).is_some() {
-            return Err(field(format!("{at}.id"), format!("API key id {:?} is used twice", key.id)));
+            return Err(field(
+                format!("{at}.id"),
+                format!("API key id {:?} is used twice", key.id),
+            ));
         }
         let Some(value) = &key.value else {
             return Err(field(
@@ -450,7 +456,10 @@ pub fn usage(config: &GatewayConfig) -> Result<Usage, ConfigError> {
     let mut method_settings = MethodSettings::default();
     for (key, setting) in &config.stage.method_settings {
         let at = format!("stage.methodSettings.{key}");
-        match (setting.throttling_rate_limit, setting.throttling_burst_limit) {
+        match (
+            setting.throttling_rate_limit,
+            setting.throttling_burst_limit,
+        ) {
             (Some(rate), Some(burst)) => {
                 let l = limit(&at, rate, burst)?;
                 method_settings
@@ -526,30 +535,69 @@ mod tests {
         let (plan, stage) = usage.plans.plan_for("k1", "a1", "prod").unwrap();
         assert_eq!(plan.quota.unwrap().period, Period::Month);
         assert_eq!(stage.methods["/pets/{petId}/GET"].burst, 2);
-        assert_eq!(usage.account, Some(Limit { rate: 20.0, burst: 50 }));
+        assert_eq!(
+            usage.account,
+            Some(Limit {
+                rate: 20.0,
+                burst: 50
+            })
+        );
         assert!(usage.method_settings.limit_for("/x", "GET").is_some());
     }
 
     #[test]
     fn unknown_fields_are_refused_by_name_and_place() {
         for (yaml, at, name) in [
-            ("apiKeys: [{id: k, value: x, enabled: true, colour: red}]", "apiKeys[0]", "colour"),
-            ("usagePlans: [{id: p, quota: {limit: 1, period: DAY, every: 2}}]", "usagePlans[0].quota", "every"),
-            ("usagePlans: [{id: p, apiStages: [{stage: s, thrott: {}}]}]", "usagePlans[0].apiStages[0]", "thrott"),
-            ("usagePlanKeys: [{usagePlanId: p, keyID: k}]", "usagePlanKeys[0]", "keyID"),
-            ("stage: {methodSettings: {'*/*': {throttlingRate: 1}}}", "stage.methodSettings.*/*", "throttlingRate"),
-            ("account: {throttle: {rateLimit: 1, burstLimit: 1, extra: 1}}", "account.throttle", "extra"),
-            ("counters: {store: redis, url: 'redis://x', onErr: deny}", "counters", "onErr"),
+            (
+                "apiKeys: [{id: k, value: x, enabled: true, colour: red}]",
+                "apiKeys[0]",
+                "colour",
+            ),
+            (
+                "usagePlans: [{id: p, quota: {limit: 1, period: DAY, every: 2}}]",
+                "usagePlans[0].quota",
+                "every",
+            ),
+            (
+                "usagePlans: [{id: p, apiStages: [{stage: s, thrott: {}}]}]",
+                "usagePlans[0].apiStages[0]",
+                "thrott",
+            ),
+            (
+                "usagePlanKeys: [{usagePlanId: p, keyID: k}]",
+                "usagePlanKeys[0]",
+                "keyID",
+            ),
+            (
+                "stage: {methodSettings: {'*/*': {throttlingRate: 1}}}",
+                "stage.methodSettings.*/*",
+                "throttlingRate",
+            ),
+            (
+                "account: {throttle: {rateLimit: 1, burstLimit: 1, extra: 1}}",
+                "account.throttle",
+                "extra",
+            ),
+            (
+                "counters: {store: redis, url: 'redis://x', onErr: deny}",
+                "counters",
+                "onErr",
+            ),
             ("stage: {stageNam: prod}", "stage", "stageNam"),
         ] {
             let err = GatewayConfig::parse(yaml.as_bytes()).unwrap_err();
-            let ConfigError::Field { at: got, message } = &err else { panic!("{err}") };
+            let ConfigError::Field { at: got, message } = &err else {
+                panic!("{err}")
+            };
             assert_eq!(got, &format!("{at}.{name}"), "{yaml}: {err}");
             assert!(message.contains(name), "{yaml}: {err}");
         }
         let err = GatewayConfig::parse(b"usagePlans: [{id: p, quota: {limit: 1, period: YEAR}}]")
             .unwrap_err();
-        assert!(err.to_string().starts_with("usagePlans[0].quota.period: "), "{err}");
+        assert!(
+            err.to_string().starts_with("usagePlans[0].quota.period: "),
+            "{err}"
+        );
     }
 
     #[test]
@@ -557,15 +605,23 @@ mod tests {
         let secret = "s3cr3t-s3cr3t-s3cr3t-s3cr3t";
         for yaml in [
             format!("apiKeys: [{{id: k, value: [\"{secret}\"], enabled: true}}]"),
-            format!("apiKeys: [{{id: k, value: \"{secret}\", enabled: true}}, {{id: j, value: \"{secret}\", enabled: true}}]"),
+            format!(
+                "apiKeys: [{{id: k, value: \"{secret}\", enabled: true}}, {{id: j, value: \"{secret}\", enabled: true}}]"
+            ),
             "apiKeys: [{id: k, value: 12345678901234567890, enabled: true}]".to_owned(),
             "apiKeys: [{id: k, value: short, enabled: true}]".to_owned(),
             format!("counters: {{store: memory, url: \"redis://:{secret}@h\"}}"),
         ] {
             let err = parse(&yaml).unwrap_err().to_string();
-            assert!(!err.contains(secret) && !err.contains("12345678901") && !err.contains("short"), "{err}");
+            assert!(
+                !err.contains(secret) && !err.contains("12345678901") && !err.contains("short"),
+                "{err}"
+            );
         }
-        let config = GatewayConfig::parse(format!("apiKeys: [{{id: k, value: \"{secret}\", enabled: true}}]").as_bytes()).unwrap();
+        let config = GatewayConfig::parse(
+            format!("apiKeys: [{{id: k, value: \"{secret}\", enabled: true}}]").as_bytes(),
+        )
+        .unwrap();
         assert!(!format!("{config:?}").contains(secret));
         assert!(!format!("{:?}", usage(&config).unwrap()).contains(secret));
     }
@@ -574,10 +630,19 @@ mod tests {
     fn key_values_follow_api_gateways_length_rules() {
         // LocalStack snapshot test_create_api_key_with_invalid_value (recorded on AWS).
         let err = parse("apiKeys: [{id: k, value: 'too-short', enabled: true}]").unwrap_err();
-        assert_eq!(err.to_string(), "apiKeys[0].value: API Key value should be at least 20 characters");
+        assert_eq!(
+            err.to_string(),
+            "apiKeys[0].value: API Key value should be at least 20 characters"
+        );
         let long = "x".repeat(129);
-        let err = parse(&format!("apiKeys: [{{id: k, value: '{long}', enabled: true}}]")).unwrap_err();
-        assert_eq!(err.to_string(), "apiKeys[0].value: API Key value exceeds maximum size of 128 characters");
+        let err = parse(&format!(
+            "apiKeys: [{{id: k, value: '{long}', enabled: true}}]"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "apiKeys[0].value: API Key value exceeds maximum size of 128 characters"
+        );
         let err = parse("apiKeys: [{id: k, enabled: true}]").unwrap_err();
         assert!(err.to_string().contains("--include-values"), "{err}");
     }

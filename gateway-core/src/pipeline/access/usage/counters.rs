@@ -142,9 +142,7 @@ impl MemoryStore {
             match state.buckets.get_mut(&check.counter) {
                 Some(b) => *b = bucket.taken(),
                 None => {
-                    state
-                        .buckets
-                        .insert(check.counter.clone(), bucket.taken());
+                    state.buckets.insert(check.counter.clone(), bucket.taken());
                 }
             }
         }
@@ -197,7 +195,10 @@ mod tests {
     #[test]
     fn quota_refusals_do_not_count_and_windows_are_separate() {
         let store = MemoryStore::new();
-        let w1 = Window { start: 0, end: 1000 };
+        let w1 = Window {
+            start: 0,
+            end: 1000,
+        };
         let w2 = Window {
             start: 1000,
             end: 2000,
@@ -216,7 +217,10 @@ mod tests {
         assert_eq!(store.decide_now(&decision(2, w1)), Verdict::QuotaExceeded);
         assert_eq!(store.decide_now(&decision(1000, w2)), Verdict::Admit);
         // A late request of the first window still counts there, within the grace.
-        assert_eq!(store.decide_now(&decision(1001, w1)), Verdict::QuotaExceeded);
+        assert_eq!(
+            store.decide_now(&decision(1001, w1)),
+            Verdict::QuotaExceeded
+        );
         // Old windows are dropped after the grace period.
         let w3 = Window {
             start: 100_000,

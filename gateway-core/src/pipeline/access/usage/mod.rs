@@ -23,7 +23,8 @@
 //!    (`apiStages[].throttle["/pets/{petId}/GET"]`, a bucket per key and method) when it
 //!    sets one, else the plan's `throttle` (a bucket per key, shared by the plan's stages);
 //! 2. the stage's `methodSettings` (a bucket per method);
-//! 3. the account's (per account and Region; 10,000 a second, burst 5,000 unless configured).
+//! 3. the account's (per account and Region; from the configuration file, 10,000 a second,
+//!    burst 5,000 unless it says otherwise).
 //!
 //! and the plan's quota ([`quota`]). An empty bucket is 429 `Too Many Requests`
 //! (`THROTTLED`), a used-up quota 429 `Limit Exceeded` (`QUOTA_EXCEEDED`), both without a
@@ -93,13 +94,15 @@ pub struct Usage {
 }
 
 impl Default for Usage {
-    /// No keys or plans, the account's default throttle, counters in memory.
+    /// No keys, plans or throttles (an embedder meters nothing unless it says so; the
+    /// configuration file's `account` defaults to [`Limit::ACCOUNT_DEFAULT`]), counters in
+    /// memory.
     fn default() -> Usage {
         Usage {
             keys: ApiKeys::default(),
             plans: Plans::default(),
             method_settings: MethodSettings::default(),
-            account: Some(Limit::ACCOUNT_DEFAULT),
+            account: None,
             store: Arc::new(MemoryStore::new()),
             on_error: OnError::Deny,
             started_millis: now_millis(),
@@ -160,7 +163,9 @@ pub async fn admit(
             )));
         };
         let Some(key) = usage.keys.get(value) else {
-            return Err(forbidden("the API key is not one of the configured keys".into()));
+            return Err(forbidden(
+                "the API key is not one of the configured keys".into(),
+            ));
         };
         if !key.enabled {
             return Err(forbidden(format!("API key {} is disabled", key.id)));
@@ -198,10 +203,7 @@ pub async fn admit(
             });
         }
     }
-    if let Some(limit) = usage
-        .method_settings
-        .limit_for(request.resource_path, verb)
-    {
+    if let Some(limit) = usage.method_settings.limit_for(request.resource_path, verb) {
         decision.buckets.push(BucketCheck {
             counter: format!("stage:{api_id}:{stage}:{method_key}"),
             limit,
@@ -239,13 +241,13 @@ pub async fn admit(
                 ),
             )
         }
-        Ok(Verdict::QuotaExceeded) => Err(Failure::new(
-            GatewayResponseType::QuotaExceeded,
-            "Limit Exceeded",
-        )
-        .with_detail(format!(
-            "usage plan quota exceeded for API stage {api_id}/{stage}"
-        ))),
+        Ok(Verdict::QuotaExceeded) => {
+            Err(
+                Failure::new(GatewayResponseType::QuotaExceeded, "Limit Exceeded").with_detail(
+                    format!("usage plan quota exceeded for API stage {api_id}/{stage}"),
+                ),
+            )
+        }
         Err(error) => match usage.on_error {
             OnError::Deny => Err(store_unavailable(&error.to_string())),
             // Fail open: the request goes on unmetered (the store logs when it becomes

@@ -150,7 +150,9 @@ mod tests {
     #[test]
     fn a_key_finds_the_plan_covering_the_api_stage() {
         let mut plans = Plans::default();
-        plans.add_plan(plan("gold", &[(Some("api1"), "prod")])).unwrap();
+        plans
+            .add_plan(plan("gold", &[(Some("api1"), "prod")]))
+            .unwrap();
         plans.add_plan(plan("silver", &[(None, "dev")])).unwrap();
         plans.add_key("gold", "k").unwrap();
         plans.add_key("silver", "k").unwrap();
@@ -169,8 +171,17 @@ mod tests {
         plans.add_plan(plan("b", &[(Some("x"), "prod")])).unwrap();
         plans.add_key("a", "k").unwrap();
         plans.add_key("a", "k").unwrap();
-        assert!(matches!(plans.add_key("b", "k"), Err(PlanError::StageTaken { .. })));
-        assert_eq!(plans.add_key("c", "k"), Err(PlanError::UnknownPlan("c".into())));
-        assert!(matches!(plans.add_plan(plan("a", &[])), Err(PlanError::DuplicatePlan(_))));
+        assert!(matches!(
+            plans.add_key("b", "k"),
+            Err(PlanError::StageTaken { .. })
+        ));
+        assert_eq!(
+            plans.add_key("c", "k"),
+            Err(PlanError::UnknownPlan("c".into()))
+        );
+        assert!(matches!(
+            plans.add_plan(plan("a", &[])),
+            Err(PlanError::DuplicatePlan(_))
+        ));
     }
 }

@@ -140,7 +140,13 @@ mod tests {
     fn a_day_is_a_utc_calendar_day() {
         // research pipeline-access.md 8.3: DAY = 00:00-23:59 UTC.
         let w = quota(Period::Day).window(WED);
-        assert_eq!(w, Window { start: at(2026, 3, 4), end: at(2026, 3, 5) });
+        assert_eq!(
+            w,
+            Window {
+                start: at(2026, 3, 4),
+                end: at(2026, 3, 5)
+            }
+        );
         assert_eq!(quota(Period::Day).window(w.end - 1), w);
         assert_ne!(quota(Period::Day).window(w.end), w);
     }
@@ -148,18 +154,39 @@ mod tests {
     #[test]
     fn a_week_starts_on_sunday_utc() {
         let w = quota(Period::Week).window(WED);
-        assert_eq!(w, Window { start: at(2026, 3, 1), end: at(2026, 3, 8) });
+        assert_eq!(
+            w,
+            Window {
+                start: at(2026, 3, 1),
+                end: at(2026, 3, 8)
+            }
+        );
         // Saturday 23:59:59.999 is still that week; Sunday midnight starts the next.
         assert_eq!(quota(Period::Week).window(at(2026, 3, 8) - 1), w);
-        assert_eq!(quota(Period::Week).window(at(2026, 3, 8)).start, at(2026, 3, 8));
+        assert_eq!(
+            quota(Period::Week).window(at(2026, 3, 8)).start,
+            at(2026, 3, 8)
+        );
     }
 
     #[test]
     fn a_month_is_a_utc_calendar_month() {
         let w = quota(Period::Month).window(WED);
-        assert_eq!(w, Window { start: at(2026, 3, 1), end: at(2026, 4, 1) });
+        assert_eq!(
+            w,
+            Window {
+                start: at(2026, 3, 1),
+                end: at(2026, 4, 1)
+            }
+        );
         let dec = quota(Period::Month).window(at(2025, 12, 31));
-        assert_eq!(dec, Window { start: at(2025, 12, 1), end: at(2026, 1, 1) });
+        assert_eq!(
+            dec,
+            Window {
+                start: at(2025, 12, 1),
+                end: at(2026, 1, 1)
+            }
+        );
         let feb = quota(Period::Month).window(at(2024, 2, 29));
         assert_eq!(feb.end, at(2024, 3, 1));
     }

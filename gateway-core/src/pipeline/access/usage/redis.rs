@@ -118,7 +118,8 @@ impl RedisStore {
     /// A store for the server at `url` (`redis://host:port[/db]`); nothing is connected
     /// until the first decision. `fail_open` is only for the log's wording.
     pub fn new(url: &str, fail_open: bool) -> Result<RedisStore, BadRedisUrl> {
-        let client = redis::Client::open(url).map_err(|e| BadRedisUrl(format!("{:?}", e.kind())))?;
+        let client =
+            redis::Client::open(url).map_err(|e| BadRedisUrl(format!("{:?}", e.kind())))?;
         let server = client.get_connection_info().addr().to_string();
         Ok(RedisStore {
             client,
@@ -132,7 +133,12 @@ impl RedisStore {
     }
 
     async fn connection(&self) -> Result<MultiplexedConnection, String> {
-        if let Some(c) = self.connection.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        if let Some(c) = self
+            .connection
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             return Ok(c);
         }
         let config = redis::AsyncConnectionConfig::new()
@@ -154,7 +160,10 @@ impl RedisStore {
             invocation.key(format!("{KEY_PREFIX}{}", bucket.counter));
         }
         if let Some(quota) = &decision.quota {
-            invocation.key(format!("{KEY_PREFIX}{}:{}", quota.counter, quota.window.start));
+            invocation.key(format!(
+                "{KEY_PREFIX}{}:{}",
+                quota.counter, quota.window.start
+            ));
         }
         invocation
             .arg(decision.now_millis)
@@ -177,11 +186,11 @@ impl RedisStore {
             .map_err(|e| e.to_string())?;
         match (code, usize::try_from(index)) {
             (0, _) => Ok(Verdict::Admit),
-            (1, Ok(bucket)) if bucket < decision.buckets.len() => {
-                Ok(Verdict::Throttled { bucket })
-            }
+            (1, Ok(bucket)) if bucket < decision.buckets.len() => Ok(Verdict::Throttled { bucket }),
             (2, _) => Ok(Verdict::QuotaExceeded),
-            _ => Err(format!("unexpected answer {{{code}, {index}}} from the script")),
+            _ => Err(format!(
+                "unexpected answer {{{code}, {index}}} from the script"
+            )),
         }
     }
 
