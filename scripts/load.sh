@@ -141,8 +141,11 @@ paths:
         uri: http://127.0.0.1:$BACKEND_PORT/pets
         passthroughBehavior: when_no_match
 EOF
+# The account's default throttle (10,000/s, burst 5,000, as on AWS) raised out of reach: this
+# run measures the pipeline, not the limiter (scripts/load_usage.sh does that).
+printf '%s\n' "account: {throttle: {rateLimit: 1000000000, burstLimit: 1000000000}}" >"$WORK/config.yaml"
 # One log line per request goes to a file, as a host would keep it.
-"$GATEWAY" serve "$WORK/api.yaml" --port "$GATEWAY_PORT" >"$WORK/gateway.log" 2>&1 &
+"$GATEWAY" serve "$WORK/api.yaml" --port "$GATEWAY_PORT" --config "$WORK/config.yaml" >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 wait_ready "http://127.0.0.1:$GATEWAY_PORT/prod/pets"
 

@@ -263,6 +263,20 @@ async fn lambda_authorizers_over_loopback() {
     }
     assert_eq!(TOKEN_CALLS.load(Ordering::SeqCst), before + 1);
 
+    // The same caller without its API key: the authorizer allows, then the usage plan check
+    // refuses (research pipeline-access.md 9: "Verifying Usage Plan" follows the authorizer;
+    // 8.1: a missing key is 403 INVALID_API_KEY, customised by secured.yaml's gateway response).
+    let keyless = [("authorization", "Bearer allow")];
+    let (status, _, body) = send(&client, "GET", &url("/accounts"), &keyless, "").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("x-api-key"), "{body}");
+    let wrong_key = [
+        ("x-api-key", "not-a-key-0123456789abcdef"),
+        ("authorization", "Bearer allow"),
+    ];
+    let (status, _, _) = send(&client, "GET", &url("/accounts"), &wrong_key, "").await;
+    assert_eq!(status, 403);
+
     // REQUEST: both identity sources are needed (research 6.2) ...
     let tenant = [("x-api-key", API_KEY), ("X-Tenant-Id", "acme")];
     let (status, _, _) = send(&client, "GET", &url("/accounts/42"), &tenant, "").await;

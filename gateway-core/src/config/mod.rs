@@ -31,6 +31,7 @@ pub mod usage;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::pipeline::access::Access;
 
@@ -84,8 +85,13 @@ pub struct GatewayConfig {
 
 /// The `stage` section: the served stage's settings, as `aws apigateway get-stage` prints
 /// them.
+///
+/// The other fields `get-stage` prints (`stageName`, `deploymentId`, `createdDate`, ...) are
+/// accepted and ignored; any other field is refused by name.
+// The ignored fields are read (and dropped) by serde only.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StageConfig {
     /// Stage variables (`--stage-var` overrides them).
     #[serde(default)]
@@ -93,10 +99,36 @@ pub struct StageConfig {
     /// Method settings by key (`*/*`, `~1pets/GET`, ...).
     #[serde(default)]
     pub method_settings: BTreeMap<String, usage::MethodSettingConfig>,
-    /// Fields of `get-stage` output this gateway does not use (`stageName`,
-    /// `deploymentId`, `createdDate`, ...): accepted and ignored.
-    #[serde(flatten)]
-    pub ignored: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    stage_name: IgnoredAny,
+    #[serde(default)]
+    deployment_id: IgnoredAny,
+    #[serde(default)]
+    description: IgnoredAny,
+    #[serde(default)]
+    created_date: IgnoredAny,
+    #[serde(default)]
+    last_updated_date: IgnoredAny,
+    #[serde(default)]
+    cache_cluster_enabled: IgnoredAny,
+    #[serde(default)]
+    cache_cluster_size: IgnoredAny,
+    #[serde(default)]
+    cache_cluster_status: IgnoredAny,
+    #[serde(default)]
+    client_certificate_id: IgnoredAny,
+    #[serde(default)]
+    documentation_version: IgnoredAny,
+    #[serde(default)]
+    access_log_settings: IgnoredAny,
+    #[serde(default)]
+    canary_settings: IgnoredAny,
+    #[serde(default)]
+    tracing_enabled: IgnoredAny,
+    #[serde(default)]
+    web_acl_arn: IgnoredAny,
+    #[serde(default)]
+    tags: IgnoredAny,
 }
 
 /// Why a configuration file is refused.
