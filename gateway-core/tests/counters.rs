@@ -5,7 +5,6 @@
 //! The Redis tests need a server: `.ci/run` starts one and exports its URL as
 //! `GATEWAY_TEST_REDIS_URL`; without it they print why they skip.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gateway_core::pipeline::access::usage::counters::{
@@ -160,6 +159,7 @@ fn memory_quota_offset_applies_to_the_initial_window_only() {
 mod redis_store {
     //! The same properties against a real `redis-server`, with one store per "gateway".
 
+    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     use gateway_core::pipeline::access::usage::counters::CounterStore;

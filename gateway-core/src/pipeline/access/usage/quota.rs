@@ -59,11 +59,7 @@ impl Quota {
                 let start = day - (day + 4).rem_euclid(7);
                 (start, start + 7)
             }
-            Period::Month => {
-                let (y, m, _) = civil_from_days(day);
-                let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                (days_from_civil(y, m, 1), days_from_civil(next.0, next.1, 1))
-            }
+            Period::Month => month_of(day),
         };
         Window {
             start: start_day.saturating_mul(DAY_MILLIS),
@@ -82,29 +78,29 @@ impl Quota {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// The first day of `day`'s month and of the next month, as days since 1970-01-01 (`time`'s
+/// calendar; days outside its range, ±9999 years, fall back to 30-day months).
+fn month_of(day: i64) -> (i64, i64) {
+    const EPOCH_JULIAN_DAY: i64 = 2_440_588;
+    let first = i32::try_from(day + EPOCH_JULIAN_DAY)
+        .ok()
+        .and_then(|jd| time::Date::from_julian_day(jd).ok())
+        .and_then(|d| {
+            let start = d.replace_day(1).ok()?;
+            let (y, m) = match d.month() {
+                time::Month::December => (d.year() + 1, time::Month::January),
+                m => (d.year(), m.next()),
+            };
+            let end = time::Date::from_calendar_date(y, m, 1).ok()?;
+            Some((
+                i64::from(start.to_julian_day()) - EPOCH_JULIAN_DAY,
+                i64::from(end.to_julian_day()) - EPOCH_JULIAN_DAY,
+            ))
+        });
+    first.unwrap_or_else(|| {
+        let start = day - day.rem_euclid(30);
+        (start, start + 30)
+    })
 }
 
 #[cfg(test)]
@@ -122,18 +118,21 @@ mod tests {
         }
     }
 
-    fn at(y: i64, m: u32, d: u32) -> i64 {
-        days_from_civil(y, m, d) * DAY_MILLIS
+    fn at(y: i32, m: u8, d: u8) -> i64 {
+        let month = time::Month::try_from(m).unwrap();
+        let date = time::Date::from_calendar_date(y, month, d).unwrap();
+        date.midnight().assume_utc().unix_timestamp() * 1000
     }
 
     #[test]
-    fn dates_round_trip() {
-        for day in [-800_000, -1, 0, 59, 10_957, 20_516, 2_932_896] {
-            let (y, m, d) = civil_from_days(day);
-            assert_eq!(days_from_civil(y, m, d), day);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
+    fn month_windows_far_from_the_epoch() {
         assert_eq!(at(2026, 3, 4), 1_772_582_400_000);
+        let q = quota(Period::Month);
+        assert_eq!(q.window(at(1969, 12, 31)).start, at(1969, 12, 1));
+        assert_eq!(q.window(at(1970, 1, 1)).end, at(1970, 2, 1));
+        // Outside the calendar's range: 30-day windows, no panic.
+        let w = q.window(i64::MAX / 2);
+        assert_eq!(w.end - w.start, 30 * DAY_MILLIS);
     }
 
     #[test]
