@@ -28,21 +28,10 @@ use std::sync::Arc;
 use gateway_policy::Policy;
 use serde::Deserialize;
 
-use super::{ConfigError, GatewayConfig};
+use super::{ConfigError, GatewayConfig, Secret};
 use crate::pipeline::access::authorization::Authorization;
 use crate::pipeline::access::authorization::cognito::{self, CognitoPools, PoolKeys, StaticKeys};
 use crate::pipeline::access::authorization::iam::{IamUser, IamUserSpec, IamUsers};
-
-/// A secret string (secret access key, session token): its `Debug` prints `***`.
-#[derive(Clone, Default, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// The `iam` section.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -169,7 +158,7 @@ fn iam_users(section: &IamConfig) -> Result<IamUsers, ConfigError> {
                 ),
             ));
         }
-        if user.access_key_id.is_empty() || user.secret_access_key.0.is_empty() {
+        if user.access_key_id.is_empty() || user.secret_access_key.expose().is_empty() {
             return Err(field(
                 at("accessKeyId"),
                 "accessKeyId and secretAccessKey must not be empty",
@@ -197,8 +186,8 @@ fn iam_users(section: &IamConfig) -> Result<IamUsers, ConfigError> {
         let spec = IamUserSpec {
             arn: user.arn.clone(),
             access_key_id: user.access_key_id.clone(),
-            secret_access_key: user.secret_access_key.0.clone(),
-            session_token: user.session_token.as_ref().map(|s| s.0.clone()),
+            secret_access_key: user.secret_access_key.expose().to_owned(),
+            session_token: user.session_token.as_ref().map(|s| s.expose().to_owned()),
             user_id: user.user_id.clone(),
             tags,
             policies,

@@ -35,6 +35,36 @@ use serde::de::IgnoredAny;
 
 use crate::pipeline::access::Access;
 
+/// A secret string from the configuration (a secret access key, a session token, an API key's
+/// value, a Redis URL that may hold a password): never shown by `Debug`, and a wrong type is
+/// refused without echoing what was given (serde's own message would print a number).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => Ok(Secret(s)),
+            _ => Err(serde::de::Error::custom(
+                "expected a string (the value given is not shown: it may be a secret)",
+            )),
+        }
+    }
+}
+
 /// Largest configuration file read (1 MiB): keys, plans and users fit many times over.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 
@@ -246,6 +276,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.stage.variables["v"], "1");
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_refused_without_being_shown() {
+        // A secret access key and an API key value written as numbers: serde's own message
+        // would print them.
+        for text in [
+            "iam: {users: [{arn: 'arn:aws:iam::123456789012:user/a', accessKeyId: AKIDA, secretAccessKey: 918273645546372819, policies: []}]}",
+            "apiKeys: [{id: k, value: 918273645546372819, enabled: true}]",
+        ] {
+            let err = GatewayConfig::parse(text.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("918273645546372819"), "{err}");
+            assert!(err.contains("not shown"), "{err}");
+        }
+        let secret: Secret = serde_json::from_str("\"s3cr3t\"").unwrap();
+        assert_eq!(format!("{secret:?}"), "\"***\"");
+        assert_eq!(secret.expose(), "s3cr3t");
     }
 
     #[test]

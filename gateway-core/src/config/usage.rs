@@ -37,10 +37,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
 
-use super::{ConfigError, GatewayConfig};
+use super::{ConfigError, GatewayConfig, Secret};
 use crate::pipeline::access::usage::counters::{CounterStore, MemoryStore};
 use crate::pipeline::access::usage::keys::{ApiKey, ApiKeys};
 use crate::pipeline::access::usage::plans::{Plan, PlanStage, Plans};
@@ -52,35 +52,6 @@ use crate::pipeline::access::usage::{OnError, Usage};
 pub const MIN_KEY_VALUE_CHARS: usize = 20;
 /// Longest API key value API Gateway accepts.
 pub const MAX_KEY_VALUE_CHARS: usize = 128;
-
-/// A secret string (an API key's value, a Redis URL that may hold a password): never shown by
-/// `Debug`, and a wrong type is refused without echoing what was given.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("\"***\"")
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(s) => Ok(Secret(s)),
-            _ => Err(serde::de::Error::custom(
-                "expected a string (the value given is not shown: it may be a secret)",
-            )),
-        }
-    }
-}
 
 /// One API key (`get-api-keys --include-values`' items).
 // The ignored fields are read (and dropped) by serde only.
