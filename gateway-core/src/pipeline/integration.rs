@@ -81,13 +81,23 @@ impl Gateway {
         exchange: &mut Exchange,
         body_json: Option<Arc<Json>>,
     ) -> Result<Response<Bytes>, Failure> {
-        match integration.kind {
+        // The request is shared with `$input` (an `Arc`) while the integration runs; it comes
+        // back without a copy once the templates that held it are done.
+        let parts = Arc::new(std::mem::take(&mut exchange.parts));
+        let result = match integration.kind {
             IntegrationType::Mock => self
-                .mock(compiled, exchange, body_json)
+                .mock(compiled, exchange, &parts, body_json)
                 .map(MethodResponse::into_response),
             IntegrationType::Http => {
-                self.http(HttpKind::Http, integration, compiled, exchange, body_json)
-                    .await
+                self.http(
+                    HttpKind::Http,
+                    integration,
+                    compiled,
+                    exchange,
+                    &parts,
+                    body_json,
+                )
+                .await
             }
             IntegrationType::HttpProxy => {
                 self.http(
@@ -95,16 +105,19 @@ impl Gateway {
                     integration,
                     compiled,
                     exchange,
+                    &parts,
                     body_json,
                 )
                 .await
             }
-            IntegrationType::AwsProxy => self.lambda_proxy(integration, exchange).await,
+            IntegrationType::AwsProxy => self.lambda_proxy(integration, exchange, &parts).await,
             IntegrationType::Aws => {
-                self.lambda_custom(integration, compiled, exchange, body_json)
+                self.lambda_custom(integration, compiled, exchange, &parts, body_json)
                     .await
             }
-        }
+        };
+        exchange.parts = Arc::unwrap_or_clone(parts);
+        result
     }
 
     /// The function of a Lambda integration, and a check of the integration method (API
@@ -149,12 +162,7 @@ impl Gateway {
                 timeout: http_integration::timeout(integration.timeout_in_millis),
             })
             .await;
-        let latency = started.elapsed();
-        exchange.integration_latency = Some(latency);
-        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        let context = exchange.context.context_mut();
-        context.set("integration.latency", millis);
-        context.set("integrationLatency", millis);
+        record_latency(exchange, started);
         answer.map_err(|e| match e {
             BackendError::Timeout => Failure::from(IntegrationError::Timeout)
                 .with_detail("Execution failed due to a timeout error"),
@@ -170,11 +178,12 @@ impl Gateway {
         &self,
         integration: &Integration,
         exchange: &mut Exchange,
+        parts: &OwnedRequest,
     ) -> Result<Response<Bytes>, Failure> {
         let target = self.lambda_target(integration)?;
         let resource_path = exchange.resource_path.clone().unwrap_or_default();
         let payload = lambda_proxy::encode_event(&EventInput {
-            request: exchange.parts.view(),
+            request: parts.view(),
             resource_path: &resource_path,
             request_path: &exchange.path,
             http_method: &exchange.method,
@@ -182,10 +191,7 @@ impl Gateway {
             stage_variables: &self.stage.variables,
             // Developer guide, lambda-proxy-binary-media: a request whose Content-Type is
             // in binaryMediaTypes reaches the function base64-encoded.
-            base64_body: self
-                .api
-                .binary_media_types()
-                .is_binary(&exchange.parts.headers),
+            base64_body: self.api.binary_media_types().is_binary(&parts.headers),
             context: exchange.context.context(),
         });
         let payload = match payload {
@@ -227,10 +233,7 @@ impl Gateway {
             lambda_proxy::parse_response(&answer.payload).map_err(|e| Failure::from(&e))?;
         // Decoded only for a binary Accept; text that is not base64 is a 500 (research 4.2,
         // recorded: LocalStack test_aws_proxy_binary_response).
-        let accepts_binary = self
-            .api
-            .binary_media_types()
-            .accepts_binary(&exchange.parts.headers);
+        let accepts_binary = self.api.binary_media_types().accepts_binary(&parts.headers);
         let body = parsed
             .client_body(accepts_binary)
             .map_err(|e| failures::configuration(e.to_string()))?;
@@ -253,26 +256,10 @@ impl Gateway {
         integration: &Integration,
         compiled: &CompiledIntegration,
         exchange: &mut Exchange,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<Response<Bytes>, Failure> {
-        let target = self.lambda_target(integration)?;
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let result = self
-            .lambda_custom_exchange(target, integration, compiled, exchange, &parts, body_json)
-            .await;
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
-    }
-
-    async fn lambda_custom_exchange(
-        &self,
-        target: lambda::LambdaTarget,
-        integration: &Integration,
-        compiled: &CompiledIntegration,
-        exchange: &mut Exchange,
         parts: &Arc<OwnedRequest>,
         body_json: Option<Arc<Json>>,
     ) -> Result<Response<Bytes>, Failure> {
+        let target = self.lambda_target(integration)?;
         let mapped = integration_request::map(
             compiled,
             parts,
@@ -311,23 +298,6 @@ impl Gateway {
     /// `Content-Length`, `Date`, `Server`), HTTP selects an integration response for its
     /// status.
     async fn http(
-        &self,
-        kind: HttpKind,
-        integration: &Integration,
-        compiled: &CompiledIntegration,
-        exchange: &mut Exchange,
-        body_json: Option<Arc<Json>>,
-    ) -> Result<Response<Bytes>, Failure> {
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let result = self
-            .http_exchange(kind, integration, compiled, exchange, &parts, body_json)
-            .await;
-        // The Arc's other holders ($input) are gone: the request comes back without a copy.
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
-    }
-
-    async fn http_exchange(
         &self,
         kind: HttpKind,
         integration: &Integration,
@@ -404,8 +374,7 @@ impl Gateway {
                 timeout: http_integration::timeout(integration.timeout_in_millis),
             })
             .await;
-        let latency = started.elapsed();
-        exchange.integration_latency = Some(latency);
+        record_latency(exchange, started);
         let answer = answer.map_err(|e| match e {
             BackendError::Timeout => Failure::from(IntegrationError::Timeout)
                 .with_detail("Execution failed due to a timeout error"),
@@ -413,11 +382,8 @@ impl Gateway {
                 "Execution failed due to configuration error: {other}"
             )),
         })?;
-        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         let context = exchange.context.context_mut();
         context.set("integration.status", answer.status.as_u16());
-        context.set("integration.latency", millis);
-        context.set("integrationLatency", millis);
         if kind == HttpKind::HttpProxy {
             // HTTP_PROXY: the response table without contentHandling; an encoded body
             // (Content-Encoding) passes through untouched (research 4.1).
@@ -467,23 +433,16 @@ impl Gateway {
         &self,
         integration: &CompiledIntegration,
         exchange: &mut Exchange,
+        parts: &Arc<OwnedRequest>,
         body_json: Option<Arc<Json>>,
     ) -> Result<MethodResponse, Failure> {
-        let parts = Arc::new(std::mem::take(&mut exchange.parts));
-        let result = integration_request::map(
+        let mapped = integration_request::map(
             integration,
-            &parts,
+            parts,
             body_json,
             &mut exchange.context,
             &self.stage.variables,
-        );
-        let mapped = match result {
-            Ok(mapped) => mapped,
-            Err(failure) => {
-                exchange.parts = Arc::unwrap_or_clone(parts);
-                return Err(failure);
-            }
-        };
+        )?;
         let rendered = String::from_utf8_lossy(&mapped.body);
         let status = if integration.request_templates().is_empty() {
             // No template: the default integration response (developer guide,
@@ -497,11 +456,11 @@ impl Gateway {
             headers: http::HeaderMap::new(),
             body: Bytes::new(),
         });
-        let result = match output {
+        match output {
             Some(output) => integration_response::respond(
                 integration,
                 &output,
-                &parts,
+                parts,
                 &mut exchange.context,
                 &self.stage.variables,
                 self.api.binary_media_types(),
@@ -509,10 +468,19 @@ impl Gateway {
             None => Err(failures::configuration(
                 "Unable to parse statusCode. It should be an integer that is defined in the request template.",
             )),
-        };
-        exchange.parts = Arc::unwrap_or_clone(parts);
-        result
+        }
     }
+}
+
+/// Records the integration's latency since `started` (the outcome's, and
+/// `$context.integration.latency` / `integrationLatency`, in milliseconds).
+fn record_latency(exchange: &mut Exchange, started: Instant) {
+    let latency = started.elapsed();
+    exchange.integration_latency = Some(latency);
+    let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    let context = exchange.context.context_mut();
+    context.set("integration.latency", millis);
+    context.set("integrationLatency", millis);
 }
 
 /// The request's `X-Amzn-Trace-Id` towards the backend: `Root=1-{epoch seconds, 8 hex}-{24
