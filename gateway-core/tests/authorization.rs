@@ -78,6 +78,9 @@ info: {{title: secured, version: "1"}}
 paths:
   /open:
     get:{mock}
+  /open/{{id}}:
+    get:
+      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]{mock}
   /iam:
     get:
       security: [{{sigv4: []}}]{mock}
@@ -268,6 +271,18 @@ fn users() -> IamUsers {
     };
     temporary.user_id = Some("AROADEPLOYER:ci".into());
     users.insert(IamUser::new(temporary)).unwrap();
+    // Temporary credentials whose expiration has passed.
+    users
+        .insert(IamUser::new(IamUserSpec {
+            arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/Deployer/old"),
+            access_key_id: "ASIAOLD".into(),
+            secret_access_key: "old-secret".into(),
+            session_token: Some("old-token-value".into()),
+            expires_at: Some(SystemTime::now() - Duration::from_secs(60)),
+            policies: vec![identity_policy("Allow", &all)],
+            ..IamUserSpec::default()
+        }))
+        .unwrap();
     users
 }
 
@@ -577,6 +592,68 @@ fn iam_temporary_credentials_need_their_session_token() {
         body(&mismatch)
     );
     assert!(!body(&mismatch).contains("session-token-value"));
+}
+
+#[test]
+fn iam_expired_session_tokens_are_expired_token() {
+    // EXPIRED_TOKEN is 403 (developer guide, supported-gateway-response-types); the message
+    // and `ExpiredTokenException` are AWS's for an expired STS token (research session 12, 4:
+    // recorded on other AWS services; no execute-api capture), distinct from a signature
+    // outside the clock skew (InvalidSignatureException, `Signature expired: ...`).
+    let s = setup(None);
+    let r = s.signed(
+        "GET",
+        "/iam",
+        "ASIAOLD",
+        "old-secret",
+        Some("old-token-value"),
+        false,
+    );
+    assert_eq!(r.status(), 403, "{}", body(&r));
+    assert_eq!(error_type(&r), "ExpiredTokenException");
+    assert_eq!(
+        body(&r),
+        r#"{"message":"The security token included in the request is expired"}"#
+    );
+    assert!(!body(&r).contains("old-token-value"));
+}
+
+#[test]
+fn a_method_arn_over_1600_bytes_is_414_where_authorization_reads_it() {
+    // Developer guide, quotas for REST APIs: "ARN length of a method with authorization",
+    // 1600 bytes; a longer one gets "414 Request URI too long"; the quotas page adds that the
+    // limit applies where resource policies are used. The body's bytes are not recorded
+    // (research session 12, 3). `/request/{id}` has a REQUEST authorizer; `/open` none.
+    let fixed = arn("GET", "/request/").len();
+    let fits = "x".repeat(1600 - fixed);
+    let over = "x".repeat(1600 - fixed + 1);
+    let s = setup(None);
+    let r = s.send(
+        "GET",
+        &format!("/request/{over}?token=allow"),
+        &[("X-Tenant", "t")],
+    );
+    assert_eq!(r.status(), 414);
+    assert_eq!(body(&r), r#"{"message":"Request URI too long"}"#);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert!(r.headers().contains_key("x-amzn-requestid"));
+    assert_eq!(s.calls(), 0, "the authorizer is not called");
+    // One byte less passes the limit (and reaches the authorizer).
+    let r = s.send(
+        "GET",
+        &format!("/request/{fits}?token=allow"),
+        &[("X-Tenant", "t")],
+    );
+    assert_ne!(r.status(), 414);
+    assert_eq!(s.calls(), 1);
+    // A method without authorization on an API without a resource policy has no limit...
+    let long_open = format!("/open/{}", "x".repeat(2000));
+    assert_eq!(s.send("GET", &long_open, &[]).status(), 200);
+    // ...but with a resource policy it has.
+    let s = setup(Some(resource_policy(Some("execute-api:/*"), None)));
+    let r = s.send("GET", &long_open, &[]);
+    assert_eq!(r.status(), 414);
+    assert_eq!(body(&r), r#"{"message":"Request URI too long"}"#);
 }
 
 #[test]

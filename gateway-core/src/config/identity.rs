@@ -8,6 +8,7 @@
 //!       accessKeyId: AKIDALICE
 //!       secretAccessKey: alice-secret
 //!       sessionToken: optional, for temporary credentials
+//!       expiration: "2026-12-03T18:00:00Z"   # optional: when temporary credentials expire
 //!       tags: {team: payments}          # or [{Key: team, Value: payments}]
 //!       policies:
 //!         - {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "execute-api:Invoke", Resource: "*"}]}
@@ -55,6 +56,12 @@ pub struct IamUserConfig {
     /// The session token of temporary credentials.
     #[serde(default)]
     pub session_token: Option<Secret>,
+    /// When temporary credentials expire: an RFC 3339 time (`2026-12-03T18:00:00Z`), as
+    /// `aws sts get-session-token` prints `Credentials.Expiration`. A request signed with
+    /// them afterwards is `EXPIRED_TOKEN` (403 `The security token included in the request
+    /// is expired`).
+    #[serde(default)]
+    pub expiration: Option<String>,
     /// The principal's unique id (`$context.identity.user`); default the access key id.
     #[serde(default)]
     pub user_id: Option<String>,
@@ -183,11 +190,21 @@ fn iam_users(section: &IamConfig) -> Result<IamUsers, ConfigError> {
                 .map(|t| (t.key.clone(), t.value.clone()))
                 .collect(),
         };
+        let expires_at = match &user.expiration {
+            None => None,
+            Some(text) => Some(parse_expiration(text).ok_or_else(|| {
+                field(
+                    at("expiration"),
+                    format!("{text:?} is not an RFC 3339 time such as 2026-12-03T18:00:00Z"),
+                )
+            })?),
+        };
         let spec = IamUserSpec {
             arn: user.arn.clone(),
             access_key_id: user.access_key_id.clone(),
             secret_access_key: user.secret_access_key.expose().to_owned(),
             session_token: user.session_token.as_ref().map(|s| s.expose().to_owned()),
+            expires_at,
             user_id: user.user_id.clone(),
             tags,
             policies,
@@ -200,6 +217,13 @@ fn iam_users(section: &IamConfig) -> Result<IamUsers, ConfigError> {
         })?;
     }
     Ok(users)
+}
+
+/// `Credentials.Expiration` as AWS prints it (RFC 3339, `Z` or an offset).
+fn parse_expiration(text: &str) -> Option<std::time::SystemTime> {
+    let at =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(std::time::SystemTime::from(at))
 }
 
 fn cognito_pools(section: &CognitoConfig, base_dir: &Path) -> Result<CognitoPools, ConfigError> {
@@ -286,6 +310,17 @@ mod tests {
     }
 
     #[test]
+    fn expiration_reads_as_aws_sts_prints_it() {
+        // `aws sts get-session-token` prints Credentials.Expiration as RFC 3339, in UTC
+        // (`2026-12-03T18:00:00+00:00`) or with `Z`.
+        let at = parse_expiration("2026-12-03T18:00:00+00:00").unwrap();
+        assert_eq!(at, parse_expiration("2026-12-03T18:00:00Z").unwrap());
+        let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(secs, 1_796_320_800);
+        assert!(parse_expiration("2026-12-03 18:00").is_none());
+    }
+
+    #[test]
     fn bad_entries_are_refused_by_place() {
         let cases = [
             (
@@ -311,6 +346,10 @@ mod tests {
             (
                 r#"{"cognito": {"not-an-arn": {"jwks": {"keys": []}}}}"#,
                 "cognito.not-an-arn",
+            ),
+            (
+                r#"{"iam": {"users": [{"arn": "arn:aws:iam::123456789012:user/a", "accessKeyId": "A", "secretAccessKey": "s", "sessionToken": "t", "expiration": "tomorrow"}]}}"#,
+                "iam.users[0].expiration",
             ),
         ];
         for (text, place) in cases {

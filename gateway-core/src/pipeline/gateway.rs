@@ -4,7 +4,8 @@
 //! 1. front-end limits ([`request::check_limits`]: 413/414/431, not gateway responses);
 //! 2. `$context` on arrival ([`context::on_arrival`]);
 //! 3. route ([`super::route`]; a miss is `MISSING_AUTHENTICATION_TOKEN`);
-//! 4. access control: resource policy, authorizers, API keys, throttling (their issue fills
+//! 4. access control: the method ARN's 1,600-byte limit (414), then resource policy,
+//!    authorizers, API keys, throttling (their issue fills
 //!    this place: [`super::access`]);
 //! 5. a compressed body decoded ([`super::compression`]; 415 for a coding it cannot read),
 //!    then request validation ([`super::validation`]);
@@ -374,6 +375,9 @@ impl Gateway {
             source_ip: exchange.source_ip,
             epoch_millis: exchange.epoch_millis,
         };
+        if let Some(refusal) = access::method_arn_limit(&request) {
+            return Ok(refusal);
+        }
         access::check(
             &self.access,
             &self.backends,

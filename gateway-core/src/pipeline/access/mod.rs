@@ -20,14 +20,29 @@ pub mod usage;
 
 use std::net::IpAddr;
 
+use bytes::Bytes;
 use gateway_mapping::context::Context;
 use gateway_mapping::input::OwnedRequest;
+use http::{HeaderValue, Response, StatusCode};
 
 use super::Backends;
 use super::gateway_response::Failure;
 use super::stage::Stage;
 use crate::compile::CompiledApi;
-use crate::model::Method;
+use crate::model::{AuthorizationType, EndpointType, Method};
+
+/// Longest method ARN (`arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{VERB}/{path}`)
+/// of a request that authorization reads: 1,600 bytes, not raisable (developer guide, quotas
+/// for REST APIs, "ARN length of a method with authorization"; the same guide's Lambda
+/// authorizer output page). Path parameters can push a request's ARN past it.
+pub const MAX_METHOD_ARN_BYTES: usize = 1600;
+
+/// The body of the 414 a request gets when its method ARN is over [`MAX_METHOD_ARN_BYTES`].
+/// The guide names the status and its text ("414 Request URI too long"); the body's exact
+/// bytes are not recorded anywhere we found (research session 12, 3), so it takes the form
+/// of API Gateway's other JSON error bodies. It is not a gateway response type (none of the
+/// documented types is 414), so it cannot be customised and carries no `x-amzn-ErrorType`.
+pub const URI_TOO_LONG_BODY: &str = r#"{"message":"Request URI too long"}"#;
 
 /// What the access stages know beyond the API definition: shared by every request of a
 /// gateway (`Send + Sync`; stores inside are shared handles).
@@ -63,6 +78,45 @@ pub struct AccessRequest<'a> {
     pub source_ip: Option<IpAddr>,
     /// When the request arrived, in milliseconds since the Unix epoch.
     pub epoch_millis: i64,
+}
+
+/// The 414 API Gateway answers before authorization when the request's method ARN would be
+/// over [`MAX_METHOD_ARN_BYTES`]: on a method with authorization, and, as the quotas page's
+/// note adds, wherever a resource policy is evaluated (so on every private API). `None` when
+/// the limit does not apply or holds. Counted without building the ARN.
+pub fn method_arn_limit(request: &AccessRequest<'_>) -> Option<Response<Bytes>> {
+    let api = request.api;
+    let applies = request.method.authorization_type != AuthorizationType::None
+        || api.resource_policy().is_some()
+        || api.api().endpoint_configuration.endpoint_type == EndpointType::Private;
+    if !applies {
+        return None;
+    }
+    let stage = request.stage;
+    let path = request.path.strip_prefix('/').unwrap_or(request.path);
+    // arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{VERB}/{path}
+    let length = "arn:aws:execute-api:".len()
+        + stage.region.len()
+        + 1
+        + stage.account_id.len()
+        + 1
+        + api.api().id.len()
+        + 1
+        + stage.name.len()
+        + 1
+        + request.http_method.len()
+        + 1
+        + path.len();
+    if length <= MAX_METHOD_ARN_BYTES {
+        return None;
+    }
+    let mut response = Response::new(Bytes::from_static(URI_TOO_LONG_BODY.as_bytes()));
+    *response.status_mut() = StatusCode::URI_TOO_LONG;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(response)
 }
 
 /// What authorization established about the caller, for the usage stage.

@@ -62,6 +62,9 @@ pub struct IamUserSpec {
     pub secret_access_key: String,
     /// The session token, for temporary credentials.
     pub session_token: Option<String>,
+    /// When temporary credentials expire; a request signed with them from then on is
+    /// `EXPIRED_TOKEN` (403 `The security token included in the request is expired`).
+    pub expires_at: Option<SystemTime>,
     /// The principal's unique id (`$context.identity.user`, `aws:userid`); default the access
     /// key id.
     pub user_id: Option<String>,
@@ -90,7 +93,7 @@ impl IamUser {
             credential: Arc::new(Credential {
                 secret_access_key: spec.secret_access_key,
                 session_token: spec.session_token,
-                expires_at: None,
+                expires_at: spec.expires_at,
                 identity: Arc::new(CallerIdentity {
                     access_key: spec.access_key_id.clone(),
                     account_id,
