@@ -80,7 +80,7 @@ impl LambdaBackend for InvokeApi {
             );
             request.headers_mut().insert(
                 "x-amz-invocation-type",
-                http::HeaderValue::from_static("RequestResponse"),
+                http::HeaderValue::from_static(invocation.invocation_type.as_str()),
             );
             let deadline = Instant::now() + invocation.timeout;
             let exchange = async {

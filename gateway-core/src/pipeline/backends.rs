@@ -61,7 +61,40 @@ pub trait HttpBackend: Send + Sync {
     -> BoxFuture<'_, Result<BackendResponse, BackendError>>;
 }
 
-/// One Lambda invocation (the Invoke API's `RequestResponse` type).
+/// The Invoke API's `X-Amz-Invocation-Type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum InvocationType {
+    /// Synchronous: the answer is the function's result (Invoke answers 200).
+    #[default]
+    RequestResponse,
+    /// Asynchronous: Lambda queues the event and answers 202 with no payload; the function's
+    /// result and errors never come back.
+    Event,
+    /// Checks the caller may invoke, without running the function (Invoke answers 204).
+    DryRun,
+}
+
+impl InvocationType {
+    /// The header value (`RequestResponse`, `Event`, `DryRun`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationType::RequestResponse => "RequestResponse",
+            InvocationType::Event => "Event",
+            InvocationType::DryRun => "DryRun",
+        }
+    }
+
+    /// The status Invoke answers with: 200, 202 or 204 (Lambda API reference, Invoke).
+    pub fn status(self) -> u16 {
+        match self {
+            InvocationType::RequestResponse => 200,
+            InvocationType::Event => 202,
+            InvocationType::DryRun => 204,
+        }
+    }
+}
+
+/// One Lambda invocation.
 #[derive(Debug, Clone)]
 pub struct LambdaInvocation {
     /// The function: a name, a full ARN or a partial ARN, with its qualifier if any
@@ -73,6 +106,9 @@ pub struct LambdaInvocation {
     pub payload: Bytes,
     /// The integration's `timeoutInMillis`.
     pub timeout: Duration,
+    /// Synchronous (the default), asynchronous (`Event`) or a dry run; a Lambda custom
+    /// integration asks for it with the integration request header `X-Amz-Invocation-Type`.
+    pub invocation_type: InvocationType,
 }
 
 /// What the Invoke API answered.

@@ -14,7 +14,9 @@ use http::header::CONTENT_ENCODING;
 use http::{HeaderValue, Response};
 use serde_json::Value as Json;
 
-use super::backends::{BackendError, BackendRequest, LambdaInvocation, LambdaOutput};
+use super::backends::{
+    BackendError, BackendRequest, InvocationType, LambdaInvocation, LambdaOutput,
+};
 use super::gateway::{Exchange, Gateway};
 use super::gateway_response::Failure;
 use super::integration_request;
@@ -146,6 +148,7 @@ impl Gateway {
         &self,
         target: lambda::LambdaTarget,
         payload: Bytes,
+        invocation_type: InvocationType,
         integration: &Integration,
         exchange: &mut Exchange,
     ) -> Result<LambdaOutput, Failure> {
@@ -160,6 +163,7 @@ impl Gateway {
                 region: Some(target.region),
                 payload,
                 timeout: http_integration::timeout(integration.timeout_in_millis),
+                invocation_type,
             })
             .await;
         record_latency(exchange, started);
@@ -217,7 +221,13 @@ impl Gateway {
             Err(other) => return Err(failures::configuration(other.to_string())),
         };
         let answer = self
-            .invoke(target, Bytes::from(payload), integration, exchange)
+            .invoke(
+                target,
+                Bytes::from(payload),
+                InvocationType::RequestResponse,
+                integration,
+                exchange,
+            )
             .await?;
         exchange
             .context
@@ -267,15 +277,31 @@ impl Gateway {
             &mut exchange.context,
             &self.stage.variables,
         )?;
-        let answer = self
-            .invoke(target, mapped.body, integration, exchange)
+        let invocation_type =
+            lambda::invocation_type(&mapped.headers).map_err(failures::configuration)?;
+        if let Some(refusal) = lambda::payload_refusal(&mapped.body) {
+            return Ok(refusal);
+        }
+        let mut answer = self
+            .invoke(target, mapped.body, invocation_type, integration, exchange)
             .await?;
         // Lambda's Invoke answers 200 for a function error too (the error is in
-        // X-Amz-Function-Error and the payload).
+        // X-Amz-Function-Error and the payload); 202 for an asynchronous (`Event`)
+        // invocation, 204 for a dry run, neither with a result: the integration response is
+        // then chosen as for a success (selection reads the function error, never the status:
+        // API reference, IntegrationResponse.selectionPattern), so the default one, over an
+        // empty body (research session 12, 2: serverless#5957 saw 200 on AWS;
+        // serverless-patterns#2919 a template rendered over an empty body).
+        if invocation_type != InvocationType::RequestResponse {
+            answer = LambdaOutput {
+                payload: Bytes::new(),
+                function_error: None,
+            };
+        }
         exchange
             .context
             .context_mut()
-            .set("integration.status", 200);
+            .set("integration.status", invocation_type.status());
         let output = IntegrationOutput {
             selector: lambda::selector(answer.function_error.as_deref(), &answer.payload),
             headers: http::HeaderMap::new(),

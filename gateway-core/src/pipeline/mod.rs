@@ -81,8 +81,8 @@ pub mod stage;
 pub mod validation;
 
 pub use backends::{
-    BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend, LambdaBackend,
-    LambdaInvocation, LambdaOutput,
+    BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend, InvocationType,
+    LambdaBackend, LambdaInvocation, LambdaOutput,
 };
 pub use gateway::{Backends, Client, Gateway, Outcome, resource_id};
 pub use gateway_response::{

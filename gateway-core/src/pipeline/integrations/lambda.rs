@@ -2,8 +2,13 @@
 //! by the integration URI, with `${stageVariables.x}` substituted, and the selection value of
 //! a Lambda custom integration's answer.
 
+use bytes::Bytes;
 use gateway_mapping::context::StageVariables;
+use http::{HeaderValue, Response, StatusCode};
 use serde_json::Value as Json;
+
+use crate::pipeline::backends::InvocationType;
+use crate::pipeline::gateway_response::ERROR_TYPE_HEADER;
 
 /// The path a Lambda integration URI carries: `arn:aws:apigateway:{region}:lambda:path` then
 /// this, then the function, then `/invocations` (developer guide,
@@ -82,9 +87,100 @@ pub fn selector(function_error: Option<&str>, payload: &[u8]) -> String {
     }
 }
 
+/// The invocation type a Lambda custom integration asks for: the integration request header
+/// `X-Amz-Invocation-Type` (mapped from `'Event'` or from a method request header; developer
+/// guide, set-up-lambda-integration-async), `RequestResponse` when absent. The Invoke API
+/// takes `Event`, `RequestResponse` and `DryRun`; another value is refused by Lambda, which
+/// API Gateway answers as a configuration error: `Err` names it.
+pub fn invocation_type(headers: &[(String, String)]) -> Result<InvocationType, String> {
+    let Some((_, value)) = headers
+        .iter()
+        .rev()
+        .find(|(name, _)| name.eq_ignore_ascii_case("x-amz-invocation-type"))
+    else {
+        return Ok(InvocationType::RequestResponse);
+    };
+    match value.as_str() {
+        "RequestResponse" => Ok(InvocationType::RequestResponse),
+        "Event" => Ok(InvocationType::Event),
+        "DryRun" => Ok(InvocationType::DryRun),
+        other => Err(format!(
+            "X-Amz-Invocation-Type {:?} is not Event, RequestResponse or DryRun",
+            crate::text::Escaped(other)
+        )),
+    }
+}
+
+/// What API Gateway answers, without invoking, when a Lambda custom integration's payload (the
+/// request template's output, or the body passed through) is not JSON: Lambda's Invoke refuses
+/// it (`InvalidRequestContentException`, "Could not parse request body into json: Could not
+/// parse payload into json: ..."), so the function never runs, and API Gateway answers with
+/// Lambda's message in its own `{"message": ...}` body (research session 12, 1: users'
+/// captures of real AWS, 2016 to 2021). The detail after the prefixes is Jackson's on AWS and
+/// serde_json's here. The status is not in any capture: 400 `BadRequestException` is inferred
+/// from the recorded 413 `Request Too Long` of the same Lambda front end. An empty payload is
+/// JSON enough: Lambda invokes the function with it.
+pub fn payload_refusal(payload: &[u8]) -> Option<Response<Bytes>> {
+    if payload.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let error = serde_json::from_slice::<serde::de::IgnoredAny>(payload).err()?;
+    let message = format!(
+        "Could not parse request body into json: Could not parse payload into json: {error}"
+    );
+    let body = format!("{{\"message\": {}}}", serde_json::Value::String(message));
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        ERROR_TYPE_HEADER,
+        HeaderValue::from_static("BadRequestException"),
+    );
+    Some(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_invocation_type_comes_from_the_mapped_header() {
+        let h = |v: &str| vec![("X-Amz-Invocation-Type".to_owned(), v.to_owned())];
+        assert_eq!(invocation_type(&[]), Ok(InvocationType::RequestResponse));
+        assert_eq!(invocation_type(&h("Event")), Ok(InvocationType::Event));
+        assert_eq!(invocation_type(&h("DryRun")), Ok(InvocationType::DryRun));
+        let lower = vec![("x-amz-invocation-type".to_owned(), "Event".to_owned())];
+        assert_eq!(invocation_type(&lower), Ok(InvocationType::Event));
+        assert!(invocation_type(&h("event")).is_err(), "values are exact");
+    }
+
+    #[test]
+    fn a_payload_that_is_not_json_is_refused_with_lambdas_message() {
+        assert!(payload_refusal(b"").is_none());
+        assert!(payload_refusal(b" \n").is_none());
+        assert!(payload_refusal(br#"{"a": [1, "x"]}"#).is_none());
+        assert!(payload_refusal(b"42").is_none());
+        let refusal = payload_refusal(b"token=abc&team=x").unwrap();
+        assert_eq!(refusal.status(), 400);
+        assert_eq!(refusal.headers()[ERROR_TYPE_HEADER], "BadRequestException");
+        let body: Json = serde_json::from_slice(refusal.body()).unwrap();
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(
+                "Could not parse request body into json: Could not parse payload into json: "
+            ),
+            "{message}"
+        );
+        assert!(
+            refusal.body().starts_with(b"{\"message\": \""),
+            "one space, as AWS's"
+        );
+        assert!(payload_refusal(b"{\"a\": 1").is_some(), "truncated JSON");
+    }
 
     #[test]
     fn function_from_the_uri_with_stage_variables() {

@@ -37,7 +37,7 @@ use crate::compile::CompiledAuthorizer;
 use crate::model::AuthorizerType;
 use crate::pipeline::Backends;
 use crate::pipeline::access::{AccessRequest, Authorized};
-use crate::pipeline::backends::{BackendError, LambdaInvocation};
+use crate::pipeline::backends::{BackendError, InvocationType, LambdaInvocation};
 use crate::pipeline::gateway_response::Failure;
 use crate::pipeline::integrations::{lambda, lambda_proxy};
 
@@ -202,6 +202,7 @@ async fn invoke(
             region: Some(target.region),
             payload: Bytes::from(payload),
             timeout: AUTHORIZER_TIMEOUT,
+            invocation_type: InvocationType::RequestResponse,
         })
         .await
         .map_err(|e| match e {
