@@ -361,6 +361,53 @@ async fn lambda_service(
     invocation_answer(&payload, error)
 }
 
+/// Sends `requests` pipelined on one TCP connection to the server at `base`'s address and
+/// returns each response's body (responses read until the server closes the connection;
+/// bodies framed by Content-Length).
+async fn raw_exchange(base: &str, requests: &[&str]) -> Vec<String> {
+    use std::io::{Read, Write};
+    let address = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("an address")
+        .to_owned();
+    let sent = requests.concat();
+    let raw = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a timeout");
+        stream.write_all(sent.as_bytes()).expect("write");
+        let mut raw = Vec::new();
+        stream
+            .read_to_end(&mut raw)
+            .expect("the server answers in time");
+        raw
+    })
+    .await
+    .expect("the exchange");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let mut bodies = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(end) = rest.find("\r\n\r\n") {
+        let head = &rest[..end];
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+            .expect("a content-length");
+        let body_start = end + 4;
+        bodies.push(rest[body_start..body_start + length].to_owned());
+        rest = &rest[body_start + length..];
+    }
+    assert_eq!(bodies.len(), requests.len(), "{text}");
+    bodies
+}
+
 async fn start_lambda_service() -> SocketAddr {
     start_server(lambda_service).await
 }
@@ -410,6 +457,31 @@ async fn lambda_integrations_over_loopback() {
         headers["x-amzn-requestid"].to_str().unwrap()
     );
     assert!(event["requestContext"].get("authorizer").is_none());
+
+    // Header names as the client spelled them: a REST API keeps them in the event (LocalStack's
+    // recording of AWS, test_lambda_aws_proxy_integration: `tEsT-HEADeR` as sent; research
+    // session 12, 5). Two requests pipelined on one raw connection, a chunked body between.
+    let events = raw_exchange(
+        &served.base,
+        &[
+            "POST /prod/things/1 HTTP/1.1\r\nHost: x\r\ntEsT-HEADeR: aValUE\r\nUser-Agent: raw/1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            "POST /prod/things/2 HTTP/1.1\r\nhost: x\r\nX-Multi: a\r\nx-multi: b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ],
+    )
+    .await;
+    let first: Value = serde_json::from_str(&events[0]).expect("the first event");
+    assert_eq!(first["headers"]["tEsT-HEADeR"], "aValUE", "{first}");
+    assert_eq!(first["headers"]["User-Agent"], "raw/1");
+    assert_eq!(first["multiValueHeaders"]["tEsT-HEADeR"], json!(["aValUE"]));
+    let second: Value = serde_json::from_str(&events[1]).expect("the second event");
+    assert_eq!(second["pathParameters"], json!({"id": "2"}));
+    // The first spelling of a name names it (research 5 / lambda_proxy's header maps).
+    assert_eq!(
+        second["multiValueHeaders"]["X-Multi"],
+        json!(["a", "b"]),
+        "{second}"
+    );
+    assert!(second["headers"].get("tEsT-HEADeR").is_none());
 
     // A function error and a malformed answer: 502 Internal server error (research 1.7).
     for path in ["/fails", "/malformed"] {

@@ -251,7 +251,7 @@ impl Gateway {
         request: http::Request<Bytes>,
         client: Client,
     ) -> (Response<Bytes>, Outcome) {
-        let (head, body) = request.into_parts();
+        let (mut head, body) = request.into_parts();
         let path_and_query = head.uri.path_and_query().map_or("/", |p| p.as_str());
         if let Err(refusal) = request::check_limits(path_and_query, &head.headers, &body) {
             return (FrontEndRefusal::into_response(refusal), Outcome::default());
@@ -277,6 +277,7 @@ impl Gateway {
         });
         let query = request::decode_query(head.uri.query());
         let raw_query = head.uri.query().unwrap_or_default().to_owned();
+        let spellings = head.extensions.remove::<request::HeaderSpellings>();
         let mut exchange = Exchange {
             raw_query,
             source_ip: client.source_ip,
@@ -290,6 +291,9 @@ impl Gateway {
             integration_latency: None,
             integration_encoded: false,
         };
+        if let Some(spellings) = spellings {
+            exchange.parts.header_names = spellings.0;
+        }
         let preflight = cors::preflight(
             self.cors.as_ref(),
             &exchange.method,

@@ -88,5 +88,6 @@ pub use gateway::{Backends, Client, Gateway, Outcome, resource_id};
 pub use gateway_response::{
     ERROR_TYPE_HEADER, Failure, GatewayResponseError, RenderedGatewayResponse, error_type,
 };
+pub use request::HeaderSpellings;
 pub use slot::GatewaySlot;
 pub use stage::{Stage, StageError};

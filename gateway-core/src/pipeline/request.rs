@@ -110,6 +110,18 @@ fn form_decode(text: &str) -> String {
         .into_owned()
 }
 
+/// The request's header names as the client spelled them, in arrival order (one per header
+/// line), for a host that has them: put it in the `http::Request`'s extensions.
+///
+/// An `http::HeaderMap` keeps names in lower case, but a REST API shows the client's spelling
+/// in the Lambda proxy event's `headers` and `multiValueHeaders` (LocalStack's recording of
+/// AWS, `test_lambda_aws_proxy_integration`, keeps a `tEsT-HEADeR` as sent; research session
+/// 12, 5) and in `$input.params().header`. Without this extension names show in lower case,
+/// as an HTTP/2 client's are. A spelling only ever changes the case of a name the request
+/// has: one that matches no header is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderSpellings(pub Vec<String>);
+
 /// The request's parts as every stage reads them: headers, decoded query, path parameters
 /// (set by routing), body.
 pub fn parts(headers: HeaderMap, query: Vec<(String, String)>, body: Bytes) -> OwnedRequest {
