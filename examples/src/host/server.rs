@@ -1,6 +1,7 @@
 //! `gateway serve`'s server: HTTP/1.1 on hyper, one task per connection, the current
 //! [`Gateway`] read per request from a slot `--watch` swaps (requests in flight finish on the
-//! version they started with), graceful stop on Ctrl-C/SIGTERM.
+//! version they started with), graceful stop on Ctrl-C/SIGTERM. Each request carries its
+//! header names as the client spelled them ([`super::spelling`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,6 +20,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+use super::spelling::SpellingIo;
+use gateway_core::pipeline::header_spelling::Spellings;
+
 /// The gateway in force: replaced whole when the API file changes.
 pub type Slot = Arc<GatewaySlot>;
 
@@ -29,9 +33,13 @@ pub type Slot = Arc<GatewaySlot>;
 async fn serve_one(
     slot: Slot,
     peer: SocketAddr,
+    spellings: Spellings,
     mut request: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
+    if let Some(names) = spellings.take_for(request.headers()) {
+        request.extensions_mut().insert(names);
+    }
     let method = request.method().clone();
     let uri = request.uri().clone();
     request.extensions_mut().insert(Client {
@@ -84,7 +92,11 @@ pub async fn run(
                     }
                 };
                 let slot = Arc::clone(&slot);
-                let service = service_fn(move |req| serve_one(Arc::clone(&slot), peer, req));
+                let spellings = Spellings::new();
+                let stream = SpellingIo::new(stream, spellings.clone());
+                let service = service_fn(move |req| {
+                    serve_one(Arc::clone(&slot), peer, spellings.clone(), req)
+                });
                 let connection = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);

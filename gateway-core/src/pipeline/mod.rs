@@ -70,6 +70,7 @@ pub mod cors;
 pub mod failures;
 mod gateway;
 mod gateway_response;
+pub mod header_spelling;
 mod integration;
 pub mod integration_request;
 pub mod integration_response;
