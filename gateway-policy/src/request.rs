@@ -1,6 +1,7 @@
 //! The request context a policy is evaluated against: action, resource, principal and condition
 //! keys, supplied by the host.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -53,18 +54,66 @@ impl Principal {
 /// [`ConditionKeys::INDEX_FROM`] keys are scanned (cheaper than hashing for the few a request
 /// usually has), and from there on a hash index by lowercased name is kept, so that building a
 /// request with thousands of keys is linear, not quadratic.
+///
+/// A gateway builds these for every request, so a key costs one allocation, its value's: a
+/// name given as a `&'static str` already in lower case ([`ConditionKeys::set_static`]) is
+/// kept as it is, and a single value is not put in a list of its own.
 #[derive(Debug, Clone, Default)]
 pub struct ConditionKeys {
     // Names are lowercased.
-    entries: Vec<(Box<str>, Vec<String>)>,
+    entries: Vec<(Cow<'static, str>, Values)>,
     // Lowercased name -> position in `entries`; filled exactly when there are at least
     // `INDEX_FROM` entries.
     index: HashMap<Box<str>, usize>,
 }
 
+/// A key's values: one (no list of its own), or several.
+#[derive(Debug, Clone)]
+enum Values {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Values {
+    fn from_iter<I, S>(values: I) -> Values
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut values = values.into_iter();
+        let Some(first) = values.next() else {
+            return Values::Many(Vec::new());
+        };
+        let first = first.into();
+        match values.next() {
+            None => Values::One(first),
+            Some(second) => {
+                let mut all = vec![first, second.into()];
+                all.extend(values.map(Into::into));
+                Values::Many(all)
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Values::One(one) => std::slice::from_ref(one),
+            Values::Many(many) => many,
+        }
+    }
+
+    fn push(&mut self, value: String) {
+        match self {
+            Values::One(one) => *self = Values::Many(vec![std::mem::take(one), value]),
+            Values::Many(many) => many.push(value),
+        }
+    }
+}
+
 impl PartialEq for ConditionKeys {
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.entries.len() == other.entries.len()
+            && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
@@ -74,12 +123,25 @@ impl ConditionKeys {
     /// The number of keys from which names are found through a hash index rather than a scan.
     pub const INDEX_FROM: usize = 16;
 
+    /// No keys, with room for `capacity` of them.
+    pub fn with_capacity(capacity: usize) -> ConditionKeys {
+        ConditionKeys {
+            entries: Vec::with_capacity(capacity),
+            index: HashMap::new(),
+        }
+    }
+
+    /// Makes room for `additional` more keys.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+    }
+
     /// Adds a value to `name` (a name given several times is multi-valued).
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
         match self.position(name) {
             Some(i) => self.entries[i].1.push(value),
-            None => self.push(name, vec![value]),
+            None => self.push(lowercase(name), Values::One(value)),
         }
     }
 
@@ -89,10 +151,23 @@ impl ConditionKeys {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        let values = Values::from_iter(values);
         match self.position(name) {
             Some(i) => self.entries[i].1 = values,
-            None => self.push(name, values),
+            None => self.push(lowercase(name), values),
+        }
+    }
+
+    /// Sets `name` to the one value `value`, keeping the name without copying it when it is
+    /// already in lower case (the names a gateway knows: `aws:sourceip`, `aws:useragent`).
+    pub fn set_static(&mut self, name: &'static str, value: impl Into<String>) {
+        let values = Values::One(value.into());
+        match self.position(name) {
+            Some(i) => self.entries[i].1 = values,
+            None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.push(lowercase(name), values);
+            }
+            None => self.push(Cow::Borrowed(name), values),
         }
     }
 
@@ -105,16 +180,16 @@ impl ConditionKeys {
         if self.entries.len() < Self::INDEX_FROM {
             self.index.clear();
         } else {
-            self.index.remove(&removed);
+            self.index.remove(&*removed);
             if let Some((moved, _)) = self.entries.get(i) {
-                self.index.insert(moved.clone(), i);
+                self.index.insert(moved.as_ref().into(), i);
             }
         }
     }
 
     /// The values of `name`, matched case-insensitively.
     pub fn get(&self, name: &str) -> Option<&[String]> {
-        self.position(name).map(|i| &*self.entries[i].1)
+        self.position(name).map(|i| self.entries[i].1.as_slice())
     }
 
     /// The value of `name` when it has exactly one (what a policy variable can use).
@@ -132,13 +207,13 @@ impl ConditionKeys {
         } else {
             *self.index.get(lower_name)?
         };
-        Some(&*self.entries[i].1)
+        Some(self.entries[i].1.as_slice())
     }
 
     /// Every key and its values, in insertion order (names lowercased; a removal moves the
     /// last key into the removed one's place).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.entries.iter().map(|(k, v)| (&**k, &**v))
+        self.entries.iter().map(|(k, v)| (&**k, v.as_slice()))
     }
 
     /// The number of keys.
@@ -151,11 +226,10 @@ impl ConditionKeys {
         self.entries.is_empty()
     }
 
-    fn push(&mut self, name: &str, values: Vec<String>) {
-        let lower: Box<str> = name.to_ascii_lowercase().into_boxed_str();
+    fn push(&mut self, lower: Cow<'static, str>, values: Values) {
         let i = self.entries.len();
         if !self.index.is_empty() {
-            self.index.insert(lower.clone(), i);
+            self.index.insert(lower.as_ref().into(), i);
         }
         self.entries.push((lower, values));
         if self.entries.len() == Self::INDEX_FROM {
@@ -163,7 +237,7 @@ impl ConditionKeys {
                 .entries
                 .iter()
                 .enumerate()
-                .map(|(i, (k, _))| (k.clone(), i))
+                .map(|(i, (k, _))| (k.as_ref().into(), i))
                 .collect();
         }
     }
@@ -179,6 +253,11 @@ impl ConditionKeys {
             self.index.get(name).copied()
         }
     }
+}
+
+/// `name` in lower case, owned.
+fn lowercase(name: &str) -> Cow<'static, str> {
+    Cow::Owned(name.to_ascii_lowercase())
 }
 
 /// One request to authorize: what the policy's `Action`, `Resource`, `Principal` and
@@ -240,10 +319,11 @@ impl Request {
     pub fn set_principal(&mut self, principal: Principal) {
         if let Principal::Aws { arn, account } = &principal {
             match role_of_session(arn) {
-                Some(role) => self.keys.set("aws:PrincipalArn", [role]),
-                None => self.keys.set("aws:PrincipalArn", [arn.as_str()]),
+                Some(role) => self.keys.set_static("aws:principalarn", role),
+                None => self.keys.set_static("aws:principalarn", arn.as_str()),
             }
-            self.keys.set("aws:PrincipalAccount", [account.as_str()]);
+            self.keys
+                .set_static("aws:principalaccount", account.as_str());
         }
         self.principal = principal;
     }

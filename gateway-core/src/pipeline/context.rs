@@ -12,6 +12,7 @@ use gateway_mapping::context::Context;
 use http::HeaderMap;
 use serde_json::Value as Json;
 
+use super::request::source_ip_text;
 use super::stage::Stage;
 
 /// The `identity` keys API Gateway always sends, `null` when unknown, in the order AWS sends
@@ -148,15 +149,13 @@ pub fn on_arrival(arrival: &Arrival<'_>) -> Context {
     c.push("httpMethod", arrival.http_method);
     // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d; API Gateway reports the
     // IPv4 address.
-    let source_ip = arrival.source_ip.map(|ip| match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    });
     c.push_object(
         "identity",
         IDENTITY_KEYS.into_iter().map(|key| {
             let value = match key {
-                "sourceIp" => source_ip.map_or(Json::Null, |ip| Json::String(ip.to_string())),
+                "sourceIp" => arrival
+                    .source_ip
+                    .map_or(Json::Null, |ip| Json::String(source_ip_text(ip))),
                 "userAgent" => header("user-agent").map_or(Json::Null, Json::from),
                 _ => Json::Null,
             };

@@ -122,6 +122,32 @@ fn form_decode(text: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderSpellings(pub Vec<String>);
 
+/// The caller's address as text, an IPv4-mapped IPv6 address as the IPv4 address it maps
+/// (`::ffff:192.0.2.7` is `192.0.2.7`): what `$context.identity.sourceIp` and `aws:SourceIp`
+/// show. IPv4 is written digit by digit (`Display`, through the formatting machinery, cost
+/// more than the rest of a request's condition keys).
+pub fn source_ip_text(ip: std::net::IpAddr) -> String {
+    match ip.to_canonical() {
+        std::net::IpAddr::V4(v4) => {
+            let mut text = String::with_capacity(15);
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    text.push('.');
+                }
+                if octet >= 100 {
+                    text.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    text.push(char::from(b'0' + octet / 10 % 10));
+                }
+                text.push(char::from(b'0' + octet % 10));
+            }
+            text
+        }
+        v6 => v6.to_string(),
+    }
+}
+
 /// The request's parts as every stage reads them: headers, decoded query, path parameters
 /// (set by routing), body.
 pub fn parts(headers: HeaderMap, query: Vec<(String, String)>, body: Bytes) -> OwnedRequest {
@@ -138,6 +164,28 @@ pub fn parts(headers: HeaderMap, query: Vec<(String, String)>, body: Bytes) -> O
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn source_ip_text_is_display_of_the_canonical_address() {
+        for text in [
+            "0.0.0.0",
+            "9.10.99.100",
+            "255.255.255.255",
+            "192.0.2.7",
+            "2001:db8::1",
+        ] {
+            let ip: std::net::IpAddr = text.parse().unwrap();
+            assert_eq!(source_ip_text(ip), text);
+        }
+        assert_eq!(
+            source_ip_text("::ffff:192.0.2.7".parse().unwrap()),
+            "192.0.2.7"
+        );
+        for n in 0..=255u8 {
+            let ip = std::net::IpAddr::from([n, n, 1, 0]);
+            assert_eq!(source_ip_text(ip), ip.to_string());
+        }
+    }
 
     #[test]
     fn query_is_form_decoded_in_order() {

@@ -425,9 +425,10 @@ pub async fn authorize(
             ));
         }
     }
-    let mut object = Map::with_capacity(1);
-    object.insert("claims".into(), Json::Object(context_claims(&claims)));
-    context.set("authorizer", Json::Object(object));
+    context.set_object(
+        "authorizer",
+        [("claims", Json::Object(context_claims(&claims)))],
+    );
     let policy_request = call.anonymous();
     let resource = resource_policy::effect(request.api, policy_request);
     let effect = api_outcome(ApiAuth::Cognito, Effect::Allow, resource);

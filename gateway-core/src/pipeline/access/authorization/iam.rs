@@ -235,11 +235,16 @@ fn without_token(error: AuthError, token: Option<&str>) -> AuthError {
 
 /// `$context.identity` of a signed caller.
 fn fill_identity(context: &mut Context, caller: &CallerIdentity) {
-    context.set("identity.accountId", caller.account_id.as_str());
-    context.set("identity.caller", caller.user_id.as_str());
-    context.set("identity.accessKey", caller.access_key.as_str());
-    context.set("identity.userArn", caller.principal_arn.as_str());
-    context.set("identity.user", caller.user_id.as_str());
+    context.set_in(
+        "identity",
+        [
+            ("accountId", caller.account_id.as_str().into()),
+            ("caller", caller.user_id.as_str().into()),
+            ("accessKey", caller.access_key.as_str().into()),
+            ("userArn", caller.principal_arn.as_str().into()),
+            ("user", caller.user_id.as_str().into()),
+        ],
+    );
 }
 
 /// The policy request of a signed caller: the principal and its keys.
@@ -247,9 +252,9 @@ fn signed_request(call: MethodCall, caller: &CallerIdentity, tags: &[(String, St
     let mut request = call.into_request();
     request.set_principal(Principal::aws(&caller.principal_arn));
     let keys = request.keys_mut();
-    keys.set("aws:userid", [caller.user_id.as_str()]);
+    keys.set_static("aws:userid", caller.user_id.as_str());
     if caller.principal_arn.contains(":user/") {
-        keys.set("aws:username", [caller.user_name.as_str()]);
+        keys.set_static("aws:username", caller.user_name.as_str());
     }
     for (key, value) in tags {
         keys.set(&format!("aws:PrincipalTag/{key}"), [value.as_str()]);

@@ -20,6 +20,7 @@
 //! reached or a gateway with no Lambda invoker is 500 `AUTHORIZER_CONFIGURATION_ERROR`; no
 //! answer within [`AUTHORIZER_TIMEOUT`] is 500 `AUTHORIZER_FAILURE`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -226,11 +227,26 @@ async fn invoke(
 
 /// `$context.authorizer`: `principalId`, the answer's context, `integrationLatency`.
 fn fill_context(context: &mut Context, answer: &AuthorizerAnswer, latency_ms: u64) {
-    let mut object = Map::with_capacity(answer.context.len() + 2);
-    object.insert("principalId".into(), answer.principal_id.as_str().into());
-    for (k, v) in &answer.context {
-        object.insert(k.clone(), v.clone());
-    }
-    object.insert("integrationLatency".into(), latency_ms.into());
-    context.set("authorizer", Json::Object(object));
+    // `principalId` first, the function's context, then `integrationLatency`, one value per
+    // key as in a JSON object: a `principalId` in the function's context takes the answer's
+    // place, an `integrationLatency` there gives way to the gateway's.
+    let own = |k: &str| k == "principalId" || k == "integrationLatency";
+    let principal = answer
+        .context
+        .get("principalId")
+        .cloned()
+        .unwrap_or_else(|| Json::from(answer.principal_id.as_str()));
+    let entries = std::iter::once((Cow::Borrowed("principalId"), principal))
+        .chain(
+            answer
+                .context
+                .iter()
+                .filter(|(k, _)| !own(k))
+                .map(|(k, v)| (Cow::Owned(k.clone()), v.clone())),
+        )
+        .chain(std::iter::once((
+            Cow::Borrowed("integrationLatency"),
+            Json::from(latency_ms),
+        )));
+    context.set_object("authorizer", entries);
 }

@@ -72,35 +72,38 @@ impl MethodCall {
             arn.push_str(part);
         }
         let mut policy_request = Request::new(INVOKE, arn);
+        // Names in lower case, as the policies' compiled conditions look them up: kept
+        // without a copy (one allocation per key, its value's).
         let keys = policy_request.keys_mut();
+        keys.reserve(10);
         let headers = &request.request.headers;
-        let mut header = |key: &str, name: &str| {
+        let mut header = |key: &'static str, name: &str| {
             if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-                keys.set(key, [v]);
+                keys.set_static(key, v);
             }
         };
-        header("aws:UserAgent", "user-agent");
-        header("aws:Referer", "referer");
+        header("aws:useragent", "user-agent");
+        header("aws:referer", "referer");
         let private =
             request.api.api().endpoint_configuration.endpoint_type == EndpointType::Private;
         if private {
-            header("aws:SourceVpce", VPCE_HEADER);
-            header("aws:SourceVpc", VPC_HEADER);
+            header("aws:sourcevpce", VPCE_HEADER);
+            header("aws:sourcevpc", VPC_HEADER);
         }
         if let Some(ip) = request.source_ip {
             // An IPv4-mapped IPv6 peer is its IPv4 address, as gateway-policy gives it.
-            let ip = ip.to_canonical().to_string();
+            let ip = crate::pipeline::request::source_ip_text(ip);
             if private {
-                keys.set("aws:VpcSourceIp", [ip.as_str()]);
+                keys.set_static("aws:vpcsourceip", ip.as_str());
             }
-            keys.set("aws:SourceIp", [ip]);
+            keys.set_static("aws:sourceip", ip);
         }
-        keys.set("aws:SecureTransport", ["true"]);
+        keys.set_static("aws:securetransport", "true");
         let secs = request.epoch_millis.div_euclid(1000);
         if let Some(iso) = iso_time(secs) {
-            keys.set("aws:CurrentTime", [iso]);
+            keys.set_static("aws:currenttime", iso);
         }
-        keys.set("aws:EpochTime", [secs.to_string()]);
+        keys.set_static("aws:epochtime", secs.to_string());
         MethodCall {
             request: policy_request,
         }
