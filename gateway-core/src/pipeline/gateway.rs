@@ -282,7 +282,7 @@ impl Gateway {
             raw_query,
             source_ip: client.source_ip,
             epoch_millis: epoch,
-            request_id: request_id.clone(),
+            request_id,
             method,
             path,
             parts: request::parts(head.headers, query, body),
@@ -304,22 +304,16 @@ impl Gateway {
             Some(answer) => Ok(answer),
             None => self.run(&mut exchange).await,
         };
-        let mut outcome = Outcome {
-            request_id: request_id.clone(),
-            resource_path: exchange.resource_path.clone(),
-            failure: None,
-            detail: None,
-            integration_latency: exchange.integration_latency,
-        };
+        let mut failed = None;
         let mut response = match result {
             Ok(response) => response,
             Err(failure) => {
-                outcome.failure = Some(failure.response_type.as_str());
-                outcome.detail.clone_from(&failure.detail);
                 if arrived.is_some() {
                     access_log::note_failure(exchange.context.context_mut(), &failure);
                 }
-                self.failure_response(&failure, &exchange)
+                let response = self.failure_response(&failure, &exchange);
+                failed = Some(failure);
+                response
             }
         };
         if !answered_preflight {
@@ -334,7 +328,7 @@ impl Gateway {
             exchange.integration_encoded,
             &mut response,
         );
-        let response = self.finish(response, &request_id, &extended_id);
+        let response = self.finish(response, &exchange.request_id, &extended_id);
         if let Some(arrived) = arrived {
             let finished = access_log::Finished {
                 status: response.status().as_u16(),
@@ -348,6 +342,14 @@ impl Gateway {
                 finished,
             );
         }
+        // Built last, from what the exchange no longer needs (nothing copied).
+        let outcome = Outcome {
+            request_id: std::mem::take(&mut exchange.request_id),
+            resource_path: exchange.resource_path.take(),
+            failure: failed.as_ref().map(|f| f.response_type.as_str()),
+            detail: failed.and_then(|f| f.detail),
+            integration_latency: exchange.integration_latency,
+        };
         (response, outcome)
     }
 

@@ -141,13 +141,20 @@ pub async fn admit(
     let api_id = request.api.api().id.as_str();
     let stage = request.stage.name.as_str();
     let verb = request.method.http_method.as_str();
-    let method_key = format!("{}/{verb}", request.resource_path);
+    // Nothing is built for a method no key, plan or throttle applies to (most requests of an
+    // API without usage plans): the key and the vectors only when needed.
+    let method_key_text = std::sync::OnceLock::new();
+    let method_key = || {
+        method_key_text
+            .get_or_init(|| format!("{}/{verb}", request.resource_path))
+            .as_str()
+    };
     let mut decision = Decision {
         now_millis: request.epoch_millis,
-        buckets: Vec::with_capacity(3),
+        buckets: Vec::new(),
         quota: None,
     };
-    let mut layers = Vec::with_capacity(3);
+    let mut layers = Vec::new();
     if request.method.api_key_required {
         let value = match request.api.api().api_key_source {
             ApiKeySource::Header => request
@@ -159,7 +166,8 @@ pub async fn admit(
         };
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             return Err(forbidden(format!(
-                "no API key for {method_key}, which requires one"
+                "no API key for {}, which requires one",
+                method_key()
             )));
         };
         let Some(key) = usage.keys.get(value) else {
@@ -178,11 +186,13 @@ pub async fn admit(
         };
         context.set("identity.apiKey", value);
         context.set("identity.apiKeyId", key.id.as_str());
-        if let Some(limit) = plan_stage.methods.get(&method_key) {
+        if let Some(limit) = plan_stage.methods.get(method_key()) {
             decision.buckets.push(BucketCheck {
                 counter: format!(
-                    "key-method:{}:{}:{api_id}:{stage}:{method_key}",
-                    plan.id, key.id
+                    "key-method:{}:{}:{api_id}:{stage}:{}",
+                    plan.id,
+                    key.id,
+                    method_key()
                 ),
                 limit: *limit,
             });
@@ -205,7 +215,7 @@ pub async fn admit(
     }
     if let Some(limit) = usage.method_settings.limit_for(request.resource_path, verb) {
         decision.buckets.push(BucketCheck {
-            counter: format!("stage:{api_id}:{stage}:{method_key}"),
+            counter: format!("stage:{api_id}:{stage}:{}", method_key()),
             limit,
         });
         layers.push(Layer::Stage);
@@ -236,7 +246,8 @@ pub async fn admit(
             Err(
                 Failure::new(GatewayResponseType::Throttled, "Too Many Requests").with_detail(
                     format!(
-                        "{what} exceeded for RestApi {api_id}, Stage {stage}, {method_key}. Limit: {rate:.2} Burst: {burst}"
+                        "{what} exceeded for RestApi {api_id}, Stage {stage}, {}. Limit: {rate:.2} Burst: {burst}",
+                        method_key()
                     ),
                 ),
             )
