@@ -250,6 +250,63 @@ mod redis_store {
         assert_eq!(admitted, 1_000);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn batched_decisions_refused_by_the_quota_take_no_tokens() {
+        // Decisions sent together (one script call for those that wait together) go one by
+        // one: 300 at once on a bucket of 100 and a quota of 30 admit 30, and the 270 the
+        // quota refused took no token (research pipeline-access.md 8.3: a refused request
+        // does not count), so the bucket admits exactly 70 more afterwards.
+        let Some(url) = server() else { return };
+        let store = Arc::new(RedisStore::new(&url, false).unwrap());
+        let bucket = fresh("batch-bucket");
+        let quota_counter = fresh("batch-quota");
+        let window = Window {
+            start: 0,
+            end: i64::MAX / 2,
+        };
+        let both = Decision {
+            now_millis: 1_000,
+            buckets: vec![BucketCheck {
+                counter: bucket.clone(),
+                limit: Limit {
+                    rate: 0.0,
+                    burst: 100,
+                },
+            }],
+            quota: Some(QuotaCheck {
+                counter: quota_counter,
+                window,
+                limit: 30,
+            }),
+        };
+        let decide_all = |decision: Decision, n: usize| {
+            let store = store.clone();
+            async move {
+                let tasks: Vec<_> = (0..n)
+                    .map(|_| {
+                        let (store, decision) = (store.clone(), decision.clone());
+                        tokio::spawn(async move { store.decide(&decision).await.unwrap() })
+                    })
+                    .collect();
+                let mut verdicts = Vec::new();
+                for task in tasks {
+                    verdicts.push(task.await.unwrap());
+                }
+                verdicts
+            }
+        };
+        let verdicts = decide_all(both, 300).await;
+        let admitted = verdicts.iter().filter(|v| **v == Verdict::Admit).count();
+        let over_quota = verdicts
+            .iter()
+            .filter(|v| **v == Verdict::QuotaExceeded)
+            .count();
+        assert_eq!((admitted, over_quota), (30, 270));
+        let verdicts = decide_all(bucket_decision(&bucket, 100, 2_000), 200).await;
+        let admitted = verdicts.iter().filter(|v| **v == Verdict::Admit).count();
+        assert_eq!(admitted, 70);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn redis_counters_expire_on_their_own() {
         let Some(url) = server() else { return };
