@@ -171,6 +171,19 @@ impl ConditionKeys {
         }
     }
 
+    /// Appends `name` with the one value `value`, for keys built from nothing (a gateway's
+    /// per-request keys): no search, so the name must not be there yet (a name appended twice
+    /// is kept twice, and lookups find the first). A lower-case name is kept without a copy.
+    pub fn push_static(&mut self, name: &'static str, value: impl Into<String>) {
+        debug_assert!(self.position(name).is_none(), "{name} pushed twice");
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowercase(name)
+        } else {
+            Cow::Borrowed(name)
+        };
+        self.push(name, Values::One(value.into()));
+    }
+
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) {
         let Some(i) = self.position(name) else {
@@ -432,6 +445,10 @@ impl GatewayKeys {
 
 /// `arn:P:sts::A:assumed-role/NAME/SESSION` -> `arn:P:iam::A:role/NAME`.
 fn role_of_session(arn: &str) -> Option<String> {
+    // Most principals are users and roles: no parse for them.
+    if !arn.contains(":assumed-role/") {
+        return None;
+    }
     let arn = crate::Arn::parse(arn).filter(|a| a.service == "sts" && a.region.is_empty())?;
     let (name, _session) = arn
         .resource

@@ -73,13 +73,14 @@ impl MethodCall {
         }
         let mut policy_request = Request::new(INVOKE, arn);
         // Names in lower case, as the policies' compiled conditions look them up: kept
-        // without a copy (one allocation per key, its value's).
+        // without a copy (one allocation per key, its value's), appended without a search
+        // (each is set once here).
         let keys = policy_request.keys_mut();
         keys.reserve(10);
         let headers = &request.request.headers;
         let mut header = |key: &'static str, name: &str| {
             if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-                keys.set_static(key, v);
+                keys.push_static(key, v);
             }
         };
         header("aws:useragent", "user-agent");
@@ -94,16 +95,16 @@ impl MethodCall {
             // An IPv4-mapped IPv6 peer is its IPv4 address, as gateway-policy gives it.
             let ip = crate::pipeline::request::source_ip_text(ip);
             if private {
-                keys.set_static("aws:vpcsourceip", ip.as_str());
+                keys.push_static("aws:vpcsourceip", ip.as_str());
             }
-            keys.set_static("aws:sourceip", ip);
+            keys.push_static("aws:sourceip", ip);
         }
-        keys.set_static("aws:securetransport", "true");
+        keys.push_static("aws:securetransport", "true");
         let secs = request.epoch_millis.div_euclid(1000);
         if let Some(iso) = iso_time(secs) {
-            keys.set_static("aws:currenttime", iso);
+            keys.push_static("aws:currenttime", iso);
         }
-        keys.set_static("aws:epochtime", secs.to_string());
+        keys.push_static("aws:epochtime", secs.to_string());
         MethodCall {
             request: policy_request,
         }
