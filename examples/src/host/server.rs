@@ -21,6 +21,8 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 use super::spelling::SpellingIo;
+use super::stdout_log::StdoutSink;
+use gateway_core::pipeline::access_log::AccessLogSink;
 use gateway_core::pipeline::header_spelling::Spellings;
 
 /// The gateway in force: replaced whole when the API file changes.
@@ -33,6 +35,7 @@ pub type Slot = Arc<GatewaySlot>;
 async fn serve_one(
     slot: Slot,
     peer: SocketAddr,
+    log: Option<StdoutSink>,
     spellings: Spellings,
     mut request: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
@@ -68,7 +71,12 @@ async fn serve_one(
             line.push_str(&format!(" ({})", gateway_core::text::Escaped(detail)));
         }
     }
-    println!("{line}");
+    // Through the writer thread (a burst of lines is one write, and a slow stdout never holds
+    // a request); printed directly only when that thread could not start.
+    match &log {
+        Some(sink) => sink.write(line),
+        None => println!("{line}"),
+    }
     Ok(response)
 }
 
@@ -80,6 +88,7 @@ pub async fn run(
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let log = StdoutSink::start();
     let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
@@ -94,8 +103,9 @@ pub async fn run(
                 let slot = Arc::clone(&slot);
                 let spellings = Spellings::new();
                 let stream = SpellingIo::new(stream, spellings.clone());
+                let log = log.clone();
                 let service = service_fn(move |req| {
-                    serve_one(Arc::clone(&slot), peer, spellings.clone(), req)
+                    serve_one(Arc::clone(&slot), peer, log.clone(), spellings.clone(), req)
                 });
                 let connection = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service);
@@ -109,5 +119,8 @@ pub async fn run(
     }
     drop(listener);
     graceful.shutdown().await;
+    if let Some(log) = &log {
+        log.flush();
+    }
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! `gateway serve --access-log`'s sink: access-log lines to standard output without ever
-//! making a request wait.
+//! Log lines to standard output without ever making a request wait: `gateway serve
+//! --access-log`'s sink, and the server's own line per request.
 //!
 //! A request's line goes into a bounded queue ([`QUEUE_LINES`]) that one writer thread
 //! drains to stdout; when the queue is full (stdout blocked: a paused terminal, a full pipe)
@@ -10,7 +10,8 @@
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::time::Duration;
 
 use gateway_core::pipeline::access_log::AccessLogSink;
 
@@ -19,10 +20,21 @@ use gateway_core::pipeline::access_log::AccessLogSink;
 /// few MB.
 pub const QUEUE_LINES: usize = 8192;
 
-/// Access-log lines to stdout through a writer thread.
+/// Longest [`StdoutSink::flush`] waits for the writer.
+pub const FLUSH_WAIT: Duration = Duration::from_secs(1);
+
+/// What the writer thread receives.
+#[derive(Debug)]
+enum Message {
+    Line(String),
+    /// Answer once every line before this one is written.
+    Flush(Sender<()>),
+}
+
+/// Log lines to stdout through a writer thread.
 #[derive(Debug, Clone)]
 pub struct StdoutSink {
-    queue: SyncSender<String>,
+    queue: SyncSender<Message>,
     dropped: Arc<AtomicU64>,
 }
 
@@ -44,11 +56,20 @@ impl StdoutSink {
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
+
+    /// Waits (at most [`FLUSH_WAIT`]) until every line given so far is written: before the
+    /// process ends.
+    pub fn flush(&self) {
+        let (done, wait) = channel();
+        if self.queue.send(Message::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(FLUSH_WAIT);
+        }
+    }
 }
 
 impl AccessLogSink for StdoutSink {
     fn write(&self, line: String) {
-        match self.queue.try_send(line) {
+        match self.queue.try_send(Message::Line(line)) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -57,17 +78,33 @@ impl AccessLogSink for StdoutSink {
     }
 }
 
-/// The writer: each line and a newline, flushed when the queue is empty (so a reader sees a
-/// line as soon as it is written, and a burst goes out in one write).
-fn write_lines(lines: &Receiver<String>) {
+/// The writer: each line and a newline, through a buffer written out when the queue is
+/// empty (so a reader sees a line as soon as it is written, and a burst of lines goes out in
+/// one write instead of one per line, as stdout's own line buffering would).
+fn write_lines(messages: &Receiver<Message>) {
     let stdout = std::io::stdout();
-    while let Ok(line) = lines.recv() {
-        let mut out = stdout.lock();
-        let mut result = writeln!(out, "{line}");
-        while let (true, Ok(more)) = (result.is_ok(), lines.try_recv()) {
-            result = writeln!(out, "{more}");
+    while let Ok(first) = messages.recv() {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        let mut flushed = Vec::new();
+        let mut result = Ok(());
+        let mut next = Some(first);
+        while let Some(message) = next {
+            match message {
+                Message::Line(line) => {
+                    if result.is_ok() {
+                        result = writeln!(out, "{line}");
+                    }
+                }
+                Message::Flush(done) => flushed.push(done),
+            }
+            next = messages.try_recv().ok();
         }
-        if result.and_then(|()| out.flush()).is_err() {
+        let result = result.and_then(|()| out.flush());
+        drop(out);
+        for done in flushed {
+            let _ = done.send(());
+        }
+        if result.is_err() {
             // stdout is gone: stop writing; the queue fills and further lines are dropped.
             return;
         }
