@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::Scratch;
-use common::loopback::{invocation, invocation_answer, request_body, serve, start_server};
-use http_body_util::{BodyExt, Full};
+use common::loopback::{
+    invocation, invocation_answer, request_body, response_text, serve, start_server,
+};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -153,13 +155,7 @@ async fn get(
     let response = client.request(request).await.expect("an answer");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
+    (status, headers, response_text(response).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -525,13 +521,7 @@ async fn lambda_integrations_over_loopback() {
         response.headers()["x-amzn-errortype"],
         "BadRequestException"
     );
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    let body = String::from_utf8_lossy(&body);
+    let body = response_text(response).await;
     assert!(
         body.starts_with(r#"{"message": "Could not parse request body into json: Could not parse payload into json: "#),
         "{body}"

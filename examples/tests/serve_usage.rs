@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use common::Scratch;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -114,13 +114,11 @@ async fn get(client: &HttpClient, url: &str, key: Option<&str>) -> (u16, http::H
     let response = client.request(request).await.expect("an answer");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        headers,
+        common::loopback::response_text(response).await,
+    )
 }
 
 fn error_type(headers: &http::HeaderMap) -> &str {

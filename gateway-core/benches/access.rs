@@ -30,9 +30,12 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context as TaskContext, Poll, Waker};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
+mod timing;
+use timing::time_per_call;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use gateway_core::compile::{CompileOptions, CompiledApi, DeploymentScope};
 use gateway_core::import::ImportOptions;
@@ -294,19 +297,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     engines.finish();
-}
-
-/// Mean time of one call of `f`, measured over about `budget`.
-fn time_per_call(budget: Duration, f: &mut impl FnMut()) -> Duration {
-    let mut calls: u32 = 0;
-    let start = Instant::now();
-    while start.elapsed() < budget {
-        for _ in 0..16 {
-            f();
-        }
-        calls += 16;
-    }
-    start.elapsed() / calls.max(1)
 }
 
 /// Prints the two access paths beside the SigV4 verifier alone, each the fastest of

@@ -36,6 +36,9 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+mod timing;
+use timing::time_per_call;
+
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gateway_core::compile::{CompileOptions, CompiledApi, CompiledIntegration};
 use gateway_core::pipeline::context::{self, Arrival, RequestIds};
@@ -402,19 +405,6 @@ fn time_per_request(budget: Duration, f: &mut impl FnMut(Request<Bytes>)) -> Dur
         calls += BATCH as u32;
     }
     spent / calls.max(1)
-}
-
-/// Mean time of one call of `f`, measured over about `budget`.
-fn time_per_call(budget: Duration, f: &mut impl FnMut()) -> Duration {
-    let mut calls: u32 = 0;
-    let start = Instant::now();
-    while start.elapsed() < budget {
-        for _ in 0..16 {
-            f();
-        }
-        calls += 16;
-    }
-    start.elapsed() / calls.max(1)
 }
 
 /// The fastest of `rounds` alternating measurements of `a` and `b`.

@@ -7,7 +7,10 @@
 //! Besides criterion's report, a side-by-side summary is printed first.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod timing;
+use timing::time_per_call;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gateway_core::routing::{HttpMethod, Router};
@@ -107,27 +110,14 @@ fn params_all_matchit(f: &Fixture) -> usize {
     total
 }
 
-/// Mean time of one call of `f`, measured over about `budget`.
-fn time_per_iter(budget: Duration, f: &mut impl FnMut()) -> Duration {
-    let mut iterations: u32 = 0;
-    let start = Instant::now();
-    while start.elapsed() < budget {
-        for _ in 0..100 {
-            f();
-        }
-        iterations += 100;
-    }
-    start.elapsed() / iterations.max(1)
-}
-
 /// The fastest of `rounds` alternating measurements of `a` and `b`: on a shared, noisy machine
 /// the minimum is the most stable estimate of each one's own cost.
 fn best_of(rounds: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration) {
     let slice = Duration::from_millis(40);
     let (mut best_a, mut best_b) = (Duration::MAX, Duration::MAX);
     for _ in 0..rounds {
-        best_a = best_a.min(time_per_iter(slice, &mut a));
-        best_b = best_b.min(time_per_iter(slice, &mut b));
+        best_a = best_a.min(time_per_call(slice, &mut a));
+        best_b = best_b.min(time_per_call(slice, &mut b));
     }
     (best_a, best_b)
 }

@@ -72,6 +72,17 @@ pub async fn request_body(request: hyper::Request<Incoming>) -> Bytes {
         .unwrap_or_default()
 }
 
+/// A response's whole body as text (lossy UTF-8), panicking when it cannot be read.
+pub async fn response_text(response: hyper::Response<Incoming>) -> String {
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
 /// Reads a request to the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`):
 /// the function's name and its event (`null` when the body is not JSON).
 pub async fn invocation(request: hyper::Request<Incoming>) -> (String, serde_json::Value) {
