@@ -56,12 +56,83 @@ impl std::fmt::Debug for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(s) => Ok(Secret(s)),
-            _ => Err(serde::de::Error::custom(
-                "expected a string (the value given is not shown: it may be a secret)",
-            )),
-        }
+        deserializer.deserialize_any(SecretVisitor)
+    }
+}
+
+/// A parser's message with every value it quotes between backticks replaced: the YAML and
+/// JSON parsers quote a scalar they cannot read (a number too large for 64 bits), which in a
+/// configuration may be a secret. The place (line, column, field path) stays.
+fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str("(value not shown)");
+        rest = &rest[open + 1 + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The message for a secret that is not a string: never the value (serde's own messages
+/// quote a number, and a YAML parser's quote a number too large for `u64`).
+const NOT_A_STRING: &str = "expected a string (the value given is not shown: it may be a secret)";
+
+/// Takes a string; refuses anything else with [`NOT_A_STRING`], whatever its type.
+struct SecretVisitor;
+
+macro_rules! refuse {
+    ($($name:ident: $ty:ty),* $(,)?) => {
+        $(fn $name<E: serde::de::Error>(self, _: $ty) -> Result<Secret, E> {
+            Err(E::custom(NOT_A_STRING))
+        })*
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for SecretVisitor {
+    type Value = Secret;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+        Ok(Secret(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+        Ok(Secret(v))
+    }
+
+    refuse!(
+        visit_bool: bool,
+        visit_i64: i64,
+        visit_i128: i128,
+        visit_u64: u64,
+        visit_u128: u128,
+        visit_f64: f64,
+        visit_char: char,
+        visit_bytes: &[u8],
+    );
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Secret, E> {
+        Err(E::custom(NOT_A_STRING))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Secret, E> {
+        Err(E::custom(NOT_A_STRING))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Err(serde::de::Error::custom(NOT_A_STRING))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Err(serde::de::Error::custom(NOT_A_STRING))
     }
 }
 
@@ -191,7 +262,8 @@ impl GatewayConfig {
         let value = if bytes.iter().all(u8::is_ascii_whitespace) {
             serde_json::Value::Object(serde_json::Map::new())
         } else {
-            crate::import::document::parse(bytes).map_err(|e| ConfigError::Syntax(e.to_string()))?
+            crate::import::document::parse(bytes)
+                .map_err(|e| ConfigError::Syntax(without_quoted_values(&e.to_string())))?
         };
         serde_path_to_error::deserialize(value).map_err(|e| {
             let at = e.path().to_string();
@@ -282,14 +354,46 @@ mod tests {
     fn a_secret_of_the_wrong_type_is_refused_without_being_shown() {
         // A secret access key and an API key value written as numbers: serde's own message
         // would print them.
-        for text in [
-            "iam: {users: [{arn: 'arn:aws:iam::123456789012:user/a', accessKeyId: AKIDA, secretAccessKey: 918273645546372819, policies: []}]}",
-            "apiKeys: [{id: k, value: 918273645546372819, enabled: true}]",
+        // A number too large for u64 (the YAML parser's own message quoted it), a float, a
+        // boolean, a list, a map, and the same in JSON.
+        for (text, secret) in [
+            (
+                "iam: {users: [{arn: 'arn:aws:iam::123456789012:user/a', accessKeyId: AKIDA, secretAccessKey: 918273645546372819, policies: []}]}",
+                "918273645546372819",
+            ),
+            (
+                "apiKeys: [{id: k, value: 918273645546372819, enabled: true}]",
+                "918273645546372819",
+            ),
+            (
+                "apiKeys: [{id: k, value: 123456789012345678901234567890, enabled: true}]",
+                "123456789012345678901234567890",
+            ),
+            (
+                "apiKeys: [{id: k, value: -123456789012345678901234567890, enabled: true}]",
+                "123456789012345678901234567890",
+            ),
+            (
+                "apiKeys: [{id: k, value: 31415.92653, enabled: true}]",
+                "31415",
+            ),
+            (
+                "apiKeys: [{id: k, value: [s3cr3t], enabled: true}]",
+                "s3cr3t",
+            ),
+            (
+                "apiKeys: [{id: k, value: {s3cr3t: 1}, enabled: true}]",
+                "s3cr3t",
+            ),
+            (
+                r#"{"apiKeys": [{"id": "k", "value": 123456789012345678901234567890, "enabled": true}]}"#,
+                "123456789012345678901234567890",
+            ),
         ] {
             let err = GatewayConfig::parse(text.as_bytes())
                 .unwrap_err()
                 .to_string();
-            assert!(!err.contains("918273645546372819"), "{err}");
+            assert!(!err.contains(secret), "{err}");
             assert!(err.contains("not shown"), "{err}");
         }
         let secret: Secret = serde_json::from_str("\"s3cr3t\"").unwrap();
