@@ -609,13 +609,13 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let slow = API.replace("timeoutInMillis: 200", "timeoutInMillis: 5000");
     std::fs::write(&api, slow).expect("write the API");
     let var = format!("backend={backend}");
-    let mut served = serve(&api, &["--stage-var", &var]);
+    let (mut child, base, stdout) = common::start_serve(&api, &["--stage-var", &var]);
     let client = Client::builder(TokioExecutor::new()).build_http();
-    let url = format!("{}/slow", served.base);
+    let url = format!("{base}/slow");
     // The backend answers /sleep after a second; stop the server while it waits.
     let in_flight = tokio::spawn(async move { get(&client, "GET", &url, "").await });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let pid = served.child.id().to_string();
+    let pid = child.id().to_string();
     let killed = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
@@ -623,6 +623,20 @@ async fn sigterm_lets_requests_in_flight_finish() {
     assert!(killed.success());
     let (status, _, body) = in_flight.await.expect("the request task");
     assert_eq!(status, 200, "{body}");
-    let exit = served.child.wait().expect("the server exits");
+    let exit = child.wait().expect("the server exits");
     assert!(exit.success(), "{exit:?}");
+    // The request's line is written before the server says it stopped (the log writer is
+    // flushed on the way out).
+    let printed: Vec<String> = std::io::BufRead::lines(stdout)
+        .map_while(Result::ok)
+        .collect();
+    assert!(
+        printed.iter().any(|l| l.contains("GET /prod/slow 200")),
+        "{printed:?}"
+    );
+    assert_eq!(
+        printed.last().map(String::as_str),
+        Some("stopped"),
+        "{printed:?}"
+    );
 }

@@ -82,14 +82,21 @@ async fn serve_one(
 
 /// Accepts connections on `listener` until `stop` resolves, then waits for the connections'
 /// requests in flight to finish.
+///
+/// Connections are served by worker threads, one per core, each with its own single-threaded
+/// runtime: a connection, its requests and the backend connections they open stay on one
+/// thread, so a request never wakes another thread (cross-thread wake-ups were a tenth of the
+/// server's time under `scripts/load.sh`, perf). The accepting task hands each connection to
+/// the next worker in turn.
 pub async fn run(
     listener: TcpListener,
     slot: Slot,
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
     let log = StdoutSink::start();
+    let workers = Workers::start(&slot, log.as_ref())?;
     let mut stop = std::pin::pin!(stop);
+    let mut next = 0usize;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -100,27 +107,105 @@ pub async fn run(
                         continue;
                     }
                 };
-                let slot = Arc::clone(&slot);
-                let spellings = Spellings::new();
-                let stream = SpellingIo::new(stream, spellings.clone());
-                let log = log.clone();
-                let service = service_fn(move |req| {
-                    serve_one(Arc::clone(&slot), peer, log.clone(), spellings.clone(), req)
-                });
-                let connection = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+                match stream.into_std() {
+                    Ok(stream) => {
+                        workers.hand(next, stream, peer);
+                        next = next.wrapping_add(1);
+                    }
+                    Err(e) => eprintln!("gateway serve: accept: {e}"),
+                }
             }
             () = &mut stop => break,
         }
     }
     drop(listener);
-    graceful.shutdown().await;
+    // The workers finish their connections' requests in flight, then stop.
+    tokio::task::spawn_blocking(move || workers.finish())
+        .await
+        .map_err(std::io::Error::other)?;
     if let Some(log) = &log {
         log.flush();
     }
     Ok(())
+}
+
+/// A connection handed to a worker.
+type Handed = (std::net::TcpStream, SocketAddr);
+
+/// The worker threads and the channels that hand them connections.
+struct Workers {
+    queues: Vec<tokio::sync::mpsc::UnboundedSender<Handed>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// One worker per core (at least one).
+    fn start(slot: &Slot, log: Option<&StdoutSink>) -> std::io::Result<Workers> {
+        let count = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut workers = Workers {
+            queues: Vec::with_capacity(count),
+            threads: Vec::with_capacity(count),
+        };
+        for i in 0..count {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let (queue, connections) = tokio::sync::mpsc::unbounded_channel();
+            let (slot, log) = (Arc::clone(slot), log.cloned());
+            let thread = std::thread::Builder::new()
+                .name(format!("gateway-worker-{i}"))
+                .spawn(move || runtime.block_on(serve_connections(connections, slot, log)))?;
+            workers.queues.push(queue);
+            workers.threads.push(thread);
+        }
+        Ok(workers)
+    }
+
+    /// Hands `stream` to worker `n` (modulo their number).
+    fn hand(&self, n: usize, stream: std::net::TcpStream, peer: SocketAddr) {
+        if let Some(queue) = self.queues.get(n % self.queues.len().max(1)) {
+            // A worker that has stopped (it never does before `finish`) drops the connection.
+            let _ = queue.send((stream, peer));
+        }
+    }
+
+    /// Closes the queues and waits for every worker to finish its requests in flight.
+    fn finish(self) {
+        drop(self.queues);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One worker: serves the connections it is handed until its queue closes, then waits for
+/// their requests in flight to finish.
+async fn serve_connections(
+    mut connections: tokio::sync::mpsc::UnboundedReceiver<Handed>,
+    slot: Slot,
+    log: Option<StdoutSink>,
+) {
+    let graceful = GracefulShutdown::new();
+    while let Some((stream, peer)) = connections.recv().await {
+        let stream = match tokio::net::TcpStream::from_std(stream) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("gateway serve: connection: {e}");
+                continue;
+            }
+        };
+        let slot = Arc::clone(&slot);
+        let spellings = Spellings::new();
+        let stream = SpellingIo::new(stream, spellings.clone());
+        let log = log.clone();
+        let service = service_fn(move |req| {
+            serve_one(Arc::clone(&slot), peer, log.clone(), spellings.clone(), req)
+        });
+        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    graceful.shutdown().await;
 }
