@@ -6,31 +6,17 @@
 
 use std::time::Instant;
 
-use bytes::Bytes;
 use gateway_core::pipeline::{
     BackendError, BackendRequest, BackendResponse, BoxFuture, HttpBackend,
 };
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use super::MAX_BACKEND_BODY_BYTES;
 
-/// An HTTP client for integrations.
-///
-/// Its connection pool is per thread: `gateway serve`'s workers each run a single-threaded
-/// runtime, so a request, the backend connection it uses and that connection's task stay on
-/// one thread, and handing the request over and the answer back wakes no other thread.
+/// An HTTP client for integrations, on each thread's connection pool ([`super::client`]).
 #[derive(Clone, Debug, Default)]
 pub struct HyperBackend {
     _private: (),
-}
-
-thread_local! {
-    /// This thread's client and connection pool.
-    static CLIENT: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
 }
 
 impl HyperBackend {
@@ -57,8 +43,7 @@ impl HttpBackend for HyperBackend {
             *outgoing.uri_mut() = request.uri;
             *outgoing.headers_mut() = request.headers;
             let exchange = async {
-                let response = CLIENT
-                    .with(|client| client.request(outgoing))
+                let response = super::client::send(outgoing)
                     .await
                     .map_err(|e| BackendError::Network(e.to_string()))?;
                 let (head, body) = response.into_parts();

@@ -13,9 +13,6 @@ use gateway_core::pipeline::{
 };
 use http::Uri;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
 use super::MAX_BACKEND_BODY_BYTES;
@@ -40,10 +37,9 @@ pub fn function_name(function: &str) -> (&str, Option<&str>) {
 /// emulators do not check signatures). The function is named by its name, which every local
 /// emulator takes (the runtime interface emulator serves any name; `cargo lambda watch`
 /// routes by name).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct InvokeApi {
     endpoint: String,
-    client: Client<HttpConnector, Full<Bytes>>,
 }
 
 impl InvokeApi {
@@ -51,7 +47,6 @@ impl InvokeApi {
     pub fn new(endpoint: &str) -> InvokeApi {
         InvokeApi {
             endpoint: endpoint.trim_end_matches('/').to_owned(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
         }
     }
 }
@@ -84,9 +79,7 @@ impl LambdaBackend for InvokeApi {
             );
             let deadline = Instant::now() + invocation.timeout;
             let exchange = async {
-                let response = self
-                    .client
-                    .request(request)
+                let response = super::client::send(request)
                     .await
                     .map_err(|e| BackendError::Network(e.to_string()))?;
                 let (head, body) = response.into_parts();

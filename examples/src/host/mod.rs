@@ -1,5 +1,6 @@
 //! The host side of the gateway: the I/O the library leaves to its host, on hyper and tokio.
 //!
+//! - [`client`]: the HTTP client the backends send through, one connection pool per thread;
 //! - [`example_backend`]: the bundled APIs' example hosts in process, the rest through
 //!   [`http_backend`];
 //! - [`http_backend`]: the HTTP client of HTTP and HTTP_PROXY integrations;
@@ -10,6 +11,7 @@
 //!   only lower case);
 //! - [`stdout_log`]: `gateway serve --access-log`'s sink, access-log lines to stdout.
 
+pub mod client;
 pub mod example_backend;
 pub mod http_backend;
 pub mod lambda;
