@@ -92,12 +92,14 @@ async fn serve(args: Args) -> ExitCode {
             return ExitCode::from(super::EXIT_USAGE);
         }
     };
+    let mut access_sink = None;
     if let Some(format) = &args.access_log {
         let format = access_log::preset(format).unwrap_or(format);
         let Some(sink) = StdoutSink::start() else {
             eprintln!("gateway serve: cannot start the access-log writer");
             return ExitCode::from(super::EXIT_USAGE);
         };
+        access_sink = Some(sink.clone());
         if let Err(message) = setup.access_log(format, Arc::new(sink)) {
             eprintln!("gateway serve: --access-log: {message}");
             return ExitCode::from(super::EXIT_USAGE);
@@ -131,7 +133,12 @@ async fn serve(args: Args) -> ExitCode {
         tokio::spawn(watch(args.file.clone(), setup, Arc::clone(&slot)));
     }
     println!("listening on http://{address}/{stage}");
-    match server::run(listener, slot, stop_signal()).await {
+    let served = server::run(listener, slot, stop_signal()).await;
+    // The access-log lines of the last requests are written before the process ends.
+    if let Some(sink) = access_sink {
+        let _ = tokio::task::spawn_blocking(move || sink.flush()).await;
+    }
+    match served {
         Ok(()) => {
             println!("stopped");
             ExitCode::SUCCESS

@@ -120,13 +120,15 @@ pub async fn run(
     }
     drop(listener);
     // The workers finish their connections' requests in flight, then stop.
-    tokio::task::spawn_blocking(move || workers.finish())
-        .await
-        .map_err(std::io::Error::other)?;
-    if let Some(log) = &log {
-        log.flush();
-    }
-    Ok(())
+    // Both block their thread (joining the workers, waiting for the log writer).
+    tokio::task::spawn_blocking(move || {
+        workers.finish();
+        if let Some(log) = &log {
+            log.flush();
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)
 }
 
 /// A connection handed to a worker.

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gateway_core::pipeline::access_log::AccessLogSink;
 
@@ -57,13 +57,23 @@ impl StdoutSink {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Waits (at most [`FLUSH_WAIT`]) until every line given so far is written: before the
-    /// process ends.
+    /// Waits (at most [`FLUSH_WAIT`] in all, even when stdout is blocked and the queue full)
+    /// until every line given so far is written: before the process ends. Blocks the thread.
     pub fn flush(&self) {
+        let deadline = Instant::now() + FLUSH_WAIT;
         let (done, wait) = channel();
-        if self.queue.send(Message::Flush(done)).is_ok() {
-            let _ = wait.recv_timeout(FLUSH_WAIT);
+        let mut message = Message::Flush(done);
+        loop {
+            match self.queue.try_send(message) {
+                Ok(()) => break,
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                    message = back;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
         }
+        let _ = wait.recv_timeout(deadline.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -128,5 +138,25 @@ mod tests {
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
         assert_eq!(sink.dropped(), 99);
+    }
+
+    #[test]
+    fn flush_gives_up_after_its_wait_when_stdout_is_blocked() {
+        // A full queue no writer drains (stdout blocked): flush returns after FLUSH_WAIT
+        // instead of waiting for room forever.
+        let (queue, _lines) = sync_channel(1);
+        let sink = StdoutSink {
+            queue,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        sink.write("fills the queue".into());
+        let started = std::time::Instant::now();
+        sink.flush();
+        let waited = started.elapsed();
+        assert!(waited >= FLUSH_WAIT, "{waited:?}");
+        assert!(
+            waited < FLUSH_WAIT + std::time::Duration::from_secs(1),
+            "{waited:?}"
+        );
     }
 }
