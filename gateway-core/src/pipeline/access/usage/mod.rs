@@ -142,13 +142,12 @@ pub async fn admit(
     let stage = request.stage.name.as_str();
     let verb = request.method.http_method.as_str();
     // Nothing is built for a method no key, plan or throttle applies to (most requests of an
-    // API without usage plans): the key and the vectors only when needed.
-    let method_key_text = std::sync::OnceLock::new();
-    let method_key = || {
-        method_key_text
-            .get_or_init(|| format!("{}/{verb}", request.resource_path))
-            .as_str()
-    };
+    // API without usage plans).
+    let stage_limit = usage.method_settings.limit_for(request.resource_path, verb);
+    if !request.method.api_key_required && stage_limit.is_none() && usage.account.is_none() {
+        return Ok(());
+    }
+    let method_key = format!("{}/{verb}", request.resource_path);
     let mut decision = Decision {
         now_millis: request.epoch_millis,
         buckets: Vec::new(),
@@ -166,8 +165,7 @@ pub async fn admit(
         };
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             return Err(forbidden(format!(
-                "no API key for {}, which requires one",
-                method_key()
+                "no API key for {method_key}, which requires one"
             )));
         };
         let Some(key) = usage.keys.get(value) else {
@@ -186,13 +184,11 @@ pub async fn admit(
         };
         context.set("identity.apiKey", value);
         context.set("identity.apiKeyId", key.id.as_str());
-        if let Some(limit) = plan_stage.methods.get(method_key()) {
+        if let Some(limit) = plan_stage.methods.get(&method_key) {
             decision.buckets.push(BucketCheck {
                 counter: format!(
-                    "key-method:{}:{}:{api_id}:{stage}:{}",
-                    plan.id,
-                    key.id,
-                    method_key()
+                    "key-method:{}:{}:{api_id}:{stage}:{method_key}",
+                    plan.id, key.id
                 ),
                 limit: *limit,
             });
@@ -213,9 +209,9 @@ pub async fn admit(
             });
         }
     }
-    if let Some(limit) = usage.method_settings.limit_for(request.resource_path, verb) {
+    if let Some(limit) = stage_limit {
         decision.buckets.push(BucketCheck {
-            counter: format!("stage:{api_id}:{stage}:{}", method_key()),
+            counter: format!("stage:{api_id}:{stage}:{method_key}"),
             limit,
         });
         layers.push(Layer::Stage);
@@ -246,8 +242,7 @@ pub async fn admit(
             Err(
                 Failure::new(GatewayResponseType::Throttled, "Too Many Requests").with_detail(
                     format!(
-                        "{what} exceeded for RestApi {api_id}, Stage {stage}, {}. Limit: {rate:.2} Burst: {burst}",
-                        method_key()
+                        "{what} exceeded for RestApi {api_id}, Stage {stage}, {method_key}. Limit: {rate:.2} Burst: {burst}"
                     ),
                 ),
             )
