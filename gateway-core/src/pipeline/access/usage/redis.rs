@@ -4,13 +4,16 @@
 //!   its SHA-1): it refills and checks every bucket of the request, checks its quota, and
 //!   only then takes the tokens and counts the request. Redis runs a script alone, so there is
 //!   no read-modify-write race between gateways.
-//! - Decisions that wait together go together: one task per store sends them, and the
-//!   decisions that arrive while a script call is under way make the next call, each decided
-//!   in arrival order exactly as alone (the script loops over them). Under load this turns
-//!   hundreds of script calls a second into a few batched ones (the Redis round trip and its
-//!   script start-up were most of the limiter's cost in `scripts/load_usage.sh`); an idle
-//!   gateway sends each decision at once. At most [`MAX_BATCH`] decisions per call, and
-//!   [`MAX_IN_FLIGHT`] calls under way.
+//! - Decisions that wait together go together: per thread that decides, one task (a lane,
+//!   with its own connection) sends them, and the decisions that arrive while a script call
+//!   is under way make the next call, each decided in arrival order exactly as alone (the
+//!   script loops over them; consecutive decisions alike as one group). Under load this
+//!   turns hundreds of script calls a second into a few batched ones (the Redis round trip
+//!   and its script start-up were most of the limiter's cost in `scripts/load_usage.sh`); an
+//!   idle gateway sends each decision at once. At most [`MAX_BATCH`] decisions per call, and
+//!   [`MAX_IN_FLIGHT`] calls under way per lane. A lane per thread keeps a request, its
+//!   script call and the answer on one thread: `gateway serve`'s worker threads no longer
+//!   wake each other twice per decision.
 //! - Counters expire on their own: a bucket when it would be full again (a missing bucket is
 //!   a full one, so nothing changes; a bucket with rate 0 never refills and is kept), a quota
 //!   count [`QUOTA_GRACE_MILLIS`] after its window ends (its key names the window).
@@ -27,6 +30,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
@@ -60,35 +64,51 @@ pub const MAX_IN_FLIGHT: usize = 4;
 const QUEUE: usize = 4096;
 
 /// The decision script, for a batch of decisions decided one after the other, each exactly
-/// as alone. `KEYS`: every counter of the batch, once. `ARGV[1]`: the number of decisions;
-/// then for each: now (ms), its number of buckets, 1 when it has a quota (else 0), each
-/// bucket's position in `KEYS`, rate and burst, then the quota count's position, its limit
-/// and its time to live (ms). Answers two numbers per decision: `0, 0` admitted, `1, i`
-/// bucket `i` (from 0) empty, `2, 0` quota used up. The same arithmetic as
-/// [`super::throttle::Bucket`]; a refused decision changes nothing.
+/// as alone. Consecutive decisions with the same arrival time and the same counters and
+/// limits come as one group (under load most of a batch is one or two groups: requests of
+/// one key within the same millisecond), so the script does per group what it did per
+/// decision. `KEYS`: every counter of the batch, once. `ARGV[1]`: the number of groups; then
+/// for each: now (ms), its number of decisions, its number of buckets, 1 when it has a quota
+/// (else 0), each bucket's position in `KEYS`, rate and burst, then the quota count's
+/// position, its limit and its time to live (ms). Answers three numbers per group: how many
+/// of its decisions (the first ones) are admitted, then why the others are refused: `0, 0`
+/// none is, `1, i` bucket `i` (from 0) is empty, `2, 0` the quota is used up. The same
+/// arithmetic as [`super::throttle::Bucket`]; a refused decision changes nothing.
+///
+/// A group decides as its decisions would one by one: they arrive at the same time, so the
+/// buckets refill once; the `j`-th decision (from 0) is admitted when every bucket still
+/// holds a token after `j` were taken one at a time, and the quota has room for `j + 1`;
+/// the first refused one is refused by the first bucket (in order) that ran out, else by the
+/// quota, and every later one of the group for the same reason (a refusal changes nothing,
+/// and no time passes).
 ///
 /// Each counter is read once per call and written once at its end, whatever the number of
 /// decisions that use it (the account's and a stage's buckets are shared by every request,
 /// a key's by all of its requests): the decisions run on the values in a Lua table, in order,
 /// inside the one atomic script, so the outcome is the one of calling them one by one.
+///
+/// Why groups: Redis's Lua costs about 0.2 µs per argument read (`tonumber`), and a
+/// decision of a plan with a throttle and a quota had 12, so the script cost redis-server
+/// 10 µs per decision and was most of the limiter's cost in `scripts/load_usage.sh`
+/// (`INFO commandstats`: 80 µs per call of 8 decisions).
 pub const DECIDE_SCRIPT: &str = r"
 local buckets = {}
 local quotas = {}
-local ts = {}
-local ats = {}
 local out = {}
 local a = 2
-for j = 1, tonumber(ARGV[1]) do
+for g = 1, tonumber(ARGV[1]) do
   local now = tonumber(ARGV[a])
-  local n = tonumber(ARGV[a + 1])
-  local q = tonumber(ARGV[a + 2])
-  a = a + 3
-  local code = 0
-  local index = 0
+  local k = tonumber(ARGV[a + 1])
+  local n = tonumber(ARGV[a + 2])
+  local q = tonumber(ARGV[a + 3])
+  a = a + 4
+  local m = k
+  local group = {}
   for i = 1, n do
-    local key = KEYS[tonumber(ARGV[a + 3 * i - 3])]
-    local rate = tonumber(ARGV[a + 3 * i - 2])
-    local burst = tonumber(ARGV[a + 3 * i - 1])
+    local key = KEYS[tonumber(ARGV[a])]
+    local rate = tonumber(ARGV[a + 1])
+    local burst = tonumber(ARGV[a + 2])
+    a = a + 3
     local b = buckets[key]
     if b == nil then
       local state = redis.call('HMGET', key, 't', 'at')
@@ -104,42 +124,65 @@ for j = 1, tonumber(ARGV[1]) do
       t = math.min(burst, t + (now - at) * rate / 1000)
       at = now
     end
-    if t < 1 then
-      code = 1
-      index = i - 1
-      break
+    local x = t
+    local c = 0
+    while c < m and x >= 1 do
+      x = x - 1
+      c = c + 1
     end
-    ts[i] = t - 1
-    ats[i] = at
+    m = c
+    group[i] = {b = b, t = t, at = at, c = c, rate = rate, burst = burst}
   end
-  if code == 0 and q == 1 then
-    local key = KEYS[tonumber(ARGV[a + 3 * n])]
-    local c = quotas[key]
-    if c == nil then
-      c = {used = tonumber(redis.call('GET', key) or '0'), added = 0, ttl = 0}
-      quotas[key] = c
+  local quota = nil
+  if q == 1 then
+    local key = KEYS[tonumber(ARGV[a])]
+    local limit = tonumber(ARGV[a + 1])
+    local ttl = tonumber(ARGV[a + 2])
+    a = a + 3
+    quota = quotas[key]
+    if quota == nil then
+      quota = {used = tonumber(redis.call('GET', key) or '0'), added = 0, ttl = 0}
+      quotas[key] = quota
     end
-    if c.used >= tonumber(ARGV[a + 3 * n + 1]) then
-      code = 2
-    else
-      c.used = c.used + 1
-      c.added = c.added + 1
-      c.ttl = tonumber(ARGV[a + 3 * n + 2])
+    local room = math.max(0, limit - quota.used)
+    if room < m then
+      m = room
+    end
+    if m > 0 then
+      quota.used = quota.used + m
+      quota.added = quota.added + m
+      quota.ttl = ttl
     end
   end
-  if code == 0 then
+  local code = 0
+  local index = 0
+  if m < k then
+    code = 2
     for i = 1, n do
-      local b = buckets[KEYS[tonumber(ARGV[a + 3 * i - 3])]]
-      b.t = ts[i]
-      b.at = ats[i]
-      b.rate = tonumber(ARGV[a + 3 * i - 2])
-      b.burst = tonumber(ARGV[a + 3 * i - 1])
-      b.dirty = true
+      if group[i].c == m then
+        code = 1
+        index = i - 1
+        break
+      end
     end
   end
-  out[2 * j - 1] = code
-  out[2 * j] = index
-  a = a + 3 * n + 3 * q
+  if m > 0 then
+    for i = 1, n do
+      local e = group[i]
+      local x = e.t
+      for _ = 1, m do
+        x = x - 1
+      end
+      e.b.t = x
+      e.b.at = e.at
+      e.b.rate = e.rate
+      e.b.burst = e.burst
+      e.b.dirty = true
+    end
+  end
+  out[3 * g - 2] = m
+  out[3 * g - 1] = code
+  out[3 * g] = index
 end
 for key, b in pairs(buckets) do
   if b.dirty then
@@ -159,7 +202,7 @@ return out
 ";
 
 /// One argument of the script.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Number {
     Int(i64),
     Float(f64),
@@ -174,9 +217,11 @@ impl Number {
     }
 }
 
-/// A decision as the script takes it, and where its answer goes: its counters (buckets, then
-/// the quota's), and its numbers (now, bucket count, quota flag, then two per counter).
+/// A decision as the script takes it, and where its answer goes: when it arrived, its
+/// counters (buckets, then the quota's), and its numbers (bucket count, quota flag, then two
+/// per counter).
 struct Pending {
+    now: i64,
     keys: Vec<String>,
     args: Vec<Number>,
     reply: tokio::sync::oneshot::Sender<Result<(i64, i64), String>>,
@@ -192,8 +237,7 @@ impl Pending {
         for bucket in &decision.buckets {
             keys.push(format!("{KEY_PREFIX}{}", bucket.counter));
         }
-        let mut args = Vec::with_capacity(3 + 2 * decision.buckets.len() + 2);
-        args.push(Number::Int(decision.now_millis));
+        let mut args = Vec::with_capacity(2 + 2 * decision.buckets.len() + 2);
         args.push(Number::Int(
             i64::try_from(decision.buckets.len()).unwrap_or(i64::MAX),
         ));
@@ -218,24 +262,44 @@ impl Pending {
             args.push(Number::Int(i64::try_from(quota.limit).unwrap_or(i64::MAX)));
             args.push(Number::Int(ttl));
         }
-        Pending { keys, args, reply }
+        Pending {
+            now: decision.now_millis,
+            keys,
+            args,
+            reply,
+        }
     }
+
+    /// Whether `other` can be decided in the same group: same time, counters and limits.
+    fn same_group(&self, other: &Pending) -> bool {
+        self.now == other.now && self.keys == other.keys && self.args == other.args
+    }
+}
+
+/// The lengths of the runs of consecutive decisions of `batch` that form one group.
+fn groups(batch: &[Pending]) -> Vec<usize> {
+    let mut lengths: Vec<usize> = Vec::new();
+    for (i, pending) in batch.iter().enumerate() {
+        match lengths.last_mut() {
+            Some(length) if i > 0 && batch[i - 1].same_group(pending) => *length += 1,
+            _ => lengths.push(1),
+        }
+    }
+    lengths
 }
 
 /// Counters in a Redis server.
 pub struct RedisStore {
     server: Arc<Server>,
-    /// The channel to the task that sends the decisions, once started (again, when the
-    /// runtime it ran on has stopped).
-    queue: Mutex<Option<tokio::sync::mpsc::Sender<Pending>>>,
+    /// Per thread that decides, the channel to its lane's task, once started (again, when
+    /// the runtime it ran on has stopped).
+    lanes: Mutex<Vec<(ThreadId, tokio::sync::mpsc::Sender<Pending>)>>,
 }
 
-/// The connection and its state, shared with the store's task.
+/// The server and its state, shared by every lane.
 struct Server {
     client: redis::Client,
     script: redis::Script,
-    /// The shared connection, once made (a multiplexed connection: clones share it).
-    connection: Mutex<Option<MultiplexedConnection>>,
     /// No new attempt before this instant, after a failure.
     retry_after: Mutex<Option<Instant>>,
     /// Whether the last attempt failed (to log changes once).
@@ -270,29 +334,32 @@ impl RedisStore {
             server: Arc::new(Server {
                 client,
                 script: redis::Script::new(DECIDE_SCRIPT),
-                connection: Mutex::new(None),
                 retry_after: Mutex::new(None),
                 down: AtomicBool::new(false),
                 address,
                 fail_open,
             }),
-            queue: Mutex::new(None),
+            lanes: Mutex::new(Vec::new()),
         })
     }
 
-    /// The channel to the store's task, starting the task on the current runtime when there
-    /// is none or its runtime has stopped.
+    /// The channel to the current thread's lane, starting the lane's task on the current
+    /// runtime when there is none or its runtime has stopped.
     fn queue(&self) -> tokio::sync::mpsc::Sender<Pending> {
-        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        match &*queue {
-            Some(sender) if !sender.is_closed() => sender.clone(),
-            _ => {
-                let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE);
-                tokio::spawn(send_batches(Arc::clone(&self.server), receiver));
-                *queue = Some(sender.clone());
-                sender
-            }
+        let thread = std::thread::current().id();
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, sender)) = lanes.iter().find(|(t, s)| *t == thread && !s.is_closed()) {
+            return sender.clone();
         }
+        lanes.retain(|(t, s)| *t != thread && !s.is_closed());
+        let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE);
+        let lane = Lane {
+            server: Arc::clone(&self.server),
+            connection: Mutex::new(None),
+        };
+        tokio::spawn(send_batches(Arc::new(lane), receiver));
+        lanes.push((thread, sender.clone()));
+        sender
     }
 
     async fn decide_logged(&self, decision: &Decision) -> Result<Verdict, StoreError> {
@@ -353,7 +420,7 @@ impl RedisStore {
 /// next decisions gather into bigger batches), handing each decision its answer; ends when
 /// the store is dropped. A decision whose request stopped waiting is not sent (it must not be
 /// counted).
-async fn send_batches(server: Arc<Server>, mut receiver: tokio::sync::mpsc::Receiver<Pending>) {
+async fn send_batches(lane: Arc<Lane>, mut receiver: tokio::sync::mpsc::Receiver<Pending>) {
     let calls = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
     while let Some(first) = receiver.recv().await {
         let Ok(permit) = Arc::clone(&calls).acquire_owned().await else {
@@ -371,9 +438,9 @@ async fn send_batches(server: Arc<Server>, mut receiver: tokio::sync::mpsc::Rece
         if batch.is_empty() {
             continue;
         }
-        let server = Arc::clone(&server);
+        let lane = Arc::clone(&lane);
         tokio::spawn(async move {
-            let answers = server.call(&batch).await;
+            let answers = lane.call(&batch).await;
             drop(permit);
             match answers {
                 Ok(answers) => {
@@ -391,7 +458,17 @@ async fn send_batches(server: Arc<Server>, mut receiver: tokio::sync::mpsc::Rece
     }
 }
 
-impl Server {
+/// One thread's way to the server: its task (the decisions made on that thread, batched)
+/// and its connection, so that a request, the script call it waits for and the answer stay
+/// on one thread. With one lane for all, the worker threads of `gateway serve` woke each
+/// other twice per decision (the queue, then the answer).
+struct Lane {
+    server: Arc<Server>,
+    /// The lane's connection, once made (a multiplexed connection: clones share it).
+    connection: Mutex<Option<MultiplexedConnection>>,
+}
+
+impl Lane {
     async fn connection(&self) -> Result<MultiplexedConnection, String> {
         if let Some(c) = self
             .connection
@@ -405,6 +482,7 @@ impl Server {
             .set_connection_timeout(Some(DECISION_TIMEOUT))
             .set_response_timeout(Some(DECISION_TIMEOUT));
         let c = self
+            .server
             .client
             .get_multiplexed_async_connection_with_config(&config)
             .await
@@ -416,12 +494,17 @@ impl Server {
     /// One script call for `batch`: an answer per decision, in order.
     async fn run(&self, batch: &[Pending]) -> Result<Vec<(i64, i64)>, String> {
         let mut connection = self.connection().await?;
-        // Each counter once in KEYS; the decisions name theirs by position (from 1).
+        // Each counter once in KEYS; the groups name theirs by position (from 1).
+        let lengths = groups(batch);
         let mut positions: HashMap<&str, usize> = HashMap::new();
-        let mut invocation = self.script.prepare_invoke();
-        invocation.arg(batch.len());
-        for pending in batch {
-            let (head, rest) = pending.args.split_at(3.min(pending.args.len()));
+        let mut invocation = self.server.script.prepare_invoke();
+        invocation.arg(lengths.len());
+        let mut first = 0;
+        for &length in &lengths {
+            let pending = &batch[first];
+            first += length;
+            invocation.arg(pending.now).arg(length);
+            let (head, rest) = pending.args.split_at(2.min(pending.args.len()));
             for arg in head {
                 arg.push_to(&mut invocation);
             }
@@ -441,17 +524,31 @@ impl Server {
             .invoke_async(&mut connection)
             .await
             .map_err(|e| e.to_string())?;
-        if flat.len() != 2 * batch.len() {
+        if flat.len() != 3 * lengths.len() {
             return Err(format!(
-                "the script answered {} numbers for {} decisions",
+                "the script answered {} numbers for {} groups",
                 flat.len(),
-                batch.len()
+                lengths.len()
             ));
         }
-        Ok(flat
-            .chunks_exact(2)
-            .map(|pair| (pair[0], pair[1]))
-            .collect())
+        let mut answers = Vec::with_capacity(batch.len());
+        for (&length, answer) in lengths.iter().zip(flat.chunks_exact(3)) {
+            let admitted = usize::try_from(answer[0])
+                .ok()
+                .filter(|&n| n <= length && (n == length || answer[1] != 0))
+                .ok_or_else(|| {
+                    format!(
+                        "unexpected answer {{{}, {}, {}}} from the script for {length} decisions",
+                        answer[0], answer[1], answer[2]
+                    )
+                })?;
+            answers.extend(std::iter::repeat_n((0, 0), admitted));
+            answers.extend(std::iter::repeat_n(
+                (answer[1], answer[2]),
+                length - admitted,
+            ));
+        }
+        Ok(answers)
     }
 
     /// [`Server::run`] within [`DECISION_TIMEOUT`], logging when the server goes away and
@@ -463,25 +560,35 @@ impl Server {
         };
         match result {
             Ok(answers) => {
-                if self.down.swap(false, Ordering::Relaxed) {
-                    eprintln!("gateway: counter store Redis at {} is back", self.address);
+                if self.server.down.swap(false, Ordering::Relaxed) {
+                    eprintln!(
+                        "gateway: counter store Redis at {} is back",
+                        self.server.address
+                    );
                 }
                 Ok(answers)
             }
             Err(why) => {
                 *self.connection.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                *self.retry_after.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(Instant::now() + RECONNECT_BACKOFF);
-                if !self.down.swap(true, Ordering::Relaxed) {
-                    let then = if self.fail_open {
+                *self
+                    .server
+                    .retry_after
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + RECONNECT_BACKOFF);
+                if !self.server.down.swap(true, Ordering::Relaxed) {
+                    let then = if self.server.fail_open {
                         "admitted unmetered"
                     } else {
                         "refused with 503"
                     };
                     eprintln!(
                         "gateway: counter store Redis at {} unreachable ({why}); metered requests are {then} until it is back (onError: {})",
-                        self.address,
-                        if self.fail_open { "allow" } else { "deny" }
+                        self.server.address,
+                        if self.server.fail_open {
+                            "allow"
+                        } else {
+                            "deny"
+                        }
                     );
                 }
                 Err(why)
@@ -493,5 +600,170 @@ impl Server {
 impl CounterStore for RedisStore {
     fn decide<'a>(&'a self, decision: &'a Decision) -> BoxFuture<'a, Result<Verdict, StoreError>> {
         Box::pin(self.decide_logged(decision))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::access::usage::counters::{BucketCheck, MemoryStore, QuotaCheck};
+    use crate::pipeline::access::usage::quota::Window;
+    use crate::pipeline::access::usage::throttle::Limit;
+
+    fn pending(decision: &Decision) -> Pending {
+        Pending::new(decision, tokio::sync::oneshot::channel().0)
+    }
+
+    fn bucket(counter: &str, rate: f64, burst: u64) -> BucketCheck {
+        BucketCheck {
+            counter: counter.into(),
+            limit: Limit { rate, burst },
+        }
+    }
+
+    #[test]
+    fn consecutive_decisions_alike_form_one_group() {
+        let a = Decision {
+            now_millis: 5,
+            buckets: vec![bucket("a", 1.0, 10)],
+            quota: None,
+        };
+        let later = Decision {
+            now_millis: 6,
+            ..a.clone()
+        };
+        let other_limit = Decision {
+            buckets: vec![bucket("a", 1.0, 11)],
+            ..a.clone()
+        };
+        let batch: Vec<Pending> = [&a, &a, &a, &later, &later, &other_limit, &a]
+            .into_iter()
+            .map(pending)
+            .collect();
+        assert_eq!(groups(&batch), vec![3, 2, 1, 1]);
+        assert_eq!(groups(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn each_thread_that_decides_has_its_own_lane() {
+        // No server needed: a lane connects on its first call.
+        let store = Arc::new(RedisStore::new("redis://127.0.0.1:1", false).expect("url"));
+        let both_started = Arc::new(std::sync::Barrier::new(2));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let (store, both_started) = (Arc::clone(&store), Arc::clone(&both_started));
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async {
+                        let first = store.queue();
+                        let again = store.queue();
+                        both_started.wait();
+                        first.same_channel(&again)
+                    })
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().expect("thread"), "a thread reuses its lane");
+        }
+        let lanes = store.lanes.lock().expect("lanes");
+        assert_eq!(lanes.len(), 2);
+        assert_ne!(lanes[0].0, lanes[1].0);
+    }
+
+    /// A small deterministic generator (xorshift), so that a failure replays.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// The script decides a batch, groups included, exactly as the memory store decides
+    /// the same decisions one by one: random batches over shared buckets (small bursts,
+    /// refilling) and quotas (small limits), with runs of identical decisions so that groups
+    /// form and are cut by the buckets and by the quota at every position.
+    #[tokio::test]
+    async fn batches_decide_as_the_memory_store_one_by_one() {
+        let Ok(url) = std::env::var("GATEWAY_TEST_REDIS_URL") else {
+            eprintln!(
+                "skipped: GATEWAY_TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)"
+            );
+            return;
+        };
+        let store = RedisStore::new(&url, false).expect("url");
+        let lane = Lane {
+            server: Arc::clone(&store.server),
+            connection: Mutex::new(None),
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let tag = format!("test:groups:{}:{nanos}", std::process::id());
+        let shared = bucket(&format!("{tag}:shared"), 40.0, 12);
+        let kinds: Vec<Decision> = (0..4)
+            .map(|k| Decision {
+                now_millis: 0,
+                buckets: match k {
+                    0 => vec![shared.clone()],
+                    1 => vec![bucket(&format!("{tag}:k1"), 200.0, 5), shared.clone()],
+                    _ => vec![shared.clone(), bucket(&format!("{tag}:k{k}"), 0.0, 9)],
+                },
+                quota: (k >= 2).then(|| QuotaCheck {
+                    counter: format!("{tag}:q{k}"),
+                    window: Window {
+                        start: 0,
+                        end: 1_000_000,
+                    },
+                    limit: 6 + k,
+                }),
+            })
+            .collect();
+        let memory = MemoryStore::new();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut now = 1_000;
+        let mut checked = [0usize; 3];
+        for _ in 0..60 {
+            now += i64::try_from(rng.below(60)).unwrap_or(0);
+            let mut decisions = Vec::new();
+            for _ in 0..1 + rng.below(MAX_BATCH as u64) {
+                let repeat = !decisions.is_empty() && rng.below(3) > 0;
+                let decision: Decision = if repeat {
+                    decisions.last().cloned().unwrap_or_default()
+                } else {
+                    let mut d = kinds[rng.below(4) as usize].clone();
+                    d.now_millis = now + i64::try_from(rng.below(3)).unwrap_or(0);
+                    d
+                };
+                decisions.push(decision);
+            }
+            let batch: Vec<Pending> = decisions.iter().map(pending).collect();
+            let answers = lane.call(&batch).await.expect("script call");
+            assert_eq!(answers.len(), decisions.len());
+            for (decision, answer) in decisions.iter().zip(answers) {
+                let expected = memory.decide_now(decision);
+                let got = match answer {
+                    (0, _) => Verdict::Admit,
+                    (1, i) => Verdict::Throttled {
+                        bucket: usize::try_from(i).unwrap_or(usize::MAX),
+                    },
+                    _ => Verdict::QuotaExceeded,
+                };
+                assert_eq!(got, expected, "{decision:?}");
+                checked[match expected {
+                    Verdict::Admit => 0,
+                    Verdict::Throttled { .. } => 1,
+                    Verdict::QuotaExceeded => 2,
+                }] += 1;
+            }
+        }
+        // Every kind of answer was compared, many times.
+        assert!(checked.iter().all(|&n| n > 20), "{checked:?}");
     }
 }
