@@ -55,13 +55,12 @@ async fn serve_one(
     if !own_line {
         return Ok(response);
     }
-    let mut line = format!(
-        "{} {} {} {} {:.1}ms",
+    let mut line = request_line(
         peer.ip(),
-        method,
-        uri,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        &method,
+        &uri,
+        response.status(),
+        started.elapsed(),
     );
     if let Some(outcome) = response.extensions().get::<Outcome>() {
         if let Some(kind) = outcome.failure {
@@ -78,6 +77,29 @@ async fn serve_one(
         None => println!("{line}"),
     }
     Ok(response)
+}
+
+/// The start of the server's line for a request: `10.0.0.1 GET /prod/pets 200 0.4ms` (the
+/// latency in milliseconds, one decimal, rounded half up). Written without `format!`'s float
+/// formatting, which was a tenth of the line's cost.
+fn request_line(
+    ip: std::net::IpAddr,
+    method: &http::Method,
+    uri: &http::Uri,
+    status: http::StatusCode,
+    latency: std::time::Duration,
+) -> String {
+    use std::fmt::Write as _;
+    let tenths = (latency.as_micros() + 50) / 100;
+    let mut line = String::with_capacity(64 + uri.path().len());
+    let _ = write!(
+        line,
+        "{ip} {method} {uri} {} {}.{}ms",
+        status.as_u16(),
+        tenths / 10,
+        tenths % 10
+    );
+    line
 }
 
 /// Accepts connections on `listener` until `stop` resolves, then waits for the connections'
@@ -210,4 +232,31 @@ async fn serve_connections(
         });
     }
     graceful.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_line;
+    use std::time::Duration;
+
+    #[test]
+    fn the_request_line_has_the_latency_in_milliseconds_with_one_decimal() {
+        let line = |micros| {
+            request_line(
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                &http::Method::GET,
+                &"/prod/pets?x=1".parse().expect("uri"),
+                http::StatusCode::OK,
+                Duration::from_micros(micros),
+            )
+        };
+        assert_eq!(line(0), "127.0.0.1 GET /prod/pets?x=1 200 0.0ms");
+        assert_eq!(line(449), "127.0.0.1 GET /prod/pets?x=1 200 0.4ms");
+        assert_eq!(line(450), "127.0.0.1 GET /prod/pets?x=1 200 0.5ms");
+        assert_eq!(line(12_340), "127.0.0.1 GET /prod/pets?x=1 200 12.3ms");
+        assert_eq!(
+            line(29_000_000),
+            "127.0.0.1 GET /prod/pets?x=1 200 29000.0ms"
+        );
+    }
 }

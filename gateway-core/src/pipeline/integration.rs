@@ -512,11 +512,53 @@ fn record_latency(exchange: &mut Exchange, started: Instant) {
 /// The request's `X-Amzn-Trace-Id` towards the backend: `Root=1-{epoch seconds, 8 hex}-{24
 /// hex}` (the X-Ray format API Gateway sends), derived from the request id.
 fn trace_id(exchange: &Exchange) -> String {
-    let hex: String = exchange
+    let hex: Vec<u8> = exchange
         .request_id
-        .chars()
-        .filter(char::is_ascii_hexdigit)
+        .bytes()
+        .filter(u8::is_ascii_hexdigit)
         .take(24)
         .collect();
-    format!("Root=1-{:08x}-{hex:0>24}", exchange.epoch_millis / 1000)
+    // Written byte by byte (format! was a tenth of the proxied request's own integration
+    // work, perf).
+    let mut id = String::with_capacity(40);
+    id.push_str("Root=1-");
+    push_hex(&mut id, (exchange.epoch_millis / 1000) as u64, 8);
+    id.push('-');
+    id.extend(std::iter::repeat_n('0', 24 - hex.len()));
+    id.extend(hex.iter().map(|&b| char::from(b)));
+    id
+}
+
+/// `value` in lowercase hex, at least `width` digits (zeros in front), as `{:0width$x}`.
+fn push_hex(out: &mut String, value: u64, width: usize) {
+    let needed = (64 - value.leading_zeros() as usize).div_ceil(4).max(1);
+    for shift in (0..needed.max(width)).rev() {
+        let nibble = if shift < 16 {
+            (value >> (shift * 4)) & 0xf
+        } else {
+            0
+        };
+        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_hex;
+
+    #[test]
+    fn hex_is_written_as_format_writes_it() {
+        for (value, width) in [
+            (0u64, 8),
+            (0x5f3a_9c21, 8),
+            (0xabc, 8),
+            (u64::MAX, 8),
+            (7, 1),
+            (0x1f, 20),
+        ] {
+            let mut out = String::new();
+            push_hex(&mut out, value, width);
+            assert_eq!(out, format!("{value:0width$x}"));
+        }
+    }
 }

@@ -503,13 +503,17 @@ pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, Hea
                 Some(prior) if !prior.trim().is_empty() => format!("{prior}, {ip}"),
                 _ => ip,
             };
-            set(&mut headers, "x-forwarded-for", &forwarded_for)?;
-            set(
+            set_known(&mut headers, names::X_FORWARDED_FOR.clone(), &forwarded_for)?;
+            set_known(
                 &mut headers,
-                "x-forwarded-port",
+                names::X_FORWARDED_PORT.clone(),
                 &input.client.port.to_string(),
             )?;
-            set(&mut headers, "x-forwarded-proto", input.client.proto)?;
+            set_known(
+                &mut headers,
+                names::X_FORWARDED_PROTO.clone(),
+                input.client.proto,
+            )?;
             headers.entry(header::ACCEPT).or_insert(accept);
             headers.entry(header::USER_AGENT).or_insert(user_agent);
         }
@@ -522,7 +526,7 @@ pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, Hea
         }
     }
     if let Some(host) = host_header(input.backend) {
-        set(&mut headers, "host", &host)?;
+        set_known(&mut headers, header::HOST, &host)?;
     }
     let mut mapped = HeaderMap::new();
     for (name, value) in input.mapped_headers {
@@ -540,8 +544,8 @@ pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, Hea
             headers.insert(name, value);
         }
     }
-    set(&mut headers, API_ID_HEADER, input.api_id)?;
-    set(&mut headers, TRACE_ID_HEADER, input.trace_id)?;
+    set_known(&mut headers, names::API_ID.clone(), input.api_id)?;
+    set_known(&mut headers, names::TRACE_ID.clone(), input.trace_id)?;
     Ok(headers)
 }
 
@@ -572,10 +576,23 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, HeaderError> {
     HeaderValue::from_str(value).map_err(|_| HeaderError::InvalidValue(name.to_owned()))
 }
 
-/// Sets `name` (a lower-case constant or a valid name) to `value`, replacing prior values.
-fn set(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), HeaderError> {
-    headers.insert(header_name(name)?, header_value(name, value)?);
+/// Sets `name` to `value`, replacing prior values; the name is known when compiling (not
+/// parsed for every request).
+fn set_known(headers: &mut HeaderMap, name: HeaderName, value: &str) -> Result<(), HeaderError> {
+    let value = header_value(name.as_str(), value)?;
+    headers.insert(name, value);
     Ok(())
+}
+
+/// The names the gateway adds towards the backend, parsed once.
+mod names {
+    use http::HeaderName;
+
+    pub(super) static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+    pub(super) static X_FORWARDED_PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
+    pub(super) static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+    pub(super) static API_ID: HeaderName = HeaderName::from_static(super::API_ID_HEADER);
+    pub(super) static TRACE_ID: HeaderName = HeaderName::from_static(super::TRACE_ID_HEADER);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -668,8 +685,24 @@ pub fn mapped_response_headers(mapped: &[(String, String)]) -> Result<HeaderMap,
     Ok(out)
 }
 
+/// `x-amzn-remapped-<name>`; the names the gateway remaps are parsed once (this runs for
+/// every proxied response).
 fn remapped_name(name: &str) -> Result<HeaderName, HeaderError> {
-    header_name(&format!("{REMAPPED_PREFIX}{name}"))
+    static KNOWN: std::sync::LazyLock<Vec<(&'static str, HeaderName)>> =
+        std::sync::LazyLock::new(|| {
+            REMAPPED_PROXY_RESPONSE_HEADERS
+                .iter()
+                .chain(&REMAPPED_MAPPED_RESPONSE_HEADERS)
+                .filter_map(|name| {
+                    let remapped = format!("{REMAPPED_PREFIX}{name}");
+                    Some((*name, HeaderName::from_bytes(remapped.as_bytes()).ok()?))
+                })
+                .collect()
+        });
+    match KNOWN.iter().find(|(known, _)| *known == name) {
+        Some((_, remapped)) => Ok(remapped.clone()),
+        None => header_name(&format!("{REMAPPED_PREFIX}{name}")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
