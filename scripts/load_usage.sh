@@ -8,7 +8,7 @@
 #   (a) off:    the method requires no key, no plan (only the account's in-memory bucket);
 #   (b) memory: the method requires a key, in a plan with a throttle and a quota, counters in
 #               memory;
-#   (c) redis:  the same with `counters: {store: redis}` (one script call per request);
+#   (c) redis:  the same with `counters: {store: redis}` (decisions batched into script calls);
 # and prints the three figures with the cost of (b) and (c) against (a) (the goal for (c):
 # under 20%). Every process it started is stopped on exit, its temp dir removed.
 #
