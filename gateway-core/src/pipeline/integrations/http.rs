@@ -486,10 +486,7 @@ pub enum HeaderError {
 /// `X-Amzn-Trace-Id`, which a mapping cannot replace.
 pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, HeaderError> {
     let mut headers = HeaderMap::new();
-    let user_agent = header_value(
-        "user-agent",
-        &format!("{USER_AGENT_PREFIX}{}", input.api_id),
-    )?;
+    let user_agent = header_value("user-agent", &[USER_AGENT_PREFIX, input.api_id].concat())?;
     let accept = HeaderValue::from_static("application/json");
     match input.kind {
         HttpKind::HttpProxy => {
@@ -498,7 +495,9 @@ pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, Hea
                     headers.append(name.clone(), value.clone());
                 }
             }
-            let ip = input.client.ip.to_string();
+            // An IPv4 client on a dual-stack socket as its IPv4 address, as in
+            // `$context.identity.sourceIp`.
+            let ip = crate::pipeline::request::source_ip_text(input.client.ip);
             let forwarded_for = match joined(input.client_headers, "x-forwarded-for") {
                 Some(prior) if !prior.trim().is_empty() => format!("{prior}, {ip}"),
                 _ => ip,
@@ -549,12 +548,13 @@ pub fn request_headers(input: &RequestHeadersInput<'_>) -> Result<HeaderMap, Hea
     Ok(headers)
 }
 
-/// The `Host` header for a URI: its host, with the port when one is written.
+/// The `Host` header for a URI: its host, with the port when one is written (the authority
+/// without its user information).
 fn host_header(uri: &Uri) -> Option<String> {
-    let host = uri.host()?;
-    Some(match uri.port_u16() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
+    let authority = uri.authority()?.as_str();
+    Some(match authority.rsplit_once('@') {
+        Some((_, host)) => host.to_owned(),
+        None => authority.to_owned(),
     })
 }
 
@@ -1253,6 +1253,46 @@ mod tests {
         // LocalStack's defaults where the client sent none (not recorded on AWS).
         assert_eq!(h["accept"], "application/json");
         assert_eq!(h["user-agent"], "AmazonAPIGateway_abc123");
+    }
+
+    #[test]
+    fn the_host_header_is_the_backend_authority_without_user_information() {
+        let host = |uri: &str| host_header(&uri.parse().unwrap());
+        assert_eq!(
+            host("https://httpbin.example:8443/post").as_deref(),
+            Some("httpbin.example:8443")
+        );
+        assert_eq!(
+            host("http://user:pw@backend:8080/x").as_deref(),
+            Some("backend:8080")
+        );
+        assert_eq!(host("http://[::1]:8080/").as_deref(), Some("[::1]:8080"));
+        assert_eq!(host("http://backend:80/").as_deref(), Some("backend:80"));
+        assert_eq!(host("https://backend/").as_deref(), Some("backend"));
+        assert_eq!(host("/relative"), None);
+    }
+
+    #[test]
+    fn an_ipv4_client_on_a_dual_stack_socket_is_forwarded_as_ipv4() {
+        // As `$context.identity.sourceIp` reports it (research 1.3: AWS reports the IPv4
+        // address).
+        let backend: Uri = "http://backend/".parse().unwrap();
+        let h = request_headers(&RequestHeadersInput {
+            kind: HttpKind::HttpProxy,
+            client_headers: &HeaderMap::new(),
+            mapped_headers: &[],
+            body_content_type: None,
+            api_id: "abc123",
+            trace_id: "Root=1-5f84c7a9-0e3f2a4b5c6d7e8f9a0b1c2d",
+            client: ClientConnection {
+                ip: "::ffff:10.1.2.3".parse().unwrap(),
+                port: 443,
+                proto: "https",
+            },
+            backend: &backend,
+        })
+        .unwrap();
+        assert_eq!(h["x-forwarded-for"], "10.1.2.3");
     }
 
     #[test]
