@@ -15,9 +15,11 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use common::Scratch;
-use common::loopback::{Served, invocation, invocation_answer, request_body, serve, start_server};
+use common::loopback::{
+    Served, invocation, invocation_answer, request_body, response_bytes, serve, start_server,
+};
 use flate2::read::{GzDecoder, ZlibDecoder};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -154,12 +156,7 @@ impl Caller {
         let response = self.client.request(request).await.expect("an answer");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a body")
-            .to_bytes();
+        let body = response_bytes(response).await;
         Answer {
             status,
             headers,

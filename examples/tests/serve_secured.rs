@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use common::loopback::{invocation, invocation_answer, serve, start_server};
+use common::loopback::{invocation, invocation_answer, response_text, serve, start_server};
 use gateway_policy::sigv4::{Payload, RequestRef, Signer};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -118,17 +118,7 @@ async fn send(
     let response = client.request(request).await.expect("an answer");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+    (status, headers, response_text(response).await)
 }
 
 /// A request signed with SigV4 by the project's signer (header form, or the query-string

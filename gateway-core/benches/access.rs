@@ -310,29 +310,23 @@ fn bench(c: &mut Criterion) {
 /// alternating rounds, with the goals.
 fn side_by_side(f: &Fixture, iam: &AccessRequest<'_>, lambda: &AccessRequest<'_>) {
     let slice = Duration::from_millis(40);
+    let access = |request: &AccessRequest<'_>| {
+        time_per_call(slice, &mut || {
+            let mut context = Context::new();
+            black_box(block_on(authorize(
+                &f.authorization,
+                &f.backends,
+                request,
+                &mut context,
+            )))
+            .ok();
+        })
+    };
     let mut best = [Duration::MAX; 3];
     for _ in 0..15 {
         let rounds = [
-            time_per_call(slice, &mut || {
-                let mut context = Context::new();
-                black_box(block_on(authorize(
-                    &f.authorization,
-                    &f.backends,
-                    iam,
-                    &mut context,
-                )))
-                .ok();
-            }),
-            time_per_call(slice, &mut || {
-                let mut context = Context::new();
-                black_box(block_on(authorize(
-                    &f.authorization,
-                    &f.backends,
-                    lambda,
-                    &mut context,
-                )))
-                .ok();
-            }),
+            access(iam),
+            access(lambda),
             time_per_call(slice, &mut || {
                 black_box(f.sigv4_verify());
             }),

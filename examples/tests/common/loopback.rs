@@ -72,15 +72,19 @@ pub async fn request_body(request: hyper::Request<Incoming>) -> Bytes {
         .unwrap_or_default()
 }
 
-/// A response's whole body as text (lossy UTF-8), panicking when it cannot be read.
-pub async fn response_text(response: hyper::Response<Incoming>) -> String {
-    let body = response
+/// A response's whole body, panicking when it cannot be read.
+pub async fn response_bytes(response: hyper::Response<Incoming>) -> Bytes {
+    response
         .into_body()
         .collect()
         .await
         .expect("a body")
-        .to_bytes();
-    String::from_utf8_lossy(&body).into_owned()
+        .to_bytes()
+}
+
+/// A response's whole body as text (lossy UTF-8), panicking when it cannot be read.
+pub async fn response_text(response: hyper::Response<Incoming>) -> String {
+    String::from_utf8_lossy(&response_bytes(response).await).into_owned()
 }
 
 /// Reads a request to the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`):
