@@ -103,26 +103,11 @@ fn request_line(
     line.push_str(status.as_str());
     line.push(' ');
     let tenths = (latency.as_micros() + 50) / 100;
-    push_decimal(&mut line, tenths / 10);
+    line.push_str(itoa::Buffer::new().format(tenths / 10));
     line.push('.');
-    push_decimal(&mut line, tenths % 10);
+    line.push_str(itoa::Buffer::new().format(tenths % 10));
     line.push_str("ms");
     line
-}
-
-/// `value` in decimal.
-fn push_decimal(out: &mut String, mut value: u128) {
-    let mut digits = [0u8; 39];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// Accepts connections on `listener` until `stop` resolves, then waits for the connections'

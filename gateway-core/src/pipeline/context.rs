@@ -82,10 +82,7 @@ impl RequestIds {
             if i > 0 {
                 uuid.push('-');
             }
-            for shift in (0..width).rev() {
-                let nibble = (value >> (shift * 4)) & 0xf;
-                uuid.push(char::from(b"0123456789abcdef"[nibble as usize]));
-            }
+            push_hex(&mut uuid, value, width);
         }
         const ALPHABET: &[u8; 64] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -94,6 +91,21 @@ impl RequestIds {
             .collect();
         extended.push('=');
         (uuid, extended)
+    }
+}
+
+/// Appends `value` in lowercase hex, at least `width` digits (zeros in front), as
+/// `{:0width$x}` writes it, without the formatting machinery (request ids and trace ids are
+/// written for every request).
+pub(super) fn push_hex(out: &mut String, value: u64, width: usize) {
+    let needed = (64 - value.leading_zeros() as usize).div_ceil(4).max(1);
+    for shift in (0..needed.max(width)).rev() {
+        let nibble = if shift < 16 {
+            (value >> (shift * 4)) & 0xf
+        } else {
+            0
+        };
+        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
     }
 }
 
@@ -193,6 +205,22 @@ mod tests {
             request_id: "r",
             extended_request_id: "e=",
             epoch_millis: 1_781_500_363_847,
+        }
+    }
+
+    #[test]
+    fn hex_is_written_as_format_writes_it() {
+        for (value, width) in [
+            (0u64, 8),
+            (0x5f3a_9c21, 8),
+            (0xabc, 8),
+            (u64::MAX, 8),
+            (7, 1),
+            (0x1f, 20),
+        ] {
+            let mut out = String::new();
+            push_hex(&mut out, value, width);
+            assert_eq!(out, format!("{value:0width$x}"));
         }
     }
 

@@ -392,25 +392,17 @@ fn clf_time(epoch_millis: i64) -> String {
 }
 
 /// `value` in decimal, at least `width` digits (zeros in front), as `{:0width$}` writes a
-/// non-negative number; a negative one as `format!` does.
+/// non-negative number (through `itoa`, as `java::format` appends integers); a negative one
+/// as `format!` does.
 fn push_digits(out: &mut String, value: i64, width: usize) {
     if value < 0 {
         out.push_str(&format!("{value:0width$}"));
         return;
     }
-    let mut digits = [0u8; 20];
-    let mut n = value.unsigned_abs();
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(std::iter::repeat_n('0', width.saturating_sub(len)));
-    out.extend(digits[..len].iter().rev().map(|&d| char::from(d)));
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(value);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
+    out.push_str(digits);
 }
 
 #[cfg(test)]
