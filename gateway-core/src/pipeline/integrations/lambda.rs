@@ -4,11 +4,12 @@
 
 use bytes::Bytes;
 use gateway_mapping::context::StageVariables;
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use serde_json::Value as Json;
 
+use crate::model::GatewayResponseType;
 use crate::pipeline::backends::InvocationType;
-use crate::pipeline::gateway_response::ERROR_TYPE_HEADER;
+use crate::pipeline::gateway_response::Failure;
 
 /// The path a Lambda integration URI carries: `arn:aws:apigateway:{region}:lambda:path` then
 /// this, then the function, then `/invocations` (developer guide,
@@ -125,27 +126,25 @@ pub fn payload_refusal(payload: &[u8]) -> Option<Response<Bytes>> {
         return None;
     }
     let error = serde_json::from_slice::<serde::de::IgnoredAny>(payload).err()?;
-    let message = format!(
-        "Could not parse request body into json: Could not parse payload into json: {error}"
-    );
-    let body = format!("{{\"message\": {}}}", serde_json::Value::String(message));
-    let mut response = Response::new(Bytes::from(body));
-    *response.status_mut() = StatusCode::BAD_REQUEST;
-    let headers = response.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        ERROR_TYPE_HEADER,
-        HeaderValue::from_static("BadRequestException"),
-    );
-    Some(response)
+    let failure = Failure::new(
+        GatewayResponseType::Default4xx,
+        format!(
+            "Could not parse request body into json: Could not parse payload into json: {error}"
+        ),
+    )
+    .with_status(StatusCode::BAD_REQUEST)
+    .with_error_type("BadRequestException");
+    // Not a gateway response (the captures have a space after the colon, which API Gateway's
+    // 4XX default template does not write): the default's headers, the captured body.
+    let mut response = failure.default_response();
+    response.body = format!("{{\"message\": {}}}", failure.message_string());
+    Some(response.into_response())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::gateway_response::ERROR_TYPE_HEADER;
 
     #[test]
     fn the_invocation_type_comes_from_the_mapped_header() {
@@ -167,6 +166,7 @@ mod tests {
         let refusal = payload_refusal(b"token=abc&team=x").unwrap();
         assert_eq!(refusal.status(), 400);
         assert_eq!(refusal.headers()[ERROR_TYPE_HEADER], "BadRequestException");
+        assert_eq!(refusal.headers()["content-type"], "application/json");
         let body: Json = serde_json::from_slice(refusal.body()).unwrap();
         let message = body["message"].as_str().unwrap();
         assert!(
