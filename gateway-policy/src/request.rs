@@ -164,10 +164,7 @@ impl ConditionKeys {
         let values = Values::One(value.into());
         match self.position(name) {
             Some(i) => self.entries[i].1 = values,
-            None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
-                self.push(lowercase(name), values);
-            }
-            None => self.push(Cow::Borrowed(name), values),
+            None => self.push(static_name(name), values),
         }
     }
 
@@ -176,12 +173,7 @@ impl ConditionKeys {
     /// is kept twice, and lookups find the first). A lower-case name is kept without a copy.
     pub fn push_static(&mut self, name: &'static str, value: impl Into<String>) {
         debug_assert!(self.position(name).is_none(), "{name} pushed twice");
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            lowercase(name)
-        } else {
-            Cow::Borrowed(name)
-        };
-        self.push(name, Values::One(value.into()));
+        self.push(static_name(name), Values::One(value.into()));
     }
 
     /// Removes `name`.
@@ -269,6 +261,15 @@ impl ConditionKeys {
 }
 
 /// `name` in lower case, owned.
+/// A `&'static str` name as a key name: kept without a copy when already in lower case.
+fn static_name(name: &'static str) -> Cow<'static, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowercase(name)
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 fn lowercase(name: &str) -> Cow<'static, str> {
     Cow::Owned(name.to_ascii_lowercase())
 }
