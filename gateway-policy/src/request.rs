@@ -485,6 +485,26 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn static_names_are_kept_in_lower_case_and_replace_their_values() {
+        let mut keys = ConditionKeys::default();
+        keys.push_static("aws:SourceIp", "10.0.0.1");
+        keys.push_static("aws:useragent", "curl");
+        keys.set_static("aws:SOURCEIP", "10.0.0.2");
+        keys.set_static("aws:PrincipalAccount", "123456789012");
+        let all: Vec<(&str, &[String])> = keys.iter().collect();
+        assert_eq!(
+            all,
+            [
+                ("aws:sourceip", &["10.0.0.2".to_owned()][..]),
+                ("aws:useragent", &["curl".to_owned()][..]),
+                ("aws:principalaccount", &["123456789012".to_owned()][..]),
+            ]
+        );
+        keys.add("aws:UserAgent", "wget");
+        assert_eq!(keys.get("AWS:USERAGENT").map(<[String]>::len), Some(2));
+    }
+
+    #[test]
     fn condition_key_names_are_case_insensitive_and_values_accumulate() {
         let mut keys = ConditionKeys::default();
         keys.add("aws:TagKeys", "a");
