@@ -91,6 +91,30 @@ static LEVELS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new
 
 /// `name` as a [`Key`]: static when it is one of the levels of [`CONTEXT_VARIABLES`] (a
 /// binary search: no hashing of short names).
+/// The object `name` among `entries` (made when missing, with the key `key()`, and replacing a
+/// value that is not an object), to set variables in.
+fn object_in<'a>(
+    entries: &'a mut Vec<(Key, Node)>,
+    name: &str,
+    key: impl FnOnce() -> Key,
+) -> Option<&'a mut Vec<(Key, Node)>> {
+    let at = match entries.iter().position(|(k, _)| k == name) {
+        Some(i) => i,
+        None => {
+            entries.push((key(), Node::Object(Vec::new())));
+            entries.len() - 1
+        }
+    };
+    let node = &mut entries.get_mut(at)?.1;
+    if !matches!(node, Node::Object(_)) {
+        *node = Node::Object(Vec::new());
+    }
+    match node {
+        Node::Object(object) => Some(object),
+        Node::Leaf(_) => None,
+    }
+}
+
 fn key_of(name: &str) -> Key {
     match LEVELS.binary_search(&name) {
         Ok(i) => Cow::Borrowed(LEVELS[i]),
@@ -245,19 +269,9 @@ impl Context {
         name: &'static str,
         entries: impl IntoIterator<Item = (&'static str, Json)>,
     ) {
-        let at = match self.vars.iter().position(|(k, _)| k == name) {
-            Some(i) => i,
-            None => {
-                self.vars
-                    .push((Cow::Borrowed(name), Node::Object(Vec::new())));
-                self.vars.len() - 1
-            }
+        let Some(object) = object_in(&mut self.vars, name, || Cow::Borrowed(name)) else {
+            return;
         };
-        let node = &mut self.vars[at].1;
-        if !matches!(node, Node::Object(_)) {
-            *node = Node::Object(Vec::new());
-        }
-        let Node::Object(object) = node else { return };
         for (key, value) in entries {
             let value = Node::from_json(value);
             match object.iter_mut().find(|(k, _)| k == key) {
@@ -270,25 +284,20 @@ impl Context {
     /// Sets a variable by dotted name (`identity.sourceIp`), creating the objects on the way.
     pub fn set(&mut self, name: &str, value: impl Into<Json>) {
         let mut entries = &mut self.vars;
-        let mut parts = name.split('.').peekable();
-        while let Some(part) = parts.next() {
-            let at = match entries.iter().position(|(k, _)| k == part) {
-                Some(i) => i,
-                None => {
-                    entries.push((key_of(part), Node::Object(Vec::new())));
-                    entries.len() - 1
-                }
-            };
-            let node = &mut entries[at].1;
-            if parts.peek().is_none() {
-                *node = Node::from_json(value.into());
+        let (path, leaf) = match name.rsplit_once('.') {
+            Some((path, leaf)) => (Some(path), leaf),
+            None => (None, name),
+        };
+        for part in path.into_iter().flat_map(|path| path.split('.')) {
+            let Some(next) = object_in(entries, part, || key_of(part)) else {
                 return;
-            }
-            if !matches!(node, Node::Object(_)) {
-                *node = Node::Object(Vec::new());
-            }
-            let Node::Object(next) = node else { return };
+            };
             entries = next;
+        }
+        let value = Node::from_json(value.into());
+        match entries.iter_mut().find(|(k, _)| k == leaf) {
+            Some((_, node)) => *node = value,
+            None => entries.push((key_of(leaf), value)),
         }
     }
 
@@ -429,6 +438,12 @@ mod tests {
         assert_eq!(ctx.get("custom.deep"), Some(json!({"name": 5})));
         let back = Context::from_json(serde_json::Value::Object(ctx.to_json()));
         assert_eq!(back.as_ref(), Some(&ctx));
+        // Empty parts are names like any other, read back the same way.
+        ctx.set("odd..name", 1);
+        ctx.set(".lead", 2);
+        assert_eq!(ctx.get("odd..name"), Some(json!(1)));
+        assert_eq!(ctx.get(".lead"), Some(json!(2)));
+        assert_eq!(ctx.get("odd"), Some(json!({"": {"name": 1}})));
     }
 
     #[test]
